@@ -1,0 +1,389 @@
+/**
+ * OAuth for Zoho: the authorization-code exchange and the refresh grant, through simple-oauth2.
+ *
+ * Zoho rate-limits its token endpoint and caps the access tokens per refresh token, so the
+ * access token is refreshed once for all concurrent callers (single flight), reused from the
+ * token store across redeploys and restarts, and a refresh that failed for good is latched:
+ * callers get the same clear error at once instead of a refresh storm.
+ */
+import { AuthorizationCode } from 'simple-oauth2';
+import { Clock, systemClock } from './clock';
+import { LocalCodes, ZohoError } from './errors';
+
+export interface StoredTokens {
+  accessToken: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** The API host Zoho named for this account; it wins over the region's default. */
+  apiDomain: string;
+  scope?: string;
+}
+
+/** Where a connection keeps its access token between requests, redeploys and restarts. */
+export interface TokenStore {
+  load(): StoredTokens | undefined;
+  save(tokens: StoredTokens): void;
+}
+
+export class MemoryTokenStore implements TokenStore {
+  private tokens?: StoredTokens;
+  constructor(initial?: StoredTokens) {
+    this.tokens = initial;
+  }
+  load(): StoredTokens | undefined {
+    return this.tokens;
+  }
+  save(tokens: StoredTokens): void {
+    this.tokens = tokens;
+  }
+}
+
+export interface AuthOptions {
+  accountsUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken?: string;
+  store?: TokenStore;
+  clock?: Clock;
+  /** Refresh this long before expiry, so a request never leaves with a dying token. */
+  refreshMarginMs?: number;
+  timeoutMs?: number;
+}
+
+const DEFAULT_MARGIN_MS = 5 * 60_000;
+/** Zoho's throttle of the token endpoint lasts minutes; asking again sooner only extends it. */
+const THROTTLE_COOLDOWN_MS = 2 * 60_000;
+/** After a network failure of the token endpoint, wait a little before the next try. */
+const NETWORK_COOLDOWN_MS = 5_000;
+
+interface Latch {
+  error: ZohoError;
+  /** Epoch ms after which a refresh may be tried again; Infinity for permanent failures. */
+  until: number;
+}
+
+function oauthClient(accountsUrl: string, clientId: string, clientSecret: string) {
+  const base = new URL(accountsUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return new AuthorizationCode({
+    client: { id: clientId, secret: clientSecret },
+    auth: {
+      tokenHost: base.origin,
+      tokenPath: `${prefix}/oauth/v2/token`,
+      revokePath: `${prefix}/oauth/v2/token/revoke`,
+      authorizePath: `${prefix}/oauth/v2/auth`,
+    },
+    // Zoho reads client_id and client_secret from the form body, not from Basic auth.
+    options: { authorizationMethod: 'body', bodyFormat: 'form' },
+  });
+}
+
+/**
+ * Zoho answers many token failures with HTTP 200 and an `error` field; others come as 4xx.
+ * Each becomes an error that tells the user what to do.
+ */
+export function tokenError(
+  raw: unknown,
+  grant: 'refresh_token' | 'authorization_code',
+  status?: number,
+): ZohoError {
+  const body = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const error = String(body.error ?? 'unknown_error');
+  const description = typeof body.error_description === 'string' ? body.error_description : '';
+  if (/too many requests/i.test(description) || /access denied/i.test(error)) {
+    return new ZohoError({
+      code: LocalCodes.TOKEN_THROTTLED,
+      status,
+      message:
+        'Zoho is throttling token requests for this client (too many in a short time). ' +
+        'Requests resume automatically in a few minutes; avoid reconnecting repeatedly.',
+      details: { error, error_description: description },
+    });
+  }
+  if (error === 'invalid_client' || error === 'invalid_client_secret') {
+    return new ZohoError({
+      code: LocalCodes.INVALID_CLIENT,
+      status,
+      message:
+        `Zoho rejected the client (${error}): check the Client ID and Client Secret in the ` +
+        'zoho-config node, and that the client was registered in the same data centre as the region chosen.',
+      details: { error },
+    });
+  }
+  if (error === 'invalid_code' && grant === 'refresh_token') {
+    return new ZohoError({
+      code: LocalCodes.TOKEN_REVOKED,
+      status,
+      message:
+        'Zoho rejected the refresh token (invalid_code): it was revoked, expired or belongs to ' +
+        'another data centre. Reconnect in the zoho-config node.',
+      details: { error },
+    });
+  }
+  if (error === 'invalid_code') {
+    return new ZohoError({
+      code: 'INVALID_CODE',
+      status,
+      message:
+        'Zoho rejected the grant code (invalid_code): it was already used or has expired ' +
+        '(Self Client codes live only a few minutes). Generate a new one and try again.',
+      details: { error },
+    });
+  }
+  if (error === 'invalid_redirect_uri') {
+    return new ZohoError({
+      code: 'INVALID_REDIRECT_URI',
+      status,
+      message:
+        'Zoho rejected the redirect URI: register exactly the Redirect URI shown in the ' +
+        'zoho-config dialog for this client in the Zoho API console.',
+      details: { error },
+    });
+  }
+  return new ZohoError({
+    code: error.toUpperCase(),
+    status,
+    message: `Zoho's accounts server refused the token request: ${error}${description ? ` (${description})` : ''}`,
+    details: { error, error_description: description || undefined },
+  });
+}
+
+function isPermanent(error: ZohoError): boolean {
+  return error.code === LocalCodes.TOKEN_REVOKED || error.code === LocalCodes.INVALID_CLIENT;
+}
+
+/** Turns whatever simple-oauth2 (wreck) threw into a ZohoError. */
+function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_code'): ZohoError {
+  if (thrown instanceof ZohoError) return thrown;
+  const err = thrown as {
+    data?: { payload?: unknown; res?: { statusCode?: number } };
+    output?: { statusCode?: number };
+    code?: string;
+    message?: string;
+  };
+  const payload = err?.data?.payload;
+  const status = err?.data?.res?.statusCode;
+  if (payload !== undefined && status !== undefined) {
+    let body: unknown = payload;
+    if (Buffer.isBuffer(payload) || typeof payload === 'string') {
+      try {
+        body = JSON.parse(String(payload));
+      } catch {
+        body = { error: `http_${status}` };
+      }
+    }
+    return tokenError(body, grant, status);
+  }
+  return new ZohoError({
+    code: LocalCodes.NETWORK_ERROR,
+    message: `Could not reach Zoho's accounts server: ${err?.message ?? String(thrown)}`,
+    cause: thrown,
+  });
+}
+
+function toStored(raw: Record<string, unknown>, now: number, fallbackDomain: string): StoredTokens {
+  const expiresIn = Number(raw.expires_in ?? 3600);
+  return {
+    accessToken: String(raw.access_token),
+    expiresAt: now + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
+    apiDomain: typeof raw.api_domain === 'string' && raw.api_domain ? raw.api_domain : fallbackDomain,
+    scope: typeof raw.scope === 'string' ? raw.scope : undefined,
+  };
+}
+
+export class ZohoAuth {
+  /** How many token requests this instance made; benchmarks and tests read it. */
+  tokenRequests = 0;
+  private readonly store: TokenStore;
+  private readonly clock: Clock;
+  private readonly margin: number;
+  private readonly client;
+  private inflight?: Promise<StoredTokens>;
+  private latch?: Latch;
+  private networkFailures = 0;
+
+  constructor(private readonly options: AuthOptions) {
+    this.store = options.store ?? new MemoryTokenStore();
+    this.clock = options.clock ?? systemClock;
+    this.margin = options.refreshMarginMs ?? DEFAULT_MARGIN_MS;
+    this.client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
+  }
+
+  get hasRefreshToken(): boolean {
+    return Boolean(this.options.refreshToken);
+  }
+
+  /** The stored tokens, whether or not still valid; never triggers a request. */
+  current(): StoredTokens | undefined {
+    return this.store.load();
+  }
+
+  /** The last failure that stops refreshes, if any. */
+  failure(): ZohoError | undefined {
+    return this.latch?.error;
+  }
+
+  private fresh(tokens: StoredTokens | undefined): tokens is StoredTokens {
+    return Boolean(tokens && tokens.accessToken && tokens.expiresAt - this.margin > this.clock.now());
+  }
+
+  /** A valid access token: the stored one, or one refresh shared by every concurrent caller. */
+  async accessToken(): Promise<StoredTokens> {
+    const stored = this.store.load();
+    if (this.fresh(stored)) return stored;
+    return this.refreshOnce();
+  }
+
+  /**
+   * Called after Zoho answered 401 to `rejected`. If another caller already replaced that token,
+   * use the new one; otherwise refresh (still single flight).
+   */
+  async replaceRejected(rejected: string): Promise<StoredTokens> {
+    const stored = this.store.load();
+    if (stored && stored.accessToken !== rejected && this.fresh(stored)) return stored;
+    return this.refreshOnce(rejected);
+  }
+
+  private refreshOnce(rejected?: string): Promise<StoredTokens> {
+    if (this.inflight) return this.inflight;
+    const latch = this.latch;
+    if (latch && latch.until > this.clock.now()) return Promise.reject(latch.error);
+    if (!this.options.refreshToken) {
+      return Promise.reject(
+        new ZohoError({
+          code: LocalCodes.NOT_CONNECTED,
+          message:
+            'This Zoho connection is not authorised yet: open the zoho-config node and click Connect ' +
+            '(or exchange a Self Client grant code).',
+        }),
+      );
+    }
+    this.inflight = this.refresh(rejected).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async refresh(_rejected?: string): Promise<StoredTokens> {
+    this.tokenRequests++;
+    let raw: Record<string, unknown>;
+    try {
+      // simple-oauth2 5.1 drops a refresh token the provider does not echo back (Zoho never
+      // does), so the token object is rebuilt from our own copy for every refresh.
+      const token = this.client.createToken({ refresh_token: this.options.refreshToken });
+      const refreshed = await token.refresh({}, this.httpOptions());
+      raw = refreshed.token as Record<string, unknown>;
+    } catch (thrown) {
+      throw this.fail(fromThrown(thrown, 'refresh_token'));
+    }
+    if (raw.error !== undefined || typeof raw.access_token !== 'string') {
+      throw this.fail(tokenError(raw, 'refresh_token', 200));
+    }
+    const previous = this.store.load();
+    const tokens = toStored(raw, this.clock.now(), previous?.apiDomain ?? this.options.accountsUrl);
+    this.latch = undefined;
+    this.networkFailures = 0;
+    this.store.save(tokens);
+    return tokens;
+  }
+
+  private fail(error: ZohoError): ZohoError {
+    const now = this.clock.now();
+    if (isPermanent(error)) {
+      this.latch = { error, until: Infinity };
+    } else if (error.code === LocalCodes.TOKEN_THROTTLED) {
+      this.latch = { error, until: now + THROTTLE_COOLDOWN_MS };
+    } else {
+      this.networkFailures++;
+      const backoff = Math.min(NETWORK_COOLDOWN_MS * 2 ** (this.networkFailures - 1), 5 * 60_000);
+      this.latch = { error, until: now + backoff };
+    }
+    return error;
+  }
+
+  private httpOptions(): Record<string, unknown> {
+    return { timeout: this.options.timeoutMs ?? 30_000 };
+  }
+}
+
+export interface AuthorizationUrlOptions {
+  accountsUrl: string;
+  clientId: string;
+  scopes: string[];
+  redirectUri: string;
+  state: string;
+}
+
+/** Zoho's consent page URL; offline access + consent so a refresh token is always issued. */
+export function authorizationUrl(options: AuthorizationUrlOptions): string {
+  const client = oauthClient(options.accountsUrl, options.clientId, '');
+  const url = new URL(
+    client.authorizeURL({
+      redirect_uri: options.redirectUri,
+      scope: options.scopes.join(','),
+      state: options.state,
+    }),
+  );
+  url.searchParams.set('access_type', 'offline');
+  url.searchParams.set('prompt', 'consent');
+  return url.toString();
+}
+
+export interface CodeExchangeOptions {
+  accountsUrl: string;
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  redirectUri?: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/** Trades a grant code (from the consent redirect or a Self Client) for tokens. */
+export async function exchangeAuthorizationCode(
+  options: CodeExchangeOptions,
+): Promise<{ refreshToken: string; tokens: StoredTokens }> {
+  const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
+  let raw: Record<string, unknown>;
+  try {
+    const params: { code: string; redirect_uri: string } = {
+      code: options.code,
+      redirect_uri: options.redirectUri ?? '',
+    };
+    const token = await client.getToken(params, { timeout: options.timeoutMs ?? 30_000 });
+    raw = token.token as Record<string, unknown>;
+  } catch (thrown) {
+    throw fromThrown(thrown, 'authorization_code');
+  }
+  if (raw.error !== undefined || typeof raw.access_token !== 'string') {
+    throw tokenError(raw, 'authorization_code', 200);
+  }
+  if (typeof raw.refresh_token !== 'string' || !raw.refresh_token) {
+    throw new ZohoError({
+      code: 'NO_REFRESH_TOKEN',
+      message:
+        'Zoho issued no refresh token: the grant was not for offline access. Connect again ' +
+        '(the pack asks for access_type=offline), or generate the Self Client code anew.',
+    });
+  }
+  const now = (options.now ?? Date.now)();
+  return {
+    refreshToken: raw.refresh_token,
+    tokens: toStored(raw, now, options.accountsUrl),
+  };
+}
+
+/** Revokes a refresh token at Zoho (disconnect). */
+export async function revokeRefreshToken(options: {
+  accountsUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}): Promise<void> {
+  const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
+  try {
+    await client.createToken({ refresh_token: options.refreshToken }).revoke('refresh_token');
+  } catch (thrown) {
+    throw fromThrown(thrown, 'refresh_token');
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * One connection = one zoho-config node: its auth, its request queue, and a status the editor
+ * and every flow node can show. Nodes never see tokens; they call `request`.
+ */
+import { EventEmitter } from 'node:events';
+import { TokenStore, ZohoAuth } from './auth';
+import { Clock } from './clock';
+import { ZohoErrorShape } from './errors';
+import { HttpEvent, RequestSpec, ZohoHttp, ZohoResponse } from './http';
+import { Logger, redactText } from './redact';
+import { Region, accountsUrl } from './regions';
+
+export interface ConnectionOptions {
+  region: Region;
+  /** Custom region only: the accounts server (e.g. the sandbox). */
+  accountsUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken?: string;
+  tokenStore?: TokenStore;
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  creditBackoff?: number;
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  refreshMarginMs?: number;
+}
+
+export type ConnectionState = 'not-connected' | 'connected' | 'rate-limited' | 'error';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  region: Region;
+  apiDomain?: string;
+  expiresAt?: number;
+  error?: ZohoErrorShape;
+  /** While rate-limited: epoch ms when requests resume. */
+  waitUntil?: number;
+}
+
+export class ZohoConnection extends EventEmitter {
+  readonly auth: ZohoAuth;
+  readonly http: ZohoHttp;
+  private last: ConnectionStatus;
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    const settings = { region: options.region, accountsUrl: options.accountsUrl };
+    this.auth = new ZohoAuth({
+      accountsUrl: accountsUrl(settings),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      refreshToken: options.refreshToken,
+      store: options.tokenStore,
+      clock: options.clock,
+      refreshMarginMs: options.refreshMarginMs,
+      timeoutMs: options.timeoutMs,
+    });
+    this.http = new ZohoHttp({
+      auth: this.auth,
+      region: settings,
+      maxConcurrency: options.maxConcurrency,
+      timeoutMs: options.timeoutMs,
+      creditBackoff: options.creditBackoff,
+      logger: options.logger,
+      clock: options.clock,
+      random: options.random,
+      secrets: () => this.secrets(),
+    });
+    this.last = this.initialStatus();
+    this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
+  }
+
+  request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
+    return this.http.request<T>(spec);
+  }
+
+  status(): ConnectionStatus {
+    return { ...this.last };
+  }
+
+  /** Every secret this connection knows, for scrubbing text that leaves the pack. */
+  secrets(): string[] {
+    const current = this.auth.current();
+    return [this.options.clientSecret, this.options.refreshToken ?? '', current?.accessToken ?? ''].filter(
+      (s) => s.length > 0,
+    );
+  }
+
+  redact(text: string): string {
+    return redactText(text, this.secrets());
+  }
+
+  close(): void {
+    this.http.close();
+    this.removeAllListeners();
+  }
+
+  private initialStatus(): ConnectionStatus {
+    const current = this.auth.current();
+    if (!this.auth.hasRefreshToken) return { state: 'not-connected', region: this.options.region };
+    return {
+      state: 'connected',
+      region: this.options.region,
+      apiDomain: current?.apiDomain,
+      expiresAt: current?.expiresAt,
+    };
+  }
+
+  private onHttpEvent(event: HttpEvent): void {
+    const current = this.auth.current();
+    const base = { region: this.options.region, apiDomain: current?.apiDomain, expiresAt: current?.expiresAt };
+    let next: ConnectionStatus;
+    if (event.kind === 'auth-error') {
+      next = { ...base, state: event.error.code === 'NOT_CONNECTED' ? 'not-connected' : 'error', error: event.error.toJSON() };
+    } else if (event.kind === 'rate-limited') {
+      next = { ...base, state: 'rate-limited', waitUntil: event.until, error: { code: 'RATE_LIMITED', message: event.reason } };
+    } else {
+      next = { ...base, state: 'connected' };
+    }
+    const changed =
+      next.state !== this.last.state ||
+      next.error?.code !== this.last.error?.code ||
+      next.expiresAt !== this.last.expiresAt;
+    this.last = next;
+    if (changed) this.emit('status', this.status());
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The one request path of the pack. Every Zoho call of every node goes through
+ * `ZohoHttp.request`: admission (concurrency, 429 pause, rolling windows, credit budget), the
+ * access token, one replay after a 401, retries where a retry cannot apply a write twice, and
+ * one error shape for every failure.
+ */
+import { EventEmitter } from 'node:events';
+import axios, { AxiosInstance } from 'axios';
+import { ZohoAuth } from './auth';
+import { Clock, systemClock } from './clock';
+import { LocalCodes, ZohoError, invalidInput } from './errors';
+import { RollingWindow, Semaphore } from './limits';
+import { Logger, redactUrl, silentLogger } from './redact';
+import { Product, RegionSettings, isProduct, productBaseUrl, productPrefix, trustedHosts } from './regions';
+import {
+  CreditInfo,
+  ResponseType,
+  creditHeaders,
+  decodeBody,
+  httpError,
+  networkError,
+  retryAfterMs,
+} from './response';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+export type QueryValue = string | number | boolean | undefined | null | Array<string | number>;
+
+export interface RetryPolicy {
+  maxRetries: number;
+  retryDelayMs: number;
+  exponentialBackoff: boolean;
+  /** Retry every failure, even where a retry could repeat a write: the caller's explicit choice. */
+  retryOnAllErrors: boolean;
+  /** A server asking us to wait longer than this fails the call instead of hanging the message. */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 3,
+  retryDelayMs: 500,
+  exponentialBackoff: true,
+  retryOnAllErrors: false,
+  maxWaitMs: 120_000,
+};
+
+export interface RequestSpec {
+  product?: Product;
+  method: HttpMethod;
+  /** Path under the product's base; dynamic segments must be encoded with `segment()`. */
+  path?: string;
+  /** Absolute URL instead of path; only to this connection's Zoho hosts. */
+  url?: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** JSON value, URLSearchParams (form), FormData (multipart), Buffer or string. */
+  body?: unknown;
+  responseType?: ResponseType;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Overrides the method's safety: e.g. a POST that only reads (COQL) may be retried. */
+  idempotent?: boolean;
+  /** Answer non-2xx statuses instead of throwing (zoho-raw's pass-through option). */
+  passThroughErrors?: boolean;
+  /** A per-minute limit to keep under, e.g. Books' 100 a minute per organization. */
+  rateLimit?: { key: string; limit: number; windowMs: number };
+  signal?: AbortSignal;
+}
+
+export interface ZohoResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+  /** Attempts made, 1 when the first one answered. */
+  attempts: number;
+}
+
+export type HttpEvent =
+  | { kind: 'rate-limited'; until: number; reason: string }
+  | { kind: 'auth-error'; error: ZohoError }
+  | { kind: 'ok' };
+
+export interface HttpOptions {
+  auth: ZohoAuth;
+  region: RegionSettings;
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  /** Stop when this fraction (0.5–1.0) of the daily API credits is used. */
+  creditBackoff?: number;
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  /** Strings to scrub from every log line (client secret, refresh token). */
+  secrets?: () => string[];
+}
+
+const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const NOT_APPLIED_STATUSES = new Set([429, 503]);
+const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
+
+/** Encodes one path segment; ids and names never reach a URL raw. */
+export function segment(value: string | number): string {
+  const text = String(value);
+  if (text === '' || text === '.' || text === '..') throw invalidInput(`"${text}" is not a valid path segment`);
+  return encodeURIComponent(text);
+}
+
+function checkPath(path: string): void {
+  if (!path.startsWith('/')) throw invalidInput(`Path "${path}" must start with "/"`);
+  if (/[?#\\]/.test(path) || /[\u0000-\u001f\u007f]/.test(path)) {
+    throw invalidInput('The path may not hold "?", "#", "\\" or control characters: put query values in the query');
+  }
+  const segments = path.split('/').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw invalidInput(`Path "${path}" has a broken %-escape`);
+    }
+  });
+  if (segments.some((s) => s === '..' || s === '.' || s.includes('/'))) {
+    throw invalidInput(`Path "${path}" may not hold "." or ".." segments or encoded slashes`);
+  }
+}
+
+export class ZohoHttp extends EventEmitter {
+  private readonly axios: AxiosInstance;
+  private readonly semaphore: Semaphore;
+  private readonly windows = new Map<string, RollingWindow>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly closer = new AbortController();
+  private pausedUntil = 0;
+  private credits?: CreditInfo;
+  /** Requests sent over the wire, retries included; benchmarks read it. */
+  sent = 0;
+
+  constructor(private readonly options: HttpOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+    this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
+    // No redirects: a redirect could carry the token to a host we did not check.
+    this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
+  }
+
+  creditInfo(): CreditInfo | undefined {
+    return this.credits;
+  }
+
+  close(): void {
+    this.closer.abort(new Error('connection closed'));
+  }
+
+  async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
+    const url = this.resolveUrl(spec);
+    const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
+    const signal = spec.signal ? AbortSignal.any([spec.signal, this.closer.signal]) : this.closer.signal;
+    const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
+    let attempts = 0;
+    let replayed = false;
+    for (;;) {
+      await this.admit(spec, signal);
+      attempts++;
+      let token: string;
+      let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
+      let failure: ReturnType<typeof networkError> | undefined;
+      try {
+        token = (await this.tokens()).accessToken;
+        ({ outcome, failure } = await this.send(spec, url, token, signal));
+      } finally {
+        this.semaphore.release();
+      }
+      if (signal.aborted) throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+      let error: ZohoError;
+      let notApplied: boolean;
+      let waitMs: number | undefined;
+      if (outcome) {
+        const { status, headers, data } = outcome;
+        this.noteCredits(headers);
+        if ((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors) {
+          this.emit('event', { kind: 'ok' } satisfies HttpEvent);
+          return { status, headers, data: data as T, attempts };
+        }
+        if (status === 401 && !replayed) {
+          replayed = true;
+          attempts--;
+          await this.options.auth.replaceRejected(token).catch((e: unknown) => this.authFailed(e));
+          continue;
+        }
+        error = httpError(status, data, headers);
+        notApplied = NOT_APPLIED_STATUSES.has(status);
+        const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
+        if (!retryable && !policy.retryOnAllErrors) throw error;
+        waitMs = retryAfterMs(headers, this.clock.now());
+        if (status === 429) waitMs ??= this.untilCreditReset();
+      } else {
+        error = failure!.error;
+        notApplied = failure!.notSent;
+        if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
+      }
+      if (attempts > policy.maxRetries) throw error;
+      const delay = waitMs ?? this.backoff(policy, attempts);
+      if (delay > policy.maxWaitMs) throw error;
+      if (outcome?.status === 429) this.pause(delay, 'Zoho answered 429');
+      this.logger.debug(`retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`);
+      await this.clock.sleep(delay, signal).catch(() => {
+        throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+      });
+    }
+  }
+
+  private async tokens() {
+    try {
+      return await this.options.auth.accessToken();
+    } catch (e) {
+      throw this.authFailed(e);
+    }
+  }
+
+  private authFailed(e: unknown): never {
+    const error = e instanceof ZohoError ? e : new ZohoError({ code: 'AUTH_ERROR', message: String(e) });
+    this.emit('event', { kind: 'auth-error', error } satisfies HttpEvent);
+    throw error;
+  }
+
+  private resolveUrl(spec: RequestSpec): URL {
+    if (spec.product !== undefined && !isProduct(spec.product)) {
+      throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`);
+    }
+    const apiDomain = this.options.auth.current()?.apiDomain;
+    if (spec.url !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(spec.url);
+      } catch {
+        throw invalidInput(`"${spec.url}" is not a URL`);
+      }
+      if (!trustedHosts(this.options.region, apiDomain).has(url.host) || !/^https?:$/.test(url.protocol)) {
+        throw new ZohoError({
+          code: LocalCodes.FORBIDDEN_HOST,
+          message: `Refusing to send the Zoho token to ${url.host}: it is not a Zoho host of this connection's data centre`,
+        });
+      }
+      return url;
+    }
+    const product = spec.product ?? 'crm';
+    let path = spec.path ?? '';
+    checkPath(path);
+    const prefix = productPrefix(product);
+    if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
+    return new URL(productBaseUrl(product, this.options.region, apiDomain) + path);
+  }
+
+  private async admit(spec: RequestSpec, signal: AbortSignal): Promise<void> {
+    this.checkCredits();
+    if (spec.rateLimit) {
+      const { key, limit, windowMs } = spec.rateLimit;
+      let window = this.windows.get(key);
+      if (!window) {
+        window = new RollingWindow(limit, windowMs, this.clock);
+        this.windows.set(key, window);
+      }
+      await window.take(signal);
+    }
+    for (;;) {
+      const wait = this.pausedUntil - this.clock.now();
+      if (wait <= 0) break;
+      await this.clock.sleep(wait, signal).catch(() => {
+        throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+      });
+    }
+    await this.semaphore.acquire(signal);
+  }
+
+  private async send(spec: RequestSpec, url: URL, token: string, signal: AbortSignal) {
+    const responseType = spec.responseType ?? 'json';
+    const timeout = spec.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value === undefined || value === null) continue;
+      params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    params.forEach((value, key) => url.searchParams.set(key, value));
+    const headers: Record<string, string> = { ...spec.headers, Authorization: `Zoho-oauthtoken ${token}` };
+    let data = spec.body;
+    if (data !== undefined && !(data instanceof URLSearchParams) && !(data instanceof FormData) && !Buffer.isBuffer(data) && typeof data !== 'string') {
+      data = JSON.stringify(data);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const started = this.clock.now();
+    this.sent++;
+    this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
+    try {
+      const response = await this.axios.request<ArrayBuffer>({
+        method: spec.method,
+        url: url.toString(),
+        headers,
+        data,
+        timeout,
+        signal,
+        responseType: 'arraybuffer',
+      });
+      const responseHeaders: Record<string, string> = {};
+      for (const [key, value] of Object.entries(response.headers ?? {})) {
+        if (value !== undefined && value !== null) responseHeaders[key.toLowerCase()] = String(value);
+      }
+      const raw = Buffer.from(response.data ?? new ArrayBuffer(0));
+      const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
+      this.logger.debug(`← ${response.status} ${spec.method} ${url.pathname} in ${this.clock.now() - started} ms`);
+      return { outcome: { status: response.status, headers: responseHeaders, data: body } };
+    } catch (thrown) {
+      const failure = networkError(thrown, timeout);
+      this.logger.debug(`✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
+      return { failure };
+    }
+  }
+
+  private secrets(): string[] {
+    return this.options.secrets?.() ?? [];
+  }
+
+  private backoff(policy: RetryPolicy, attempt: number): number {
+    const base = policy.exponentialBackoff ? policy.retryDelayMs * 2 ** (attempt - 1) : policy.retryDelayMs;
+    // Jitter spreads retries of many callers so they do not hit Zoho in one burst again.
+    return Math.min(base, 30_000) * (0.5 + this.random() * 0.5);
+  }
+
+  private pause(ms: number, reason: string): void {
+    const until = this.clock.now() + ms;
+    if (until > this.pausedUntil) {
+      this.pausedUntil = until;
+      this.emit('event', { kind: 'rate-limited', until, reason } satisfies HttpEvent);
+    }
+  }
+
+  private noteCredits(headers: Record<string, string>): void {
+    const info = creditHeaders(headers);
+    if (info) this.credits = info;
+  }
+
+  private untilCreditReset(): number | undefined {
+    const reset = this.credits?.resetAt;
+    if (reset === undefined) return undefined;
+    const wait = reset - this.clock.now();
+    return wait > 0 ? wait : undefined;
+  }
+
+  /** With creditBackoff set, refuse new calls once that share of the credits is spent. */
+  private checkCredits(): void {
+    const fraction = this.options.creditBackoff;
+    const info = this.credits;
+    if (!fraction || !info) return;
+    if (info.resetAt !== undefined && info.resetAt <= this.clock.now()) {
+      this.credits = undefined;
+      return;
+    }
+    const used = (info.limit - info.remaining) / info.limit;
+    if (used < fraction) return;
+    // Without a reset time from Zoho, let one probe through a minute later to learn the truth.
+    info.resetAt ??= this.clock.now() + 60_000;
+    const until = info.resetAt;
+    this.emit('event', { kind: 'rate-limited', until, reason: 'credit budget reached' } satisfies HttpEvent);
+    throw new ZohoError({
+      code: 'CREDIT_BUDGET_REACHED',
+      message: `${Math.round(used * 100)}% of the org's API credits are used (budget ${Math.round(fraction * 100)}%): calls resume when Zoho's window resets`,
+      details: { limit: info.limit, remaining: info.remaining, resetAt: info.resetAt },
+    });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Zoho data centres and product hosts. A Zoho account lives in exactly one data centre; its
+ * tokens are valid only there, so every host the pack talks to is derived from the region,
+ * except the API host, which Zoho tells us in the token response (`api_domain`) and which wins.
+ */
+import { invalidInput } from './errors';
+
+export type RegionId = 'com' | 'eu' | 'in' | 'com.au' | 'jp' | 'uk' | 'ca' | 'sa' | 'com.cn';
+export type Region = RegionId | 'custom';
+
+interface DataCentre {
+  label: string;
+  /** Zoho's `location` value in the OAuth redirect (`us`, `eu`, …). */
+  location: string;
+  /** Domain under which the product hosts live: desk.<domain>, accounts.<domain>. */
+  domain: string;
+  /** Top-level suffix of www.zohoapis.<suffix>. */
+  apisSuffix: string;
+}
+
+export const DATA_CENTRES: Readonly<Record<RegionId, DataCentre>> = {
+  com: { label: 'United States (zoho.com)', location: 'us', domain: 'zoho.com', apisSuffix: 'com' },
+  eu: { label: 'Europe (zoho.eu)', location: 'eu', domain: 'zoho.eu', apisSuffix: 'eu' },
+  in: { label: 'India (zoho.in)', location: 'in', domain: 'zoho.in', apisSuffix: 'in' },
+  'com.au': {
+    label: 'Australia (zoho.com.au)',
+    location: 'au',
+    domain: 'zoho.com.au',
+    apisSuffix: 'com.au',
+  },
+  jp: { label: 'Japan (zoho.jp)', location: 'jp', domain: 'zoho.jp', apisSuffix: 'jp' },
+  uk: { label: 'United Kingdom (zoho.uk)', location: 'uk', domain: 'zoho.uk', apisSuffix: 'uk' },
+  ca: { label: 'Canada (zohocloud.ca)', location: 'ca', domain: 'zohocloud.ca', apisSuffix: 'ca' },
+  sa: { label: 'Saudi Arabia (zoho.sa)', location: 'sa', domain: 'zoho.sa', apisSuffix: 'sa' },
+  'com.cn': {
+    label: 'China (zoho.com.cn)',
+    location: 'cn',
+    domain: 'zoho.com.cn',
+    apisSuffix: 'com.cn',
+  },
+};
+
+export const REGION_IDS = Object.keys(DATA_CENTRES) as RegionId[];
+
+export function isRegion(value: unknown): value is Region {
+  return value === 'custom' || (typeof value === 'string' && value in DATA_CENTRES);
+}
+
+/**
+ * Where a product's API lives. `apis` products are served from the account's api_domain
+ * (www.zohoapis.<dc>); the others from their own subdomain of the data centre's domain.
+ */
+interface ProductHost {
+  host: 'apis' | { subdomain: string };
+  /** Path prefix of the product's API; a raw path that already starts with it is not doubled. */
+  prefix: string;
+}
+
+export const PRODUCTS = {
+  crm: { host: 'apis', prefix: '/crm' },
+  books: { host: 'apis', prefix: '/books/v3' },
+  inventory: { host: 'apis', prefix: '/inventory/v1' },
+  invoice: { host: 'apis', prefix: '/invoice/v3' },
+  bigin: { host: 'apis', prefix: '/bigin' },
+  expense: { host: 'apis', prefix: '/expense/v1' },
+  billing: { host: 'apis', prefix: '/billing/v1' },
+  workdrive: { host: 'apis', prefix: '/workdrive/api/v1' },
+  creator: { host: 'apis', prefix: '/creator/v2.1' },
+  desk: { host: { subdomain: 'desk' }, prefix: '/api/v1' },
+  people: { host: { subdomain: 'people' }, prefix: '/people/api' },
+  projects: { host: { subdomain: 'projectsapi' }, prefix: '/api/v3' },
+  campaigns: { host: { subdomain: 'campaigns' }, prefix: '/api/v1.1' },
+  analytics: { host: { subdomain: 'analyticsapi' }, prefix: '/restapi/v2' },
+  recruit: { host: { subdomain: 'recruit' }, prefix: '/recruit/v2' },
+  sign: { host: { subdomain: 'sign' }, prefix: '/api/v1' },
+  mail: { host: { subdomain: 'mail' }, prefix: '/api' },
+  cliq: { host: { subdomain: 'cliq' }, prefix: '/api/v2' },
+} as const satisfies Record<string, ProductHost>;
+
+export type Product = keyof typeof PRODUCTS;
+export const PRODUCT_IDS = Object.keys(PRODUCTS) as Product[];
+
+export function isProduct(value: unknown): value is Product {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PRODUCTS, value);
+}
+
+/** What a connection needs to know to find every host. */
+export interface RegionSettings {
+  region: Region;
+  /** Only for `custom`: the accounts server, e.g. the sandbox's URL. */
+  accountsUrl?: string;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function parseHttpUrl(value: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidInput(`${what} "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalidInput(`${what} must be an http(s) URL`);
+  }
+  return url;
+}
+
+export function accountsUrl(settings: RegionSettings): string {
+  if (settings.region === 'custom') {
+    if (!settings.accountsUrl) throw invalidInput('Region "custom" needs an accounts URL');
+    return trimSlash(parseHttpUrl(settings.accountsUrl, 'Accounts URL').toString());
+  }
+  const dc = DATA_CENTRES[settings.region];
+  if (!dc) throw invalidInput(`Unknown Zoho region "${String(settings.region)}"`);
+  return `https://accounts.${dc.domain}`;
+}
+
+/** The default API host of a region, used only until a token response names api_domain. */
+export function defaultApiDomain(settings: RegionSettings): string {
+  if (settings.region === 'custom') return accountsUrl(settings);
+  return `https://www.zohoapis.${DATA_CENTRES[settings.region].apisSuffix}`;
+}
+
+/**
+ * Base URL of a product for a connection. api_domain (from the token response) is the host of
+ * every `apis` product. For `custom` (the sandbox) subdomain products live under
+ * `<api_domain>/<product>` so one server can answer — or refuse — them all.
+ */
+export function productBaseUrl(
+  product: Product,
+  settings: RegionSettings,
+  apiDomain?: string,
+): string {
+  const info: ProductHost = PRODUCTS[product];
+  const apis = trimSlash(apiDomain || defaultApiDomain(settings));
+  if (info.host === 'apis') return apis + info.prefix;
+  if (settings.region === 'custom') return `${apis}/${product}${info.prefix}`;
+  return `https://${info.host.subdomain}.${DATA_CENTRES[settings.region].domain}${info.prefix}`;
+}
+
+/** Path prefix of a product, so a raw path copied from Zoho's docs is not doubled. */
+export function productPrefix(product: Product): string {
+  return PRODUCTS[product].prefix;
+}
+
+/**
+ * Hosts that may receive this connection's token: the accounts server, the api_domain, and
+ * every product host of the same data centre. Nothing else ever sees it.
+ */
+export function trustedHosts(settings: RegionSettings, apiDomain?: string): Set<string> {
+  const hosts = new Set<string>();
+  hosts.add(new URL(accountsUrl(settings)).host);
+  hosts.add(new URL(defaultApiDomain(settings)).host);
+  if (apiDomain) hosts.add(parseHttpUrl(apiDomain, 'api_domain').host);
+  if (settings.region !== 'custom') {
+    const dc = DATA_CENTRES[settings.region];
+    for (const product of PRODUCT_IDS) {
+      const info: ProductHost = PRODUCTS[product];
+      if (info.host !== 'apis') hosts.add(`${info.host.subdomain}.${dc.domain}`);
+    }
+  }
+  return hosts;
+}
+
+/** Map Zoho's `location` redirect parameter (us, eu, …) back to a region id. */
+export function regionFromLocation(location: string): RegionId | undefined {
+  return REGION_IDS.find((id) => DATA_CENTRES[id].location === location);
+}

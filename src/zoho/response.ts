@@ -1,0 +1,171 @@
+/**
+ * Decoding Zoho's answers and shaping its failures. Zoho speaks several dialects: CRM
+ * `{code:'INVALID_DATA', message, details, status:'error'}`, Books `{code: 1002, message}`,
+ * the accounts server `{error:'invalid_code'}`, and plain HTML from a proxy. All become one
+ * ZohoError with a message that says what to do.
+ */
+import { LocalCodes, ZohoError } from './errors';
+
+export type ResponseType = 'json' | 'text' | 'binary';
+
+export function decodeBody(raw: Buffer, type: ResponseType, contentType: string): unknown {
+  if (type === 'binary') return raw;
+  const text = raw.toString('utf8');
+  if (type === 'text') return text;
+  if (text.trim() === '') return undefined;
+  if (/json/i.test(contentType) || /^[[{]/.test(text.trim())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** Hints for codes a user can act on; Zoho's own message is kept beside them. */
+const HINTS: Record<string, string> = {
+  INVALID_TOKEN:
+    'Zoho rejected the access token even after a refresh: check that the connection uses the data centre of the account, or reconnect in the zoho-config node.',
+  AUTHENTICATION_FAILURE:
+    'Zoho could not authenticate the request: reconnect in the zoho-config node.',
+  OAUTH_SCOPE_MISMATCH:
+    "The connection lacks the OAuth scope this call needs: add it to the zoho-config node's scopes and click Connect again.",
+  NO_PERMISSION:
+    'The Zoho user behind this connection has no permission for this: check their profile in Zoho.',
+  TOO_MANY_REQUESTS:
+    "Zoho's rate limit was reached and retries were exhausted: lower the connection's max concurrency or slow the flow.",
+  INVALID_URL_PATTERN:
+    'Zoho does not know this URL: check the module name or the path.',
+};
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function parseMaybe(body: unknown): unknown {
+  if (Buffer.isBuffer(body)) return decodeBody(body, 'json', 'application/json');
+  if (typeof body === 'string') return decodeBody(Buffer.from(body), 'json', '');
+  return body;
+}
+
+function withHint(code: string, zohoMessage: string): string {
+  const hint = HINTS[code];
+  if (!hint) return zohoMessage;
+  return zohoMessage ? `${hint} (Zoho: ${zohoMessage})` : hint;
+}
+
+export function httpError(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ZohoError {
+  const parsed = parseMaybe(body);
+  const record = asRecord(parsed);
+  const requestId = headers['x-request-id'] ?? headers['x-zoho-request-id'];
+  // CRM answers a multi-record write failure as { data: [ {code, message, details} ] }.
+  const first = Array.isArray(record?.data) ? asRecord((record.data as unknown[])[0]) : undefined;
+  const source = record && 'code' in record ? record : (first ?? record);
+  if (source && typeof source.code === 'string') {
+    const zohoMessage = typeof source.message === 'string' ? source.message : '';
+    return new ZohoError({
+      code: source.code,
+      status,
+      message: withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`,
+      details: source.details ?? (first ? record : undefined),
+      requestId,
+    });
+  }
+  if (source && typeof source.code === 'number') {
+    // Zoho Books: code 0 is success; anything else is its error number.
+    const zohoMessage = typeof source.message === 'string' ? source.message : 'error';
+    return new ZohoError({
+      code: String(source.code),
+      status,
+      message: `Zoho Books error ${source.code}: ${zohoMessage}`,
+      details: source,
+      requestId,
+    });
+  }
+  if (source && typeof source.error === 'string') {
+    return new ZohoError({
+      code: source.error.toUpperCase(),
+      status,
+      message: `Zoho answered HTTP ${status}: ${source.error}`,
+      details: source,
+      requestId,
+    });
+  }
+  const text = typeof parsed === 'string' ? parsed.slice(0, 200) : undefined;
+  return new ZohoError({
+    code: status === 429 ? 'TOO_MANY_REQUESTS' : LocalCodes.HTTP_ERROR,
+    status,
+    message:
+      status === 429
+        ? withHint('TOO_MANY_REQUESTS', '')
+        : `Zoho answered HTTP ${status}${text ? `: ${text}` : ''}`,
+    details: text ? { body: text } : undefined,
+    requestId,
+  });
+}
+
+/** Socket-level error codes for which the request never reached Zoho. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export interface NetworkFailure {
+  error: ZohoError;
+  /** True when Zoho cannot have acted on the request. */
+  notSent: boolean;
+}
+
+export function networkError(thrown: unknown, timeoutMs: number): NetworkFailure {
+  const err = thrown as { code?: string; message?: string };
+  const code = err?.code ?? '';
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(err?.message ?? '')) {
+    return {
+      notSent: false,
+      error: new ZohoError({
+        code: LocalCodes.TIMEOUT,
+        message: `Zoho did not answer within ${timeoutMs} ms`,
+        cause: thrown,
+      }),
+    };
+  }
+  return {
+    notSent: NOT_SENT.has(code),
+    error: new ZohoError({
+      code: LocalCodes.NETWORK_ERROR,
+      message: `Network error talking to Zoho${code ? ` (${code})` : ''}: ${err?.message ?? String(thrown)}`,
+      details: code ? { errno: code } : undefined,
+      cause: thrown,
+    }),
+  };
+}
+
+/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or nonsense. */
+export function retryAfterMs(headers: Record<string, string>, now: number): number | undefined {
+  const value = headers['retry-after'];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export interface CreditInfo {
+  limit: number;
+  remaining: number;
+  /** Epoch ms when the window resets, if Zoho said. */
+  resetAt?: number;
+}
+
+/** Zoho's X-RATELIMIT-* headers (CRM credits). */
+export function creditHeaders(headers: Record<string, string>): CreditInfo | undefined {
+  const limit = Number(headers['x-ratelimit-limit']);
+  const remaining = Number(headers['x-ratelimit-remaining']);
+  if (!Number.isFinite(limit) || !Number.isFinite(remaining) || limit <= 0) return undefined;
+  const reset = Number(headers['x-ratelimit-reset']);
+  return { limit, remaining, resetAt: Number.isFinite(reset) && reset > 0 ? reset : undefined };
+}
