@@ -186,7 +186,8 @@ function toStored(raw: Record<string, unknown>, now: number, fallbackDomain: str
   return {
     accessToken: String(raw.access_token),
     expiresAt: now + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
-    apiDomain: typeof raw.api_domain === 'string' && raw.api_domain ? raw.api_domain : fallbackDomain,
+    apiDomain:
+      typeof raw.api_domain === 'string' && raw.api_domain ? raw.api_domain : fallbackDomain,
     scope: typeof raw.scope === 'string' ? raw.scope : undefined,
   };
 }
@@ -224,7 +225,9 @@ export class ZohoAuth {
   }
 
   private fresh(tokens: StoredTokens | undefined): tokens is StoredTokens {
-    return Boolean(tokens && tokens.accessToken && tokens.expiresAt - this.margin > this.clock.now());
+    return Boolean(
+      tokens && tokens.accessToken && tokens.expiresAt - this.margin > this.clock.now(),
+    );
   }
 
   /** A valid access token: the stored one, or one refresh shared by every concurrent caller. */

@@ -83,9 +83,11 @@ export class ZohoConnection extends EventEmitter {
   /** Every secret this connection knows, for scrubbing text that leaves the pack. */
   secrets(): string[] {
     const current = this.auth.current();
-    return [this.options.clientSecret, this.options.refreshToken ?? '', current?.accessToken ?? ''].filter(
-      (s) => s.length > 0,
-    );
+    return [
+      this.options.clientSecret,
+      this.options.refreshToken ?? '',
+      current?.accessToken ?? '',
+    ].filter((s) => s.length > 0);
   }
 
   redact(text: string): string {
@@ -110,12 +112,25 @@ export class ZohoConnection extends EventEmitter {
 
   private onHttpEvent(event: HttpEvent): void {
     const current = this.auth.current();
-    const base = { region: this.options.region, apiDomain: current?.apiDomain, expiresAt: current?.expiresAt };
+    const base = {
+      region: this.options.region,
+      apiDomain: current?.apiDomain,
+      expiresAt: current?.expiresAt,
+    };
     let next: ConnectionStatus;
     if (event.kind === 'auth-error') {
-      next = { ...base, state: event.error.code === 'NOT_CONNECTED' ? 'not-connected' : 'error', error: event.error.toJSON() };
+      next = {
+        ...base,
+        state: event.error.code === 'NOT_CONNECTED' ? 'not-connected' : 'error',
+        error: event.error.toJSON(),
+      };
     } else if (event.kind === 'rate-limited') {
-      next = { ...base, state: 'rate-limited', waitUntil: event.until, error: { code: 'RATE_LIMITED', message: event.reason } };
+      next = {
+        ...base,
+        state: 'rate-limited',
+        waitUntil: event.until,
+        error: { code: 'RATE_LIMITED', message: event.reason },
+      };
     } else {
       next = { ...base, state: 'connected' };
     }

@@ -4,14 +4,21 @@
  * access token, one replay after a 401, retries where a retry cannot apply a write twice, and
  * one error shape for every failure.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import axios, { AxiosInstance } from 'axios';
 import { ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import { RollingWindow, Semaphore } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
-import { Product, RegionSettings, isProduct, productBaseUrl, productPrefix, trustedHosts } from './regions';
+import {
+  Product,
+  RegionSettings,
+  isProduct,
+  productBaseUrl,
+  productPrefix,
+  trustedHosts,
+} from './regions';
 import {
   CreditInfo,
   ResponseType,
@@ -100,14 +107,20 @@ const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 /** Encodes one path segment; ids and names never reach a URL raw. */
 export function segment(value: string | number): string {
   const text = String(value);
-  if (text === '' || text === '.' || text === '..') throw invalidInput(`"${text}" is not a valid path segment`);
+  if (text === '' || text === '.' || text === '..')
+    throw invalidInput(`"${text}" is not a valid path segment`);
   return encodeURIComponent(text);
 }
 
 function checkPath(path: string): void {
   if (!path.startsWith('/')) throw invalidInput(`Path "${path}" must start with "/"`);
-  if (/[?#\\]/.test(path) || /[\u0000-\u001f\u007f]/.test(path)) {
-    throw invalidInput('The path may not hold "?", "#", "\\" or control characters: put query values in the query');
+  if (
+    /[?#\\]/.test(path) ||
+    [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+  ) {
+    throw invalidInput(
+      'The path may not hold "?", "#", "\\" or control characters: put query values in the query',
+    );
   }
   const segments = path.split('/').map((s) => {
     try {
@@ -139,6 +152,8 @@ export class ZohoHttp extends EventEmitter {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
+    // Every queued call listens for the connection closing; there may be thousands.
+    setMaxListeners(0, this.closer.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
     // No redirects: a redirect could carry the token to a host we did not check.
     this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
@@ -155,7 +170,10 @@ export class ZohoHttp extends EventEmitter {
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
     const url = this.resolveUrl(spec);
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
-    const signal = spec.signal ? AbortSignal.any([spec.signal, this.closer.signal]) : this.closer.signal;
+    const signal = spec.signal
+      ? AbortSignal.any([spec.signal, this.closer.signal])
+      : this.closer.signal;
+    setMaxListeners(0, signal);
     const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
     let attempts = 0;
     let replayed = false;
@@ -171,7 +189,8 @@ export class ZohoHttp extends EventEmitter {
       } finally {
         this.semaphore.release();
       }
-      if (signal.aborted) throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+      if (signal.aborted)
+        throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
       let error: ZohoError;
       let notApplied: boolean;
       let waitMs: number | undefined;
@@ -203,7 +222,9 @@ export class ZohoHttp extends EventEmitter {
       const delay = waitMs ?? this.backoff(policy, attempts);
       if (delay > policy.maxWaitMs) throw error;
       if (outcome?.status === 429) this.pause(delay, 'Zoho answered 429');
-      this.logger.debug(`retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`);
+      this.logger.debug(
+        `retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`,
+      );
       await this.clock.sleep(delay, signal).catch(() => {
         throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
       });
@@ -219,7 +240,8 @@ export class ZohoHttp extends EventEmitter {
   }
 
   private authFailed(e: unknown): never {
-    const error = e instanceof ZohoError ? e : new ZohoError({ code: 'AUTH_ERROR', message: String(e) });
+    const error =
+      e instanceof ZohoError ? e : new ZohoError({ code: 'AUTH_ERROR', message: String(e) });
     this.emit('event', { kind: 'auth-error', error } satisfies HttpEvent);
     throw error;
   }
@@ -236,7 +258,10 @@ export class ZohoHttp extends EventEmitter {
       } catch {
         throw invalidInput(`"${spec.url}" is not a URL`);
       }
-      if (!trustedHosts(this.options.region, apiDomain).has(url.host) || !/^https?:$/.test(url.protocol)) {
+      if (
+        !trustedHosts(this.options.region, apiDomain).has(url.host) ||
+        !/^https?:$/.test(url.protocol)
+      ) {
         throw new ZohoError({
           code: LocalCodes.FORBIDDEN_HOST,
           message: `Refusing to send the Zoho token to ${url.host}: it is not a Zoho host of this connection's data centre`,
@@ -282,9 +307,18 @@ export class ZohoHttp extends EventEmitter {
       params.set(key, Array.isArray(value) ? value.join(',') : String(value));
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
-    const headers: Record<string, string> = { ...spec.headers, Authorization: `Zoho-oauthtoken ${token}` };
+    const headers: Record<string, string> = {
+      ...spec.headers,
+      Authorization: `Zoho-oauthtoken ${token}`,
+    };
     let data = spec.body;
-    if (data !== undefined && !(data instanceof URLSearchParams) && !(data instanceof FormData) && !Buffer.isBuffer(data) && typeof data !== 'string') {
+    if (
+      data !== undefined &&
+      !(data instanceof URLSearchParams) &&
+      !(data instanceof FormData) &&
+      !Buffer.isBuffer(data) &&
+      typeof data !== 'string'
+    ) {
       data = JSON.stringify(data);
       headers['Content-Type'] ??= 'application/json';
     }
@@ -303,11 +337,14 @@ export class ZohoHttp extends EventEmitter {
       });
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(response.headers ?? {})) {
-        if (value !== undefined && value !== null) responseHeaders[key.toLowerCase()] = String(value);
+        if (value !== undefined && value !== null)
+          responseHeaders[key.toLowerCase()] = String(value);
       }
       const raw = Buffer.from(response.data ?? new ArrayBuffer(0));
       const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
-      this.logger.debug(`← ${response.status} ${spec.method} ${url.pathname} in ${this.clock.now() - started} ms`);
+      this.logger.debug(
+        `← ${response.status} ${spec.method} ${url.pathname} in ${this.clock.now() - started} ms`,
+      );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
       const failure = networkError(thrown, timeout);
@@ -321,7 +358,9 @@ export class ZohoHttp extends EventEmitter {
   }
 
   private backoff(policy: RetryPolicy, attempt: number): number {
-    const base = policy.exponentialBackoff ? policy.retryDelayMs * 2 ** (attempt - 1) : policy.retryDelayMs;
+    const base = policy.exponentialBackoff
+      ? policy.retryDelayMs * 2 ** (attempt - 1)
+      : policy.retryDelayMs;
     // Jitter spreads retries of many callers so they do not hit Zoho in one burst again.
     return Math.min(base, 30_000) * (0.5 + this.random() * 0.5);
   }
@@ -360,7 +399,11 @@ export class ZohoHttp extends EventEmitter {
     // Without a reset time from Zoho, let one probe through a minute later to learn the truth.
     info.resetAt ??= this.clock.now() + 60_000;
     const until = info.resetAt;
-    this.emit('event', { kind: 'rate-limited', until, reason: 'credit budget reached' } satisfies HttpEvent);
+    this.emit('event', {
+      kind: 'rate-limited',
+      until,
+      reason: 'credit budget reached',
+    } satisfies HttpEvent);
     throw new ZohoError({
       code: 'CREDIT_BUDGET_REACHED',
       message: `${Math.round(used * 100)}% of the org's API credits are used (budget ${Math.round(fraction * 100)}%): calls resume when Zoho's window resets`,

@@ -35,8 +35,7 @@ const HINTS: Record<string, string> = {
     'The Zoho user behind this connection has no permission for this: check their profile in Zoho.',
   TOO_MANY_REQUESTS:
     "Zoho's rate limit was reached and retries were exhausted: lower the connection's max concurrency or slow the flow.",
-  INVALID_URL_PATTERN:
-    'Zoho does not know this URL: check the module name or the path.',
+  INVALID_URL_PATTERN: 'Zoho does not know this URL: check the module name or the path.',
 };
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

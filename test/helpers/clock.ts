@@ -1,0 +1,25 @@
+import { Clock } from '../../src/zoho/clock';
+
+/**
+ * A clock whose sleeps return at once and move its time forward, so backoff can be tested
+ * without waiting; `sleeps` records every wait the code asked for.
+ */
+export class FakeClock implements Clock {
+  offset = 0;
+  readonly sleeps: number[] = [];
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.sleeps.push(ms);
+    this.offset += Math.max(0, ms);
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { Sandbox } from '../../src/sandbox/server';
+import { accountsFamily } from '../../src/sandbox/accounts';
+import { MemoryTokenStore } from '../../src/zoho/auth';
+import { ZohoConnection } from '../../src/zoho/connection';
+import { ZohoError } from '../../src/zoho/errors';
+import { FakeClock } from '../helpers/clock';
+import { testFamily } from '../helpers/test-family';
+
+const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
+
+describe('http: the one request path', () => {
+  let sb: Sandbox;
+  let family: ReturnType<typeof testFamily>;
+  let clock: FakeClock;
+  const open: ZohoConnection[] = [];
+
+  beforeEach(async () => {
+    family = testFamily();
+    sb = new Sandbox({}, [accountsFamily(), family]);
+    await sb.start();
+    clock = new FakeClock();
+  });
+  afterEach(async () => {
+    while (open.length) open.pop()?.close();
+    await sb.stop();
+  });
+
+  function connect(extra: Partial<ConstructorParameters<typeof ZohoConnection>[0]> = {}) {
+    const refreshToken = sb.accounts.issueRefreshToken({
+      clientId: CLIENT.clientId,
+      scope: 'ZohoCRM.modules.ALL',
+    });
+    const conn = new ZohoConnection({
+      region: 'custom',
+      accountsUrl: sb.url,
+      ...CLIENT,
+      refreshToken,
+      clock,
+      random: () => 1,
+      ...extra,
+    });
+    open.push(conn);
+    return conn;
+  }
+
+  it('sends the token as Zoho-oauthtoken to api_domain and decodes JSON', async () => {
+    const res = await connect().request<{ pong: boolean; query: Record<string, string> }>({
+      method: 'GET',
+      path: '/v8/ping',
+      query: { fields: ['a', 'b'], skip: undefined },
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.data, { pong: true, query: { fields: 'a,b' } });
+    const seen = sb.requests.find((r) => r.path === '/crm/v8/ping');
+    // The sandbox only accepts `Zoho-oauthtoken <token>` and logs the header cut short.
+    assert.match(String(seen?.headers.authorization), /^Zoho-o/);
+  });
+
+  it('makes exactly one token request for 200 concurrent calls on an expired token', async () => {
+    const store = new MemoryTokenStore({
+      accessToken: 'expired',
+      expiresAt: Date.now() - 1000,
+      apiDomain: sb.url,
+    });
+    const conn = connect({ tokenStore: store, maxConcurrency: 20 });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => conn.request({ method: 'GET', path: '/v8/ping' })),
+    );
+    assert.equal(results.length, 200);
+    assert.equal(sb.stats.tokenRequests.refresh_token, 1);
+  });
+
+  it('refreshes once and replays once on a 401 INVALID_TOKEN mid-run', async () => {
+    const conn = connect();
+    await conn.request({ method: 'GET', path: '/v8/ping' });
+    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'expire-token' });
+    const res = await conn.request({ method: 'GET', path: '/v8/ping' });
+    assert.equal(res.status, 200);
+    assert.equal(res.attempts, 1);
+    assert.equal(sb.stats.tokenRequests.refresh_token, 2);
+  });
+
+  it('retries 429 after Retry-After and tells the connection it is rate-limited', async () => {
+    const conn = connect();
+    const events: string[] = [];
+    conn.on('status', (s) => events.push(s.state));
+    sb.faults.inject({
+      match: { path: '/crm/v8/ping' },
+      kind: 'status',
+      status: 429,
+      retryAfter: 7,
+      times: 2,
+    });
+    const res = await conn.request({ method: 'GET', path: '/v8/ping' });
+    assert.equal(res.attempts, 3);
+    assert.deepEqual(clock.sleeps.filter((ms) => ms === 7000).length >= 2, true);
+    assert.ok(events.includes('rate-limited'));
+    assert.equal(events[events.length - 1], 'connected');
+  });
+
+  it('backs off exponentially on 5xx for reads', async () => {
+    const conn = connect();
+    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'status', status: 502, times: 3 });
+    const res = await conn.request({
+      method: 'GET',
+      path: '/v8/ping',
+      retry: { retryDelayMs: 100 },
+    });
+    assert.equal(res.attempts, 4);
+    assert.deepEqual(clock.sleeps, [100, 200, 400]);
+  });
+
+  it('gives up after maxRetries with the shaped error', async () => {
+    const conn = connect();
+    sb.faults.inject({
+      match: { path: '/crm/v8/ping' },
+      kind: 'status',
+      status: 503,
+      times: Infinity,
+    });
+    await assert.rejects(
+      conn.request({ method: 'GET', path: '/v8/ping', retry: { maxRetries: 2 } }),
+      (e: ZohoError) => e.status === 503,
+    );
+    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/ping').length, 3);
+  });
+
+  it('retries a write only when Zoho cannot have applied it', async () => {
+    const conn = connect();
+    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 503 });
+    await conn.request({ method: 'POST', path: '/v8/things', body: { n: 1 } });
+    assert.equal(family.writes, 1);
+
+    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 500 });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 2 } }), {
+      status: 500,
+    });
+
+    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'reset-after' });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 3 } }), {
+      code: 'NETWORK_ERROR',
+    });
+    assert.equal(family.writes, 2, 'the reset write was applied once and not retried');
+
+    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'reset-before' });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 4 } }), {
+      code: 'NETWORK_ERROR',
+    });
+    assert.equal(family.writes, 2);
+  });
+
+  it('retries a read after a connection reset and a timeout', async () => {
+    const conn = connect();
+    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'reset-before' });
+    assert.equal((await conn.request({ method: 'GET', path: '/v8/ping' })).attempts, 2);
+    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'slow', delayMs: 1500 });
+    const res = await conn.request({ method: 'GET', path: '/v8/ping', timeoutMs: 300 });
+    assert.equal(res.attempts, 2);
+  });
+
+  it('retries everything when asked to (retryOnAllErrors)', async () => {
+    const conn = connect();
+    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 500 });
+    const res = await conn.request({
+      method: 'POST',
+      path: '/v8/things',
+      body: {},
+      retry: { retryOnAllErrors: true },
+    });
+    assert.equal(res.attempts, 2);
+  });
+
+  it("shapes Zoho's error envelope into one ZohoError", async () => {
+    await assert.rejects(
+      connect().request({ method: 'GET', path: '/v8/broken' }),
+      (e: ZohoError) => {
+        assert.equal(e.code, 'INVALID_DATA');
+        assert.equal(e.status, 400);
+        assert.deepEqual(e.details, { api_name: 'Email' });
+        assert.deepEqual(Object.keys(e.toJSON()).sort(), ['code', 'details', 'message', 'status']);
+        return true;
+      },
+    );
+  });
+
+  it('keeps concurrency within maxConcurrency, so Zoho never refuses for concurrency', async () => {
+    sb.configure({ concurrencyLimit: 3, latencyMs: 30 });
+    const conn = connect({ maxConcurrency: 3, clock: undefined });
+    await Promise.all(
+      Array.from({ length: 30 }, () => conn.request({ method: 'GET', path: '/v8/ping' })),
+    );
+    assert.equal(sb.stats.throttled, 0);
+    assert.ok(
+      sb.stats.maxConcurrent <= 3 && sb.stats.maxConcurrent >= 2,
+      `max ${sb.stats.maxConcurrent}`,
+    );
+  });
+
+  it('refuses unsafe paths and foreign hosts before sending anything', async () => {
+    const conn = connect();
+    const before = sb.requests.length;
+    for (const path of [
+      '/v8/../settings',
+      '/v8/%2e%2e/x',
+      '/v8/a%2Fb',
+      'v8/ping',
+      '/v8/ping?x=1',
+      '/v8/ping#x',
+    ]) {
+      await assert.rejects(conn.request({ method: 'GET', path }), { code: 'INVALID_INPUT' }, path);
+    }
+    await assert.rejects(conn.request({ method: 'GET', url: 'https://evil.example/crm/v8/ping' }), {
+      code: 'FORBIDDEN_HOST',
+    });
+    assert.equal(sb.requests.length, before);
+    assert.equal(sb.stats.tokenRequests.total, 0);
+  });
+
+  it('lets api_domain win over the region: an eu connection talks to the api_domain it was given', async () => {
+    const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: 'x' });
+    const access = sb.accounts.issueAccessToken({
+      clientId: CLIENT.clientId,
+      scope: 'x',
+      refreshToken: rt,
+    });
+    const store = new MemoryTokenStore({
+      accessToken: access,
+      expiresAt: Date.now() + 3600_000,
+      apiDomain: sb.url,
+    });
+    const conn = new ZohoConnection({
+      region: 'eu',
+      ...CLIENT,
+      refreshToken: rt,
+      tokenStore: store,
+    });
+    open.push(conn);
+    assert.equal((await conn.request({ method: 'GET', path: '/crm/v8/ping' })).status, 200);
+    // The product prefix in the path is not doubled.
+    assert.ok(sb.requests.some((r) => r.path === '/crm/v8/ping'));
+  });
+
+  it('stops before the credit budget runs out', async () => {
+    sb.configure({ creditLimit: 10 });
+    const conn = connect({ creditBackoff: 0.5 });
+    let ok = 0;
+    let refused: ZohoError | undefined;
+    for (let i = 0; i < 10 && !refused; i++) {
+      try {
+        await conn.request({ method: 'GET', path: '/v8/ping' });
+        ok++;
+      } catch (e) {
+        refused = e as ZohoError;
+      }
+    }
+    assert.equal(ok, 5);
+    assert.equal(refused?.code, 'CREDIT_BUDGET_REACHED');
+    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/ping').length, 5);
+  });
+
+  it('aborts queued calls when the connection closes', async () => {
+    sb.configure({ latencyMs: 200 });
+    const conn = connect({ maxConcurrency: 1, clock: undefined });
+    const calls = [1, 2, 3].map(() => conn.request({ method: 'GET', path: '/v8/ping' }));
+    await new Promise((r) => setTimeout(r, 50));
+    conn.close();
+    const settled = await Promise.allSettled(calls);
+    assert.ok(settled.every((s) => s.status === 'rejected'));
+    assert.ok(
+      settled.every((s) => ((s as PromiseRejectedResult).reason as ZohoError).code === 'ABORTED'),
+    );
+  });
+});
