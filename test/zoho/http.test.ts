@@ -5,18 +5,18 @@ import { MemoryTokenStore } from '../../src/zoho/auth';
 import { ZohoConnection } from '../../src/zoho/connection';
 import { ZohoError } from '../../src/zoho/errors';
 import { FakeClock } from '../helpers/clock';
-import { testFamily } from '../helpers/test-family';
+import { ProbeFamily, probeFamily } from '../helpers/sandbox';
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
 describe('http: the one request path', () => {
   let sb: Sandbox;
-  let family: ReturnType<typeof testFamily>;
+  let family: ProbeFamily;
   let clock: FakeClock;
   const open: ZohoConnection[] = [];
 
   beforeEach(async () => {
-    family = testFamily();
+    family = probeFamily();
     sb = new Sandbox({}, [accountsFamily(), family]);
     await sb.start();
     clock = new FakeClock();
@@ -45,14 +45,15 @@ describe('http: the one request path', () => {
   }
 
   it('sends the token as Zoho-oauthtoken to api_domain and decodes JSON', async () => {
-    const res = await connect().request<{ pong: boolean; query: Record<string, string> }>({
+    const res = await connect().request<{ method: string; query: Record<string, string> }>({
       method: 'GET',
-      path: '/v8/ping',
+      path: '/v8/__probe',
       query: { fields: ['a', 'b'], skip: undefined },
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.data, { pong: true, query: { fields: 'a,b' } });
-    const seen = sb.requests.find((r) => r.path === '/crm/v8/ping');
+    assert.equal(res.data.method, 'GET');
+    assert.deepEqual(res.data.query, { fields: 'a,b' });
+    const seen = sb.requests.find((r) => r.path === '/crm/v8/__probe');
     // The sandbox only accepts `Zoho-oauthtoken <token>` and logs the header cut short.
     assert.match(String(seen?.headers.authorization), /^Zoho-o/);
   });
@@ -65,7 +66,7 @@ describe('http: the one request path', () => {
     });
     const conn = connect({ tokenStore: store, maxConcurrency: 20 });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => conn.request({ method: 'GET', path: '/v8/ping' })),
+      Array.from({ length: 200 }, () => conn.request({ method: 'GET', path: '/v8/__probe' })),
     );
     assert.equal(results.length, 200);
     assert.equal(sb.stats.tokenRequests.refresh_token, 1);
@@ -73,9 +74,9 @@ describe('http: the one request path', () => {
 
   it('refreshes once and replays once on a 401 INVALID_TOKEN mid-run', async () => {
     const conn = connect();
-    await conn.request({ method: 'GET', path: '/v8/ping' });
-    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'expire-token' });
-    const res = await conn.request({ method: 'GET', path: '/v8/ping' });
+    await conn.request({ method: 'GET', path: '/v8/__probe' });
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'expire-token' });
+    const res = await conn.request({ method: 'GET', path: '/v8/__probe' });
     assert.equal(res.status, 200);
     assert.equal(res.attempts, 1);
     assert.equal(sb.stats.tokenRequests.refresh_token, 2);
@@ -86,13 +87,13 @@ describe('http: the one request path', () => {
     const events: string[] = [];
     conn.on('status', (s) => events.push(s.state));
     sb.faults.inject({
-      match: { path: '/crm/v8/ping' },
+      match: { path: '/crm/v8/__probe' },
       kind: 'status',
       status: 429,
       retryAfter: 7,
       times: 2,
     });
-    const res = await conn.request({ method: 'GET', path: '/v8/ping' });
+    const res = await conn.request({ method: 'GET', path: '/v8/__probe' });
     assert.equal(res.attempts, 3);
     assert.deepEqual(clock.sleeps.filter((ms) => ms === 7000).length >= 2, true);
     assert.ok(events.includes('rate-limited'));
@@ -101,10 +102,10 @@ describe('http: the one request path', () => {
 
   it('backs off exponentially on 5xx for reads', async () => {
     const conn = connect();
-    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'status', status: 502, times: 3 });
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'status', status: 502, times: 3 });
     const res = await conn.request({
       method: 'GET',
-      path: '/v8/ping',
+      path: '/v8/__probe',
       retry: { retryDelayMs: 100 },
     });
     assert.equal(res.attempts, 4);
@@ -114,57 +115,57 @@ describe('http: the one request path', () => {
   it('gives up after maxRetries with the shaped error', async () => {
     const conn = connect();
     sb.faults.inject({
-      match: { path: '/crm/v8/ping' },
+      match: { path: '/crm/v8/__probe' },
       kind: 'status',
       status: 503,
       times: Infinity,
     });
     await assert.rejects(
-      conn.request({ method: 'GET', path: '/v8/ping', retry: { maxRetries: 2 } }),
+      conn.request({ method: 'GET', path: '/v8/__probe', retry: { maxRetries: 2 } }),
       (e: ZohoError) => e.status === 503,
     );
-    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/ping').length, 3);
+    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/__probe').length, 3);
   });
 
   it('retries a write only when Zoho cannot have applied it', async () => {
     const conn = connect();
-    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 503 });
-    await conn.request({ method: 'POST', path: '/v8/things', body: { n: 1 } });
-    assert.equal(family.writes, 1);
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'status', status: 503 });
+    await conn.request({ method: 'POST', path: '/v8/__probe', body: { n: 1 } });
+    assert.equal(family.calls, 1);
 
-    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 500 });
-    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 2 } }), {
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'status', status: 500 });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/__probe', body: { n: 2 } }), {
       status: 500,
     });
 
-    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'reset-after' });
-    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 3 } }), {
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'reset-after' });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/__probe', body: { n: 3 } }), {
       code: 'NETWORK_ERROR',
     });
-    assert.equal(family.writes, 2, 'the reset write was applied once and not retried');
+    assert.equal(family.calls, 2, 'the reset write was applied once and not retried');
 
-    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'reset-before' });
-    await assert.rejects(conn.request({ method: 'POST', path: '/v8/things', body: { n: 4 } }), {
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'reset-before' });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/__probe', body: { n: 4 } }), {
       code: 'NETWORK_ERROR',
     });
-    assert.equal(family.writes, 2);
+    assert.equal(family.calls, 2);
   });
 
   it('retries a read after a connection reset and a timeout', async () => {
     const conn = connect();
-    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'reset-before' });
-    assert.equal((await conn.request({ method: 'GET', path: '/v8/ping' })).attempts, 2);
-    sb.faults.inject({ match: { path: '/crm/v8/ping' }, kind: 'slow', delayMs: 1500 });
-    const res = await conn.request({ method: 'GET', path: '/v8/ping', timeoutMs: 300 });
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'reset-before' });
+    assert.equal((await conn.request({ method: 'GET', path: '/v8/__probe' })).attempts, 2);
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'slow', delayMs: 1500 });
+    const res = await conn.request({ method: 'GET', path: '/v8/__probe', timeoutMs: 300 });
     assert.equal(res.attempts, 2);
   });
 
   it('retries everything when asked to (retryOnAllErrors)', async () => {
     const conn = connect();
-    sb.faults.inject({ match: { path: '/crm/v8/things' }, kind: 'status', status: 500 });
+    sb.faults.inject({ match: { path: '/crm/v8/__probe' }, kind: 'status', status: 500 });
     const res = await conn.request({
       method: 'POST',
-      path: '/v8/things',
+      path: '/v8/__probe',
       body: {},
       retry: { retryOnAllErrors: true },
     });
@@ -173,7 +174,21 @@ describe('http: the one request path', () => {
 
   it("shapes Zoho's error envelope into one ZohoError", async () => {
     await assert.rejects(
-      connect().request({ method: 'GET', path: '/v8/broken' }),
+      (() => {
+        const conn = connect();
+        sb.faults.inject({
+          match: { path: '/crm/v8/__probe' },
+          kind: 'status',
+          status: 400,
+          body: {
+            code: 'INVALID_DATA',
+            details: { api_name: 'Email' },
+            message: 'invalid data',
+            status: 'error',
+          },
+        });
+        return conn.request({ method: 'GET', path: '/v8/__probe' });
+      })(),
       (e: ZohoError) => {
         assert.equal(e.code, 'INVALID_DATA');
         assert.equal(e.status, 400);
@@ -188,7 +203,7 @@ describe('http: the one request path', () => {
     sb.configure({ concurrencyLimit: 3, latencyMs: 30 });
     const conn = connect({ maxConcurrency: 3, clock: undefined });
     await Promise.all(
-      Array.from({ length: 30 }, () => conn.request({ method: 'GET', path: '/v8/ping' })),
+      Array.from({ length: 30 }, () => conn.request({ method: 'GET', path: '/v8/__probe' })),
     );
     assert.equal(sb.stats.throttled, 0);
     assert.ok(
@@ -205,14 +220,17 @@ describe('http: the one request path', () => {
       '/v8/%2e%2e/x',
       '/v8/a%2Fb',
       'v8/ping',
-      '/v8/ping?x=1',
-      '/v8/ping#x',
+      '/v8/__probe?x=1',
+      '/v8/__probe#x',
     ]) {
       await assert.rejects(conn.request({ method: 'GET', path }), { code: 'INVALID_INPUT' }, path);
     }
-    await assert.rejects(conn.request({ method: 'GET', url: 'https://evil.example/crm/v8/ping' }), {
-      code: 'FORBIDDEN_HOST',
-    });
+    await assert.rejects(
+      conn.request({ method: 'GET', url: 'https://evil.example/crm/v8/__probe' }),
+      {
+        code: 'FORBIDDEN_HOST',
+      },
+    );
     assert.equal(sb.requests.length, before);
     assert.equal(sb.stats.tokenRequests.total, 0);
   });
@@ -236,9 +254,9 @@ describe('http: the one request path', () => {
       tokenStore: store,
     });
     open.push(conn);
-    assert.equal((await conn.request({ method: 'GET', path: '/crm/v8/ping' })).status, 200);
+    assert.equal((await conn.request({ method: 'GET', path: '/crm/v8/__probe' })).status, 200);
     // The product prefix in the path is not doubled.
-    assert.ok(sb.requests.some((r) => r.path === '/crm/v8/ping'));
+    assert.ok(sb.requests.some((r) => r.path === '/crm/v8/__probe'));
   });
 
   it('stops before the credit budget runs out', async () => {
@@ -248,7 +266,7 @@ describe('http: the one request path', () => {
     let refused: ZohoError | undefined;
     for (let i = 0; i < 10 && !refused; i++) {
       try {
-        await conn.request({ method: 'GET', path: '/v8/ping' });
+        await conn.request({ method: 'GET', path: '/v8/__probe' });
         ok++;
       } catch (e) {
         refused = e as ZohoError;
@@ -256,13 +274,13 @@ describe('http: the one request path', () => {
     }
     assert.equal(ok, 5);
     assert.equal(refused?.code, 'CREDIT_BUDGET_REACHED');
-    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/ping').length, 5);
+    assert.equal(sb.requests.filter((r) => r.path === '/crm/v8/__probe').length, 5);
   });
 
   it('aborts queued calls when the connection closes', async () => {
     sb.configure({ latencyMs: 200 });
     const conn = connect({ maxConcurrency: 1, clock: undefined });
-    const calls = [1, 2, 3].map(() => conn.request({ method: 'GET', path: '/v8/ping' }));
+    const calls = [1, 2, 3].map(() => conn.request({ method: 'GET', path: '/v8/__probe' }));
     await new Promise((r) => setTimeout(r, 50));
     conn.close();
     const settled = await Promise.allSettled(calls);

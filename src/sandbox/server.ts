@@ -1,0 +1,334 @@
+/**
+ * The sandbox server: a real HTTP server on 127.0.0.1 that runs the API families behind
+ * Zoho's cross-cutting behaviour — auth, credits, concurrency limit, latency and faults — so
+ * clients are tested against the same wire behaviour they will meet in production.
+ */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import { AccountsState } from './accounts';
+import { BodyError, parseBody, readBody } from './body';
+import { defaultFamilies } from './families';
+import { FaultInjector } from './faults';
+import * as R from './router';
+import type {
+  ApiFamily,
+  Product,
+  RecordedRequest,
+  SandboxContext,
+  SandboxOptions,
+  SandboxReply,
+  SandboxRequest,
+  SandboxStats,
+} from './types';
+
+export const DEFAULT_OPTIONS: SandboxOptions = {
+  latencyMs: 0,
+  concurrencyLimit: 0,
+  creditLimit: 50000,
+  tokenLifetimeSec: 3600,
+  tokenRateLimit: { max: 10, windowMs: 600000 },
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const emptyStats = (): SandboxStats => ({
+  tokenRequests: { authorization_code: 0, refresh_token: 0, total: 0 },
+  apiRequests: 0,
+  throttled: 0,
+  maxConcurrent: 0,
+});
+
+export class Sandbox {
+  readonly options: SandboxOptions;
+  readonly accounts: AccountsState;
+  readonly faults = new FaultInjector();
+  readonly events = new EventEmitter();
+  requests: RecordedRequest[] = [];
+  stats = emptyStats();
+  url = '';
+  private readonly router = new R.Router();
+  private readonly ctx: SandboxContext;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private server?: http.Server;
+  private inFlight = 0;
+  private spent: { time: number; cost: number }[] = [];
+
+  constructor(
+    options: Partial<SandboxOptions> = {},
+    private readonly families: ApiFamily[] = defaultFamilies(),
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.options.tokenRateLimit = { ...this.options.tokenRateLimit };
+    const now = (): number => this.now();
+    this.accounts = new AccountsState(now, this.options, () => this.url);
+    this.ctx = {
+      now,
+      baseUrl: () => this.url,
+      options: this.options,
+      events: this.events,
+      accounts: this.accounts,
+    };
+    for (const family of families) family.register(this.router, this.ctx);
+  }
+
+  now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Changes options in place, so families holding ctx.options see them at once. */
+  configure(partial: Partial<SandboxOptions>): void {
+    Object.assign(this.options, partial);
+  }
+
+  clearRequests(): void {
+    this.requests = [];
+  }
+
+  resetStats(): void {
+    this.stats = emptyStats();
+    this.spent = [];
+  }
+
+  /** Credits left in the rolling 24 h window (Infinity when unlimited). */
+  creditsRemaining(): number {
+    if (this.options.creditLimit <= 0) return Infinity;
+    const since = this.now() - DAY_MS;
+    this.spent = this.spent.filter((s) => s.time > since);
+    return this.options.creditLimit - this.spent.reduce((n, s) => n + s.cost, 0);
+  }
+
+  async start(port = 0): Promise<string> {
+    if (this.server) return this.url;
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) {
+          this.send(res, R.crmError(500, 'INTERNAL_ERROR', `sandbox failure: ${String(err)}`));
+        }
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Loopback only: the sandbox hands out tokens to anyone who asks.
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('sandbox has no TCP address');
+    this.url = `http://127.0.0.1:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.events.emit('stop');
+    for (const family of this.families) await family.stop?.();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const time = this.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const { path, parts } = R.decodePath(url.pathname);
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: queryObject(url.searchParams),
+      headers: redact(req.headers),
+      body: undefined,
+      status: 0,
+      time,
+    };
+    this.requests.push(record);
+    const finish = (reply: SandboxReply | undefined): void => {
+      record.status = reply?.status ?? 0;
+      if (!reply) record.reset = true;
+      record.durationMs = this.now() - time;
+      if (reply) this.send(res, reply);
+      else req.socket.destroy();
+    };
+
+    const match = this.router.match(method, parts);
+    const product: Product = match.kind === 'found' ? match.route.product : R.productOf(path);
+    const sreq: SandboxRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      params: {},
+      body: undefined,
+      rawBody: Buffer.alloc(0),
+    };
+    try {
+      sreq.rawBody = await readBody(req);
+      Object.assign(sreq, parseBody(req.headers['content-type'], sreq.rawBody));
+      record.body = sreq.body;
+    } catch (err) {
+      if (!(err instanceof BodyError)) throw err;
+      await this.delay(this.options.latencyMs);
+      return finish(R.bodyError(product, err));
+    }
+    this.count(sreq, match);
+
+    const faults = new Map(this.faults.take(method, path).map((f) => [f.kind, f]));
+    if (faults.has('reset-before')) return finish(undefined);
+    const presented = bearer(req.headers.authorization);
+    if (presented && faults.has('expire-token')) this.accounts.expireAccessToken(presented);
+    if (presented && faults.has('revoke-token')) {
+      const rt = this.accounts.refreshTokenOf(presented);
+      if (rt) this.accounts.revokeRefreshToken(rt);
+      else this.accounts.revokeAccessToken(presented);
+    }
+    const statusFault = faults.get('status');
+    const wait = (): Promise<void> =>
+      this.delay(this.options.latencyMs + (faults.get('slow')?.delayMs ?? 0));
+    let reply: SandboxReply;
+    if (!statusFault && match.kind === 'found') {
+      sreq.params = match.params;
+      // dispatch waits itself: the request must count as in flight during the latency.
+      reply = await this.dispatch(sreq, match.route, presented, wait);
+    } else {
+      if (statusFault) reply = R.faultReply(statusFault, product);
+      else if (match.kind === 'method') reply = R.methodNotAllowed(path, match.allowed);
+      else reply = R.notFound(path);
+      await wait();
+    }
+    finish(faults.has('reset-after') ? undefined : reply);
+  }
+
+  /** Runs one matched route behind auth, concurrency and credit checks. */
+  private async dispatch(
+    req: SandboxRequest,
+    route: R.Route,
+    presented: string | undefined,
+    beforeSend: () => Promise<void>,
+  ): Promise<SandboxReply> {
+    if (!route.auth) {
+      const reply = await route.handler(req, this.ctx);
+      await beforeSend();
+      return reply;
+    }
+    const token = presented ? this.accounts.validateAccessToken(presented) : undefined;
+    if (!token) {
+      await beforeSend();
+      return R.authFailure(route.product, presented === undefined);
+    }
+    req.token = token;
+    const limit = this.options.concurrencyLimit;
+    if (limit > 0 && this.inFlight >= limit) {
+      this.stats.throttled++;
+      await beforeSend();
+      return R.tooManyRequests(
+        route.product,
+        `The concurrency limit of ${limit} requests in progress was exceeded`,
+      );
+    }
+    this.inFlight++;
+    this.stats.maxConcurrent = Math.max(this.stats.maxConcurrent, this.inFlight);
+    try {
+      let reply: SandboxReply;
+      const remaining = this.creditsRemaining();
+      if (remaining < route.credits) {
+        this.stats.throttled++;
+        reply = R.tooManyRequests(
+          route.product,
+          'The API credit limit for the last 24 hours is exhausted',
+        );
+      } else {
+        if (route.credits > 0) this.spent.push({ time: this.now(), cost: route.credits });
+        reply = await route.handler(req, this.ctx);
+      }
+      if (route.product === 'crm' && this.options.creditLimit > 0) {
+        reply = { ...reply, headers: { ...this.rateHeaders(), ...reply.headers } };
+      }
+      await beforeSend();
+      return reply;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private rateHeaders(): Record<string, string> {
+    const remaining = Math.max(0, this.creditsRemaining());
+    const reset = (this.spent[0]?.time ?? this.now()) + DAY_MS;
+    return {
+      'X-RATELIMIT-LIMIT': String(this.options.creditLimit),
+      'X-RATELIMIT-REMAINING': String(remaining),
+      'X-RATELIMIT-RESET': String(reset),
+    };
+  }
+
+  private count(req: SandboxRequest, match: R.RouteMatch): void {
+    if (req.path === '/oauth/v2/token' && req.method === 'POST') {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const grant = body.grant_type ?? req.query.get('grant_type');
+      this.stats.tokenRequests.total++;
+      if (grant === 'authorization_code' || grant === 'refresh_token') {
+        this.stats.tokenRequests[grant]++;
+      }
+    } else if (match.kind === 'found' ? match.route.auth : R.productOf(req.path) !== 'other') {
+      this.stats.apiRequests++;
+    }
+  }
+
+  private send(res: http.ServerResponse, reply: SandboxReply): void {
+    const headers: Record<string, string | number | string[]> = { ...reply.headers };
+    const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
+    let payload: Buffer | undefined;
+    let type = reply.contentType;
+    if (reply.status !== 204 && reply.status !== 304 && reply.body !== undefined) {
+      if (Buffer.isBuffer(reply.body)) {
+        payload = reply.body;
+        type ??= 'application/octet-stream';
+      } else if (typeof reply.body === 'string') {
+        payload = Buffer.from(reply.body);
+        type ??= 'text/plain; charset=utf-8';
+      } else {
+        payload = Buffer.from(JSON.stringify(reply.body));
+        type ??= 'application/json;charset=UTF-8';
+      }
+      if (!hasType) headers['Content-Type'] = type;
+      headers['Content-Length'] = payload.length;
+    }
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return /^Zoho-oauthtoken\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+}
+
+function redact(headers: http.IncomingHttpHeaders): RecordedRequest['headers'] {
+  const out: RecordedRequest['headers'] = { ...headers };
+  if (typeof headers.authorization === 'string') {
+    out.authorization = `${headers.authorization.slice(0, 6)}…`;
+  }
+  return out;
+}
+
+function queryObject(q: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(q.keys())) {
+    const all = q.getAll(key);
+    out[key] = all.length === 1 ? all[0] : all;
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Test helpers around the sandbox. Each suite gets its own server on a free loopback port, so
+ * suites never share state and can run in any order.
+ */
+import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
+import { defaultFamilies } from '../../src/sandbox/families';
+import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
+import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
+
+export { Sandbox, DEFAULT_CLIENT };
+
+/** `families` defaults to everything the real sandbox serves. */
+export async function startSandbox(
+  opts: Partial<SandboxOptions> = {},
+  families: ApiFamily[] = defaultFamilies(),
+): Promise<Sandbox> {
+  const sandbox = new Sandbox(opts, families);
+  await sandbox.start();
+  return sandbox;
+}
+
+export interface SandboxFixture {
+  /** The running sandbox; valid inside tests and hooks of the suite. */
+  readonly sandbox: Sandbox;
+  readonly url: string;
+}
+
+/**
+ * Call inside a `describe`: starts a sandbox before the suite, stops it after, and resets
+ * faults, the request log, stats and options between tests.
+ *   const sb = useSandbox();  it('…', async () => fetch(sb.url + '/…'));
+ */
+export function useSandbox(
+  opts: Partial<SandboxOptions> = {},
+  families?: () => ApiFamily[],
+): SandboxFixture {
+  let current: Sandbox | undefined;
+  const fixture: SandboxFixture = {
+    get sandbox(): Sandbox {
+      if (!current) throw new Error('useSandbox: the sandbox is only available inside tests');
+      return current;
+    },
+    get url(): string {
+      return fixture.sandbox.url;
+    },
+  };
+  before(async () => {
+    current = await startSandbox(opts, families?.());
+  });
+  afterEach(() => {
+    if (!current) return;
+    current.faults.clear();
+    current.clearRequests();
+    current.resetStats();
+    current.configure({
+      ...DEFAULT_OPTIONS,
+      now: undefined,
+      ...opts,
+      tokenRateLimit: { ...(opts.tokenRateLimit ?? DEFAULT_OPTIONS.tokenRateLimit) },
+    });
+  });
+  after(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return fixture;
+}
+
+/** A ready-to-use token pair for the default client, without going through HTTP. */
+export function issueTokens(
+  sandbox: Sandbox,
+  scope = 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+): { accessToken: string; refreshToken: string } {
+  const clientId = DEFAULT_CLIENT.clientId;
+  const refreshToken = sandbox.accounts.issueRefreshToken({ clientId, scope });
+  const accessToken = sandbox.accounts.issueAccessToken({ clientId, scope, refreshToken });
+  return { accessToken, refreshToken };
+}
+
+/** Authorization header for an access token. */
+export function authHeader(accessToken: string): Record<string, string> {
+  return { Authorization: `Zoho-oauthtoken ${accessToken}` };
+}
+
+export interface ProbeFamily extends ApiFamily {
+  /** Handler runs so far: tells a test whether a request had an effect. */
+  calls: number;
+}
+
+/**
+ * A minimal authenticated family for tests of the server itself (and of clients before the
+ * CRM family exists): /crm/v8/__probe[...] and /books/v3/__probe.
+ */
+export function probeFamily(): ProbeFamily {
+  const family: ProbeFamily = {
+    name: 'probe',
+    calls: 0,
+    register(r) {
+      const summary = (req: SandboxRequest) => {
+        family.calls++;
+        return {
+          status: 200,
+          body: {
+            method: req.method,
+            params: req.params,
+            query: Object.fromEntries(req.query),
+            body: req.body,
+            files: req.files?.map((f) => ({ ...f, data: f.data.toString('utf8') })),
+            token: req.token,
+          },
+        };
+      };
+      r.route('GET', '/crm/v8/__probe', summary);
+      r.route('POST', '/crm/v8/__probe', summary);
+      r.route('GET', '/crm/v8/__probe/:id', summary);
+      r.route('GET', '/crm/v8/__probe/search', (req) => ({
+        ...summary(req),
+        body: { search: true },
+      }));
+      r.route('GET', '/crm/v8/__probe_costly', summary, { credits: 2 });
+      r.route('GET', '/books/v3/__probe', summary);
+      r.route('GET', '/crm/v8/__probe_empty', () => ({ status: 204, body: { ignored: true } }));
+      r.route('GET', '/crm/v8/__probe_throw', () => {
+        throw new Error('boom');
+      });
+    },
+  };
+  return family;
+}
+
+/** The default families plus the probe, as useSandbox's `families` argument wants. */
+export function withProbe(probe: ProbeFamily): () => ApiFamily[] {
+  return () => [...defaultFamilies(), probe];
+}
