@@ -1,0 +1,141 @@
+// `npm start`: the Zoho sandbox plus a Node-RED with this pack, its example flows, and a
+// zoho-config node connected to the sandbox, so a newcomer sees it work without a Zoho account.
+// Node-RED gets its own user directory (.node-red-user/, ignored by git) and finds the pack
+// through a link in that directory's node_modules, as if installed from the palette.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const userDir = path.join(root, '.node-red-user');
+const uiPort = Number(process.env.PORT || 1880);
+const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || 8800);
+const CONFIG_ID = 'zoho-sandbox-connection';
+const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
+
+const { Sandbox } = require(path.join(root, 'dist', 'src', 'sandbox', 'server.js'));
+
+function linkPack() {
+  const modules = path.join(userDir, 'node_modules');
+  fs.mkdirSync(modules, { recursive: true });
+  const link = path.join(modules, 'node-red-contrib-zoho');
+  if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
+  const settings = path.join(userDir, 'settings.js');
+  if (!fs.existsSync(settings)) {
+    fs.writeFileSync(
+      settings,
+      `module.exports = {\n  flowFile: 'flows.json',\n  uiHost: '127.0.0.1',\n  editorTheme: { projects: { enabled: false } },\n};\n`,
+    );
+  }
+}
+
+/** Every example flow on its own tab, each pointing at the one sandbox connection. */
+function exampleFlows(sandboxUrl) {
+  const examplesDir = path.join(root, 'examples');
+  const files = fs.existsSync(examplesDir)
+    ? fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort()
+    : [];
+  const flows = [
+    {
+      id: CONFIG_ID,
+      type: 'zoho-config',
+      name: 'Zoho sandbox',
+      region: 'custom',
+      accountsUrl: sandboxUrl,
+      scopes: '',
+      maxConcurrency: 5,
+    },
+  ];
+  for (const file of files) {
+    const nodes = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'));
+    const configIds = new Set(nodes.filter((n) => n.type === 'zoho-config').map((n) => n.id));
+    const tabId = `example-${file.replace(/\W+/g, '-')}`;
+    flows.push({ id: tabId, type: 'tab', label: file.replace(/\.json$/, ''), info: '' });
+    for (const node of nodes) {
+      if (node.type === 'zoho-config' || node.type === 'tab') continue;
+      const copy = { ...node, z: tabId };
+      for (const [key, value] of Object.entries(copy)) {
+        if (typeof value === 'string' && configIds.has(value)) copy[key] = CONFIG_ID;
+      }
+      flows.push(copy);
+    }
+  }
+  return flows;
+}
+
+function writeFlows(sandboxUrl) {
+  const flowFile = path.join(userDir, 'flows.json');
+  if (!fs.existsSync(flowFile)) {
+    fs.writeFileSync(flowFile, JSON.stringify(exampleFlows(sandboxUrl), null, 2));
+    return;
+  }
+  // Keep the user's edits; only follow the sandbox to the port it runs on now.
+  const flows = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
+  for (const node of flows) {
+    if (node.id === CONFIG_ID) node.accountsUrl = sandboxUrl;
+  }
+  fs.writeFileSync(flowFile, JSON.stringify(flows, null, 2));
+}
+
+async function waitFor(url, ms) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`Node-RED did not answer at ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Connects the sandbox zoho-config the way a headless user would: a Self Client grant code. */
+async function connect(editorUrl, sandbox) {
+  const code = sandbox.accounts.issueGrantCode({
+    clientId: CLIENT.clientId,
+    scope: 'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+    offline: true,
+  });
+  const res = await fetch(`${editorUrl}zoho-config/${CONFIG_ID}/auth/code`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, region: 'custom', accountsUrl: sandbox.url, ...CLIENT }),
+  });
+  if (!res.ok) throw new Error(`connecting the sandbox failed: ${res.status} ${await res.text()}`);
+}
+
+async function main() {
+  const sandbox = new Sandbox();
+  if (typeof sandbox.seedDemo === 'function') sandbox.seedDemo();
+  await sandbox.start(sandboxPort);
+  linkPack();
+  writeFlows(sandbox.url);
+  const red = spawn(
+    process.execPath,
+    [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', String(uiPort)],
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const editorUrl = `http://127.0.0.1:${uiPort}/`;
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    red.kill('SIGINT');
+    await sandbox.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  red.on('exit', (code) => stop(code ?? 0));
+  await waitFor(`${editorUrl}settings`, 60_000);
+  await connect(editorUrl, sandbox);
+  console.log(`\n  Zoho sandbox:     ${sandbox.url}`);
+  console.log(`  Node-RED editor:  ${editorUrl}\n  (Ctrl-C stops both)\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
