@@ -15,7 +15,16 @@ export default tseslint.config(
     files: ['scripts/**/*.js', 'bench/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: {
+        fetch: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -23,14 +32,20 @@ export default tseslint.config(
     // src/zoho is the client library: it must never depend on Node-RED.
     files: ['src/zoho/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node-red', '@node-red/*', '../nodes/*', 'node-red-node-test-helper'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node-red', '@node-red/*', '../nodes/*', 'node-red-node-test-helper'] },
+      ],
     },
   },
   {
     // Nodes are thin adapters: HTTP belongs to src/zoho.
     files: ['src/nodes/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['axios', 'http', 'https', 'node:http', 'node:https', 'simple-oauth2'] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: ['axios', 'http', 'https', 'node:http', 'node:https', 'simple-oauth2'] },
+      ],
     },
   },
 );

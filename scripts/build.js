@@ -14,7 +14,9 @@ for (const name of fs.existsSync(iconsFrom) ? fs.readdirSync(iconsFrom) : []) {
 
 const tsc = require.resolve('typescript/bin/tsc');
 try {
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], {
+    stdio: 'inherit',
+  });
 } catch {
   console.error('TypeScript build failed');
   process.exit(1);

@@ -33,7 +33,10 @@ function linkPack() {
 function exampleFlows(sandboxUrl) {
   const examplesDir = path.join(root, 'examples');
   const files = fs.existsSync(examplesDir)
-    ? fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort()
+    ? fs
+        .readdirSync(examplesDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
     : [];
   const flows = [
     {
