@@ -73,7 +73,8 @@ export function httpError(
       code: source.code,
       status,
       message: withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`,
-      details: source.details ?? (first ? record : undefined),
+      // A refused multi-record write names a reason per record: keep them all.
+      details: first ? record : source.details,
       requestId,
     });
   }

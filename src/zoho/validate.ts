@@ -17,7 +17,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (Buffer.isBuffer(value)) return 'a Buffer';
-  if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'string')
+    return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
   return `a ${typeof value}`;
 }
@@ -135,7 +136,10 @@ const SINGLE_LOOKUPS = new Set(['lookup', 'ownerlookup', 'userlookup']);
  * A lookup field needs `{ id: "…" }`; a plain string (a name, or an id without the wrapper)
  * is refused with the fix in the message. Fields without metadata are not checked.
  */
-export function checkLookupFields(records: readonly CrmRecordInput[], fields: readonly FieldMeta[]): void {
+export function checkLookupFields(
+  records: readonly CrmRecordInput[],
+  fields: readonly FieldMeta[],
+): void {
   const lookups = new Map<string, string>();
   for (const f of fields) if (SINGLE_LOOKUPS.has(f.data_type)) lookups.set(f.api_name, f.data_type);
   if (lookups.size === 0) return;
@@ -149,20 +153,61 @@ export function checkLookupFields(records: readonly CrmRecordInput[], fields: re
         );
       }
       if (!isPlainObject(value)) {
-        throw invalidInput(`Record ${index}: ${name} is a lookup field and needs { "id": "…" }, not ${describe(value)}`, {
-          index,
-          field: name,
-        });
+        throw invalidInput(
+          `Record ${index}: ${name} is a lookup field and needs { "id": "…" }, not ${describe(value)}`,
+          {
+            index,
+            field: name,
+          },
+        );
       }
     }
   });
 }
 
 /** A positive integer option within [1, max]. */
-export function checkPositiveInt(value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
+export function checkPositiveInt(
+  value: unknown,
+  what: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
     throw invalidInput(`${what} must be a whole number from 1 to ${max}, not ${describe(value)}`);
   }
   return n;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** A Date as Zoho writes date-times: `2024-01-31T10:00:00+00:00` (UTC). */
+export function toZohoDateTime(value: Date): string {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw invalidInput('Invalid date');
+  return (
+    `${pad(value.getUTCFullYear(), 4)}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}` +
+    `T${pad(value.getUTCHours())}:${pad(value.getUTCMinutes())}:${pad(value.getUTCSeconds())}+00:00`
+  );
+}
+
+/** A Date, epoch ms, or an ISO 8601 string, as a Zoho date-time (for If-Modified-Since and criteria). */
+export function checkDateTime(value: unknown, what: string): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw invalidInput(`${what} is an invalid date`);
+    return toZohoDateTime(value);
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return toZohoDateTime(new Date(value));
+  if (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+  ) {
+    const time = Date.parse(value);
+    if (Number.isNaN(time)) throw invalidInput(`${what} "${value}" is not a valid date-time`);
+    // Zoho wants an explicit offset and no fractions: normalise `…Z` and `.123` to UTC seconds.
+    return /Z$|\.\d/.test(value) ? toZohoDateTime(new Date(time)) : value;
+  }
+  throw invalidInput(
+    `${what} must be a Date or an ISO 8601 date-time like 2024-01-31T10:00:00+00:00, not ${describe(value)}`,
+  );
 }
