@@ -2,11 +2,9 @@
  * The API families the sandbox serves. Adding a product = one import and one array entry.
  */
 import { accountsFamily } from './accounts';
+import { crmFamily } from './crm';
 import type { ApiFamily } from './types';
 
 export function defaultFamilies(): ApiFamily[] {
-  return [
-    accountsFamily(),
-    // CRM and Books families go here.
-  ];
+  return [accountsFamily(), crmFamily()];
 }

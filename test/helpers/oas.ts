@@ -29,7 +29,8 @@ interface Located {
 function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && !dir.split(path.sep).includes('dist')) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json')) && !dir.split(path.sep).includes('dist'))
+      return dir;
     const up = path.dirname(dir);
     if (up === dir) return process.cwd();
     dir = up;
@@ -48,20 +49,31 @@ export class Oas {
 
   constructor(readonly dir = oasDir()) {}
 
-  /** Parsed document, or null when the folder does not hold it. */
-  doc(file: string): Schema | null {
+  /**
+   * Parsed document. The folder holds a subset of Zoho's files: a `$ref` into a file that is
+   * not there (`required` false) is skipped, but a file a check names must be there.
+   */
+  doc(file: string, required = true): Schema | null {
     if (!this.docs.has(file)) {
       const p = path.join(this.dir, file);
-      this.docs.set(file, fs.existsSync(p) ? (JSON.parse(fs.readFileSync(p, 'utf8')) as Schema) : null);
+      this.docs.set(
+        file,
+        fs.existsSync(p) ? (JSON.parse(fs.readFileSync(p, 'utf8')) as Schema) : null,
+      );
     }
-    return this.docs.get(file) ?? null;
+    const doc = this.docs.get(file) ?? null;
+    // A missing spec must fail the check, never pass it silently.
+    if (doc === null && required) {
+      throw new Error(`Zoho's OpenAPI file ${file} is missing from ${this.dir} (set ZOHO_OAS_DIR)`);
+    }
+    return doc;
   }
 
   /** Follows a `$ref` from `file`; undefined when its file is not available. */
   resolve(ref: string, file: string): Located | undefined {
     const [target, pointer = ''] = ref.split('#');
     const f = target === '' ? file : path.basename(target);
-    let node: unknown = this.doc(f);
+    let node: unknown = this.doc(f, f === file);
     if (node === null) return undefined;
     for (const raw of pointer.split('/').filter((s) => s !== '')) {
       const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -81,7 +93,9 @@ export class Oas {
   /** The JSON schema of an operation's response (following response $refs). */
   response(file: string, apiPath: string, method: string, status = '200'): Located {
     const doc = this.doc(file);
-    const op = (doc?.paths as Record<string, Record<string, Schema>> | undefined)?.[apiPath]?.[method.toLowerCase()];
+    const op = (doc?.paths as Record<string, Record<string, Schema>> | undefined)?.[apiPath]?.[
+      method.toLowerCase()
+    ];
     if (!op) throw new Error(`${method} ${apiPath} is not in ${file}`);
     let res = (op.responses as Record<string, Schema>)[status];
     let at = file;
@@ -92,7 +106,9 @@ export class Oas {
       res = next.schema;
       at = next.file;
     }
-    const schema = (res.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
+    const schema = (res.content as Record<string, { schema: Schema }> | undefined)?.[
+      'application/json'
+    ]?.schema;
     if (!schema) throw new Error(`${method} ${apiPath} ${status} has no JSON schema`);
     return { schema, file: at };
   }
@@ -135,11 +151,14 @@ export class Oas {
       }
     }
     if (Array.isArray(schema.allOf)) {
-      for (const part of schema.allOf as Schema[]) this.walk(part, file, value, at, errors, opts, depth + 1);
+      for (const part of schema.allOf as Schema[])
+        this.walk(part, file, value, at, errors, opts, depth + 1);
     }
     const type = schema.type;
     if (typeof type === 'string' && !typeMatches(type, value)) {
-      errors.push(`${at}: expected ${type}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`);
+      errors.push(
+        `${at}: expected ${type}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
+      );
       return;
     }
     if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
@@ -153,14 +172,17 @@ export class Oas {
       for (const [k, v] of Object.entries(value)) {
         const sub = props[k];
         if (isObj(sub)) this.walk(sub, file, v, `${at}.${k}`, errors, opts, depth + 1);
-        else if (schema.additionalProperties === false) errors.push(`${at}: unexpected property ${k}`);
+        else if (schema.additionalProperties === false)
+          errors.push(`${at}: unexpected property ${k}`);
         else if (isObj(schema.additionalProperties)) {
           this.walk(schema.additionalProperties, file, v, `${at}.${k}`, errors, opts, depth + 1);
         }
       }
     }
     if (Array.isArray(value) && isObj(schema.items)) {
-      value.forEach((item, i) => this.walk(schema.items as Schema, file, item, `${at}[${i}]`, errors, opts, depth + 1));
+      value.forEach((item, i) =>
+        this.walk(schema.items as Schema, file, item, `${at}[${i}]`, errors, opts, depth + 1),
+      );
     }
   }
 }

@@ -1,0 +1,153 @@
+/**
+ * The Zoho CRM v8 API family of the sandbox: records, search, COQL, attachments and the
+ * settings/users/org metadata, behind the core's auth, credits and faults (`product: 'crm'`).
+ *
+ *   const crm = crmFamily({ seed: 50 });
+ *   new Sandbox({}, [accountsFamily(), crm]);
+ *   crm.store.insert('Leads', [{ Last_Name: 'Doe' }]);
+ */
+import type { ApiFamily, Handler, RouteOptions } from '../types';
+import {
+  deleteAttachment,
+  downloadAttachment,
+  listAttachments,
+  uploadAttachment,
+} from './attachments';
+import { CoqlError, runCoql } from './coql';
+import { CrmContext } from './context';
+import { sensorsModule, standardModules } from './modules';
+import { ModuleRegistry } from './registry';
+import { deletedRecords, getRecord, listRecords } from './records';
+import { searchRecords } from './search';
+import { seed, type SeedCounts } from './seed';
+import { getModule, getOrg, getUser, listFields, listModules, listUsers } from './settings';
+import { CrmStore } from './store';
+import type { ModuleDef } from './types';
+import { error, isObject, noContent } from './util';
+import { deleteRecords, writeRecords } from './writes';
+
+export { CrmStore } from './store';
+export { sensorsModule, standardModules } from './modules';
+export { ModuleRegistry, systemFields } from './registry';
+export { parseCriteria, compileCriteria, CriteriaError } from './criteria';
+export { parseQuery, runCoql, CoqlError } from './coql';
+export type * from './types';
+
+export const CRM_BASE = '/crm/v8';
+
+export interface CrmFamilyOptions {
+  /** Extra custom modules; the default `Sensors` module is included unless `sensors: false`. */
+  customModules?: ModuleDef[];
+  sensors?: boolean;
+  /** Demo records to load at construction: a count per module, or counts by module. */
+  seed?: SeedCounts;
+  /** Offset of the org's time zone in minutes (Zoho formats datetimes in it); default 0. */
+  timeZoneOffsetMinutes?: number;
+}
+
+export interface CrmFamily extends ApiFamily {
+  readonly store: CrmStore;
+  readonly modules: ModuleRegistry;
+  /** Adds demo data (see seed.ts); returns the counts inserted per module. */
+  seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
+}
+
+export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
+  const defs = [
+    ...standardModules(),
+    ...(options.sensors === false ? [] : [sensorsModule()]),
+    ...(options.customModules ?? []).map((m) => ({ generated_type: 'custom' as const, ...m })),
+  ];
+  const modules = new ModuleRegistry(defs);
+  const store = new CrmStore(modules);
+  store.offsetMinutes = options.timeZoneOffsetMinutes ?? 0;
+  if (options.seed !== undefined) seed(store, options.seed);
+
+  return {
+    name: 'crm',
+    store,
+    modules,
+    seed: (counts, seedValue) => seed(store, counts, seedValue),
+    register(r, ctx) {
+      store.now = () => ctx.now();
+      const c = new CrmContext(store, ctx);
+      const opts: RouteOptions = { product: 'crm' };
+      const route = (method: string, path: string, h: Handler, o: RouteOptions = opts): void =>
+        r.route(method, CRM_BASE + path, h, o);
+
+      route('GET', '/settings/modules', () => listModules(c));
+      route('GET', '/settings/modules/:api_name', (req) => getModule(c, req));
+      route('GET', '/settings/fields', (req) => listFields(c, req));
+      route('GET', '/users', (req) => listUsers(c, req));
+      route('GET', '/users/:user', (req) => getUser(c, req));
+      route('GET', '/org', () => getOrg(c));
+      route(
+        'POST',
+        '/coql',
+        (req) => {
+          const body = req.body;
+          const text = isObject(body) ? body.select_query : undefined;
+          if (typeof text !== 'string' || text.trim() === '') {
+            return error(400, 'MANDATORY_NOT_FOUND', 'required field not found', {
+              api_name: 'select_query',
+              json_path: '$.select_query',
+            });
+          }
+          try {
+            const result = runCoql(store, text);
+            return result.data.length === 0 ? noContent() : { status: 200, body: result };
+          } catch (err) {
+            if (!(err instanceof CoqlError)) throw err;
+            return error(400, err.code, err.message, err.details);
+          }
+        },
+        opts,
+      );
+
+      route('GET', '/:module', (req) => listRecords(c, req));
+      route('POST', '/:module', (req) => writeRecords(c, req, 'insert'));
+      route('PUT', '/:module', (req) => writeRecords(c, req, 'update'));
+      route('DELETE', '/:module', (req) => deleteRecords(c, req));
+      route('POST', '/:module/upsert', (req) => writeRecords(c, req, 'upsert'));
+      route('GET', '/:module/search', (req) => searchRecords(c, req));
+      route('GET', '/:module/deleted', (req) => deletedRecords(c, req));
+      route('GET', '/:module/:id', (req) => getRecord(c, req));
+      route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));
+      route('DELETE', '/:module/:id', (req) => deleteRecords(c, req));
+      route('GET', '/:module/:record_id/Attachments', (req) => listAttachments(c, req));
+      route('POST', '/:module/:record_id/Attachments', (req) => uploadAttachment(c, req));
+      route('GET', '/:module/:record_id/Attachments/:id', (req) => downloadAttachment(c, req));
+      route('DELETE', '/:module/:record_id/Attachments/:id', (req) => deleteAttachment(c, req));
+
+      // Sandbox-only helpers (no Zoho counterpart): load demo data, read counts.
+      const open: RouteOptions = { auth: false, product: 'other' };
+      r.route(
+        'POST',
+        '/sandbox/crm/seed',
+        (req) => {
+          const body = isObject(req.body) ? req.body : {};
+          const raw = body.counts ?? body.count ?? 20;
+          const counts =
+            typeof raw === 'number'
+              ? raw
+              : isObject(raw)
+                ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v) || 0]))
+                : Number(raw) || 0;
+          return { status: 200, body: { inserted: seed(store, counts) } };
+        },
+        open,
+      );
+      r.route(
+        'GET',
+        '/sandbox/crm/counts',
+        () => ({
+          status: 200,
+          body: Object.fromEntries(
+            modules.list().map((m) => [m.api_name, store.count(m.api_name)]),
+          ),
+        }),
+        open,
+      );
+    },
+  };
+}
