@@ -24,7 +24,16 @@ function linkPack() {
   if (!fs.existsSync(settings)) {
     fs.writeFileSync(
       settings,
-      `module.exports = {\n  flowFile: 'flows.json',\n  uiHost: '127.0.0.1',\n  editorTheme: { projects: { enabled: false } },\n};\n`,
+      [
+        'module.exports = {',
+        "  flowFile: 'flows.json',",
+        "  uiHost: '127.0.0.1',",
+        '  // The demo runs offline: no update check, no palette catalogue, no tours.',
+        '  telemetry: { enabled: false, updateNotification: false },',
+        '  editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },',
+        '};',
+        '',
+      ].join('\n'),
     );
   }
 }
@@ -45,7 +54,6 @@ function exampleFlows(sandboxUrl) {
       name: 'Zoho sandbox',
       region: 'custom',
       accountsUrl: sandboxUrl,
-      scopes: '',
       maxConcurrency: 5,
     },
   ];
