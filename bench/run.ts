@@ -8,12 +8,17 @@ import { installedSize, loadTime } from './footprint';
 import { Figure } from './lib';
 import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
+import { createBatching, latencyThroughput, perMessageOverhead, returnAllLarge } from './crm';
 
 const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['tokens', () => concurrentExpiredToken(500)],
   ['redeploys', () => redeploysInsideTokenLifetime(10)],
   ['load', () => loadTime(9)],
   ['size', () => installedSize()],
+  ['crm-batch', () => createBatching()],
+  ['crm-overhead', () => perMessageOverhead(5000, 10)],
+  ['crm-latency', () => latencyThroughput(1000)],
+  ['crm-returnall', () => returnAllLarge(100_000)],
 ];
 
 async function main(): Promise<void> {

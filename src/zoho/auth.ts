@@ -176,8 +176,9 @@ function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_cod
   }
   return new ZohoError({
     code: LocalCodes.NETWORK_ERROR,
+    // No `cause`: the client's error holds the request, client secret included.
     message: `Could not reach Zoho's accounts server: ${err?.message ?? String(thrown)}`,
-    cause: thrown,
+    details: err?.code ? { errno: err.code } : undefined,
   });
 }
 

@@ -67,7 +67,8 @@ export interface UpsertOptions extends WriteOptions {
   duplicateCheckFields?: string[] | string;
 }
 
-function checkTriggers(value: unknown): Trigger[] {
+/** Zoho's `trigger` list from an array or a comma-separated string; unknown names refused. */
+export function checkTriggers(value: unknown): Trigger[] {
   if (value === undefined || value === null) return [];
   const list =
     typeof value === 'string'

@@ -13,3 +13,4 @@ export * from './batch';
 export * from './crm';
 export * from './coql';
 export * from './attachments';
+export * from './crm-settings';

@@ -3,7 +3,9 @@
  * strings; a leaked one is a leaked account, so both known secrets and token-shaped values go.
  */
 const SECRET_KEYS =
-  /^(authorization|access_token|refresh_token|client_secret|code|token|accessToken|refreshToken|clientSecret|password)$/i;
+  /^(authorization|access_token|refresh_token|client_secret|token|accessToken|refreshToken|clientSecret|password)$/i;
+/** In OAuth URLs `code` is a grant code; in Zoho's bodies it is an error code and must stay. */
+const SECRET_QUERY_KEYS = /^(code|access_token|refresh_token|client_secret|token)$/i;
 const ZOHO_TOKEN = /\b1000\.[0-9a-f]{16,}\.[0-9a-f]{16,}\b/gi;
 const AUTH_HEADER = /(Zoho-oauthtoken|Bearer)\s+[^\s"',]+/gi;
 
@@ -36,7 +38,9 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
   try {
     const parsed = new URL(url);
     for (const key of [...parsed.searchParams.keys()]) {
-      if (SECRET_KEYS.test(key)) parsed.searchParams.set(key, REDACTED);
+      if (SECRET_KEYS.test(key) || SECRET_QUERY_KEYS.test(key)) {
+        parsed.searchParams.set(key, REDACTED);
+      }
     }
     return redactText(parsed.toString(), secrets);
   } catch {

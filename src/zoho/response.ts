@@ -129,7 +129,6 @@ export function networkError(thrown: unknown, timeoutMs: number): NetworkFailure
       error: new ZohoError({
         code: LocalCodes.TIMEOUT,
         message: `Zoho did not answer within ${timeoutMs} ms`,
-        cause: thrown,
       }),
     };
   }
@@ -139,7 +138,6 @@ export function networkError(thrown: unknown, timeoutMs: number): NetworkFailure
       code: LocalCodes.NETWORK_ERROR,
       message: `Network error talking to Zoho${code ? ` (${code})` : ''}: ${err?.message ?? String(thrown)}`,
       details: code ? { errno: code } : undefined,
-      cause: thrown,
     }),
   };
 }

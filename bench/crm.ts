@@ -1,0 +1,334 @@
+/**
+ * CRM figures: batching, per-message overhead against bare axios, throughput under Zoho's
+ * concurrency limit, and returnAll of 100,000 records in time and memory. Every comparison runs
+ * its baseline in the same process, against the same sandbox, at the same concurrency.
+ */
+import axios from 'axios';
+import { accountsFamily } from '../src/sandbox/accounts';
+import { crmFamily } from '../src/sandbox/crm';
+import { Sandbox } from '../src/sandbox/server';
+import {
+  FlowNode,
+  freshUserDir,
+  helper,
+  loadFlow,
+  startRed,
+  stopRed,
+  unloadFlow,
+} from '../test/helpers/red';
+import { Figure, figure, median } from './lib';
+
+const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
+type Msg = Record<string, unknown>;
+
+interface Rig {
+  sb: Sandbox;
+  crm: ReturnType<typeof crmFamily>;
+  /** Sends msg into the crm-record node and resolves with every message it sent, once done. */
+  run(msg: Msg, props?: Record<string, unknown>, keep?: boolean): Promise<Msg[]>;
+  accessToken(): string;
+  close(): Promise<void>;
+}
+
+async function rig(
+  concurrency: number,
+  sandboxOptions: Record<string, unknown> = {},
+): Promise<Rig> {
+  const crm = crmFamily({ sensors: false });
+  const sb = new Sandbox(sandboxOptions, [accountsFamily(), crm]);
+  await sb.start();
+  await startRed();
+  freshUserDir();
+  const refreshToken = sb.accounts.issueRefreshToken({
+    clientId: CLIENT.clientId,
+    scope: 'ZohoCRM.modules.ALL',
+  });
+  const accessToken = sb.accounts.issueAccessToken({
+    clientId: CLIENT.clientId,
+    scope: 'ZohoCRM.modules.ALL',
+    refreshToken,
+  });
+  const flow: FlowNode[] = [
+    {
+      id: 'cfg',
+      type: 'zoho-config',
+      region: 'custom',
+      accountsUrl: sb.url,
+      maxConcurrency: concurrency,
+    },
+    {
+      id: 'rec',
+      type: 'crm-record',
+      config: 'cfg',
+      operation: 'get',
+      module: 'Leads',
+      moduleType: 'str',
+      fields: 'Last_Name,Email',
+      fieldsType: 'str',
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper' },
+    { id: 'done', type: 'complete', scope: ['rec'], wires: [['fin']] },
+    { id: 'fin', type: 'helper' },
+  ];
+  await loadFlow(flow, { cfg: { ...CLIENT, refreshToken } });
+  const pending = new Map<string, { sent: Msg[]; keep: boolean; resolve: (m: Msg[]) => void }>();
+  const catchAll = (msg: Msg, into: 'sent' | 'done') => {
+    const entry = pending.get(String(msg._benchId));
+    if (!entry) return;
+    // Unkept messages are reduced to their size at once, so memory figures see only the node.
+    if (into === 'sent')
+      entry.sent.push(entry.keep ? msg : { records: (msg.payload as unknown[])?.length ?? 0 });
+    else {
+      pending.delete(String(msg._benchId));
+      entry.resolve(entry.sent);
+    }
+  };
+  helper.getNode('out').on('input', (msg: Msg) => catchAll(msg, 'sent'));
+  helper.getNode('fin').on('input', (msg: Msg) => catchAll(msg, 'done'));
+  let seq = 0;
+  return {
+    sb,
+    crm,
+    accessToken: () => accessToken,
+    run(msg, props = {}, keep = true) {
+      const id = String(++seq);
+      return new Promise<Msg[]>((resolve) => {
+        pending.set(id, { sent: [], keep, resolve });
+        helper.getNode('rec').receive({ ...msg, ...props, _benchId: id });
+      });
+    },
+    async close() {
+      await unloadFlow();
+      await stopRed();
+      await sb.stop();
+    },
+  };
+}
+
+/** N tasks with at most `width` in flight: the same shape of load for node and baseline. */
+async function pool(
+  count: number,
+  width: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+export async function createBatching(): Promise<Figure[]> {
+  const r = await rig(5);
+  try {
+    const records = Array.from({ length: 1000 }, (_, i) => ({
+      Last_Name: `Bench ${i}`,
+      Company: 'Bench',
+    }));
+    const before = r.sb.requests.filter((q) => q.method === 'POST').length;
+    const [out] = await r.run({ payload: records, operation: 'create' });
+    const calls = r.sb.requests.filter((q) => q.method === 'POST').length - before;
+    const ok = Array.isArray(out?.payload)
+      ? (out.payload as Array<{ status: string }>).filter((x) => x.status === 'success').length
+      : 0;
+    return [
+      figure('crm.create_1000_records_api_calls', calls, 'calls', '= 10'),
+      figure('crm.create_1000_records_succeeded', ok, 'records', '= 1000'),
+    ];
+  } finally {
+    await r.close();
+  }
+}
+
+export async function perMessageOverhead(messages = 5000, concurrency = 10): Promise<Figure[]> {
+  const r = await rig(concurrency);
+  try {
+    const ids = r.crm.store
+      .insert(
+        'Leads',
+        Array.from({ length: 200 }, (_, i) => ({ Last_Name: `L${i}` })),
+      )
+      .map((x: { id: string }) => x.id);
+    const bare = axios.create({
+      baseURL: `${r.sb.url}/crm/v8`,
+      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
+    });
+    const bareRun = async () => {
+      const t = process.hrtime.bigint();
+      await pool(messages, concurrency, (i) =>
+        bare.get(`/Leads/${ids[i % ids.length]}`, { params: { fields: 'Last_Name,Email' } }),
+      );
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    const nodeRun = async () => {
+      const t = process.hrtime.bigint();
+      // The node gets every message at once; its connection queue keeps `concurrency` in flight.
+      await Promise.all(
+        Array.from({ length: messages }, (_, i) => r.run({ recordId: ids[i % ids.length] })),
+      );
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    await bareRun();
+    await nodeRun();
+    const bareTimes: number[] = [];
+    const nodeTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      bareTimes.push(await bareRun());
+      nodeTimes.push(await nodeRun());
+    }
+    const ratio = median(nodeTimes) / median(bareTimes);
+    return [
+      figure('crm.get_5000_bare_axios_median', Math.round(median(bareTimes)), 'ms'),
+      figure('crm.get_5000_crm_record_median', Math.round(median(nodeTimes)), 'ms'),
+      figure('crm.get_overhead_ratio', Number(ratio.toFixed(2)), 'x', '<= 1.3'),
+      figure(
+        'crm.get_overhead_per_message',
+        Math.round(((median(nodeTimes) - median(bareTimes)) * 1000) / messages),
+        'us',
+      ),
+    ];
+  } finally {
+    await r.close();
+  }
+}
+
+export async function latencyThroughput(messages = 1000): Promise<Figure[]> {
+  const r = await rig(10, { latencyMs: 100, concurrencyLimit: 10 });
+  try {
+    const ids = r.crm.store
+      .insert(
+        'Leads',
+        Array.from({ length: 100 }, (_, i) => ({ Last_Name: `L${i}` })),
+      )
+      .map((x: { id: string }) => x.id);
+    const ideal = (messages / 10) * 100;
+    const t = Date.now();
+    const outs = await Promise.all(
+      Array.from({ length: messages }, (_, i) => r.run({ recordId: ids[i % ids.length] })),
+    );
+    const wall = Date.now() - t;
+    return [
+      figure('crm.get_1000_at_100ms_limit10_wall', wall, 'ms'),
+      figure(
+        'crm.get_1000_at_100ms_limit10_vs_ideal',
+        Number((wall / ideal).toFixed(3)),
+        'x',
+        '<= 1.15',
+      ),
+      figure('crm.get_1000_refused_for_concurrency', r.sb.stats.throttled, 'requests', '= 0'),
+      figure(
+        'crm.get_1000_answered',
+        outs.filter((o) => o.length === 1).length,
+        'messages',
+        '= 1000',
+      ),
+    ];
+  } finally {
+    await r.close();
+  }
+}
+
+function gc(): void {
+  (global as { gc?: () => void }).gc?.();
+}
+
+/** Peak heap growth while `work` runs, sampled every 10 ms, from a collected baseline. */
+async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 10);
+  try {
+    const result = await work();
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    return { result, peakMb: (peak - base) / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
+  const r = await rig(5);
+  try {
+    r.crm.seed({ Leads: total });
+    const fields = 'Last_Name,Email,Company';
+    const bare = axios.create({
+      baseURL: `${r.sb.url}/crm/v8`,
+      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
+    });
+    const bareLoop = async () => {
+      const t = Date.now();
+      let count = 0;
+      let page = 1;
+      let pageToken: string | undefined;
+      for (;;) {
+        const params: Record<string, unknown> = { fields, per_page: 200 };
+        if (pageToken) params.page_token = pageToken;
+        else params.page = page;
+        const { data } = await bare.get('/Leads', { params });
+        count += data.data.length;
+        if (!data.info.more_records) break;
+        if (page * 200 >= 2000) pageToken = data.info.next_page_token;
+        page++;
+      }
+      return { ms: Date.now() - t, count };
+    };
+    const nodeArray = async () => {
+      const t = Date.now();
+      const [out] = await r.run(
+        {},
+        { operation: 'list', fields, returnAll: true, output: 'array' },
+      );
+      return { ms: Date.now() - t, count: (out?.payload as unknown[] | undefined)?.length ?? 0 };
+    };
+    const bareTimes: number[] = [];
+    const nodeTimes: number[] = [];
+    let counts = { bare: 0, node: 0 };
+    for (let i = 0; i < 3; i++) {
+      const b = await bareLoop();
+      const n = await nodeArray();
+      bareTimes.push(b.ms);
+      nodeTimes.push(n.ms);
+      counts = { bare: b.count, node: n.count };
+    }
+    const arrayMem = await peakGrowth(() => nodeArray());
+    let pagesSeen = 0;
+    let recordsSeen = 0;
+    const pagesMem = await peakGrowth(async () => {
+      const outs = await r.run(
+        {},
+        { operation: 'list', fields, returnAll: true, output: 'pages' },
+        false,
+      );
+      pagesSeen = outs.length;
+      recordsSeen = outs.reduce((n, m) => n + Number(m.records), 0);
+    });
+    return [
+      figure('crm.returnall_100k_records_bare', counts.bare, 'records', `= ${total}`),
+      figure('crm.returnall_100k_records_node', counts.node, 'records', `= ${total}`),
+      figure('crm.returnall_100k_bare_axios_median', median(bareTimes), 'ms'),
+      figure('crm.returnall_100k_node_median', median(nodeTimes), 'ms'),
+      figure(
+        'crm.returnall_100k_ratio',
+        Number((median(nodeTimes) / median(bareTimes)).toFixed(2)),
+        'x',
+        '<= 1.2',
+      ),
+      figure('crm.returnall_100k_array_peak_heap_growth', Math.round(arrayMem.peakMb), 'MB'),
+      figure('crm.returnall_100k_pages_messages', pagesSeen, 'messages'),
+      figure('crm.returnall_100k_pages_records', recordsSeen, 'records', `= ${total}`),
+      figure(
+        'crm.returnall_100k_pages_peak_heap_growth',
+        Math.round(pagesMem.peakMb),
+        'MB',
+        '<= 50',
+      ),
+    ];
+  } finally {
+    await r.close();
+  }
+}
