@@ -260,6 +260,8 @@ export class ZohoHttp extends EventEmitter {
       }
       if (
         !trustedHosts(this.options.region, apiDomain).has(url.host) ||
+        // Zoho is HTTPS only; plain http is for the sandbox on loopback.
+        url.protocol !== (this.options.region.region === 'custom' ? url.protocol : 'https:') ||
         !/^https?:$/.test(url.protocol)
       ) {
         throw new ZohoError({

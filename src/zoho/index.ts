@@ -13,4 +13,5 @@ export * from './batch';
 export * from './crm';
 export * from './coql';
 export * from './attachments';
+export * from './raw';
 export * from './crm-settings';

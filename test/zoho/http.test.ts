@@ -225,6 +225,13 @@ describe('http: the one request path', () => {
     ]) {
       await assert.rejects(conn.request({ method: 'GET', path }), { code: 'INVALID_INPUT' }, path);
     }
+    const eu = new ZohoConnection({ region: 'eu', ...CLIENT, refreshToken: 'x' });
+    open.push(eu);
+    await assert.rejects(
+      eu.request({ method: 'GET', url: 'http://www.zohoapis.eu/crm/v8/org' }),
+      { code: 'FORBIDDEN_HOST' },
+      'plain http to a real Zoho host would expose the token',
+    );
     await assert.rejects(
       conn.request({ method: 'GET', url: 'https://evil.example/crm/v8/__probe' }),
       {

@@ -6,6 +6,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ZohoConnection } from '../../zoho/connection';
+import { redactText } from '../../zoho/redact';
 import { isZohoConfigNode, ZohoConfigNode } from '../config/types';
 import { FlowError, errorShape } from './errors';
 import { TypedValue, resolveProp } from './props';
@@ -63,7 +64,7 @@ export function setupFlowNode(
         status,
         signal: controller.signal,
         prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
-        debug: (t) => node.debug(t),
+        debug: (t) => node.debug(redactText(t, secrets())),
       });
     };
     run()
