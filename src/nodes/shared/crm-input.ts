@@ -12,7 +12,6 @@ import { evaluate } from './props';
 
 export const SEARCH_KEYS = ['criteria', 'word', 'email', 'phone'] as const;
 
-
 /** Ids to delete: an id, a comma list, an array of ids or of records with an id. */
 export function idsOf(value: unknown): unknown {
   const one = (v: unknown) => (isPlainObject(v) ? v.id : v);
