@@ -263,7 +263,7 @@ function escapeHtml(s: string): string {
 
 function page(status: number, title: string, inner: string): SandboxReply {
   const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} - Zoho Sandbox Accounts</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(title)} - Zoho Sandbox Accounts</title>
 <style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto;color:#222}
 button{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}.accept{background:#1a73e8;color:#fff;border:0}</style>
 </head><body><h1>${escapeHtml(title)}</h1>${inner}</body></html>`;
