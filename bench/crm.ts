@@ -127,9 +127,11 @@ export async function createBatching(): Promise<Figure[]> {
       Last_Name: `Bench ${i}`,
       Company: 'Bench',
     }));
-    const before = r.sb.requests.filter((q) => q.method === 'POST').length;
+    // Every CRM API call counts (a metadata lookup would too); token requests are not API calls.
+    const apiCalls = () => r.sb.requests.filter((q) => q.path.startsWith('/crm/')).length;
+    const before = apiCalls();
     const [out] = await r.run({ payload: records, operation: 'create' });
-    const calls = r.sb.requests.filter((q) => q.method === 'POST').length - before;
+    const calls = apiCalls() - before;
     const ok = Array.isArray(out?.payload)
       ? (out.payload as Array<{ status: string }>).filter((x) => x.status === 'success').length
       : 0;

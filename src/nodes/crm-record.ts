@@ -8,7 +8,7 @@ import * as crm from '../zoho/crm';
 import { invalidInput } from '../zoho/errors';
 import { checkModule, checkRecords, isPlainObject } from '../zoho/validate';
 import { registerCrmAdmin } from './shared/crm-admin';
-import { fieldMeta, idsOf, searchQuery } from './shared/crm-input';
+import { idsOf, searchQuery } from './shared/crm-input';
 import { FlowError, partialFailure } from './shared/errors';
 import { FlowNodeDef, setupFlowNode } from './shared/flow-node';
 import { OutputMode, sendPages } from './shared/pages';
@@ -115,12 +115,8 @@ export = function (RED: NodeAPI): void {
           records = { id: recordId, ...records };
         checkRecords(records);
         const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
-        const options = {
-          trigger,
-          fieldMeta: await fieldMeta(ctx, module),
-          signal,
-          onProgress: progress,
-        };
+        // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
+        const options = { trigger, signal, onProgress: progress };
         if (operation === 'create')
           result = await crm.createRecords(conn, module, records, options);
         else if (operation === 'update')

@@ -87,7 +87,21 @@ export function checkTriggers(value: unknown): Trigger[] {
   return [...new Set(list as Trigger[])];
 }
 
-function toResult(entry: unknown, index: number): RecordResult {
+/**
+ * Zoho refuses a lookup given as a plain value with INVALID_DATA expecting a JSON object; say
+ * what to send instead. Knowing it from Zoho's answer costs no metadata call.
+ */
+function lookupHint(e: Record<string, unknown>, item: unknown): string | undefined {
+  const details = asRecord(e.details);
+  const field = details?.api_name;
+  if (e.code !== 'INVALID_DATA' || details?.expected_data_type !== 'jsonobject') return undefined;
+  if (typeof field !== 'string') return undefined;
+  const value = asRecord(item)?.[field];
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return `Field "${field}" is a lookup: give { "id": "<record id>" }, not the plain value ${JSON.stringify(value)}`;
+}
+
+function toResult(entry: unknown, index: number, item?: unknown): RecordResult {
   const e = asRecord(entry) ?? {};
   const code = typeof e.code === 'string' ? e.code : 'UNKNOWN';
   const status =
@@ -97,7 +111,7 @@ function toResult(entry: unknown, index: number): RecordResult {
     index,
     status,
     code,
-    message: typeof e.message === 'string' ? e.message : '',
+    message: lookupHint(e, item) ?? (typeof e.message === 'string' ? e.message : ''),
     details,
   };
   const id = asRecord(details)?.id;
@@ -180,7 +194,7 @@ async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<Writ
         });
       }
       answered = true;
-      return entries.map((entry, i) => toResult(entry, info.offset + i));
+      return entries.map((entry, i) => toResult(entry, info.offset + i, chunkItems[i]));
     },
     {
       size,

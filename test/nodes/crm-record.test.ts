@@ -73,7 +73,9 @@ describe('crm-record node', function () {
       assert.equal(o.out[0].payload.length, 10);
       assert.equal(o.out[0].payload[0].Last_Name, 'S-00019');
       assert.equal(o.out[0].info.more_records, true);
-      const q = h.crmRequests()[0].query;
+      const list = h.crmRequests().filter((r) => r.path === '/crm/v8/Leads');
+      assert.equal(list.length, 1, JSON.stringify(h.crmRequests().map((r) => r.path)));
+      const q = list[0].query;
       assert.equal(q.per_page, '10');
       assert.equal(q.page, '2');
       assert.equal(q.sort_order, 'desc');
@@ -287,14 +289,23 @@ describe('crm-record node', function () {
       assert.equal(h.crm.store.get('Leads', a.id), undefined);
     });
 
-    it('refuses a plain string in a lookup field with a clear error and no write', async function () {
+    it("explains a plain string in a lookup field from Zoho's answer, with no extra call", async function () {
       await h.load({ operation: 'create', module: 'Sensors' });
-      const o = await h.exec({ payload: { Name: 'probe', Account: 'Acme Inc' } });
-      const caught = assertFailed(o, 'INVALID_INPUT');
-      assert.match(caught.error.message, /Account is a lookup field.*"id"/);
-      assert.equal(h.crmRequests().filter((r) => r.method === 'POST').length, 0);
-      const ok = await h.exec({ payload: { Name: 'probe' } });
-      assert.equal(ok.out[0].payload[0].status, 'success');
+      const before = h.crmRequests().length;
+      const o = await h.exec({
+        payload: [{ Name: 'probe', Account: 'Acme Inc' }, { Name: 'fine' }],
+      });
+      // One write call, no metadata request: Zoho's per-record answer names the field.
+      assert.equal(h.crmRequests().length - before, 1);
+      assert.equal(o.out.length, 1);
+      const [bad, good] = o.out[0].payload;
+      assert.equal(bad.status, 'error');
+      assert.equal(bad.code, 'INVALID_DATA');
+      assert.match(bad.message, /Field "Account" is a lookup: give \{ "id": "<record id>" \}/);
+      assert.equal(good.status, 'success');
+      assert.equal(o.caught.length, 1);
+      assert.equal(o.caught[0]._error.details.failed[0].index, 0);
+      assert.match(o.caught[0]._error.details.failed[0].message, /is a lookup/);
     });
   });
 

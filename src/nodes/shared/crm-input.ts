@@ -4,9 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { SearchQuery } from '../../zoho/crm';
-import type { FieldMeta } from '../../zoho/validate';
 import { isPlainObject } from '../../zoho/validate';
-import { cachedFields } from './crm-meta';
 import type { InputContext } from './flow-node';
 import { evaluate } from './props';
 
@@ -34,17 +32,4 @@ export async function searchQuery(
   if (fromMsg.length) return Object.fromEntries(fromMsg.map((k) => [k, msg[k]])) as SearchQuery;
   const key = SEARCH_KEYS.includes(by as (typeof SEARCH_KEYS)[number]) ? by! : 'criteria';
   return { [key]: await evaluate(RED, node, typed, msg, key) } as SearchQuery;
-}
-
-/** Field metadata for the lookup check; without the settings scope the check is skipped. */
-export async function fieldMeta(
-  ctx: InputContext,
-  module: string,
-): Promise<FieldMeta[] | undefined> {
-  try {
-    return await cachedFields(ctx.conn, module);
-  } catch (err) {
-    ctx.debug(`lookup-field check skipped: ${(err as Error).message}`);
-    return undefined;
-  }
 }
