@@ -51,7 +51,10 @@ export class Sandbox {
   private readonly timers = new Set<NodeJS.Timeout>();
   private server?: http.Server;
   private inFlight = 0;
+  /** Credits spent in the rolling window, oldest first, and their sum: O(1) per request. */
   private spent: { time: number; cost: number }[] = [];
+  private spentHead = 0;
+  private spentSum = 0;
 
   constructor(
     options: Partial<SandboxOptions> = {},
@@ -87,14 +90,22 @@ export class Sandbox {
   resetStats(): void {
     this.stats = emptyStats();
     this.spent = [];
+    this.spentHead = 0;
+    this.spentSum = 0;
   }
 
   /** Credits left in the rolling 24 h window (Infinity when unlimited). */
   creditsRemaining(): number {
     if (this.options.creditLimit <= 0) return Infinity;
     const since = this.now() - DAY_MS;
-    this.spent = this.spent.filter((s) => s.time > since);
-    return this.options.creditLimit - this.spent.reduce((n, s) => n + s.cost, 0);
+    while (this.spentHead < this.spent.length && this.spent[this.spentHead].time <= since) {
+      this.spentSum -= this.spent[this.spentHead++].cost;
+    }
+    if (this.spentHead > 1024 && this.spentHead * 2 > this.spent.length) {
+      this.spent = this.spent.slice(this.spentHead);
+      this.spentHead = 0;
+    }
+    return this.options.creditLimit - this.spentSum;
   }
 
   async start(port = 0): Promise<string> {
@@ -252,7 +263,10 @@ export class Sandbox {
           'The API credit limit for the last 24 hours is exhausted',
         );
       } else {
-        if (route.credits > 0) this.spent.push({ time: this.now(), cost: route.credits });
+        if (route.credits > 0) {
+          this.spent.push({ time: this.now(), cost: route.credits });
+          this.spentSum += route.credits;
+        }
         reply = await route.handler(req, this.ctx);
       }
       if (route.product === 'crm' && this.options.creditLimit > 0) {
@@ -267,7 +281,7 @@ export class Sandbox {
 
   private rateHeaders(): Record<string, string> {
     const remaining = Math.max(0, this.creditsRemaining());
-    const reset = (this.spent[0]?.time ?? this.now()) + DAY_MS;
+    const reset = (this.spent[this.spentHead]?.time ?? this.now()) + DAY_MS;
     return {
       'X-RATELIMIT-LIMIT': String(this.options.creditLimit),
       'X-RATELIMIT-REMAINING': String(remaining),

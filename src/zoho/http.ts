@@ -178,7 +178,7 @@ export class ZohoHttp extends EventEmitter {
     let attempts = 0;
     let replayed = false;
     for (;;) {
-      await this.admit(spec, signal);
+      const endTurn = await this.admit(spec, signal);
       attempts++;
       let token: string;
       let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
@@ -188,6 +188,7 @@ export class ZohoHttp extends EventEmitter {
         ({ outcome, failure } = await this.send(spec, url, token, signal));
       } finally {
         this.semaphore.release();
+        endTurn();
       }
       if (signal.aborted)
         throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
@@ -279,8 +280,13 @@ export class ZohoHttp extends EventEmitter {
     return new URL(productBaseUrl(product, this.options.region, apiDomain) + path);
   }
 
-  private async admit(spec: RequestSpec, signal: AbortSignal): Promise<void> {
+  /**
+   * Waits for a turn: the rolling window of the spec (if any), a 429 pause, then a slot of the
+   * connection's queue. Returns what ends the window's turn once the call is answered.
+   */
+  private async admit(spec: RequestSpec, signal: AbortSignal): Promise<() => void> {
     this.checkCredits();
+    let endTurn = (): void => undefined;
     if (spec.rateLimit) {
       const { key, limit, windowMs } = spec.rateLimit;
       let window = this.windows.get(key);
@@ -288,16 +294,23 @@ export class ZohoHttp extends EventEmitter {
         window = new RollingWindow(limit, windowMs, this.clock);
         this.windows.set(key, window);
       }
-      await window.take(signal);
+      window.setLimit(limit, windowMs);
+      endTurn = await window.take(signal);
     }
-    for (;;) {
-      const wait = this.pausedUntil - this.clock.now();
-      if (wait <= 0) break;
-      await this.clock.sleep(wait, signal).catch(() => {
-        throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
-      });
+    try {
+      for (;;) {
+        const wait = this.pausedUntil - this.clock.now();
+        if (wait <= 0) break;
+        await this.clock.sleep(wait, signal).catch(() => {
+          throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+        });
+      }
+      await this.semaphore.acquire(signal);
+    } catch (error) {
+      endTurn();
+      throw error;
     }
-    await this.semaphore.acquire(signal);
+    return endTurn;
   }
 
   private async send(spec: RequestSpec, url: URL, token: string, signal: AbortSignal) {

@@ -70,37 +70,74 @@ export class Semaphore {
   }
 }
 
-/** At most `limit` starts in any `windowMs`; callers wait for the oldest start to age out. */
+/**
+ * At most `limit` calls in any `windowMs`, counted the way Zoho counts them. Zoho sees a call
+ * when it arrives, which is later than we admit it (the queue and a token refresh lie between),
+ * so a call counts from its admission until a full window after its answer: no window of
+ * Zoho's can then hold more than `limit` of ours. The price is one round trip per window.
+ */
 export class RollingWindow {
-  private readonly starts: number[] = [];
+  private inFlight = 0;
+  /** Answer times of finished calls still inside the window, oldest first. */
+  private readonly answered: number[] = [];
   private chain: Promise<void> = Promise.resolve();
+  private wake?: () => void;
 
   constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
+    private limit: number,
+    private windowMs: number,
     private readonly clock: Clock,
   ) {}
 
-  /** Resolves once this caller may start; callers are admitted in order. */
-  take(signal?: AbortSignal): Promise<void> {
+  /** A later caller may ask for another limit on the same key: the newest one applies. */
+  setLimit(limit: number, windowMs: number): void {
+    this.limit = Math.max(1, limit);
+    this.windowMs = windowMs;
+  }
+
+  /** Waits for a turn (callers in order); the returned function ends it once answered. */
+  take(signal?: AbortSignal): Promise<() => void> {
     const turn = this.chain.then(() => this.admit(signal));
     // A cancelled caller must not block those behind it.
     this.chain = turn.catch(() => undefined);
-    return turn;
+    return turn.then(() => {
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        this.inFlight--;
+        this.answered.push(this.clock.now());
+        this.wake?.();
+      };
+    });
   }
 
   private async admit(signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw aborted(signal);
       const now = this.clock.now();
-      while (this.starts.length > 0 && this.starts[0] <= now - this.windowMs) this.starts.shift();
-      if (this.starts.length < this.limit) {
-        this.starts.push(now);
+      while (this.answered.length > 0 && this.answered[0] <= now - this.windowMs) {
+        this.answered.shift();
+      }
+      if (this.inFlight + this.answered.length < this.limit) {
+        this.inFlight++;
         return;
       }
-      await this.clock.sleep(this.starts[0] + this.windowMs - now + 1, signal).catch(() => {
-        throw aborted(signal);
-      });
+      // Wait for the oldest answer to leave the window, or for a call in flight to end.
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      const waits: Promise<void>[] = [woken];
+      if (this.answered.length > 0) {
+        const ms = this.answered[0] + this.windowMs - now + 1;
+        waits.push(this.clock.sleep(ms, signal).catch(() => undefined));
+      }
+      if (signal) {
+        waits.push(
+          new Promise((resolve) =>
+            signal.addEventListener('abort', () => resolve(), { once: true }),
+          ),
+        );
+      }
+      await Promise.race(waits);
     }
   }
 }

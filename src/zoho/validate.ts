@@ -26,8 +26,11 @@ function describe(value: unknown): string {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   if (Buffer.isBuffer(value) || value instanceof Date) return false;
+  // Objects built in a Node-RED function node come from another realm, with another
+  // Object.prototype: accept any object whose prototype is some realm's Object.prototype.
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A module API name such as `Leads` or `Custom_Module1`. */

@@ -1,5 +1,7 @@
+import vm from 'node:vm';
 import assert from 'node:assert/strict';
 import {
+  isPlainObject,
   checkDateTime,
   checkFieldNames,
   checkLookupFields,
@@ -128,5 +130,20 @@ describe('validate', () => {
     refuses(() => checkDateTime('yesterday', 'x'));
     refuses(() => checkDateTime('2024-01-31T10:00:00+05:30\r\nX-Evil: 1', 'x'));
     refuses(() => checkDateTime(new Date('nope'), 'x'));
+  });
+});
+
+describe('isPlainObject across realms', () => {
+  it('accepts objects made in another context (a Node-RED function node) and refuses class instances', () => {
+    const foreign = vm.runInNewContext('({ Last_Name: "From a function node" })') as unknown;
+    assert.equal(isPlainObject(foreign), true);
+    assert.equal(isPlainObject(Object.create(null)), true);
+    class Sensor {
+      reading = 1;
+    }
+    assert.equal(isPlainObject(new Sensor()), false);
+    assert.equal(isPlainObject(new Date()), false);
+    assert.equal(isPlainObject(vm.runInNewContext('new Date()')), false);
+    assert.equal(isPlainObject([]), false);
   });
 });
