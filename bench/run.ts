@@ -8,6 +8,7 @@ import { installedSize, loadTime } from './footprint';
 import { Figure } from './lib';
 import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
+import { booksReturnAll, booksThrottle } from './books';
 import { createBatching, latencyThroughput, perMessageOverhead, returnAllLarge } from './crm';
 
 const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
@@ -19,6 +20,8 @@ const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['crm-overhead', () => perMessageOverhead(5000, 10)],
   ['crm-latency', () => latencyThroughput(1000)],
   ['crm-returnall', () => returnAllLarge(100_000)],
+  ['books-throttle', () => booksThrottle()],
+  ['books-returnall', () => booksReturnAll()],
 ];
 
 async function main(): Promise<void> {

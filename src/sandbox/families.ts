@@ -2,9 +2,10 @@
  * The API families the sandbox serves. Adding a product = one import and one array entry.
  */
 import { accountsFamily } from './accounts';
+import { booksFamily } from './books';
 import { crmFamily } from './crm';
 import type { ApiFamily } from './types';
 
 export function defaultFamilies(): ApiFamily[] {
-  return [accountsFamily(), crmFamily()];
+  return [accountsFamily(), crmFamily(), booksFamily()];
 }

@@ -15,3 +15,5 @@ export * from './coql';
 export * from './attachments';
 export * from './raw';
 export * from './crm-settings';
+export * from './books';
+export * from './books-operation';

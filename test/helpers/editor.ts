@@ -378,3 +378,11 @@ export async function deploy(page: Page): Promise<void> {
     { timeout: 10_000 },
   );
 }
+
+/**
+ * The text box a user types into for a typedInput field. Node-RED 4 turns the original
+ * `<input id=…>` into a hidden input and adds its own `.red-ui-typedInput-input` next to it.
+ */
+export function typedInputBox(page: Page, id: string) {
+  return page.locator(`#${id} + .red-ui-typedInput-container .red-ui-typedInput-input`);
+}

@@ -1,0 +1,292 @@
+/**
+ * Books v3 route handlers: list with Zoho's filters and page_context, get, create, update,
+ * delete and the entity actions, each answering Zoho's `{ code, message, <entity> }` envelope.
+ */
+import { booksError } from '../router';
+import type { SandboxReply, SandboxRequest } from '../types';
+import type { ActionDef, EntityDef } from './defs';
+import type { BooksStore, Entity } from './store';
+
+export const MAX_PER_PAGE = 200;
+
+const RESERVED = new Set([
+  'organization_id',
+  'page',
+  'per_page',
+  'sort_column',
+  'sort_order',
+  'filter_by',
+  'search_text',
+  'JSONString',
+  'print',
+  'accept',
+  'response_option',
+  'send',
+  'ignore_auto_number_generation',
+]);
+
+export const invalidValue = (what: string): SandboxReply =>
+  booksError(400, 4, `Invalid value passed for ${what}`);
+export const doesNotExist = (def: EntityDef): SandboxReply =>
+  booksError(404, 1002, `${def.label} does not exist.`);
+export const invalidUrl = (): SandboxReply => booksError(404, 5, 'Invalid URL Passed');
+
+const ok = (status: number, message: string, extra: Entity = {}): SandboxReply => ({
+  status,
+  body: { code: 0, message, ...extra },
+});
+
+/** Body of a write: JSON, or a form whose `JSONString` field holds the JSON (both are Zoho's). */
+export function bodyOf(req: SandboxRequest): { body: Entity } | { error: SandboxReply } {
+  let body = req.body;
+  const malformed = { error: booksError(400, 1038, 'JSON is not well formed') };
+  if (body && typeof body === 'object' && typeof (body as Entity).JSONString === 'string') {
+    try {
+      body = JSON.parse((body as Entity).JSONString as string);
+    } catch {
+      return malformed;
+    }
+  }
+  if (body === undefined) return { body: {} };
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return malformed;
+  return { body: body as Entity };
+}
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value).toLowerCase();
+}
+
+function compare(a: unknown, b: unknown): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  const sa = text(a);
+  const sb = text(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+type Test = (e: Entity) => boolean;
+
+function filterOf(key: string, value: string): Test {
+  const suffix = /^(.+)_(contains|startswith|start|end|before|after)$/.exec(key);
+  const want = value.toLowerCase();
+  if (suffix) {
+    const [, field, op] = suffix;
+    return (e) => {
+      const have = e[field];
+      if (have === undefined || have === null) return false;
+      const c = compare(have, value);
+      switch (op) {
+        case 'contains':
+          return text(have).includes(want);
+        case 'startswith':
+          return text(have).startsWith(want);
+        case 'start':
+          return c >= 0;
+        case 'end':
+          return c <= 0;
+        case 'before':
+          return c < 0;
+        default:
+          return c > 0;
+      }
+    };
+  }
+  return (e) => text(e[key]) === want;
+}
+
+function positiveInt(value: string | null, fallback: number, max: number): number | undefined {
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : undefined;
+}
+
+export function list(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  req: SandboxRequest,
+  parentId?: string,
+): SandboxReply {
+  const q = req.query;
+  const page = positiveInt(q.get('page'), 1, Number.MAX_SAFE_INTEGER);
+  if (page === undefined) return invalidValue('page');
+  const perPage = positiveInt(q.get('per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
+  if (perPage === undefined) return invalidValue('per_page');
+  const sortOrder = q.get('sort_order') ?? 'A';
+  if (sortOrder !== 'A' && sortOrder !== 'D') return invalidValue('sort_order');
+  const sortColumn = q.get('sort_column') ?? '';
+  if (sortColumn !== '' && !/^[a-z][a-z0-9_]*$/.test(sortColumn))
+    return invalidValue('sort_column');
+
+  const tests: Test[] = [];
+  if (parentId !== undefined) tests.push((e) => e.contact_id === parentId);
+  const filterBy = q.get('filter_by') ?? 'Status.All';
+  const status = /^Status\.([A-Za-z_]+)$/.exec(filterBy);
+  if (!status) return invalidValue('filter_by');
+  if (status[1] !== 'All') {
+    const field = def.status?.field ?? 'status';
+    const want = status[1].toLowerCase();
+    tests.push((e) => text(e[field]).replace(/_/g, '') === want.replace(/_/g, ''));
+  }
+  const search = q.get('search_text');
+  if (search) {
+    const want = search.toLowerCase();
+    const fields = [def.nameField, 'contact_name', 'customer_name', 'vendor_name', 'email'];
+    tests.push((e) => fields.some((f) => text(e[f]).includes(want)));
+  }
+  for (const key of new Set(q.keys())) {
+    if (RESERVED.has(key)) continue;
+    tests.push(filterOf(key, q.get(key) ?? ''));
+  }
+
+  const table = store.table(orgId, def.name);
+  let rows: Entity[] = [];
+  for (const e of table.values()) if (tests.every((t) => t(e))) rows.push(e);
+  if (sortColumn !== '') {
+    rows = rows
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => compare(a.e[sortColumn], b.e[sortColumn]) || a.i - b.i)
+      .map((x) => x.e);
+  }
+  if (sortOrder === 'D') rows.reverse();
+  const start = (page - 1) * perPage;
+  const slice = rows.slice(start, start + perPage);
+  return ok(200, 'success', {
+    [def.plural]: slice,
+    page_context: {
+      page,
+      per_page: perPage,
+      has_more_page: start + perPage < rows.length,
+      report_name: def.label + 's',
+      applied_filter: filterBy,
+      sort_column: sortColumn || 'created_time',
+      sort_order: sortOrder,
+      search_criteria: [...new Set(q.keys())]
+        .filter((k) => !RESERVED.has(k))
+        .map((k) => ({ column_name: k, search_text: q.get(k) })),
+    },
+  });
+}
+
+export function get(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  parentId?: string,
+) {
+  const e = store.get(orgId, def.name, id);
+  if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
+  return ok(200, 'success', { [def.singular]: e });
+}
+
+function checkWrite(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  body: Entity,
+  creating: boolean,
+) {
+  if (creating) {
+    for (const field of def.mandatory) {
+      const v = body[field];
+      if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) {
+        return invalidValue(field);
+      }
+    }
+  }
+  if (body.line_items !== undefined) {
+    if (!Array.isArray(body.line_items)) return invalidValue('line_items');
+    for (const line of body.line_items) {
+      if (!line || typeof line !== 'object' || Array.isArray(line))
+        return invalidValue('line_items');
+    }
+  }
+  for (const ref of def.contactRefs ?? []) {
+    if (body[ref] === undefined) continue;
+    if (!store.get(orgId, 'contacts', String(body[ref]))) return invalidValue(ref);
+  }
+  return undefined;
+}
+
+export function create(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  body: Entity,
+  parentId?: string,
+): SandboxReply {
+  const bad = checkWrite(store, orgId, def, body, true);
+  if (bad) return bad;
+  const values = { ...body };
+  delete values[def.idField];
+  if (parentId !== undefined) values.contact_id = parentId;
+  const e = store.put(orgId, def, values);
+  const message =
+    def.name === 'contactpersons'
+      ? 'The contactperson has been Created'
+      : `The ${def.label.toLowerCase()} has been created.`;
+  return ok(201, message, { [def.singular]: e });
+}
+
+export function update(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  body: Entity,
+  parentId?: string,
+): SandboxReply {
+  const e = store.get(orgId, def.name, id);
+  if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
+  const bad = checkWrite(store, orgId, def, body, false);
+  if (bad) return bad;
+  const values = { ...body };
+  delete values[def.idField];
+  if (def.parent) delete values.contact_id;
+  store.update(orgId, def, e, values);
+  return ok(200, `${def.label} information has been saved.`, { [def.singular]: e });
+}
+
+export function remove(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  parentId?: string,
+): SandboxReply {
+  const e = store.get(orgId, def.name, id);
+  if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
+  store.remove(orgId, def.name, id);
+  return ok(200, `The ${def.label.toLowerCase()} has been deleted.`);
+}
+
+export function act(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  actionPath: string,
+): SandboxReply {
+  const action: ActionDef | undefined = Object.values(def.actions ?? {}).find(
+    (a) => a.path === actionPath,
+  );
+  if (!action) return invalidUrl();
+  const e = store.get(orgId, def.name, id);
+  if (!e) return doesNotExist(def);
+  const field = def.status?.field ?? 'status';
+  const current = e[field];
+  if (action.notFrom?.includes(String(current))) {
+    return booksError(
+      400,
+      1003,
+      `This action cannot be performed on a ${String(current)} ${def.label.toLowerCase()}.`,
+    );
+  }
+  if (action.to !== undefined)
+    e[field] = typeof action.to === 'string' ? action.to : action.to(current);
+  if (action.set) Object.assign(e, action.set);
+  e.last_modified_time = new Date(store.now()).toISOString().replace(/\.\d+Z$/, '+0000');
+  return ok(200, action.message);
+}

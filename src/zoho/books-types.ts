@@ -1,0 +1,159 @@
+/**
+ * The Zoho Books v3 record types the pack knows: URL path, envelope keys, id field, parent of
+ * nested resources, and the entity actions (email, mark as sent, void, …) with their paths.
+ * Any other type can be reached by its URL name (`^[a-z][a-z0-9_]*$`), with get, list,
+ * create, update and delete only.
+ */
+
+export interface BooksActionInfo {
+  /** Path after `/<type>/<id>/`, e.g. `email` or `status/sent`. */
+  path: string;
+  /** Takes an optional JSON body (msg.payload), e.g. the email's to_mail_ids and subject. */
+  body?: boolean;
+  description: string;
+}
+
+export interface BooksTypeInfo {
+  /** Path under /books/v3, e.g. `invoices`, `settings/taxes`. */
+  path: string;
+  /** Key of one entity in Zoho's answers, e.g. `invoice`. */
+  singular: string;
+  /** Key of a list in Zoho's answers, e.g. `invoices`. */
+  plural: string;
+  idField: string;
+  label: string;
+  /** Nested resources: the parent type whose id goes in the path. */
+  parent?: string;
+  /**
+   * Zoho writes some nested resources on a flat path with the parent id in the body
+   * (contact persons: POST /contacts/contactpersons { contact_id }).
+   */
+  flatWrites?: { path: string; parentField: string };
+  actions: Record<string, BooksActionInfo>;
+}
+
+const submitApprove = (label: string): Record<string, BooksActionInfo> => ({
+  submit: { path: 'submit', description: `submit the ${label} for approval` },
+  approve: { path: 'approve', description: `approve the ${label}` },
+});
+const activeInactive = (label: string): Record<string, BooksActionInfo> => ({
+  active: { path: 'active', description: `mark the ${label} as active` },
+  inactive: { path: 'inactive', description: `mark the ${label} as inactive` },
+});
+const email = (label: string): BooksActionInfo => ({
+  path: 'email',
+  body: true,
+  description: `email the ${label} (msg.payload: to_mail_ids, subject, body; optional)`,
+});
+const status = (to: string, label: string): BooksActionInfo => ({
+  path: `status/${to}`,
+  description: `mark the ${label} as ${to}`,
+});
+
+function type(
+  path: string,
+  singular: string,
+  idField: string,
+  label: string,
+  actions: Record<string, BooksActionInfo> = {},
+  extra: Partial<BooksTypeInfo> = {},
+): BooksTypeInfo {
+  return {
+    path,
+    singular,
+    plural: path.split('/').pop()!,
+    idField,
+    label,
+    actions,
+    ...extra,
+  };
+}
+
+export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
+  contacts: type('contacts', 'contact', 'contact_id', 'Contacts', activeInactive('contact')),
+  contactpersons: type(
+    'contactpersons',
+    'contact_person',
+    'contact_person_id',
+    'Contact persons',
+    {},
+    {
+      plural: 'contact_persons',
+      parent: 'contacts',
+      flatWrites: { path: 'contacts/contactpersons', parentField: 'contact_id' },
+    },
+  ),
+  items: type('items', 'item', 'item_id', 'Items', activeInactive('item')),
+  invoices: type('invoices', 'invoice', 'invoice_id', 'Invoices', {
+    email: email('invoice'),
+    mark_as_sent: status('sent', 'invoice'),
+    void: status('void', 'invoice'),
+    mark_as_draft: status('draft', 'invoice'),
+    write_off: { path: 'writeoff', description: 'write off the invoice' },
+    ...submitApprove('invoice'),
+  }),
+  estimates: type('estimates', 'estimate', 'estimate_id', 'Estimates', {
+    email: email('estimate'),
+    mark_as_sent: status('sent', 'estimate'),
+    mark_as_accepted: status('accepted', 'estimate'),
+    mark_as_declined: status('declined', 'estimate'),
+    ...submitApprove('estimate'),
+  }),
+  salesorders: type('salesorders', 'salesorder', 'salesorder_id', 'Sales orders', {
+    email: email('sales order'),
+    open: status('open', 'sales order'),
+    void: status('void', 'sales order'),
+    ...submitApprove('sales order'),
+  }),
+  purchaseorders: type('purchaseorders', 'purchaseorder', 'purchaseorder_id', 'Purchase orders', {
+    email: email('purchase order'),
+    open: status('open', 'purchase order'),
+    mark_as_billed: status('billed', 'purchase order'),
+    cancel: status('cancelled', 'purchase order'),
+    ...submitApprove('purchase order'),
+  }),
+  bills: type('bills', 'bill', 'bill_id', 'Bills', {
+    open: status('open', 'bill'),
+    void: status('void', 'bill'),
+    ...submitApprove('bill'),
+  }),
+  creditnotes: type('creditnotes', 'creditnote', 'creditnote_id', 'Credit notes', {
+    email: email('credit note'),
+    open: status('open', 'credit note'),
+    void: status('void', 'credit note'),
+    mark_as_draft: status('draft', 'credit note'),
+    ...submitApprove('credit note'),
+  }),
+  customerpayments: type('customerpayments', 'payment', 'payment_id', 'Customer payments'),
+  vendorpayments: type('vendorpayments', 'vendorpayment', 'payment_id', 'Vendor payments'),
+  expenses: type('expenses', 'expense', 'expense_id', 'Expenses'),
+  journals: type('journals', 'journal', 'journal_id', 'Journals', {
+    publish: { path: 'status/publish', description: 'publish the journal' },
+  }),
+  chartofaccounts: type(
+    'chartofaccounts',
+    'chart_of_account',
+    'account_id',
+    'Chart of accounts',
+    activeInactive('account'),
+  ),
+  taxes: type('settings/taxes', 'tax', 'tax_id', 'Taxes'),
+};
+
+export const BOOKS_OPERATIONS = ['get', 'list', 'create', 'update', 'delete'] as const;
+export type BooksCrudOperation = (typeof BOOKS_OPERATIONS)[number];
+
+/** Names of types and actions: a lowercase letter, then lowercase letters, digits and `_`. */
+export const BOOKS_NAME_RE = /^[a-z][a-z0-9_]*$/;
+
+/** A known type's description, or undefined (also for names like `constructor`). */
+export function booksTypeInfo(recordType: string): BooksTypeInfo | undefined {
+  return Object.prototype.hasOwnProperty.call(BOOKS_TYPES, recordType)
+    ? BOOKS_TYPES[recordType]
+    : undefined;
+}
+
+/** The operations a record type offers: get, list, create, update, delete and its actions. */
+export function booksOperations(recordType: string): string[] {
+  return [...BOOKS_OPERATIONS, ...Object.keys(booksTypeInfo(recordType)?.actions ?? {})];
+}

@@ -1,0 +1,589 @@
+/**
+ * The CRM node editors (crm-record, crm-coql, crm-attachment, zoho-raw) in a real Chromium
+ * against a real Node-RED and the sandbox: every dialog opens error-free, the rows follow the
+ * operation / method, crm-record's module and field pickers are filled from the deployed,
+ * connected zoho-config (admin endpoints of crm-admin.ts), and each node's help text documents
+ * every property of its dialog.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  EditorPage,
+  openNodeDialog,
+  screenshot,
+  typedInputBox,
+  useEditor,
+} from '../helpers/editor';
+
+const CONFIG = 'crm-cfg';
+const TAB = 'crm-tab';
+const NODES = {
+  record: 'n-record',
+  coql: 'n-coql',
+  attachment: 'n-attachment',
+  raw: 'n-raw',
+} as const;
+const TYPES: Record<keyof typeof NODES, string> = {
+  record: 'crm-record',
+  coql: 'crm-coql',
+  attachment: 'crm-attachment',
+  raw: 'zoho-raw',
+};
+const LOCALES = path.resolve(__dirname, '..', '..', '..', 'nodes', 'locales', 'en-US');
+
+/** In-page jQuery, typed loosely (the page is not type-checked against the editor). */
+type JQ = (sel: string) => {
+  length: number;
+  toArray(): unknown[];
+  is(s: string): boolean;
+  val(): unknown;
+  html(): string;
+  text(): string;
+};
+
+describe('CRM node editors (Chromium)', function () {
+  this.timeout(60_000);
+  const ed = useEditor({
+    flows: (sandboxUrl) => [
+      { id: TAB, type: 'tab', label: 'CRM nodes' },
+      {
+        id: CONFIG,
+        type: 'zoho-config',
+        name: 'Sandbox CRM',
+        region: 'custom',
+        accountsUrl: sandboxUrl,
+        maxConcurrency: 5,
+      },
+      {
+        id: NODES.record,
+        type: 'crm-record',
+        z: TAB,
+        x: 200,
+        y: 80,
+        wires: [[]],
+        name: '',
+        config: CONFIG,
+        operation: 'list',
+        module: 'Leads',
+        moduleType: 'str',
+        recordId: '',
+        recordIdType: 'str',
+        fields: '',
+        fieldsType: 'str',
+        perPage: '',
+        page: '',
+        sortBy: '',
+        sortOrder: '',
+        returnAll: false,
+        output: 'array',
+        searchBy: 'criteria',
+        search: '',
+        searchType: 'str',
+        trigger: '',
+        duplicateCheckFields: '',
+      },
+      {
+        id: NODES.coql,
+        type: 'crm-coql',
+        z: TAB,
+        x: 200,
+        y: 140,
+        wires: [[]],
+        name: '',
+        config: CONFIG,
+        query: 'SELECT Last_Name FROM Leads WHERE Last_Name is not null LIMIT 10',
+        returnAll: false,
+        maxRecords: '',
+      },
+      {
+        id: NODES.attachment,
+        type: 'crm-attachment',
+        z: TAB,
+        x: 200,
+        y: 200,
+        wires: [[]],
+        name: '',
+        config: CONFIG,
+        operation: 'list',
+        module: 'Leads',
+        moduleType: 'str',
+        recordId: 'recordId',
+        recordIdType: 'msg',
+        attachmentId: 'attachmentId',
+        attachmentIdType: 'msg',
+        fileName: '',
+        fileNameType: 'str',
+        returnAll: true,
+        perPage: '',
+        output: 'array',
+      },
+      {
+        id: NODES.raw,
+        type: 'zoho-raw',
+        z: TAB,
+        x: 200,
+        y: 260,
+        wires: [[]],
+        name: '',
+        config: CONFIG,
+        product: 'crm',
+        method: 'GET',
+        url: '/crm/v8/org',
+        urlType: 'str',
+        query: '',
+        queryType: 'json',
+        headers: '',
+        headersType: 'json',
+        bodyType: 'json',
+        responseType: 'json',
+        timeout: '',
+        maxRetries: '',
+        retryDelay: '',
+        exponentialBackoff: true,
+        retryOnAllErrors: false,
+        passThroughErrors: false,
+        debug: false,
+      },
+    ],
+  });
+
+  // Connect the deployed zoho-config with a Self Client code, as the dialog's Exchange does.
+  before(async function () {
+    this.timeout(20_000);
+    const sandbox = ed.editor.sandbox;
+    const code = sandbox.accounts.issueGrantCode({
+      clientId: '1000.SANDBOXCLIENT',
+      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL',
+      offline: true,
+    });
+    const res = await ed.editor.admin(`zoho-config/${CONFIG}/auth/code`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        code,
+        region: 'custom',
+        accountsUrl: sandbox.url,
+        clientId: '1000.SANDBOXCLIENT',
+        clientSecret: 'sandbox-secret',
+      }),
+    });
+    const body = (await res.json()) as { connected?: boolean; deployed?: boolean };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.deployed, true, 'the zoho-config is deployed');
+    assert.equal(body.connected, true, `the zoho-config connected: ${JSON.stringify(body)}`);
+  });
+
+  function noErrors(ep: EditorPage, when: string): void {
+    assert.deepEqual(ep.errors(), [], `browser errors ${when}`);
+  }
+
+  /** Visible (true) / hidden (false) per selector; every selector must match something. */
+  async function visibility(page: Page, selectors: string[]): Promise<Record<string, boolean>> {
+    const out = await page.evaluate((sels) => {
+      const $ = (globalThis as unknown as { $: JQ }).$;
+      const r: Record<string, boolean | string> = {};
+      for (const s of sels) {
+        const els = $(s);
+        if (!els.length) {
+          r[s] = 'missing';
+          continue;
+        }
+        const vis = els.toArray().map((e) => $(e as string).is(':visible'));
+        r[s] = vis.every(Boolean) ? true : vis.some(Boolean) ? 'mixed' : false;
+      }
+      return r;
+    }, selectors);
+    for (const [s, v] of Object.entries(out)) {
+      assert.equal(typeof v, 'boolean', `${s}: ${String(v)}`);
+    }
+    return out as Record<string, boolean>;
+  }
+
+  async function closeDialog(page: Page): Promise<void> {
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+  }
+
+  async function datalist(page: Page, id: string): Promise<string[]> {
+    return page.$$eval(`#${id} option`, (opts) =>
+      opts.map((o) => (o as unknown as { value: string }).value),
+    );
+  }
+
+  async function waitForOptions(page: Page, id: string, want: string[], ms = 10_000) {
+    const until = Date.now() + ms;
+    let got: string[] = [];
+    while (Date.now() < until) {
+      got = await datalist(page, id);
+      if (want.every((w) => got.includes(w))) return got;
+      await page.waitForTimeout(100);
+    }
+    assert.fail(`#${id} never offered ${want.join(', ')}; it has: ${got.join(', ') || '(none)'}`);
+  }
+
+  it('opens the dialog of every CRM node without console or page errors', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    for (const [key, id] of Object.entries(NODES)) {
+      await openNodeDialog(page, id);
+      const title = await page.locator('.red-ui-tray-titlebar').first().textContent();
+      assert.ok(title, `${key}: the tray has a title`);
+      // The config picker shows the connection, not "Add new zoho-config…".
+      assert.equal(await page.inputValue('#node-input-config'), CONFIG, `${key}: connection`);
+      // Every label got its text from the locale (no raw i18n keys left).
+      const raw = await page.evaluate(() => {
+        const $ = (globalThis as unknown as { $: JQ }).$;
+        return $('#dialog-form').text();
+      });
+      assert.doesNotMatch(raw, /(crm-record|crm-coql|crm-attachment|zoho-raw)\.(label|tip)\./);
+      await page.waitForTimeout(300); // let the pickers' requests settle
+      noErrors(ep, `opening ${TYPES[key as keyof typeof NODES]}`);
+      await closeDialog(page);
+    }
+    noErrors(ep, 'opening and cancelling every dialog');
+  });
+
+  it('crm-record: the operation shows exactly the rows it uses', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.record);
+    const rows = {
+      id: '.crm-record-row-id',
+      fields: '.crm-record-row-fields',
+      read: '.crm-record-row-read',
+      page: '.crm-record-row-page',
+      output: '.crm-record-row-output',
+      sort: '.crm-record-row-sort',
+      search: '.crm-record-row-search',
+      trigger: '.crm-record-row-trigger',
+      dup: '.crm-record-row-dup',
+      writeTip: '#crm-record-tip-write',
+    };
+    type Row = keyof typeof rows;
+    const expected: Record<string, Row[]> = {
+      get: ['id', 'fields'],
+      list: ['fields', 'read', 'page', 'sort'],
+      search: ['fields', 'read', 'page', 'search'],
+      create: ['trigger', 'writeTip'],
+      update: ['id', 'trigger', 'writeTip'],
+      upsert: ['trigger', 'dup', 'writeTip'],
+      delete: ['id', 'writeTip'],
+    };
+    const ops = await page.$$eval('#node-input-operation option', (o) =>
+      o.map((x) => (x as unknown as { value: string }).value),
+    );
+    assert.deepEqual([...ops].sort(), Object.keys(expected).sort(), 'operations offered');
+    for (const [op, shown] of Object.entries(expected)) {
+      await page.selectOption('#node-input-operation', op);
+      const vis = await visibility(page, Object.values(rows));
+      for (const [name, sel] of Object.entries(rows) as [Row, string][]) {
+        assert.equal(vis[sel], shown.includes(name), `${op}: ${name} row (${sel}) visible`);
+      }
+      // The always-present rows stay.
+      assert.equal(await typedInputBox(page, 'node-input-module').isVisible(), true, op);
+      assert.equal(await page.locator('#node-input-name').isVisible(), true, `${op}: name`);
+    }
+    // The actual inputs of the rows, not just their containers.
+    await page.selectOption('#node-input-operation', 'get');
+    assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), true, 'get: id');
+    assert.equal(await typedInputBox(page, 'node-input-fields').isVisible(), true, 'get: fields');
+    await page.selectOption('#node-input-operation', 'search');
+    assert.equal(await page.locator('#node-input-searchBy').isVisible(), true, 'search: by');
+    assert.equal(await typedInputBox(page, 'node-input-search').isVisible(), true, 'search: for');
+    assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), false, 'no id');
+    await page.selectOption('#node-input-operation', 'upsert');
+    assert.equal(await page.locator('#node-input-duplicateCheckFields').isVisible(), true);
+    assert.equal(await page.locator('.crm-record-trigger').count(), 3);
+    for (const box of await page.locator('.crm-record-trigger').all()) {
+      assert.equal(await box.isVisible(), true, 'upsert: trigger checkboxes');
+    }
+
+    // list + return all: the page row gives way to the output row.
+    await page.selectOption('#node-input-operation', 'list');
+    await page.check('#node-input-returnAll');
+    let vis = await visibility(page, [rows.page, rows.output, rows.read]);
+    assert.equal(vis[rows.page], false, 'return all hides the page row');
+    assert.equal(vis[rows.output], true, 'return all shows the output row');
+    await page.uncheck('#node-input-returnAll');
+    vis = await visibility(page, [rows.page, rows.output]);
+    assert.equal(vis[rows.page], true);
+    assert.equal(vis[rows.output], false);
+    await screenshot(page, 'crm-record-dialog-list');
+
+    // What the dialog saves: operation, triggers (checkboxes joined), match fields.
+    await page.selectOption('#node-input-operation', 'upsert');
+    await page.check('.crm-record-trigger[value="workflow"]');
+    await page.check('.crm-record-trigger[value="blueprint"]');
+    await page.fill('#node-input-duplicateCheckFields', 'Email');
+    await screenshot(page, 'crm-record-dialog-upsert');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): Record<string, unknown> | null } };
+        }
+      ).RED;
+      const n = red.nodes.node(id);
+      return n && { operation: n.operation, trigger: n.trigger, dup: n.duplicateCheckFields };
+    }, NODES.record);
+    assert.deepEqual(saved, { operation: 'upsert', trigger: 'workflow,blueprint', dup: 'Email' });
+    // Reopening restores the checkboxes.
+    await openNodeDialog(page, NODES.record);
+    assert.equal(await page.isChecked('.crm-record-trigger[value="workflow"]'), true);
+    assert.equal(await page.isChecked('.crm-record-trigger[value="approval"]'), false);
+    assert.equal(await page.isChecked('.crm-record-trigger[value="blueprint"]'), true);
+    await closeDialog(page);
+    noErrors(ep, 'switching operations');
+  });
+
+  /** Types into a typedInput's visible box and leaves it (the browser fires change). */
+  async function typeInto(page: Page, id: string, text: string): Promise<void> {
+    const box = typedInputBox(page, id);
+    await box.fill(text);
+    await box.press('Tab');
+  }
+
+  it('crm-record: the pickers load the org modules and the chosen module fields', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    const modulesCall = page.waitForResponse((r) =>
+      r.url().includes(`/zoho-crm/${CONFIG}/modules`),
+    );
+    await openNodeDialog(page, NODES.record);
+    const modRes = await modulesCall;
+    assert.equal(modRes.status(), 200, await modRes.text());
+    const modules = await waitForOptions(page, 'crm-record-module-list', [
+      'Leads',
+      'Contacts',
+      'Sensors',
+    ]);
+    assert.ok(modules.includes('Deals') && modules.includes('Accounts'), modules.join(','));
+    assert.equal(await page.locator('#crm-record-picker-hint').textContent(), '', 'no hint');
+
+    // Choose Contacts, then Leads, as a user types them: the field list follows the module.
+    await typeInto(page, 'node-input-module', 'Contacts');
+    let fields = await waitForOptions(page, 'crm-record-field-list', ['Last_Name', 'Account_Name']);
+    assert.ok(!fields.includes('Company'), 'Contacts has no Company field');
+
+    const fieldsCall = page.waitForResponse((r) => /\/fields\?module=Leads$/.test(r.url()));
+    await typeInto(page, 'node-input-module', 'Leads');
+    assert.equal((await fieldsCall).status(), 200);
+    fields = await waitForOptions(page, 'crm-record-field-list', ['Last_Name', 'Email', 'Company']);
+    assert.ok(!fields.includes('Account_Name'), `Leads fields only: ${fields.join(',')}`);
+
+    // The custom module.
+    await typeInto(page, 'node-input-module', 'Sensors');
+    await waitForOptions(page, 'crm-record-field-list', ['Serial_Number', 'Temperature']);
+    await typeInto(page, 'node-input-module', 'Leads');
+    await waitForOptions(page, 'crm-record-field-list', ['Last_Name', 'Email']);
+    await typedInputBox(page, 'node-input-module').focus();
+    await screenshot(page, 'crm-record-dialog');
+    await closeDialog(page);
+    noErrors(ep, 'using the pickers');
+  });
+
+  it('crm-record / crm-attachment: the pickers are offered on the box the user types in', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.record);
+    await waitForOptions(page, 'crm-record-module-list', ['Leads']);
+    await waitForOptions(page, 'crm-record-field-list', ['Last_Name', 'Email']);
+    const problems: string[] = [];
+    const bound = async (id: string, list: string) => {
+      const attr = await typedInputBox(page, id).getAttribute('list');
+      if (attr !== list) {
+        problems.push(`visible #${id} box has list=${String(attr)}, want ${list}`);
+      }
+    };
+    await bound('node-input-module', 'crm-record-module-list');
+    await bound('node-input-fields', 'crm-record-field-list');
+
+    // Typing "Last_Name,Em" suggests "Last_Name,Email" (the typed names kept as a prefix).
+    const box = typedInputBox(page, 'node-input-fields');
+    await box.click();
+    await box.pressSequentially('Last_Name,Em');
+    await page.waitForTimeout(300);
+    const opts = await datalist(page, 'crm-record-field-list');
+    if (!opts.includes('Last_Name,Email')) {
+      problems.push(`typing "Last_Name,Em" leaves suggestions ${opts.slice(0, 3).join(' ')}…`);
+    }
+    await screenshot(page, 'crm-record-field-picker');
+    await closeDialog(page);
+
+    await openNodeDialog(page, NODES.attachment);
+    await waitForOptions(page, 'crm-attachment-module-list', ['Leads']);
+    await bound('node-input-module', 'crm-attachment-module-list');
+    await closeDialog(page);
+    noErrors(ep, 'checking the picker binding');
+    assert.deepEqual(problems, [], 'module/field pickers the user never sees');
+  });
+
+  it('crm-attachment: the operation shows its rows; module picker filled', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.attachment);
+    const rows = {
+      att: '.crm-attachment-row-att',
+      file: '.crm-attachment-row-file',
+      list: '.crm-attachment-row-list',
+      output: '.crm-attachment-row-output',
+    };
+    const expected: Record<string, (keyof typeof rows)[]> = {
+      upload: ['file'],
+      list: ['list', 'output'], // returnAll is true in the node
+      download: ['att'],
+      delete: ['att'],
+    };
+    for (const [op, shown] of Object.entries(expected)) {
+      await page.selectOption('#node-input-operation', op);
+      const vis = await visibility(page, Object.values(rows));
+      for (const [name, sel] of Object.entries(rows) as [keyof typeof rows, string][]) {
+        assert.equal(vis[sel], shown.includes(name), `${op}: ${name} row visible`);
+      }
+      assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), true, op);
+      const att = typedInputBox(page, 'node-input-attachmentId');
+      assert.equal(await att.isVisible(), op === 'download' || op === 'delete', `${op}: att id`);
+      const file = typedInputBox(page, 'node-input-fileName');
+      assert.equal(await file.isVisible(), op === 'upload', `${op}: file name`);
+    }
+    await page.selectOption('#node-input-operation', 'list');
+    await page.uncheck('#node-input-returnAll');
+    assert.equal((await visibility(page, [rows.output]))[rows.output], false, 'one page');
+    await page.check('#node-input-returnAll');
+    assert.equal((await visibility(page, [rows.output]))[rows.output], true, 'every page');
+    await waitForOptions(page, 'crm-attachment-module-list', ['Leads', 'Contacts', 'Sensors']);
+    await screenshot(page, 'crm-attachment-dialog');
+    await closeDialog(page);
+    noErrors(ep, 'switching attachment operations');
+  });
+
+  it('crm-coql: the query editor holds the query; Return all shows Stop after', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.coql);
+    await page
+      .locator('#node-input-query-editor .ace_content, #node-input-query-editor .monaco-editor')
+      .first()
+      .waitFor();
+    const text = await page.locator('#node-input-query-editor').textContent();
+    assert.match(text ?? '', /SELECT\s+Last_Name\s+FROM\s+Leads/);
+    const max = '.crm-coql-row-max';
+    assert.equal((await visibility(page, [max]))[max], false, 'one page: no Stop after');
+    await page.check('#node-input-returnAll');
+    assert.equal((await visibility(page, [max]))[max], true, 'return all: Stop after');
+    assert.equal(await page.locator('#node-input-maxRecords').isVisible(), true);
+    await page.fill('#node-input-maxRecords', '500');
+    await screenshot(page, 'crm-coql-dialog');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): Record<string, unknown> | null } };
+        }
+      ).RED;
+      const n = red.nodes.node(id);
+      return n && { query: n.query, returnAll: n.returnAll, maxRecords: n.maxRecords };
+    }, NODES.coql);
+    assert.deepEqual(saved, {
+      query: 'SELECT Last_Name FROM Leads WHERE Last_Name is not null LIMIT 10',
+      returnAll: true,
+      maxRecords: '500',
+    });
+    noErrors(ep, 'editing a COQL node');
+  });
+
+  it('zoho-raw: the body row follows the method; products and types are offered', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.raw);
+    const body = '.zoho-raw-row-body';
+    const expected: Record<string, boolean> = {
+      GET: false,
+      POST: true,
+      PUT: true,
+      PATCH: true,
+      DELETE: true,
+      HEAD: false,
+    };
+    for (const [method, shown] of Object.entries(expected)) {
+      await page.selectOption('#node-input-method', method);
+      assert.equal((await visibility(page, [body]))[body], shown, `${method}: body row`);
+      assert.equal(await page.locator('#node-input-bodyType').isVisible(), shown);
+    }
+    await page.selectOption('#node-input-method', 'POST');
+    const bodyTypes = await page.$$eval('#node-input-bodyType option', (o) =>
+      o.map((x) => (x as unknown as { value: string }).value),
+    );
+    assert.deepEqual(bodyTypes, ['json', 'form', 'multipart', 'none']);
+    for (const bt of bodyTypes) await page.selectOption('#node-input-bodyType', bt);
+    const products = await page.$$eval('#node-input-product option', (o) =>
+      o.map((x) => (x as unknown as { value: string; textContent: string }).textContent),
+    );
+    assert.ok(products.includes('Zoho CRM') && products.includes('Zoho Books'), products.join());
+    assert.equal(await page.inputValue('#node-input-product'), 'crm');
+    await screenshot(page, 'zoho-raw-dialog');
+    await closeDialog(page);
+    noErrors(ep, 'switching methods');
+  });
+
+  it('the help sidebar documents every property of every dialog', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    const missing: string[] = [];
+    for (const type of Object.values(TYPES)) {
+      const locale = JSON.parse(
+        fs.readFileSync(path.join(LOCALES, `${type}.json`), 'utf8'),
+      ) as Record<string, { label: Record<string, string> }>;
+      const labels = Object.entries(locale[type].label).filter(([k]) => k !== 'name');
+      const help = await page.evaluate((t) => {
+        const $ = (globalThis as unknown as { $: JQ }).$;
+        return $(`script[data-help-name="${t}"]`).html();
+      }, type);
+      assert.ok(help && help.length > 200, `${type}: help text loaded`);
+
+      // The sidebar shows it.
+      await page.evaluate((t) => {
+        const red = (
+          globalThis as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }
+        ).RED;
+        red.sidebar.help.show(t);
+      }, type);
+      const shown = page.locator('.red-ui-help').filter({ hasText: 'Properties' }).first();
+      await shown.waitFor({ state: 'visible', timeout: 5_000 });
+      const sidebar = (await shown.textContent()) ?? '';
+      await screenshot(page, `help-${type}`);
+      const defaults = await page.evaluate((t) => {
+        const red = (
+          globalThis as unknown as {
+            RED: { nodes: { getType(t: string): { defaults: Record<string, unknown> } } };
+          }
+        ).RED;
+        return Object.keys(red.nodes.getType(t).defaults);
+      }, type);
+
+      const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
+      const text = norm(sidebar);
+      for (const [key, label] of labels) {
+        // The label's short form ("Return all records (walk every page)" -> "Return all records").
+        const short = norm(label.replace(/\s*\(.*$/, ''));
+        if (!text.includes(short) && !text.includes(key.toLowerCase())) {
+          missing.push(`${type}: "${label}" (${key})`);
+        }
+      }
+      for (const key of defaults) {
+        if (key === 'name' || /Type$/.test(key)) continue;
+        const label = locale[type].label[key];
+        const short = label ? norm(label.replace(/\s*\(.*$/, '')) : '';
+        if (!text.includes(key.toLowerCase()) && !(short && text.includes(short))) {
+          missing.push(`${type}: property ${key} not documented`);
+        }
+      }
+    }
+    assert.deepEqual(missing, [], 'properties the help sidebar does not mention');
+    noErrors(ep, 'showing the help');
+  });
+});
