@@ -14,7 +14,7 @@ import { createBatching, latencyThroughput, perMessageOverhead, returnAllLarge }
 const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['tokens', () => concurrentExpiredToken(500)],
   ['redeploys', () => redeploysInsideTokenLifetime(10)],
-  ['load', () => loadTime(9)],
+  ['load', () => loadTime(15)],
   ['size', () => installedSize()],
   ['crm-batch', () => createBatching()],
   ['crm-overhead', () => perMessageOverhead(5000, 10)],

@@ -41,6 +41,13 @@ function parseCreditBackoff(value: unknown): number | undefined | 'invalid' {
   return n;
 }
 
+/** Whether any of Node-RED's log handlers is set to show debug (or trace) lines. */
+function debugLogging(RED: NodeAPI): boolean {
+  const logging = (RED.settings as { logging?: Record<string, { level?: string } | undefined> })
+    .logging;
+  return Object.values(logging ?? {}).some((h) => h?.level === 'debug' || h?.level === 'trace');
+}
+
 export = function (RED: NodeAPI): void {
   const states = new OAuthStates();
   const userDir = (): string | undefined => {
@@ -123,7 +130,8 @@ export = function (RED: NodeAPI): void {
         maxConcurrency: node.maxConcurrency,
         creditBackoff: node.creditBackoff,
         logger: {
-          debug: (m) => node.debug(redact(m)),
+          // Per-request lines cost a redaction each: only build them when someone reads them.
+          debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
           warn: (m) => node.warn(redact(m)),
         },
       });

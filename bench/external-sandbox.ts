@@ -1,0 +1,62 @@
+/**
+ * The sandbox in a process of its own, for figures of memory: in-process, the sandbox's own
+ * allocations (it builds every page it serves) would count as the pack's.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { exchangeAuthorizationCode } from '../src/zoho/auth';
+
+export interface ExternalSandbox {
+  url: string;
+  refreshToken: string;
+  accessToken: string;
+  seed(counts: Record<string, number>): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
+
+export async function externalSandbox(): Promise<ExternalSandbox> {
+  const cli = path.join(__dirname, '..', 'src', 'sandbox', 'cli.js');
+  const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--credits', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('sandbox did not start')), 15_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+  });
+  const codeRes = await fetch(`${url}/sandbox/self-client`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ client_id: CLIENT.clientId, scope: 'ZohoCRM.modules.ALL' }),
+  });
+  const { code } = (await codeRes.json()) as { code: string };
+  const exchanged = await exchangeAuthorizationCode({ accountsUrl: url, ...CLIENT, code });
+  return {
+    url,
+    refreshToken: exchanged.refreshToken,
+    accessToken: exchanged.tokens.accessToken,
+    async seed(counts) {
+      const res = await fetch(`${url}/sandbox/crm/seed`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ counts }),
+      });
+      if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
