@@ -2,6 +2,7 @@
  * `npm run bench`: every figure the issues ask for, one line each (`name value unit`), and
  * bench/results.json. Baselines are measured in the same run, so ratios survive noisy machines.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { installedSize, loadTime } from './footprint';
@@ -24,15 +25,39 @@ const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['books-returnall', () => booksReturnAll()],
 ];
 
+function print(f: Figure): void {
+  const verdict = f.goal ? `  (goal ${f.goal}: ${f.pass ? 'met' : 'MISSED'})` : '';
+  console.log(`${f.name} ${f.value} ${f.unit}${verdict}`);
+}
+
+/**
+ * Each suite runs in a fresh process (`--suite NAME`, figures as JSON on the last line), so one
+ * suite's heap, timers and restarted runtimes never weigh on the next one's timings.
+ */
+function runIsolated(name: string): Figure[] {
+  const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--suite', name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const last = out.trim().split('\n').pop() ?? '[]';
+  return JSON.parse(last) as Figure[];
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  if (args[0] === '--suite') {
+    const suite = suites.find(([name]) => name === args[1]);
+    if (!suite) throw new Error(`no bench suite ${args[1]}`);
+    console.log(JSON.stringify(await suite[1]()));
+    return;
+  }
   const figures: Figure[] = [];
-  for (const [name, run] of suites) {
-    if (only.length && !only.includes(name)) continue;
-    for (const f of await run()) {
+  for (const [name] of suites) {
+    if (args.length && !args.includes(name)) continue;
+    for (const f of runIsolated(name)) {
       figures.push(f);
-      const verdict = f.goal ? `  (goal ${f.goal}: ${f.pass ? 'met' : 'MISSED'})` : '';
-      console.log(`${f.name} ${f.value} ${f.unit}${verdict}`);
+      print(f);
     }
   }
   const out = path.join(__dirname, '..', '..', 'bench', 'results.json');
