@@ -232,6 +232,24 @@ async function sendRecords(
   return dataOf(res.data);
 }
 
+/** Sends prepared records in calls of 100 with Zoho's `trigger` list and any extra body keys. */
+function writeRecords(
+  conn: Requester,
+  method: HttpMethod,
+  callPath: string,
+  records: Record<string, unknown>[],
+  options: WriteOptions,
+  extraBody: Record<string, unknown> = {},
+): Promise<WriteResult> {
+  const trigger = checkTriggers(options.trigger);
+  return runWrite({
+    items: records,
+    options,
+    send: (data) =>
+      sendRecords(conn, method, callPath, { data, trigger, ...extraBody }, options.signal),
+  });
+}
+
 /** Inserts records (any number; 100 per call), results in input order. */
 export async function createRecords(
   conn: Requester,
@@ -240,13 +258,7 @@ export async function createRecords(
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);
-  const list = prepareRecords(records, options);
-  const trigger = checkTriggers(options.trigger);
-  return runWrite({
-    items: list,
-    options,
-    send: (data) => sendRecords(conn, 'POST', path(mod), { data, trigger }, options.signal),
-  });
+  return writeRecords(conn, 'POST', path(mod), prepareRecords(records, options), options);
 }
 
 /** Updates records; each needs its `id`. */
@@ -257,8 +269,7 @@ export async function updateRecords(
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);
-  const list = prepareRecords(records, options);
-  const withIds = list.map((record, i) => {
+  const withIds = prepareRecords(records, options).map((record, i) => {
     try {
       return { ...record, id: checkRecordId(record.id) };
     } catch (e) {
@@ -268,12 +279,7 @@ export async function updateRecords(
       );
     }
   });
-  const trigger = checkTriggers(options.trigger);
-  return runWrite({
-    items: withIds,
-    options,
-    send: (data) => sendRecords(conn, 'PUT', path(mod), { data, trigger }, options.signal),
-  });
+  return writeRecords(conn, 'PUT', path(mod), withIds, options);
 }
 
 /** Inserts or updates, matching existing records on duplicateCheckFields. */
@@ -285,22 +291,13 @@ export async function upsertRecords(
 ): Promise<WriteResult> {
   const mod = checkModule(module);
   const list = prepareRecords(records, options);
-  const trigger = checkTriggers(options.trigger);
-  const dup =
-    options.duplicateCheckFields === undefined ||
-    options.duplicateCheckFields === '' ||
-    (Array.isArray(options.duplicateCheckFields) && options.duplicateCheckFields.length === 0)
-      ? undefined
-      : checkFieldNames(options.duplicateCheckFields, 'duplicate check field');
-  return runWrite({
-    items: list,
-    options,
-    send: (data) => {
-      const body: Record<string, unknown> = { data, trigger };
-      if (dup) body.duplicate_check_fields = dup;
-      return sendRecords(conn, 'POST', path(mod, 'upsert'), body, options.signal);
-    },
-  });
+  const fields = options.duplicateCheckFields;
+  const unset =
+    fields === undefined || fields === '' || (Array.isArray(fields) && fields.length === 0);
+  const extra = unset
+    ? {}
+    : { duplicate_check_fields: checkFieldNames(fields, 'duplicate check field') };
+  return writeRecords(conn, 'POST', path(mod, 'upsert'), list, options, extra);
 }
 
 export interface DeleteOptions {
