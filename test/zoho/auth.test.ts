@@ -127,6 +127,21 @@ describe('auth', () => {
     );
   });
 
+  it('refuses a client id or secret with characters Zoho never uses, clearly and unsent', async () => {
+    const before = sb.stats.tokenRequests.total;
+    for (const [clientId, clientSecret] of [
+      ['1000.ABC\u00a0', 'x'],
+      ['😀', 'x'],
+      [CLIENT.clientId, 'sécret'],
+    ]) {
+      await assert.rejects(
+        exchangeAuthorizationCode({ accountsUrl: sb.url, clientId, clientSecret, code: 'c' }),
+        (e: ZohoError) => e.code === 'INVALID_INPUT' && /paste it again/.test(e.message),
+      );
+    }
+    assert.equal(sb.stats.tokenRequests.total, before);
+  });
+
   it('backs off when Zoho throttles the token endpoint', async () => {
     sb.configure({ tokenRateLimit: { max: 1, windowMs: 600_000 } });
     const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });
