@@ -186,6 +186,15 @@ function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_cod
         body = { error: `http_${status}` };
       }
     }
+    const named = body !== null && typeof body === 'object' && 'error' in body;
+    if (status >= 500 && !named) {
+      // Zoho's own failure, not a verdict on the client or the token: say so, and that it passes.
+      return new ZohoError({
+        code: 'ACCOUNTS_SERVER_ERROR',
+        status,
+        message: `Zoho's accounts server failed (HTTP ${status}): token requests are tried again after a short pause`,
+      });
+    }
     return tokenError(body, grant, status);
   }
   return new ZohoError({

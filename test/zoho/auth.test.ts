@@ -142,6 +142,17 @@ describe('auth', () => {
     assert.equal(sb.stats.tokenRequests.total, before);
   });
 
+  it('names a failing accounts server (5xx) as such, not as a refusal', async () => {
+    const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });
+    sb.faults.inject({ match: { path: '/oauth/v2/token' }, kind: 'status', status: 502 });
+    const a = new ZohoAuth({ accountsUrl: sb.url, ...CLIENT, refreshToken: rt });
+    await assert.rejects(
+      a.accessToken(),
+      (e: ZohoError) =>
+        e.code === 'ACCOUNTS_SERVER_ERROR' && e.status === 502 && /HTTP 502/.test(e.message),
+    );
+  });
+
   it('backs off when Zoho throttles the token endpoint', async () => {
     sb.configure({ tokenRateLimit: { max: 1, windowMs: 600_000 } });
     const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });
