@@ -68,7 +68,7 @@ const crmRecord: NodeCase = {
     {
       name: 'list',
       match: { method: 'GET', path: /^\/crm\/v8\/Leads$/ },
-      prepare: (rig) => (lead(rig), { msg: { operation: 'list' } }),
+      prepare: (rig) => (lead(rig), { msg: { operation: 'list', fields: 'Last_Name,Email' } }),
     },
     {
       name: 'search',
@@ -187,7 +187,7 @@ const crmAttachment: NodeCase = {
 const booksRecord: NodeCase = {
   type: 'books-record',
   // The node's own per-organization window would hold a soak back to 100 a minute.
-  props: { recordType: 'contacts', organizationId: ORG, rateLimit: 1_000_000 },
+  props: { recordType: 'contacts', organizationId: ORG, rateLimit: 10_000 },
   operations: [
     {
       name: 'get',
@@ -242,7 +242,7 @@ const zohoRaw: NodeCase = {
     {
       name: 'GET',
       match: { method: 'GET', path: /^\/crm\/v8\/Leads$/ },
-      prepare: (rig) => (lead(rig), { msg: {} }),
+      prepare: (rig) => (lead(rig), { msg: { query: { fields: 'Last_Name,Email' } } }),
     },
     {
       name: 'POST',

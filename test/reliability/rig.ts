@@ -48,6 +48,8 @@ export class Rig {
   /** Outputs and errors whose _msgid no message of ours had (a stray node.error, …). */
   orphans: AnyMsg[] = [];
   unhandled: unknown[] = [];
+  /** The refresh token of the loaded zoho-config. */
+  refreshToken = '';
   private cases: NodeCase[] = [];
   private waiters = new Map<string, () => void>();
   private latest = new Map<string, Entry>();
@@ -82,6 +84,7 @@ export class Rig {
     freshUserDir();
     this.cases = cases;
     const { refreshToken } = issueTokens(this.sandbox);
+    this.refreshToken = refreshToken;
     const ids = cases.map((c) => nodeId(c.type));
     const flow: FlowNode[] = [
       { id: 'f1', type: 'tab' },
@@ -222,7 +225,7 @@ export function contractBreach(e: Entry): string | undefined {
 }
 
 /** Codes that say nothing a user can act on. */
-const VAGUE_CODES = new Set(['ERROR', 'UNKNOWN', '']);
+const VAGUE_CODES = new Set(['ERROR', 'UNKNOWN', 'UNKNOWN_ERROR', '']);
 
 /** Whether a failed message carries a clear error: a specific code and a message. */
 export function clearError(e: Entry): boolean {
