@@ -12,7 +12,8 @@ import type { Sandbox } from '../../src/sandbox/server';
 import type { ZohoConnection } from '../../src/zoho/connection';
 import type { FlowNode } from '../helpers/red';
 import { freshUserDir, helper, loadFlow, startRed, stopRed, unloadFlow } from '../helpers/red';
-import { DEFAULT_CLIENT, issueTokens, startSandbox } from '../helpers/sandbox';
+import type { ApiFamily } from '../../src/sandbox/types';
+import { DEFAULT_CLIENT, startSandbox } from '../helpers/sandbox';
 import type { NodeCase } from './node-cases';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,18 +58,21 @@ export class Rig {
     this.unhandled.push(reason);
   };
 
-  /** Call inside a describe: sandbox and Node-RED for the suite. */
-  static use(): Rig {
+  /**
+   * Call inside a describe: sandbox and Node-RED for the suite. `settings` are Node-RED's
+   * (adminAuth, logging); `families` are more sandbox API families.
+   */
+  static use(options: { settings?: Record<string, unknown>; families?: () => ApiFamily[] } = {}): Rig {
     const rig = new Rig();
     before(async () => {
       rig.crm = crmFamily({});
       rig.books = booksFamily({ rateLimit: { limit: 0, windowMs: 60_000 } });
       rig.sandbox = await startSandbox(
         { creditLimit: 0, tokenRateLimit: { max: 1_000_000, windowMs: 600_000 } },
-        [accountsFamily(), rig.crm, rig.books],
+        [accountsFamily(), rig.crm, rig.books, ...(options.families?.() ?? [])],
       );
       process.on('unhandledRejection', rig.onUnhandled);
-      await startRed();
+      await startRed(options.settings);
     });
     after(async () => {
       process.off('unhandledRejection', rig.onUnhandled);
@@ -79,11 +83,18 @@ export class Rig {
   }
 
   /** Loads config c1 (extra properties from `config`) and one node per case. */
-  async load(cases: NodeCase[], config: Record<string, unknown> = {}): Promise<void> {
+  async load(
+    cases: NodeCase[],
+    config: Record<string, unknown> = {},
+    client: { clientId: string; clientSecret: string } = DEFAULT_CLIENT,
+  ): Promise<void> {
     await unloadFlow();
     freshUserDir();
     this.cases = cases;
-    const { refreshToken } = issueTokens(this.sandbox);
+    const refreshToken = this.sandbox.accounts.issueRefreshToken({
+      clientId: client.clientId,
+      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+    });
     this.refreshToken = refreshToken;
     const ids = cases.map((c) => nodeId(c.type));
     const flow: FlowNode[] = [
@@ -109,11 +120,7 @@ export class Rig {
       { id: 'caught', type: 'helper', z: 'f1' },
     ];
     await loadFlow(flow, {
-      c1: {
-        clientId: DEFAULT_CLIENT.clientId,
-        clientSecret: DEFAULT_CLIENT.clientSecret,
-        refreshToken,
-      },
+      c1: { clientId: client.clientId, clientSecret: client.clientSecret, refreshToken },
     });
     this.track();
     this.sandbox.clearRequests();
@@ -187,6 +194,14 @@ export class Rig {
     await new Promise((r) => setTimeout(r, options.settleMs ?? 20));
     this.ledger.delete(id);
     return { ...entry, requests: this.sandbox.requests.slice(from) };
+  }
+
+  /**
+   * Forgets what the test helper's spies on every Node method recorded (each call and its
+   * message): in a long run that record, not the pack, would be the memory that grows.
+   */
+  forgetSpyHistory(): void {
+    (helper as unknown as { _sandbox: { resetHistory(): void } })._sandbox.resetHistory();
   }
 
   /** The zoho-config's connection (created on first use). */
