@@ -27,7 +27,8 @@ export function adminFuzzCases(g: Gen, sandboxUrl: string, n: number): AdminCase
           ? json(g.pick(WRONG_TYPES))
           : g.junk(1 + g.int(50));
   const seg = (): string => encodeURIComponent(String(junk()) || 'x');
-  const notAUrl = (): unknown => g.pick(['not a url', 'javascript:alert(1)', '', 42, null, g.junk(20)]);
+  const notAUrl = (): unknown =>
+    g.pick(['not a url', 'javascript:alert(1)', '', 42, null, g.junk(20)]);
   const makers: (() => AdminCase)[] = [
     () => {
       const body = {
@@ -35,10 +36,17 @@ export function adminFuzzCases(g: Gen, sandboxUrl: string, n: number): AdminCase
         accountsUrl: g.next() < 0.5 ? sandboxUrl : notAUrl(),
         clientId: junk(),
         clientSecret: junk(),
-        redirectUri: g.pick([junk(), 'http://127.0.0.1:1880/zoho-config/auth/callback?x=INJ', 'javascript:x']),
+        redirectUri: g.pick([
+          junk(),
+          'http://127.0.0.1:1880/zoho-config/auth/callback?x=INJ',
+          'javascript:x',
+        ]),
         scopes: junk(),
       };
-      return { label: `auth/start ${JSON.stringify(body).slice(0, 120)}`, call: (a) => a.post('/zoho-config/c1/auth/start').send(body) };
+      return {
+        label: `auth/start ${JSON.stringify(body).slice(0, 120)}`,
+        call: (a) => a.post('/zoho-config/c1/auth/start').send(body),
+      };
     },
     () => {
       const body = {
@@ -49,7 +57,10 @@ export function adminFuzzCases(g: Gen, sandboxUrl: string, n: number): AdminCase
         clientSecret: junk(),
         redirectUri: junk(),
       };
-      return { label: `auth/code ${JSON.stringify(body).slice(0, 120)}`, call: (a) => a.post('/zoho-config/c1/auth/code').send(body) };
+      return {
+        label: `auth/code ${JSON.stringify(body).slice(0, 120)}`,
+        call: (a) => a.post('/zoho-config/c1/auth/code').send(body),
+      };
     },
     () => {
       const id = seg();
@@ -58,7 +69,10 @@ export function adminFuzzCases(g: Gen, sandboxUrl: string, n: number): AdminCase
     () => {
       const id = seg();
       // Never c1 itself: disconnecting it would be a valid request, not bad input.
-      return { label: `disconnect ${id}`, call: (a) => a.post(`/zoho-config/${id === 'c1' ? 'x' : id}/disconnect`).send({}) };
+      return {
+        label: `disconnect ${id}`,
+        call: (a) => a.post(`/zoho-config/${id === 'c1' ? 'x' : id}/disconnect`).send({}),
+      };
     },
     () => {
       const q = new URLSearchParams({ state: String(junk()), code: String(junk()) });
@@ -71,11 +85,17 @@ export function adminFuzzCases(g: Gen, sandboxUrl: string, n: number): AdminCase
     },
     () => {
       const module = encodeURIComponent(String(junk()));
-      return { label: `crm fields ${module}`, call: (a) => a.get(`/zoho-crm/c1/fields?module=${module}`) };
+      return {
+        label: `crm fields ${module}`,
+        call: (a) => a.get(`/zoho-crm/c1/fields?module=${module}`),
+      };
     },
     () => {
       const id = g.next() < 0.5 ? 'c1' : seg();
-      return { label: `books organizations ${id}`, call: (a) => a.get(`/zoho-books/${id}/organizations`) };
+      return {
+        label: `books organizations ${id}`,
+        call: (a) => a.get(`/zoho-books/${id}/organizations`),
+      };
     },
   ];
   const out: AdminCase[] = [];

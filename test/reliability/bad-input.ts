@@ -254,7 +254,12 @@ export function coqlInputs(g: Gen, n: number): BadInput[] {
   return fill(g, n, [
     (g) => {
       const value = g.next() < 0.7 ? g.pick(INJECTIONS) : g.junk(1 + g.int(40));
-      return { label: 'placeholder', expect: 'safe', literal: value, msg: { params: { name: value } } };
+      return {
+        label: 'placeholder',
+        expect: 'safe',
+        literal: value,
+        msg: { params: { name: value } },
+      };
     },
     (g) => ({
       label: 'placeholder type',
@@ -279,7 +284,10 @@ export function coqlInputs(g: Gen, n: number): BadInput[] {
     (g) => ({
       label: 'placeholder in query',
       expect: 'refuse',
-      msg: { query: `${COQL_TEMPLATE} and Email = :${g.pick(['x', 'INJ'])}`, params: { name: 'a' } },
+      msg: {
+        query: `${COQL_TEMPLATE} and Email = :${g.pick(['x', 'INJ'])}`,
+        params: { name: 'a' },
+      },
     }),
   ]);
 }
@@ -290,7 +298,12 @@ export function attachmentInputs(g: Gen, n: number): BadInput[] {
     (g) => ({
       label: 'record id',
       expect: 'refuse',
-      msg: { operation: g.pick(['list', 'upload', 'download', 'delete']), recordId: badId(g), attachmentId: '1', payload: 'x' },
+      msg: {
+        operation: g.pick(['list', 'upload', 'download', 'delete']),
+        recordId: badId(g),
+        attachmentId: '1',
+        payload: 'x',
+      },
     }),
     (g) => ({
       label: 'attachment id',
@@ -305,7 +318,12 @@ export function attachmentInputs(g: Gen, n: number): BadInput[] {
     (g) => ({
       label: 'upload payload',
       expect: 'refuse',
-      msg: { operation: 'upload', recordId: '1', filename: 'a.txt', payload: g.pick([null, 42, true, { a: 1 }, [1, 2]]) },
+      msg: {
+        operation: 'upload',
+        recordId: '1',
+        filename: 'a.txt',
+        payload: g.pick([null, 42, true, { a: 1 }, [1, 2]]),
+      },
     }),
     (g) => ({
       label: 'file name',
@@ -314,7 +332,13 @@ export function attachmentInputs(g: Gen, n: number): BadInput[] {
         operation: 'upload',
         recordId: '1',
         payload: 'x',
-        filename: g.pick(['../../etc/passwd', 'a\r\nContent-Type: INJ', 'a"; name="INJ', huge(g), 'ü😀.txt']),
+        filename: g.pick([
+          '../../etc/passwd',
+          'a\r\nContent-Type: INJ',
+          'a"; name="INJ',
+          huge(g),
+          'ü😀.txt',
+        ]),
       },
     }),
   ]);
@@ -323,22 +347,85 @@ export function attachmentInputs(g: Gen, n: number): BadInput[] {
 /** Over Zoho's 20 MB limit; few, they are big. */
 export function oversizeUploads(): BadInput[] {
   return [
-    { label: 'over limit buffer', expect: 'refuse', msg: { operation: 'upload', recordId: '1', filename: 'big.bin', payload: Buffer.alloc(20 * 1024 * 1024 + 1) } },
-    { label: 'over limit string', expect: 'refuse', msg: { operation: 'upload', recordId: '1', filename: 'big.txt', payload: 'x'.repeat(20 * 1024 * 1024 + 1) } },
+    {
+      label: 'over limit buffer',
+      expect: 'refuse',
+      msg: {
+        operation: 'upload',
+        recordId: '1',
+        filename: 'big.bin',
+        payload: Buffer.alloc(20 * 1024 * 1024 + 1),
+      },
+    },
+    {
+      label: 'over limit string',
+      expect: 'refuse',
+      msg: {
+        operation: 'upload',
+        recordId: '1',
+        filename: 'big.txt',
+        payload: 'x'.repeat(20 * 1024 * 1024 + 1),
+      },
+    },
   ];
 }
 
 export function booksInputs(g: Gen, n: number): BadInput[] {
   return fill(g, n, [
-    (g) => ({ label: 'record type', expect: 'refuse', msg: { operation: 'list', recordType: g.pick(NOT_NAMES) } }),
-    (g) => ({ label: 'operation', expect: 'refuse', msg: { operation: g.next() < 0.5 ? g.pick(HOSTILE_IDS) : pickWrong(g) } }),
-    (g) => ({ label: 'record id', expect: 'refuse', msg: { operation: g.pick(['get', 'update', 'delete', 'inactive']), recordId: badId(g), payload: { contact_name: 'x' } } }),
-    (g) => ({ label: 'organization id', expect: 'refuse', msg: { operation: 'list', organizationId: g.pick(HOSTILE_IDS.filter((s) => s !== '')) } }),
-    (g) => ({ label: 'entity', expect: 'refuse', msg: { operation: g.pick(['create', 'update']), recordId: '1', payload: notRecord(g) } }),
-    (g) => ({ label: 'search key', expect: 'refuse', msg: { operation: 'list', searchFields: { [g.pick(HOSTILE_IDS.slice(0, 14))]: 'x' } } }),
-    (g) => ({ label: 'search value', expect: 'safe', msg: { operation: 'list', searchFields: { contact_name: `${g.pick(INJECTIONS)}&INJ=1` } } }),
-    (g) => ({ label: 'proto keys', expect: 'safe', msg: { operation: 'create', payload: { ...g.pick(protoRecords()), contact_name: 'P' } } }),
-    (g) => ({ label: 'parent', expect: 'refuse', msg: { operation: 'list', recordType: 'contactpersons', parentRecordType: 'contacts', parentRecordId: badId(g) } }),
+    (g) => ({
+      label: 'record type',
+      expect: 'refuse',
+      msg: { operation: 'list', recordType: g.pick(NOT_NAMES) },
+    }),
+    (g) => ({
+      label: 'operation',
+      expect: 'refuse',
+      msg: { operation: g.next() < 0.5 ? g.pick(HOSTILE_IDS) : pickWrong(g) },
+    }),
+    (g) => ({
+      label: 'record id',
+      expect: 'refuse',
+      msg: {
+        operation: g.pick(['get', 'update', 'delete', 'inactive']),
+        recordId: badId(g),
+        payload: { contact_name: 'x' },
+      },
+    }),
+    (g) => ({
+      label: 'organization id',
+      expect: 'refuse',
+      msg: { operation: 'list', organizationId: g.pick(HOSTILE_IDS.filter((s) => s !== '')) },
+    }),
+    (g) => ({
+      label: 'entity',
+      expect: 'refuse',
+      msg: { operation: g.pick(['create', 'update']), recordId: '1', payload: notRecord(g) },
+    }),
+    (g) => ({
+      label: 'search key',
+      expect: 'refuse',
+      msg: { operation: 'list', searchFields: { [g.pick(HOSTILE_IDS.slice(0, 14))]: 'x' } },
+    }),
+    (g) => ({
+      label: 'search value',
+      expect: 'safe',
+      msg: { operation: 'list', searchFields: { contact_name: `${g.pick(INJECTIONS)}&INJ=1` } },
+    }),
+    (g) => ({
+      label: 'proto keys',
+      expect: 'safe',
+      msg: { operation: 'create', payload: { ...g.pick(protoRecords()), contact_name: 'P' } },
+    }),
+    (g) => ({
+      label: 'parent',
+      expect: 'refuse',
+      msg: {
+        operation: 'list',
+        recordType: 'contactpersons',
+        parentRecordType: 'contacts',
+        parentRecordId: badId(g),
+      },
+    }),
   ]);
 }
 
@@ -362,13 +449,31 @@ export function rawInputs(g: Gen, n: number): BadInput[] {
     (g) => ({ label: 'url', expect: 'refuse', msg: { url: g.pick(hostileUrls) } }),
     (g) => ({ label: 'url type', expect: 'refuse', msg: { url: g.pick([42, true, {}, []]) } }),
     // Not URLs of another host: relative paths on the connection's Zoho host, Zoho answers.
-    (g) => ({ label: 'odd path', expect: 'safe', msg: { url: g.pick(['javascript:alert(1)', 'crm/v8/Leads', '/crm/v8/Le ads', '/crm/v8/Lé😀']) } }),
-    (g) => ({ label: 'method', expect: 'refuse', msg: { method: g.pick(['CONNECT', 'TRACE', 'GET\r\nINJ', 'INJ', 7, {}]) } }),
+    (g) => ({
+      label: 'odd path',
+      expect: 'safe',
+      msg: {
+        url: g.pick(['javascript:alert(1)', 'crm/v8/Leads', '/crm/v8/Le ads', '/crm/v8/Lé😀']),
+      },
+    }),
+    (g) => ({
+      label: 'method',
+      expect: 'refuse',
+      msg: { method: g.pick(['CONNECT', 'TRACE', 'GET\r\nINJ', 'INJ', 7, {}]) },
+    }),
     (g) => ({ label: 'product', expect: 'refuse', msg: { product: g.pick(SOLID_IDS) } }),
     (g) => ({
       label: 'headers',
       expect: 'refuse',
-      msg: { headers: g.pick([{ Authorization: 'Zoho-oauthtoken INJ' }, { 'X-A': 'a\r\nINJ: 1' }, { 'Bad Name': 'x' }, 'INJ', 42]) },
+      msg: {
+        headers: g.pick([
+          { Authorization: 'Zoho-oauthtoken INJ' },
+          { 'X-A': 'a\r\nINJ: 1' },
+          { 'Bad Name': 'x' },
+          'INJ',
+          42,
+        ]),
+      },
     }),
     (g) => ({
       label: 'query values',
@@ -377,7 +482,12 @@ export function rawInputs(g: Gen, n: number): BadInput[] {
     }),
     (g) => {
       const key = g.pick(['a&b', 'a=b', 'a#b', 'a?b', 'a b', 'ü', '__proto__x']);
-      return { label: 'query keys', expect: 'safe', queryKeys: [key], msg: { query: { [key]: 'x' } } };
+      return {
+        label: 'query keys',
+        expect: 'safe',
+        queryKeys: [key],
+        msg: { query: { [key]: 'x' } },
+      };
     },
     (g) => ({ label: 'query type', expect: 'refuse', msg: { query: g.pick([42, true, [1]]) } }),
     (g) => ({ label: 'timeout', expect: 'refuse', msg: { timeout: g.pick([-1, 'abc', NaN, {}]) } }),

@@ -25,7 +25,10 @@ describe('reliability: credits and tokens over a long run', function () {
   const rig = Rig.use();
   afterEach(() => {
     sinon.restore();
-    rig.sandbox.configure({ creditLimit: 0, tokenRateLimit: { max: 1_000_000, windowMs: 600_000 } });
+    rig.sandbox.configure({
+      creditLimit: 0,
+      tokenRateLimit: { max: 1_000_000, windowMs: 600_000 },
+    });
     rig.sandbox.faults.clear();
     rig.sandbox.resetStats();
   });
@@ -53,6 +56,7 @@ describe('reliability: credits and tokens over a long run', function () {
       assert.equal(refused.requests.filter((r) => r.path.startsWith('/crm/')).length, 0);
       assert.equal(rig.sandbox.stats.throttled, 0, "Zoho's own credit limit was hit");
       assert.equal(spent, Math.ceil(fraction * limit), `spent ${spent} of ${limit}`);
+      assert.equal(ok, spent, 'one credit per message that got through');
       figure(`credits.backoff_${fraction.toFixed(1)}.spent_of_${limit}`, spent);
       figure(`credits.backoff_${fraction.toFixed(1)}.zoho_429`, rig.sandbox.stats.throttled);
 
@@ -67,15 +71,24 @@ describe('reliability: credits and tokens over a long run', function () {
 
   it('a 401 INVALID_TOKEN on page 2 of 3: one refresh, every record, one output', async function () {
     rig.crm.store.clear();
-    rig.crm.store.insert('Leads', Array.from({ length: 450 }, (_, i) => ({ Last_Name: `L${i}` })));
+    rig.crm.store.insert(
+      'Leads',
+      Array.from({ length: 450 }, (_, i) => ({ Last_Name: `L${i}` })),
+    );
     await rig.load([crmRecord]);
-    rig.sandbox.faults.inject({ match: { method: 'GET', path: new NthMatch(/^\/crm\/v8\/Leads$/, 2) }, kind: 'expire-token' });
+    rig.sandbox.faults.inject({
+      match: { method: 'GET', path: new NthMatch(/^\/crm\/v8\/Leads$/, 2) },
+      kind: 'expire-token',
+    });
     const tokensBefore = rig.sandbox.stats.tokenRequests.refresh_token;
     const o = await rig.exec('crm-record', { ...LIST, returnAll: true, perPage: 200 });
     assert.equal(contractBreach(o), undefined);
     assert.equal(o.outs[0].payload.length, 450);
     const pages = o.requests.filter((r) => r.path === '/crm/v8/Leads');
-    assert.deepEqual(pages.map((r) => r.status), [200, 401, 200, 200]);
+    assert.deepEqual(
+      pages.map((r) => r.status),
+      [200, 401, 200, 200],
+    );
     // The first refresh is the connection's first token; the second is the 401's.
     assert.equal(rig.sandbox.stats.tokenRequests.refresh_token - tokensBefore, 2);
     figure('faults.midrun_401.records', o.outs[0].payload.length);
@@ -87,7 +100,11 @@ describe('reliability: credits and tokens over a long run', function () {
     const failed = await rig.exec('crm-record', LIST);
     assert.equal(failed.errors[0]?.error.code, 'ACCOUNTS_SERVER_ERROR');
     const paused = await rig.exec('crm-record', LIST);
-    assert.equal(paused.errors[0]?.error.code, 'ACCOUNTS_SERVER_ERROR', 'no second token request at once');
+    assert.equal(
+      paused.errors[0]?.error.code,
+      'ACCOUNTS_SERVER_ERROR',
+      'no second token request at once',
+    );
     later(6_000);
     const resumed = await rig.exec('crm-record', LIST);
     assert.equal(resumed.outs.length, 1, JSON.stringify(resumed.errors[0]?.error));
@@ -121,6 +138,9 @@ describe('reliability: credits and tokens over a long run', function () {
       assert.equal(o.statuses.at(-1)?.fill, 'red');
     }
     assert.equal(rig.sandbox.stats.tokenRequests.total - before, 1);
-    figure('faults.revoked.token_requests_for_20_messages', rig.sandbox.stats.tokenRequests.total - before);
+    figure(
+      'faults.revoked.token_requests_for_20_messages',
+      rig.sandbox.stats.tokenRequests.total - before,
+    );
   });
 });

@@ -82,7 +82,11 @@ export const FAULT_KINDS: FaultKind[] = [
     // The pack pauses token requests a few seconds after a failure (the resume test waits).
     recovers: false,
     arm(rig) {
-      rig.sandbox.faults.inject({ match: { path: '/oauth/v2/token' }, kind: 'status', status: 500 });
+      rig.sandbox.faults.inject({
+        match: { path: '/oauth/v2/token' },
+        kind: 'status',
+        status: 500,
+      });
       return none;
     },
   },
@@ -105,7 +109,7 @@ export const FAULT_KINDS: FaultKind[] = [
     },
   },
   {
-    name: "daily credit limit reached",
+    name: 'daily credit limit reached',
     recovers: true,
     arm(rig) {
       // Less than one call's cost left: every API call meets Zoho's credit 429.

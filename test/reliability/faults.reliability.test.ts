@@ -29,7 +29,10 @@ export function statusTells(o: Outcome): boolean {
   if (o.dones[0] === undefined) return last.fill === 'green';
   const code = String(o.errors[0]?.error?.code ?? '');
   const text = String(last.text ?? '');
-  const named = text.includes(code) || (last.shape === 'ring' && /auth|token|connect|revoked|throttl/i.test(text)) || /rate|credit|wait/i.test(text);
+  const named =
+    text.includes(code) ||
+    (last.shape === 'ring' && /auth|token|connect|revoked|throttl/i.test(text)) ||
+    /rate|credit|wait/i.test(text);
   return (last.fill === 'red' || last.fill === 'yellow') && named;
 }
 
@@ -66,13 +69,17 @@ describe('reliability: faults', function () {
     rig.sandbox.faults.clear();
     const failed = outcome.dones[0] !== undefined;
     count(failed ? 'faults.outcome_error' : 'faults.outcome_output');
-    if (outcome.dones.length > 1) note('double_done', `${what}: done ${outcome.dones.length} times`);
+    if (outcome.dones.length > 1)
+      note('double_done', `${what}: done ${outcome.dones.length} times`);
     const breach = contractBreach(outcome);
     if (breach) note('contract_breaches', `${what}: ${breach}`);
     if (failed && !clearError(outcome))
       note('unclear_errors', `${what}: ${JSON.stringify(outcome.errors[0]?.error)}`);
     if (!statusTells(outcome))
-      note('unclear_status', `${what}: ${JSON.stringify(outcome.statuses.at(-1))} after ${failed ? outcome.errors[0]?.error?.code : 'success'}`);
+      note(
+        'unclear_status',
+        `${what}: ${JSON.stringify(outcome.statuses.at(-1))} after ${failed ? outcome.errors[0]?.error?.code : 'success'}`,
+      );
     if (prepared.effect) {
       const change = prepared.effect() - (before ?? 0);
       const delta = prepared.delta ?? 0;
@@ -85,7 +92,10 @@ describe('reliability: faults', function () {
       const again = op.prepare(rig);
       const next = await rig.exec(nodeCase.type, again.msg, { settleMs: 20, timeoutMs: 60_000 });
       if (next.dones[0] !== undefined || next.outs.length !== 1)
-        note('not_recovered', `${what}: the next message failed: ${JSON.stringify(next.errors[0]?.error)}`);
+        note(
+          'not_recovered',
+          `${what}: the next message failed: ${JSON.stringify(next.errors[0]?.error)}`,
+        );
     }
   }
 

@@ -57,9 +57,15 @@ describe('reliability: bad input', function () {
     }
     const failed = outcome.dones[0] !== undefined;
     if (input.expect === 'refuse' && (!failed || sent.length > 0)) {
-      note('fuzz.no_clear_error', `${what}: expected a refusal, got ${failed ? 'an error after' : 'an output and'} ${sent.length} requests`);
+      note(
+        'fuzz.no_clear_error',
+        `${what}: expected a refusal, got ${failed ? 'an error after' : 'an output and'} ${sent.length} requests`,
+      );
     } else if (failed && !clearError(outcome)) {
-      note('fuzz.no_clear_error', `${what}: unclear error ${JSON.stringify(outcome.errors[0]?.error)}`);
+      note(
+        'fuzz.no_clear_error',
+        `${what}: unclear error ${JSON.stringify(outcome.errors[0]?.error)}`,
+      );
     }
   }
 
@@ -80,9 +86,14 @@ describe('reliability: bad input', function () {
     const cases = adminFuzzCases(new Gen(104729), rig.sandbox.url, 1100);
     for (const c of cases) {
       rig.sandbox.clearRequests();
-      const res = await Promise.resolve(c.call(helper.request())).catch((e: Error) => ({ status: 0, text: e.message, body: {} }));
+      const res = await Promise.resolve(c.call(helper.request())).catch((e: Error) => ({
+        status: 0,
+        text: e.message,
+        body: {},
+      }));
       const what = `zoho-config ${c.label}`;
-      if (res.status === 0 || res.status === 500) note('fuzz.crashes', `${what}: ${res.status} ${res.text}`);
+      if (res.status === 0 || res.status === 500)
+        note('fuzz.crashes', `${what}: ${res.status} ${res.text}`);
       else if (res.status >= 400 && !/\w{4,}/.test(String(res.body?.error?.message ?? res.text)))
         note('fuzz.no_clear_error', `${what}: ${res.status} without a message`);
       for (const r of rig.sandbox.requests) {

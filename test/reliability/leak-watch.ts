@@ -93,7 +93,10 @@ export function resources(): Record<string, number> {
 }
 
 /** Kinds that grew from `base` to `now`, with the growth. */
-export function grown(base: Record<string, number>, now: Record<string, number>): Record<string, number> {
+export function grown(
+  base: Record<string, number>,
+  now: Record<string, number>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(now)) if (v > (base[k] ?? 0)) out[k] = v - (base[k] ?? 0);
   return out;

@@ -36,8 +36,9 @@ export interface NodeCase {
 }
 
 const lead = (rig: Rig, name = 'Doe'): string =>
-  rig.crm.store.insert('Leads', [{ Last_Name: name, Email: `${name.toLowerCase()}@example.com` }])[0]
-    .id;
+  rig.crm.store.insert('Leads', [
+    { Last_Name: name, Email: `${name.toLowerCase()}@example.com` },
+  ])[0].id;
 
 const attach = (rig: Rig, recordId: string): string =>
   rig.crm.store.addAttachment({

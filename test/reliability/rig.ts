@@ -62,7 +62,9 @@ export class Rig {
    * Call inside a describe: sandbox and Node-RED for the suite. `settings` are Node-RED's
    * (adminAuth, logging); `families` are more sandbox API families.
    */
-  static use(options: { settings?: Record<string, unknown>; families?: () => ApiFamily[] } = {}): Rig {
+  static use(
+    options: { settings?: Record<string, unknown>; families?: () => ApiFamily[] } = {},
+  ): Rig {
     const rig = new Rig();
     before(async () => {
       rig.crm = crmFamily({});

@@ -21,7 +21,8 @@ const CANARY_CLIENT = { clientId: '1000.CANARYCLIENT', clientSecret: 'canary-sec
 export function leaks(texts: [string, string][], canaries: string[]): string[] {
   const out: string[] = [];
   for (const [where, text] of texts) {
-    for (const c of canaries) if (c.length >= 8 && text.includes(c)) out.push(`${where}: ${c.slice(0, 12)}…`);
+    for (const c of canaries)
+      if (c.length >= 8 && text.includes(c)) out.push(`${where}: ${c.slice(0, 12)}…`);
   }
   return out;
 }
@@ -73,7 +74,9 @@ describe('reliability: security', function () {
 
   it('no secret in the exported flow, logs, debug output, statuses, admin answers or files', async function () {
     rig.sandbox.accounts.addClient({ ...CANARY_CLIENT, name: 'Canary' });
-    const cases = NODE_CASES.map((c) => (c.type === 'zoho-raw' ? { ...c, props: { ...c.props, debug: true } } : c));
+    const cases = NODE_CASES.map((c) =>
+      c.type === 'zoho-raw' ? { ...c, props: { ...c.props, debug: true } } : c,
+    );
     await rig.load(cases, {}, CANARY_CLIENT);
     const canaries = new Set<string>([CANARY_CLIENT.clientSecret, rig.refreshToken]);
     const texts: [string, string][] = [];
@@ -85,11 +88,21 @@ describe('reliability: security', function () {
     for (const nodeCase of cases) {
       for (const op of nodeCase.operations) {
         for (const fault of [undefined, 'expire-token', 'status'] as const) {
-          if (fault === 'status') rig.sandbox.faults.inject({ match: op.match, kind: 'status', status: 400, body: { code: 'INVALID_DATA', message: 'no', details: {} } });
-          if (fault === 'expire-token') rig.sandbox.faults.inject({ match: op.match, kind: 'expire-token' });
+          if (fault === 'status')
+            rig.sandbox.faults.inject({
+              match: op.match,
+              kind: 'status',
+              status: 400,
+              body: { code: 'INVALID_DATA', message: 'no', details: {} },
+            });
+          if (fault === 'expire-token')
+            rig.sandbox.faults.inject({ match: op.match, kind: 'expire-token' });
           const o = await rig.exec(nodeCase.type, op.prepare(rig).msg);
           note();
-          texts.push([`${nodeCase.type} ${op.name} ${fault ?? 'ok'}`, textOf([o.outs, o.errors, o.statuses])]);
+          texts.push([
+            `${nodeCase.type} ${op.name} ${fault ?? 'ok'}`,
+            textOf([o.outs, o.errors, o.statuses]),
+          ]);
         }
       }
       for (const input of nodeCase.badInputs(g, 40)) {
@@ -107,20 +120,27 @@ describe('reliability: security', function () {
     texts.push(['exported flow', JSON.stringify(runtime().getFlows())]);
     const status = await helper.request().get('/zoho-config/c1/status?check=1');
     texts.push(['admin status', status.text]);
-    for (const file of walk(userDir() ?? '')) texts.push([`file ${path.basename(file)}`, fs.readFileSync(file, 'latin1')]);
+    for (const file of walk(userDir() ?? ''))
+      texts.push([`file ${path.basename(file)}`, fs.readFileSync(file, 'latin1')]);
 
     const found = leaks(texts, [...canaries]);
     figure('security.canaries', canaries.size);
     figure('security.texts_checked', texts.length);
     figure('security.log_lines_checked', logs.length);
     figure('security.secret_leaks', found.length);
-    assert.ok(logs.some((a) => /→ (GET|POST)/.test(textOf(a))), 'debug lines were built');
+    assert.ok(
+      logs.some((a) => /→ (GET|POST)/.test(textOf(a))),
+      'debug lines were built',
+    );
     assert.ok(canaries.size >= 4, 'the access tokens were collected too');
     assert.deepEqual(found, []);
   });
 
   it('the leak finder can fail: a canary planted in a text is found', function () {
-    assert.deepEqual(leaks([['planted', 'x canary-secret-5f0c9e2b y']], [CANARY_CLIENT.clientSecret]), ['planted: canary-secre…']);
+    assert.deepEqual(
+      leaks([['planted', 'x canary-secret-5f0c9e2b y']], [CANARY_CLIENT.clientSecret]),
+      ['planted: canary-secre…'],
+    );
   });
 
   it('zoho-raw never sends the token to another host, redirects included', async function () {
@@ -132,7 +152,11 @@ describe('reliability: security', function () {
       { url: `${evilUrl.replace('http:', 'https:')}/x` },
       { url: `http://127.0.0.1:${new URL(rig.sandbox.url).port}@${evilUrl.slice(7)}/x` },
       ...[301, 302, 307, 308].map((s) => ({ url: `/crm/v8/__redirect${s}` })),
-      ...[301, 302, 307, 308].map((s) => ({ url: `/crm/v8/__redirect${s}`, method: 'POST', payload: { a: 1 } })),
+      ...[301, 302, 307, 308].map((s) => ({
+        url: `/crm/v8/__redirect${s}`,
+        method: 'POST',
+        payload: { a: 1 },
+      })),
     ];
     let refusedOrAnswered = 0;
     for (const msg of attempts) {
@@ -140,7 +164,10 @@ describe('reliability: security', function () {
       if (o.dones.length === 1) refusedOrAnswered++;
       const code = o.errors[0]?.error?.code;
       if (!msg.url.startsWith('/'))
-        assert.ok(['FORBIDDEN_HOST', 'INVALID_INPUT'].includes(code), JSON.stringify(o.errors[0]?.error));
+        assert.ok(
+          ['FORBIDDEN_HOST', 'INVALID_INPUT'].includes(code),
+          JSON.stringify(o.errors[0]?.error),
+        );
     }
     figure('security.foreign_host_requests', seenByEvil.length);
     figure('security.foreign_host_attempts', attempts.length);

@@ -130,11 +130,17 @@ describe('reliability: soak', function () {
     figure('soak.errors', errors);
     figure('soak.lost_or_doubled', lost + doubled);
     figure('soak.faults_injected', faults);
-    figure('soak.faults_hit', handles.reduce((a, h) => a + h.hits, 0));
+    figure(
+      'soak.faults_hit',
+      handles.reduce((a, h) => a + h.hits, 0),
+    );
     figure('soak.heap_growth_mb', growth);
     figure('soak.seconds', seconds);
     figure('soak.pack_timers_left', packTimers.length);
-    figure('soak.handles_left', Object.values(left).reduce((a, b) => a + b, 0));
+    figure(
+      'soak.handles_left',
+      Object.values(left).reduce((a, b) => a + b, 0),
+    );
     figure('soak.unhandled_rejections', rig.unhandled.length);
     count('soak.stray_errors', rig.orphans.length);
     assert.equal(outputs + errors, sent, `in ${sent}, outputs ${outputs}, errors ${errors}`);
@@ -159,7 +165,10 @@ describe('reliability: soak', function () {
 
     // And a socket left open shows in the handle count.
     const base = resources();
-    const socket = net.connect(new URL(rig.sandbox.url).port ? Number(new URL(rig.sandbox.url).port) : 80, '127.0.0.1');
+    const socket = net.connect(
+      new URL(rig.sandbox.url).port ? Number(new URL(rig.sandbox.url).port) : 80,
+      '127.0.0.1',
+    );
     await new Promise((r) => socket.once('connect', r));
     const left = grown(base, resources());
     socket.destroy();
