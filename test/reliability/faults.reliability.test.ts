@@ -108,6 +108,23 @@ describe('reliability: faults', function () {
     });
   }
 
+  it('the double-write check can fail: a POST retried after a reset is applied twice', async function () {
+    // retryOnAllErrors is zoho-raw's explicit opt-in to retry even where a write may repeat.
+    const raw = NODE_CASES.find((c) => c.type === 'zoho-raw')!;
+    const post = raw.operations.find((o) => o.name === 'POST')!;
+    await rig.load([{ ...raw, props: { ...raw.props, retryOnAllErrors: true, retryDelay: 10 } }]);
+    const prepared = post.prepare(rig);
+    const before = prepared.effect!();
+    rig.sandbox.faults.inject({ match: post.match, kind: 'reset-after' });
+    const o = await rig.exec('zoho-raw', prepared.msg);
+    assert.equal(o.outs.length, 1);
+    assert.equal(
+      prepared.effect!() - before,
+      2 * prepared.delta!,
+      'the judge sees the second write',
+    );
+  });
+
   it('every figure is 0: nothing lost, nothing doubled, every failure said', function () {
     figure('faults.unhandled_rejections', rig.unhandled.length);
     figure('faults.stray_errors', rig.orphans.length);

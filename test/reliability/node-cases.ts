@@ -3,6 +3,10 @@
  * reliability suites drive them. Adding a node to the suites = adding one entry here: its
  * editor properties, its operations (a valid message, the request a fault is aimed at, and
  * what a write changes in the sandbox's store), and its generator of bad input.
+ *
+ * crm-watch-in (change triggers) is an input node: its entry drives changes in the sandbox
+ * instead of messages, and its webhook's forged-token case belongs in the security suite
+ * beside the admin routes (security-admin walks every admin route already).
  */
 import type { FaultRule } from '../../src/sandbox/faults';
 import { DEFAULT_USERS, minified } from '../../src/sandbox/crm/store';
