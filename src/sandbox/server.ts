@@ -161,6 +161,7 @@ export class Sandbox {
     const record: RecordedRequest = {
       method,
       path,
+      target: req.url ?? '/',
       query: queryObject(url.searchParams),
       headers: redact(req.headers),
       body: undefined,

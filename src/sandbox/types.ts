@@ -101,6 +101,8 @@ export interface ApiFamily {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The request-target as sent, before any decoding or dot-segment removal. */
+  target: string;
   query: Record<string, string | string[]>;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;

@@ -8,7 +8,7 @@
  */
 import { AuthorizationCode } from 'simple-oauth2';
 import { Clock, systemClock } from './clock';
-import { LocalCodes, ZohoError } from './errors';
+import { LocalCodes, ZohoError, invalidInput } from './errors';
 
 export interface StoredTokens {
   accessToken: string;
@@ -62,7 +62,21 @@ interface Latch {
   until: number;
 }
 
+/** What Zoho's client ids and secrets are made of (simple-oauth2 takes printable ASCII only). */
+const CLIENT_CREDENTIAL_RE = /^[\x20-\x7E]*$/;
+
 function oauthClient(accountsUrl: string, clientId: string, clientSecret: string) {
+  // Checked here, so a pasted id with a stray character is a clear error, not the library's.
+  for (const [what, value] of [
+    ['Client ID', clientId],
+    ['Client Secret', clientSecret],
+  ]) {
+    if (!CLIENT_CREDENTIAL_RE.test(value)) {
+      throw invalidInput(
+        `The ${what} holds characters Zoho never uses (accents, control characters, symbols beyond ASCII): paste it again from Zoho's API console`,
+      );
+    }
+  }
   const base = new URL(accountsUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   return new AuthorizationCode({
@@ -171,6 +185,15 @@ function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_cod
       } catch {
         body = { error: `http_${status}` };
       }
+    }
+    const named = body !== null && typeof body === 'object' && 'error' in body;
+    if (status >= 500 && !named) {
+      // Zoho's own failure, not a verdict on the client or the token: say so, and that it passes.
+      return new ZohoError({
+        code: 'ACCOUNTS_SERVER_ERROR',
+        status,
+        message: `Zoho's accounts server failed (HTTP ${status}): token requests are tried again after a short pause`,
+      });
     }
     return tokenError(body, grant, status);
   }

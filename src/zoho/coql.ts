@@ -137,9 +137,10 @@ export interface LimitClause {
 /** Finds a trailing `LIMIT n [OFFSET m]` or `LIMIT m, n` (outside string literals). */
 export function splitLimit(query: string): LimitClause {
   const text = query.replace(/;\s*$/, '').trimEnd();
-  // Mask string literals so a LIMIT inside one is not seen.
+  // Mask string literals so a LIMIT inside one is not seen. Not with spaces: the `\s+` below
+  // would retry a long run of them from every position (minutes for a 200 kB value).
   const masked = tokenize(text)
-    .map((t) => (t.literal ? "'" + ' '.repeat(t.text.length - 2) + "'" : t.text))
+    .map((t) => (t.literal ? "'" + '_'.repeat(t.text.length - 2) + "'" : t.text))
     .join('');
   const m =
     /\s+limit\s+(\d+)\s*,\s*(\d+)\s*$/i.exec(masked) ??

@@ -127,6 +127,32 @@ describe('auth', () => {
     );
   });
 
+  it('refuses a client id or secret with characters Zoho never uses, clearly and unsent', async () => {
+    const before = sb.stats.tokenRequests.total;
+    for (const [clientId, clientSecret] of [
+      ['1000.ABC\u00a0', 'x'],
+      ['😀', 'x'],
+      [CLIENT.clientId, 'sécret'],
+    ]) {
+      await assert.rejects(
+        exchangeAuthorizationCode({ accountsUrl: sb.url, clientId, clientSecret, code: 'c' }),
+        (e: ZohoError) => e.code === 'INVALID_INPUT' && /paste it again/.test(e.message),
+      );
+    }
+    assert.equal(sb.stats.tokenRequests.total, before);
+  });
+
+  it('names a failing accounts server (5xx) as such, not as a refusal', async () => {
+    const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });
+    sb.faults.inject({ match: { path: '/oauth/v2/token' }, kind: 'status', status: 502 });
+    const a = new ZohoAuth({ accountsUrl: sb.url, ...CLIENT, refreshToken: rt });
+    await assert.rejects(
+      a.accessToken(),
+      (e: ZohoError) =>
+        e.code === 'ACCOUNTS_SERVER_ERROR' && e.status === 502 && /HTTP 502/.test(e.message),
+    );
+  });
+
   it('backs off when Zoho throttles the token endpoint', async () => {
     sb.configure({ tokenRateLimit: { max: 1, windowMs: 600_000 } });
     const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });

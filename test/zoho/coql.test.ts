@@ -142,6 +142,17 @@ describe('coql: binding', () => {
       base: "select id from Leads where a = 'limit 5'",
     });
   });
+
+  it('reads the LIMIT of a query holding a 200 kB literal at once (no regex backtracking)', () => {
+    const value = ' '.repeat(100_000) + 'x'.repeat(100_000);
+    const query = bindCoql('select id from Leads where a = :v limit 5', { v: value });
+    const started = Date.now();
+    const clause = splitLimit(query);
+    assert.equal(clause.limit, 5);
+    assert.equal(clause.base.length, query.length - ' limit 5'.length);
+    // It took minutes with literals masked by spaces; a linear scan takes milliseconds.
+    assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
+  });
 });
 
 /** A COQL endpoint over `total` rows honouring LIMIT n OFFSET m, like Zoho (default LIMIT 200). */
