@@ -51,6 +51,11 @@ type Win = {
   };
 };
 
+function localeOf(type: string): Record<string, { paletteLabel?: string }> {
+  const file = path.join(ROOT, 'nodes', 'locales', 'en-US', `${type}.json`);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+}
+
 describe('palette and every dialog (Chromium)', function () {
   this.timeout(90_000);
   const ed = useEditor({
@@ -116,6 +121,12 @@ describe('palette and every dialog (Chromium)', function () {
         };
       }, type);
       assert.equal(info.header.trim(), 'Zoho', `${type} sits in the Zoho category`);
+      // A palette label from the en-US locale shows as written there (test/package.test.ts
+      // checks that no label is hard-coded in the HTML).
+      const label = (await entry.locator('.red-ui-palette-label').textContent())?.trim() ?? '';
+      assert.ok(label && !label.includes('.paletteLabel'), `${type}: palette label "${label}"`);
+      const expected = localeOf(type)[type]?.paletteLabel;
+      if (expected) assert.equal(label.replace(/\s+/g, ' '), expected, `${type}: palette label`);
       const url = /url\("?([^")]+)"?\)/.exec(info.background)?.[1];
       assert.ok(url, `${type} has an icon: ${info.background}`);
       assert.match(url, new RegExp(`/icons/${PKG.name}/[\\w.-]+\\.svg$`), `${type}: own SVG icon`);
