@@ -109,12 +109,16 @@ describe('palette and every dialog (Chromium)', function () {
     assert.ok(flowTypes.length >= TYPES.length - 1, `flow node types: ${flowTypes.join(', ')}`);
 
     for (const type of flowTypes) {
-      const entry = page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`);
+      const entry = page.locator(
+        `#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`,
+      );
       assert.equal(await entry.count(), 1, `${type} has one palette entry`);
       const info = await page.evaluate((t) => {
         const w = globalThis as unknown as Win;
         const el = w.$(`#red-ui-palette .red-ui-palette-node[data-palette-type="${t}"]`);
-        const icon = w.$(`#red-ui-palette .red-ui-palette-node[data-palette-type="${t}"] .red-ui-palette-icon`);
+        const icon = w.$(
+          `#red-ui-palette .red-ui-palette-node[data-palette-type="${t}"] .red-ui-palette-icon`,
+        );
         return {
           header: el.closest('.red-ui-palette-category').find('.red-ui-palette-header').text(),
           background: icon.length ? icon.css('background-image') : '',

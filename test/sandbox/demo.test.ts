@@ -72,8 +72,9 @@ describe('sandbox: demo data for npm start', function () {
       assert.match(inv.invoice_number, /^INV-\d+$/);
     }
     const statuses = new Set(invoices.map((i: Body) => i.status));
-    assert.ok(statuses.has('paid') && statuses.has('sent') && statuses.has('draft'), [
-      ...statuses,
-    ].join());
+    assert.ok(
+      statuses.has('paid') && statuses.has('sent') && statuses.has('draft'),
+      [...statuses].join(),
+    );
   });
 });
