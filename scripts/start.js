@@ -11,6 +11,7 @@ const userDir = path.join(root, '.node-red-user');
 const uiPort = Number(process.env.PORT || 1880);
 const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || 8800);
 const CONFIG_ID = 'zoho-sandbox-connection';
+const FIRST_TAB = 'crm-record.json';
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
 const BUILT = path.join(root, 'dist', 'src', 'sandbox', 'server.js');
@@ -70,6 +71,8 @@ function exampleFlows(sandboxUrl) {
         .readdirSync(examplesDir)
         .filter((f) => f.endsWith('.json'))
         .sort()
+        // The tab the editor opens first: the README's first result is on it.
+        .sort((a, b) => Number(b === FIRST_TAB) - Number(a === FIRST_TAB))
     : [];
   const flows = [
     {
