@@ -10,6 +10,9 @@
 #   scripts/test-matrix.sh              Node 22 + node-red@5
 #   MATRIX_NODE=22.9 MATRIX_NODE_RED=5.0.1 scripts/test-matrix.sh
 #   MATRIX_KEEP=1 scripts/test-matrix.sh   keep the temporary directory (its path is printed)
+#
+# Mocha 12 needs Node 20.19+ or 22.12+ (require of ES modules); below that the copy runs mocha 11, the
+# same runner and options, so the lowest Node that Node-RED 5 accepts (22.9) can be tested.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 node_spec="${MATRIX_NODE:-22}"
@@ -38,12 +41,15 @@ node -e '
   const fs = require("fs");
   const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
   pkg.devDependencies["node-red"] = process.argv[1];
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const mocha12 = major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+  if (!mocha12) pkg.devDependencies.mocha = "^11.7.0";
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");
 ' "$red_spec"
 npm install --no-audit --no-fund --loglevel=error
 
 red_version="$(node -p 'require("node-red/package.json").version')"
-echo "== matrix: node $(node --version), node-red ${red_version}, $(npm ls --depth=0 node-red-node-test-helper | grep -o 'node-red-node-test-helper@[^ ]*')"
+echo "== matrix: node $(node --version), node-red ${red_version}, $(npm ls --depth=0 node-red-node-test-helper mocha | grep -o '[a-z-]*@[0-9][^ ]*' | tr '\n' ' ')"
 case "$red_version" in
   "${red_spec}".* | "${red_spec}") ;;
   *) echo "expected node-red ${red_spec}.x, got ${red_version}" >&2 && exit 1 ;;
