@@ -2,7 +2,7 @@
 // zoho-config node connected to the sandbox, so a newcomer sees it work without a Zoho account.
 // Node-RED gets its own user directory (.node-red-user/, ignored by git) and finds the pack
 // through a link in that directory's node_modules, as if installed from the palette.
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -11,9 +11,34 @@ const userDir = path.join(root, '.node-red-user');
 const uiPort = Number(process.env.PORT || 1880);
 const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || 8800);
 const CONFIG_ID = 'zoho-sandbox-connection';
+const FIRST_TAB = 'crm-record.json';
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
-const { Sandbox } = require(path.join(root, 'dist', 'src', 'sandbox', 'server.js'));
+const BUILT = path.join(root, 'dist', 'src', 'sandbox', 'server.js');
+
+/** Newest modification time under dir (0 when it does not exist). */
+function newest(dir) {
+  if (!fs.existsSync(dir)) return 0;
+  let t = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      t = Math.max(t, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds (scripts/build.js) when dist/ is missing or older than src/ or icons/. */
+function buildIfNeeded() {
+  const built = fs.existsSync(BUILT) ? fs.statSync(BUILT).mtimeMs : 0;
+  const iconsCopied = fs.existsSync(path.join(root, 'nodes', 'icons'));
+  const sources = Math.max(newest(path.join(root, 'src')), newest(path.join(root, 'icons')));
+  if (built && iconsCopied && built >= sources) return;
+  console.log('Building the pack (TypeScript)…');
+  const { status } = spawnSync(process.execPath, [path.join(__dirname, 'build.js')], {
+    stdio: 'inherit',
+  });
+  if (status !== 0) process.exit(status ?? 1);
+}
 
 function linkPack() {
   const modules = path.join(userDir, 'node_modules');
@@ -46,6 +71,8 @@ function exampleFlows(sandboxUrl) {
         .readdirSync(examplesDir)
         .filter((f) => f.endsWith('.json'))
         .sort()
+        // The tab the editor opens first: the README's first result is on it.
+        .sort((a, b) => Number(b === FIRST_TAB) - Number(a === FIRST_TAB))
     : [];
   const flows = [
     {
@@ -118,8 +145,10 @@ async function connect(editorUrl, sandbox) {
 }
 
 async function main() {
+  buildIfNeeded();
+  const { Sandbox } = require(BUILT);
   const sandbox = new Sandbox();
-  if (typeof sandbox.seedDemo === 'function') sandbox.seedDemo();
+  const demo = sandbox.seedDemo();
   await sandbox.start(sandboxPort);
   linkPack();
   writeFlows(sandbox.url);
@@ -130,23 +159,48 @@ async function main() {
   );
   const editorUrl = `http://127.0.0.1:${uiPort}/`;
   let stopping = false;
+  // Ctrl-C reaches both processes (one process group); a plain `kill` reaches only this one.
+  // Either way Node-RED gets SIGINT, is waited for (SIGKILL after 10 s), then the sandbox
+  // closes, so nothing is left listening.
   const stop = async (code) => {
     if (stopping) return;
     stopping = true;
-    red.kill('SIGINT');
+    if (red.exitCode === null && red.signalCode === null) {
+      const exited = new Promise((resolve) => red.once('exit', resolve));
+      red.kill('SIGINT');
+      const timer = setTimeout(() => red.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await sandbox.stop();
+    console.log('Stopped Node-RED and the Zoho sandbox.');
     process.exit(code);
   };
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
   red.on('exit', (code) => stop(code ?? 0));
-  await waitFor(`${editorUrl}settings`, 60_000);
-  await connect(editorUrl, sandbox);
+  try {
+    await waitFor(`${editorUrl}settings`, 60_000);
+    await connect(editorUrl, sandbox);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    await stop(1);
+  }
+  const crm = Object.entries(demo.crm)
+    .map(([module, n]) => `${n} ${module}`)
+    .join(', ');
   console.log(`\n  Zoho sandbox:     ${sandbox.url}`);
+  console.log(
+    `    demo data: CRM ${crm}; Books ${demo.books.contacts} customers, ${demo.books.invoices} invoices`,
+  );
   console.log(`  Node-RED editor:  ${editorUrl}\n  (Ctrl-C stops both)\n`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+module.exports = { exampleFlows, connect, CONFIG_ID, CLIENT };

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { AccountsState } from './accounts';
 import { BodyError, parseBody, readBody } from './body';
+import { type DemoCounts, seedDemo } from './demo';
 import { defaultFamilies } from './families';
 import { FaultInjector } from './faults';
 import * as R from './router';
@@ -81,6 +82,11 @@ export class Sandbox {
   /** Changes options in place, so families holding ctx.options see them at once. */
   configure(partial: Partial<SandboxOptions>): void {
     Object.assign(this.options, partial);
+  }
+
+  /** Loads the believable demo data `npm start` shows (see demo.ts). */
+  seedDemo(): DemoCounts {
+    return seedDemo(this.families);
   }
 
   clearRequests(): void {
