@@ -10,9 +10,11 @@
  * end instead of shifting pages under us. Only when a whole page sits in one second does the
  * walk go on with page 2, 3, … (or Zoho's page token past 2,000 records) at the same mark.
  *
+ * Records of the second Zoho is in when it answers (its Date header) are left for the next
+ * poll: a record read in a second that has not ended could be edited again within that same
+ * second, and Zoho's whole-second times could not tell that edit from the one already read.
+ *
  * Deleted records come from /{module}/deleted, newest first, with their own mark.
- * The one limit: a record edited twice within the same second it was read in is not seen again
- * (Zoho's times have no finer grain); the webhook mode has no such limit.
  */
 import type { CrmRecord, Requester } from './crm-common';
 import { getDeletedRecords, listRecords } from './crm-read';
@@ -150,16 +152,23 @@ export async function* modifiedSince(
         signal: options.signal,
       });
       const before = mark.time;
+      const settled =
+        res.serverTime === undefined ? Infinity : Math.floor(res.serverTime / 1000) * 1000;
+      let held = false;
       const items: { op: ChangeOperation; rec: CrmRecord }[] = [];
       for (const rec of res.records) {
         const t = secondOf(rec.Modified_Time);
         const id = String(rec.id);
+        if (t !== undefined && t >= settled) {
+          held = true;
+          break;
+        }
         if (t === undefined || !isNew(mark, id, t)) continue;
         items.push({ op: classify(base, id, secondOf(rec.Created_Time)), rec });
         mark = advance(mark, id, t);
       }
       const changes = [{ changes: group(module, items), mark }];
-      if (!res.info.more_records || res.records.length === 0) return { items: changes };
+      if (held || !res.info.more_records || res.records.length === 0) return { items: changes };
       if (mark.time !== before) return { items: changes, next: { since: mark.time, page: 1 } };
       // A whole page in one second: go on at the same mark.
       const page = at.page + 1;

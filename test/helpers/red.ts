@@ -239,6 +239,58 @@ export async function stopRed(): Promise<void> {
   state.userDir = undefined;
 }
 
+interface ContextModule {
+  load(): Promise<void>;
+  close(): Promise<void>;
+  clean(config: unknown): Promise<unknown>;
+}
+interface HelperInternals {
+  _context: ContextModule;
+  _redNodes: { loadFlows(...args: unknown[]): Promise<unknown> };
+}
+const internals = (): HelperInternals => helper as unknown as HelperInternals;
+let persistent: { loadFlows: HelperInternals['_redNodes']['loadFlows'] } | undefined;
+
+/**
+ * Node contexts in Node-RED's localfilesystem store under the userDir (as a user configures
+ * `contextStorage`), opened on every load like a Node-RED start does. Undo with `false`.
+ */
+export function persistentContext(on: boolean): void {
+  const redNodes = internals()._redNodes;
+  if (on && !persistent) {
+    persistent = { loadFlows: redNodes.loadFlows };
+    const original = redNodes.loadFlows;
+    redNodes.loadFlows = async function (this: unknown, ...args: unknown[]) {
+      await internals()._context.load();
+      return original.apply(this, args);
+    };
+    redSettings({ ...state.settings, contextStorage: { default: { module: 'localfilesystem' } } });
+  } else if (!on && persistent) {
+    redNodes.loadFlows = persistent.loadFlows;
+    persistent = undefined;
+    const rest = { ...state.settings };
+    delete rest.contextStorage;
+    redSettings(rest);
+  }
+}
+
+/**
+ * Stops the flows as a Node-RED shutdown does: nodes close, the context stores flush to disk
+ * and close, and nothing is cleaned. The next loadFlow reads the contexts back from disk.
+ */
+export async function shutdownRed(): Promise<void> {
+  const ctx = internals()._context;
+  const clean = ctx.clean;
+  ctx.clean = () => Promise.resolve();
+  try {
+    await helper.unload();
+  } finally {
+    ctx.clean = clean;
+  }
+  await ctx.close();
+  state.httpNode = undefined;
+}
+
 /** The RED API object our nodes received in the last load (RED.nodes, RED.settings, …). */
 export function nodeApi(): Record<string, unknown> {
   if (!state.api) throw new Error('red helper: nothing loaded yet');
