@@ -200,4 +200,38 @@ describe('crm-watch-in node', function () {
       assert.equal(channels().length, 0);
     });
   });
+
+  describe('examples', () => {
+    it('the webhook example: a lead made by its inject reaches its debug node with the record', async () => {
+      const before = process.env.NODE_RED_PUBLIC_URL;
+      process.env.NODE_RED_PUBLIC_URL = httpNodeUrl('');
+      try {
+        await h.loadExample('crm-watch-in-webhook');
+        const got: AnyMsg[] = [];
+        const errors: AnyMsg[] = [];
+        helper.getNode('d-watch-1').on('input', (m: AnyMsg) => got.push(m));
+        helper.getNode('d-watch-2').on('input', (m: AnyMsg) => errors.push(m));
+        await until(() => channels().length === 1, 'the channel');
+        helper.getNode('i-watch-1').receive({ payload: { Last_Name: 'Webhook demo' } });
+        await until(() => got.length === 1, 'the change');
+        assert.equal(got[0].payload.operation, 'create');
+        assert.equal(got[0].payload.records[0].Last_Name, 'Webhook demo');
+        assert.deepEqual(errors, []);
+      } finally {
+        if (before === undefined) delete process.env.NODE_RED_PUBLIC_URL;
+        else process.env.NODE_RED_PUBLIC_URL = before;
+      }
+    });
+
+    it('the polling example deploys and takes its first reading without errors', async () => {
+      await h.loadExample('crm-watch-in-poll');
+      const errors: AnyMsg[] = [];
+      helper.getNode('d-poll-err').on('input', (m: AnyMsg) => errors.push(m));
+      const n = helper.getNode('w-poll');
+      const statuses: AnyMsg[] = [];
+      n.on('call:status', (c: { args: AnyMsg[] }) => statuses.push(c.args[0]));
+      await until(() => statuses.some((st) => /^polling ·/.test(String(st.text))), 'a poll');
+      assert.deepEqual(errors, []);
+    });
+  });
 });
