@@ -72,7 +72,11 @@ async function rig(): Promise<Rig> {
         { id: 'out', type: 'helper', z: 'f1' },
       ];
       await loadFlow(flow, {
-        c1: { clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, refreshToken },
+        c1: {
+          clientId: DEFAULT_CLIENT.clientId,
+          clientSecret: DEFAULT_CLIENT.clientSecret,
+          refreshToken,
+        },
       });
       helper.getNode('out').on('input', (m: Msg) => r.out.push(m));
       helper.getNode('n1').on('call:status', (c: { args: Msg[] }) => r.statuses.push(c.args[0]));

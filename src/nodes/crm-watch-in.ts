@@ -59,72 +59,77 @@ function settingsOf(def: WatchDef): WatchSettings {
 function intervalMs(value: unknown): number {
   const seconds = Number(text(value) ?? 60);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw invalidInput(`The poll interval must be a number of seconds above 0, not "${String(value)}"`);
+    throw invalidInput(
+      `The poll interval must be a number of seconds above 0, not "${String(value)}"`,
+    );
   return Math.round(seconds * 1000);
+}
+
+function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
+  const controller = new AbortController();
+  let stop: (() => Promise<void>) | undefined;
+  let closing = false;
+
+  const found = def.config ? RED.nodes.getNode(def.config) : null;
+  const fail = (err: unknown): void => {
+    const shape = errorShape(err, isZohoConfigNode(found) ? found.secrets() : []);
+    node.status({ fill: 'red', shape: 'ring', text: shape.message.slice(0, 60) });
+    node.error(new FlowError(shape), { error: shape } as never);
+  };
+
+  const start = async (): Promise<void> => {
+    if (!isZohoConfigNode(found)) {
+      throw invalidInput('No Zoho connection: pick a zoho-config node in this node and deploy');
+    }
+    const ctx = makeContext(RED, node, found, settingsOf(def), controller.signal);
+    if (def.mode === 'poll') {
+      stop = startPoll(ctx, {
+        intervalMs: intervalMs(def.interval),
+        emitExisting: flag(def.emitExisting),
+      });
+      return;
+    }
+    const base = await evaluate(
+      RED,
+      node,
+      { value: def.publicUrl, type: def.publicUrlType || 'str' },
+      {},
+      'publicUrl',
+    );
+    if (base === undefined || base === '') {
+      throw invalidInput(
+        'Webhook mode needs the public URL Zoho can reach this Node-RED at (or use poll mode)',
+      );
+    }
+    const url = notifyUrl(checkNotifyUrl(base), RED.settings.httpNodeRoot, node.id);
+    if (closing) return;
+    stop = startWebhook(ctx, url);
+  };
+  // Start once the whole flow runs, so a Catch node of this flow sees an error on deploy.
+  let timer: NodeJS.Timeout | undefined;
+  const begin = (): void => {
+    RED.events.removeListener('flows:started', begin);
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!closing) start().catch(fail);
+  };
+  RED.events.on('flows:started', begin);
+  timer = setTimeout(begin, 2000);
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    closing = true;
+    RED.events.removeListener('flows:started', begin);
+    if (timer) clearTimeout(timer);
+    controller.abort();
+    const finished = stop ? stop() : Promise.resolve();
+    finished.catch(() => undefined).finally(() => done());
+  });
 }
 
 export = function (RED: NodeAPI): void {
   function CrmWatchIn(this: Node, def: WatchDef): void {
     RED.nodes.createNode(this, def);
-    const node = this;
-    const controller = new AbortController();
-    let stop: (() => Promise<void>) | undefined;
-    let closing = false;
-
-    const found = def.config ? RED.nodes.getNode(def.config) : null;
-    const fail = (err: unknown): void => {
-      const shape = errorShape(err, isZohoConfigNode(found) ? found.secrets() : []);
-      node.status({ fill: 'red', shape: 'ring', text: shape.message.slice(0, 60) });
-      node.error(new FlowError(shape), { error: shape } as never);
-    };
-
-    const start = async (): Promise<void> => {
-      if (!isZohoConfigNode(found)) {
-        throw invalidInput('No Zoho connection: pick a zoho-config node in this node and deploy');
-      }
-      const ctx = makeContext(RED, node, found, settingsOf(def), controller.signal);
-      if (def.mode === 'poll') {
-        stop = startPoll(ctx, {
-          intervalMs: intervalMs(def.interval),
-          emitExisting: flag(def.emitExisting),
-        });
-        return;
-      }
-      const base = await evaluate(
-        RED,
-        node,
-        { value: def.publicUrl, type: def.publicUrlType || 'str' },
-        {},
-        'publicUrl',
-      );
-      if (base === undefined || base === '') {
-        throw invalidInput(
-          'Webhook mode needs the public URL Zoho can reach this Node-RED at (or use poll mode)',
-        );
-      }
-      const url = notifyUrl(checkNotifyUrl(base), RED.settings.httpNodeRoot, node.id);
-      if (closing) return;
-      stop = startWebhook(ctx, url);
-    };
-    // Start once the whole flow runs, so a Catch node of this flow sees an error on deploy.
-    let timer: NodeJS.Timeout | undefined;
-    const begin = (): void => {
-      RED.events.removeListener('flows:started', begin);
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (!closing) start().catch(fail);
-    };
-    RED.events.on('flows:started', begin);
-    timer = setTimeout(begin, 2000);
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
-      RED.events.removeListener('flows:started', begin);
-      if (timer) clearTimeout(timer);
-      controller.abort();
-      const finished = stop ? stop() : Promise.resolve();
-      finished.catch(() => undefined).finally(() => done());
-    });
+    setup(RED, this, def);
   }
 
   RED.nodes.registerType('crm-watch-in', CrmWatchIn);

@@ -69,10 +69,7 @@ export function classify(base: Mark, id: string, created: number | undefined): C
 }
 
 /** Consecutive records of one operation become one change, so order is kept. */
-export function group(
-  module: string,
-  items: { op: ChangeOperation; rec: CrmRecord }[],
-): Change[] {
+export function group(module: string, items: { op: ChangeOperation; rec: CrmRecord }[]): Change[] {
   const out: Change[] = [];
   for (const { op, rec } of items) {
     const last = out[out.length - 1];

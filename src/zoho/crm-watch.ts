@@ -8,9 +8,7 @@
  * callback; channel_id is a number (long) the caller chooses.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Requester, CrmRecord } from './crm-common';
-import { MAX_FIELDS } from './crm-common';
-import { listRecords, MAX_IDS_PER_CALL } from './crm-read';
+import type { Requester } from './crm-common';
 import { ZohoError, invalidInput } from './errors';
 import { httpError } from './response';
 import { checkDateTime, checkModule, checkRecordIds } from './validate';
@@ -265,48 +263,4 @@ export function parseNotification(body: unknown): ZohoNotification {
   if (b.query_params && typeof b.query_params === 'object')
     out.queryParams = b.query_params as Record<string, unknown>;
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// records by id
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-/**
- * Full records for ids, in the order of `ids` (ids Zoho no longer has are left out): 100 ids a
- * call; modules with more than 50 fields take one call per 50 fields, merged by id.
- */
-export async function fetchRecordsByIds(
-  conn: Requester,
-  module: string,
-  ids: string[],
-  fields: string[],
-  signal?: AbortSignal,
-): Promise<CrmRecord[]> {
-  const wanted = [...new Set(fields.filter((f) => f !== 'id'))];
-  const fieldChunks = chunks(wanted, MAX_FIELDS - 1).map((c) => ['id', ...c]);
-  if (fieldChunks.length === 0) fieldChunks.push(['id']);
-  const byId = new Map<string, CrmRecord>();
-  for (const idChunk of chunks([...new Set(ids)], MAX_IDS_PER_CALL)) {
-    for (const f of fieldChunks) {
-      const page = await listRecords(conn, module, {
-        ids: idChunk,
-        fields: f,
-        perPage: MAX_IDS_PER_CALL,
-        signal,
-      });
-      for (const rec of page.records) {
-        const id = String(rec.id);
-        byId.set(id, { ...byId.get(id), ...rec });
-      }
-    }
-  }
-  return ids.flatMap((id): CrmRecord[] => {
-    const rec = byId.get(id);
-    return rec ? [rec] : [];
-  });
 }

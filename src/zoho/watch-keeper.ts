@@ -68,8 +68,7 @@ export class ChannelKeeper extends EventEmitter {
     const done = new AbortController();
     const timer = setTimeout(() => done.abort(), timeoutMs);
     try {
-      if (this.attempted)
-        await disableChannel(this.conn(), this.spec.channelId, done.signal);
+      if (this.attempted) await disableChannel(this.conn(), this.spec.channelId, done.signal);
     } catch {
       // Unreachable Zoho: the channel ends at its expiry; nothing more can be done on close.
     } finally {
@@ -84,7 +83,10 @@ export class ChannelKeeper extends EventEmitter {
   }
 
   private get lifetime(): number {
-    return Math.min(this.options.lifetimeMs ?? MAX_CHANNEL_LIFETIME_MS - 60_000, MAX_CHANNEL_LIFETIME_MS);
+    return Math.min(
+      this.options.lifetimeMs ?? MAX_CHANNEL_LIFETIME_MS - 60_000,
+      MAX_CHANNEL_LIFETIME_MS,
+    );
   }
 
   /** One registration or renewal; a channel Zoho forgot is registered again. */

@@ -89,12 +89,17 @@ describe('crm-watch-in node: poll mode', function () {
     assert.deepEqual(out, []);
     const calls = h.crmRequests();
     const cycles = polled() - before;
-    assert.ok(calls.every((r) => r.method === 'GET' && /^\/crm\/v8\/(Leads|Contacts)$/.test(r.path)));
+    assert.ok(
+      calls.every((r) => r.method === 'GET' && /^\/crm\/v8\/(Leads|Contacts)$/.test(r.path)),
+    );
     for (const mod of ['Leads', 'Contacts']) {
       const n = calls.filter((r) => r.path === `/crm/v8/${mod}`).length;
       assert.ok(n >= cycles - 1 && n <= cycles + 1, `${mod}: ${n} calls in ${cycles} polls`);
     }
-    assert.ok(calls.every((r) => r.headers['if-modified-since']), 'If-Modified-Since on every poll');
+    assert.ok(
+      calls.every((r) => r.headers['if-modified-since']),
+      'If-Modified-Since on every poll',
+    );
   });
 
   it('with emitExisting sends the existing records once', async () => {
@@ -159,7 +164,11 @@ describe('crm-watch-in node: poll mode', function () {
   it('raises a catchable error when a poll fails and recovers at the next one', async () => {
     await load(poll());
     await until(() => polled() >= 1, 'the first poll');
-    h.sb.sandbox.faults.inject({ match: { path: '/crm/v8/Leads', method: 'GET' }, kind: 'status', status: 400 });
+    h.sb.sandbox.faults.inject({
+      match: { path: '/crm/v8/Leads', method: 'GET' },
+      kind: 'status',
+      status: 400,
+    });
     await until(() => caught.length === 1, 'the error');
     assert.equal(caught[0].error.code, 'INVALID_DATA');
     assert.ok(statuses.some((s) => s.fill === 'red'));

@@ -79,7 +79,7 @@ describe('crm-watch-in node', function () {
       const ch = channels()[0];
       assert.equal(ch.notifyUrl, httpNodeUrl('/zoho-watch/n1'));
       assert.deepEqual(ch.events, ['Leads.create', 'Leads.edit', 'Leads.delete']);
-      assert.ok(ch.expiresAt - Date.now() > 6.9 * 86400e3, 'Zoho\'s one-week maximum');
+      assert.ok(ch.expiresAt - Date.now() > 6.9 * 86400e3, "Zoho's one-week maximum");
       assert.equal(ch.returnAffectedFieldValues, true);
 
       const t0 = Date.now();
@@ -138,7 +138,8 @@ describe('crm-watch-in node', function () {
         token: 'forged',
       };
       assert.equal((await post(forged)).status, 403);
-      const { token: _t, ...missing } = forged;
+      const missing: Record<string, unknown> = { ...forged };
+      delete missing.token;
       assert.equal((await post(missing)).status, 403);
       assert.equal((await post({ ...forged, token: `${ch.token}x` })).status, 403);
       assert.equal((await post({ ...forged, token: ch.token, channel_id: '12345' })).status, 200);
@@ -173,7 +174,9 @@ describe('crm-watch-in node', function () {
       await until(() => channels().length === 1, 'the channel');
       const first = channels()[0].expiresAt;
       const calls = () =>
-        h.sb.sandbox.requests.filter((r) => r.path === '/crm/v8/actions/watch').map((r) => r.method);
+        h.sb.sandbox.requests
+          .filter((r) => r.path === '/crm/v8/actions/watch')
+          .map((r) => r.method);
       await clock.tickAsync(first - Date.now() - 3600e3 + 1000);
       await until(() => calls().includes('PUT'), 'the renewal');
       await until(() => channels()[0]?.expiresAt > first + 86400e3 || undefined, 'a later expiry');
@@ -190,9 +193,9 @@ describe('crm-watch-in node', function () {
       await until(() => channels().length === 1, 'the channel');
       listen();
       // Redeploy only the watch node, so the Catch path (already listened to) stays.
-      const flows = runtime().getFlows().flows.map((n) =>
-        n.id === 'n1' ? { ...n, publicUrl: '' } : n,
-      );
+      const flows = runtime()
+        .getFlows()
+        .flows.map((n) => (n.id === 'n1' ? { ...n, publicUrl: '' } : n));
       await runtime().setFlows(flows, undefined, 'nodes');
       await until(() => caught.length === 1, 'the error');
       assert.equal(caught[0].error.code, 'INVALID_INPUT');

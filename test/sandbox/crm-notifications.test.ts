@@ -105,7 +105,9 @@ describe('CRM v8 notifications (sandbox)', function () {
   });
 
   it('enables a channel in Zoho shape, with a request body Zoho accepts', async () => {
-    const body = { watch: [channel({ channel_expiry: new Date(Date.now() + 3600e3).toISOString() })] };
+    const body = {
+      watch: [channel({ channel_expiry: new Date(Date.now() + 3600e3).toISOString() })],
+    };
     const res = await h.request('POST', `${V8}/actions/watch`, body);
     assert.equal(res.status, 201);
     const sent = h.sandbox.requests.filter((r) => r.path === WATCH).at(-1);

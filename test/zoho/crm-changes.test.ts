@@ -111,7 +111,10 @@ describe('crm-changes: polling', function () {
     const calls = sb.sandbox.requests.filter((r) => r.path.startsWith('/crm/'));
     assert.equal(calls.length, 1);
     // The mark's own second is asked again (a later edit in it must not be missed).
-    assert.equal(calls[0].headers['if-modified-since'], new Date(T0 + 4000).toISOString().replace('.000Z', '+00:00'));
+    assert.equal(
+      calls[0].headers['if-modified-since'],
+      new Date(T0 + 4000).toISOString().replace('.000Z', '+00:00'),
+    );
     crm.store.clear();
     sb.sandbox.clearRequests();
     insert(1, T0);
@@ -139,9 +142,11 @@ describe('crm-changes: polling', function () {
     const old = insert(500, T0);
     const mark = await currentMark(conn, 'Leads');
     // 450 edits at distinct seconds after the mark, then a create.
-    old.slice(0, 450).forEach((id, i) =>
-      crm.store.update('Leads', id, { Email: `e${i}@x.example` }, { time: T0 + 2000 + i * 1000 }),
-    );
+    old
+      .slice(0, 450)
+      .forEach((id, i) =>
+        crm.store.update('Leads', id, { Email: `e${i}@x.example` }, { time: T0 + 2000 + i * 1000 }),
+      );
     const fresh = insert(1, T0 + 500_000, 'F');
     const seen: string[] = [];
     let m = mark;
@@ -153,9 +158,14 @@ describe('crm-changes: polling', function () {
         // Zoho moves a record edited now to the end of the order while we page.
         moved = true;
         crm.store.update('Leads', old[449], { Email: 'late@x.example' }, { time: T0 + 600_000 });
-        crm.store.update('Leads', old[499], { Email: 'untouched-before@x.example' }, {
-          time: T0 + 600_000,
-        });
+        crm.store.update(
+          'Leads',
+          old[499],
+          { Email: 'untouched-before@x.example' },
+          {
+            time: T0 + 600_000,
+          },
+        );
       }
     }
     assert.equal(new Set(seen).size, 452, 'every change, a record edited again seen again');

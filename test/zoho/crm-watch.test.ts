@@ -7,13 +7,12 @@ import { accountsFamily } from '../../src/sandbox/accounts';
 import { crmFamily, type CrmFamily } from '../../src/sandbox/crm';
 import { ZohoConnection } from '../../src/zoho/connection';
 import { Clock } from '../../src/zoho/clock';
-import { createRecords } from '../../src/zoho/crm';
+import { createRecords, fetchRecordsByIds } from '../../src/zoho/crm';
 import {
   MAX_CHANNEL_LIFETIME_MS,
   channelIdFor,
   disableChannel,
   enableChannel,
-  fetchRecordsByIds,
   newChannelToken,
   parseNotification,
   renewChannel,
@@ -125,7 +124,10 @@ describe('crm-watch: notification channels', function () {
     assert.equal(crm.notifications.live()[0].expiresAt, sooner.expiresAt);
     assert.equal(await disableChannel(conn, s.channelId), true);
     assert.equal(await disableChannel(conn, s.channelId), false);
-    await assert.rejects(renewChannel(conn, s, expiry), (e: ZohoError) => e.code === 'NOT_SUBSCRIBED');
+    await assert.rejects(
+      renewChannel(conn, s, expiry),
+      (e: ZohoError) => e.code === 'NOT_SUBSCRIBED',
+    );
   });
 
   it('keeps a channel alive on a stepped clock: renews before expiry, re-registers, unregisters', async () => {
@@ -133,25 +135,28 @@ describe('crm-watch: notification channels', function () {
     const keeper = new ChannelKeeper(() => conn, spec(), { clock });
     keeper.on('state', (s: KeeperState) => states.push(s));
     keeper.start();
-    const first = await until(
-      () => states.find((s) => s.state === 'active'),
-      'registration',
-    );
+    const first = await until(() => states.find((s) => s.state === 'active'), 'registration');
     assert.equal(first.state, 'active');
     if (first.state !== 'active') return;
-    assert.ok(first.expiresAt - clock.now() > 6.9 * 86400e3, 'asks for Zoho\'s one-week maximum');
+    assert.ok(first.expiresAt - clock.now() > 6.9 * 86400e3, "asks for Zoho's one-week maximum");
     assert.ok(first.expiresAt - first.nextRenewal >= 3600e3 - 1000, 'renews an hour ahead');
     assert.deepEqual(watchCalls(), ['POST']);
 
     await clock.step();
-    await until(() => states.filter((s) => s.state === 'active').length === 2 || undefined, 'renewal');
+    await until(
+      () => states.filter((s) => s.state === 'active').length === 2 || undefined,
+      'renewal',
+    );
     assert.deepEqual(watchCalls(), ['POST', 'PUT']);
     const channel = crm.notifications.live()[0];
     assert.ok(channel.expiresAt > clock.now() + 6.9 * 86400e3, 'the sandbox holds the new expiry');
 
     crm.notifications.channels.clear();
     await clock.step();
-    await until(() => states.filter((s) => s.state === 'active').length === 3 || undefined, 're-register');
+    await until(
+      () => states.filter((s) => s.state === 'active').length === 3 || undefined,
+      're-register',
+    );
     assert.deepEqual(watchCalls(), ['POST', 'PUT', 'PUT', 'POST']);
     assert.equal(crm.notifications.live().length, 1);
 
@@ -162,7 +167,12 @@ describe('crm-watch: notification channels', function () {
   });
 
   it('retries a failed registration with backoff and reports it', async () => {
-    sb.sandbox.faults.inject({ match: { path: '/crm/v8/actions/watch' }, kind: 'status', status: 400, times: 1 });
+    sb.sandbox.faults.inject({
+      match: { path: '/crm/v8/actions/watch' },
+      kind: 'status',
+      status: 400,
+      times: 1,
+    });
     const states: KeeperState[] = [];
     const keeper = new ChannelKeeper(() => conn, spec(), { clock, retryMs: 1000 });
     keeper.on('state', (s: KeeperState) => states.push(s));
@@ -201,7 +211,10 @@ describe('crm-watch: notification channels', function () {
     assert.equal(n.channelId, '77');
     assert.deepEqual(n.affectedFields, { '4876876000000500001': ['Email'] });
     assert.deepEqual(n.affectedValues, { '4876876000000500001': { Email: 'a@b.c' } });
-    assert.throws(() => parseNotification({ module: 'Leads', ids: [], operation: 'x' }), /operation/);
+    assert.throws(
+      () => parseNotification({ module: 'Leads', ids: [], operation: 'x' }),
+      /operation/,
+    );
     assert.throws(() => parseNotification('nope'), /JSON object/);
     assert.equal(tokenMatches('tok', 'tok'), true);
     assert.equal(tokenMatches('tok', 'tok2'), false);

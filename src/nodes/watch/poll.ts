@@ -15,7 +15,7 @@ import {
   deletedSince,
   modifiedSince,
 } from '../../zoho/crm-changes';
-import { fetchRecordsByIds } from '../../zoho/crm-watch';
+import { fetchRecordsByIds } from '../../zoho/crm-read';
 import { MAX_FIELDS } from '../../zoho/crm-common';
 import { ChangePayload, WatchContext, clockTime, fieldNames } from './common';
 
@@ -158,7 +158,11 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
         .catch((err: unknown) => {
           if (closed) return;
           const code = (err as { code?: unknown }).code;
-          ctx.status({ fill: 'red', shape: 'ring', text: `poll error: ${String(code ?? 'ERROR')}` });
+          ctx.status({
+            fill: 'red',
+            shape: 'ring',
+            text: `poll error: ${String(code ?? 'ERROR')}`,
+          });
           ctx.fail(err, { modules: settings.modules });
         })
         .finally(() => {

@@ -4,7 +4,7 @@
  * and no message, ignores other channels, and emits one message per callback, in order, with
  * the full records when fetchRecords is on.
  */
-import { fetchRecordsByIds } from '../../zoho/crm-watch';
+import { fetchRecordsByIds } from '../../zoho/crm-read';
 import {
   EVENT_OF_OPERATION,
   ZohoNotification,

@@ -5,16 +5,18 @@
  * through the API. The sandbox is a test tool: it only ever POSTs to loopback URLs, with a
  * timeout, and it reads time from the sandbox's clock so tests can move it.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { SandboxContext, SandboxReply, SandboxRequest } from '../types';
 import type { CrmStore } from './store';
 import type { CrmChange } from './types';
+import { Channel, Delivery, callbackBody, deliver } from './notify-callbacks';
+
+export type { Channel, Delivery } from './notify-callbacks';
 import { error, isObject, parseDateTime, splitList } from './util';
 
 export const DEFAULT_CHANNEL_LIFETIME_MS = 60 * 60 * 1000;
 export const MAX_CHANNEL_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_TOKEN_LENGTH = 50;
-export const NOTIFY_TIMEOUT_MS = 5000;
 
 const OPS = ['create', 'edit', 'delete', 'all'] as const;
 const EVENT_OF: Record<CrmChange['operation'], string> = {
@@ -22,26 +24,6 @@ const EVENT_OF: Record<CrmChange['operation'], string> = {
   update: 'edit',
   delete: 'delete',
 };
-
-export interface Channel {
-  channelId: string;
-  /** 'Leads.create', 'Deals.all', … */
-  events: string[];
-  notifyUrl: string;
-  token: string | null;
-  expiresAt: number;
-  returnAffectedFieldValues: boolean;
-}
-
-export interface Delivery {
-  channelId: string;
-  url: string;
-  body: Record<string, unknown>;
-  /** HTTP status of the receiver, 0 when it failed or was refused. */
-  status: number;
-  error?: string;
-  time: number;
-}
 
 type Outcome = Record<string, unknown>;
 
@@ -233,7 +215,8 @@ export class NotificationHub {
     if (!Array.isArray(events) || events.length === 0) return fail(mandatory('events', i));
     for (const e of events) {
       const [mod, op, extra] = typeof e === 'string' ? e.split('.') : [];
-      if (extra !== undefined || !this.store.modules.get(mod ?? '')) return fail(invalid('events', i));
+      if (extra !== undefined || !this.store.modules.get(mod ?? ''))
+        return fail(invalid('events', i));
       if (!(OPS as readonly string[]).includes(op ?? '')) return fail(invalid('events', i));
     }
     const token = item.token === undefined ? (existing?.token ?? null) : item.token;
@@ -296,77 +279,14 @@ export class NotificationHub {
       const wanted = c.events.some(
         (e) => e === `${change.module}.${event}` || e === `${change.module}.all`,
       );
-      if (wanted) this.post(c, this.payload(c, change));
+      if (wanted) this.post(c, change);
     }
   }
 
-  /** Zoho's callback body. */
-  payload(c: Channel, change: CrmChange): Record<string, unknown> {
-    const url = new URL(c.notifyUrl);
-    const body: Record<string, unknown> = {
-      server_time: change.time,
-      query_params: Object.fromEntries(url.searchParams),
-      module: change.module,
-      resource_uri: this.resourceUri(change.module),
-      ids: change.ids,
-      affected_fields:
-        change.operation === 'update'
-          ? change.ids.map((id) => ({ [id]: change.fields ?? [] }))
-          : [],
-      operation: change.operation,
-      channel_id: c.channelId,
-      token: c.token,
-    };
-    if (c.returnAffectedFieldValues && change.operation !== 'delete') {
-      body.affected_values = change.ids.map((id) => {
-        const rec = this.store.get(change.module, id);
-        const values: Record<string, unknown> = {};
-        for (const f of change.fields ?? []) values[f] = rec?.data[f] ?? null;
-        return { record_id: id, values };
-      });
-    }
-    return body;
+  private post(c: Channel, change: CrmChange): void {
+    const body = callbackBody(c, change, this.store, this.resourceUri(change.module));
+    deliver(c, body, this.deliveries, this.pending, this.now());
   }
-
-  private post(c: Channel, body: Record<string, unknown>): void {
-    const delivery: Delivery = {
-      channelId: c.channelId,
-      url: c.notifyUrl,
-      body,
-      status: 0,
-      time: this.now(),
-    };
-    this.deliveries.push(delivery);
-    if (this.deliveries.length > 10000) this.deliveries.splice(0, this.deliveries.length - 10000);
-    const url = new URL(c.notifyUrl);
-    if (!isLoopback(url.hostname) || url.protocol !== 'http:') {
-      delivery.error = 'the sandbox only notifies http URLs on this machine (loopback)';
-      return;
-    }
-    const data = Buffer.from(JSON.stringify(body));
-    const req = http.request(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Content-Length': data.length },
-      timeout: NOTIFY_TIMEOUT_MS,
-    });
-    this.pending.add(req);
-    req.on('response', (res) => {
-      delivery.status = res.statusCode ?? 0;
-      res.resume();
-      res.on('end', () => this.pending.delete(req));
-    });
-    req.on('timeout', () => req.destroy(new Error('notify_url did not answer in time')));
-    req.on('error', (err) => {
-      delivery.error = err.message;
-      this.pending.delete(req);
-    });
-    req.on('close', () => this.pending.delete(req));
-    req.end(data);
-  }
-}
-
-function isLoopback(host: string): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host) || host.startsWith('127.');
 }
 
 function channelIdOf(item: Record<string, unknown>): string | undefined {
