@@ -174,16 +174,16 @@ export async function fetchList(
     signal,
   });
   const date = Date.parse(res.headers?.date ?? '');
-  const serverTime = Number.isNaN(date) ? undefined : date;
+  const clock = Number.isNaN(date) ? {} : { serverTime: date };
   if (res.status === 304)
-    return { records: [], info: { more_records: false }, notModified: true, serverTime };
+    return { records: [], info: { more_records: false }, notModified: true, ...clock };
   if (res.status === 204)
-    return { records: [], info: { more_records: false, count: 0 }, notModified: false, serverTime };
+    return { records: [], info: { more_records: false, count: 0 }, notModified: false, ...clock };
   return {
     records: dataOf(res.data) as CrmRecord[],
     info: infoOf(res.data),
     notModified: false,
-    serverTime,
+    ...clock,
   };
 }
 
