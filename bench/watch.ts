@@ -90,8 +90,8 @@ async function rig(): Promise<Rig> {
       return res.status === 204 ? {} : ((await res.json()) as Msg);
     },
     async close() {
-      persistentContext(false);
-      await unloadFlow().catch(() => undefined);
+      await shutdownRed().catch(() => undefined);
+      await persistentContext(false);
       await stopRed();
       await sb.stop();
     },
@@ -188,7 +188,7 @@ export async function pollIdleCalls(cycles = 50): Promise<Figure[]> {
 export async function pollExactness(total = 10_000): Promise<Figure[]> {
   const r = await rig();
   try {
-    persistentContext(true);
+    await persistentContext(true);
     const node = {
       mode: 'poll',
       modules: 'Leads',

@@ -65,6 +65,21 @@ function intervalMs(value: unknown): number {
   return Math.round(seconds * 1000);
 }
 
+/** One 'flows:started' listener per runtime, however many watch nodes wait on it. */
+const waiting = new WeakMap<object, Set<() => void>>();
+function onFlowsStarted(RED: NodeAPI, fn: () => void): () => void {
+  let set = waiting.get(RED.events);
+  if (!set) {
+    const fresh = new Set<() => void>();
+    set = fresh;
+    waiting.set(RED.events, fresh);
+    RED.events.on('flows:started', () => [...fresh].forEach((f) => f()));
+  }
+  set.add(fn);
+  const own = set;
+  return () => own.delete(fn);
+}
+
 function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
   const controller = new AbortController();
   let stop: (() => Promise<void>) | undefined;
@@ -108,17 +123,17 @@ function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
   // Start once the whole flow runs, so a Catch node of this flow sees an error on deploy.
   let timer: NodeJS.Timeout | undefined;
   const begin = (): void => {
-    RED.events.removeListener('flows:started', begin);
+    unwait();
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (!closing) start().catch(fail);
   };
-  RED.events.on('flows:started', begin);
+  const unwait = onFlowsStarted(RED, begin);
   timer = setTimeout(begin, 2000);
 
   node.on('close', (_removed: boolean, done: () => void) => {
     closing = true;
-    RED.events.removeListener('flows:started', begin);
+    unwait();
     if (timer) clearTimeout(timer);
     controller.abort();
     const finished = stop ? stop() : Promise.resolve();

@@ -240,6 +240,7 @@ export async function stopRed(): Promise<void> {
 }
 
 interface ContextModule {
+  init(settings: unknown): void;
   load(): Promise<void>;
   close(): Promise<void>;
   clean(config: unknown): Promise<unknown>;
@@ -253,9 +254,10 @@ let persistent: { loadFlows: HelperInternals['_redNodes']['loadFlows'] } | undef
 
 /**
  * Node contexts in Node-RED's localfilesystem store under the userDir (as a user configures
- * `contextStorage`), opened on every load like a Node-RED start does. Undo with `false`.
+ * `contextStorage`), opened on every load like a Node-RED start does. Undo with `false` (after
+ * the flows are unloaded): the file store is closed, so nothing writes once the userDir goes.
  */
-export function persistentContext(on: boolean): void {
+export async function persistentContext(on: boolean): Promise<void> {
   const redNodes = internals()._redNodes;
   if (on && !persistent) {
     persistent = { loadFlows: redNodes.loadFlows };
@@ -271,6 +273,8 @@ export function persistentContext(on: boolean): void {
     const rest = { ...state.settings };
     delete rest.contextStorage;
     redSettings(rest);
+    await internals()._context.close();
+    internals()._context.init(helper.settings());
   }
 }
 
@@ -288,6 +292,8 @@ export async function shutdownRed(): Promise<void> {
     ctx.clean = clean;
   }
   await ctx.close();
+  // As after a process exit: no store of the old run is left to touch the files.
+  ctx.init(helper.settings());
   state.httpNode = undefined;
 }
 

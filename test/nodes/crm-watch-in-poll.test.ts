@@ -133,7 +133,7 @@ describe('crm-watch-in node: poll mode', function () {
   });
 
   it('1,000 records created in bursts across 20 polls with a restart in the middle: exactly 1,000 creates', async () => {
-    persistentContext(true);
+    await persistentContext(true);
     await load(poll());
     await until(() => polled() >= 1, 'the first poll');
     const created: string[] = [];
