@@ -11,6 +11,7 @@ import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
 import { booksReturnAll, booksThrottle } from './books';
 import { createBatching, latencyThroughput, perMessageOverhead, returnAllLarge } from './crm';
+import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
 const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['tokens', () => concurrentExpiredToken(500)],
@@ -23,6 +24,9 @@ const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['crm-returnall', () => returnAllLarge(100_000)],
   ['books-throttle', () => booksThrottle()],
   ['books-returnall', () => booksReturnAll()],
+  ['watch-webhook', () => webhookLatency(500)],
+  ['watch-poll-idle', () => pollIdleCalls(50)],
+  ['watch-poll-exact', () => pollExactness(10_000)],
 ];
 
 function print(f: Figure): void {

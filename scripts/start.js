@@ -133,7 +133,8 @@ async function waitFor(url, ms) {
 async function connect(editorUrl, sandbox) {
   const code = sandbox.accounts.issueGrantCode({
     clientId: CLIENT.clientId,
-    scope: 'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+    scope:
+      'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all',
     offline: true,
   });
   const res = await fetch(`${editorUrl}zoho-config/${CONFIG_ID}/auth/code`, {
@@ -155,7 +156,15 @@ async function main() {
   const red = spawn(
     process.execPath,
     [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', String(uiPort)],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // crm-watch-in's webhook example: the sandbox notifies this Node-RED directly.
+      env: {
+        ...process.env,
+        NODE_RED_PUBLIC_URL: process.env.NODE_RED_PUBLIC_URL || `http://127.0.0.1:${uiPort}`,
+      },
+    },
   );
   const editorUrl = `http://127.0.0.1:${uiPort}/`;
   let stopping = false;

@@ -310,7 +310,11 @@ export class Sandbox {
   }
 
   private send(res: http.ServerResponse, reply: SandboxReply): void {
-    const headers: Record<string, string | number | string[]> = { ...reply.headers };
+    // Zoho's clock is the sandbox's: clients may read the time from Date.
+    const headers: Record<string, string | number | string[]> = {
+      Date: new Date(this.now()).toUTCString(),
+      ...reply.headers,
+    };
     const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
     let payload: Buffer | undefined;
     let type = reply.contentType;

@@ -46,6 +46,8 @@ export interface ListResult {
   info: CrmInfo;
   /** True when Zoho answered 304 to If-Modified-Since: nothing changed since then. */
   notModified: boolean;
+  /** Zoho's clock when it answered (the Date header), epoch ms. */
+  serverTime?: number;
 }
 
 export interface ListAllResult {
@@ -171,10 +173,18 @@ export async function fetchList(
     headers: prepared.headers,
     signal,
   });
-  if (res.status === 304) return { records: [], info: { more_records: false }, notModified: true };
+  const date = Date.parse(res.headers?.date ?? '');
+  const clock = Number.isNaN(date) ? {} : { serverTime: date };
+  if (res.status === 304)
+    return { records: [], info: { more_records: false }, notModified: true, ...clock };
   if (res.status === 204)
-    return { records: [], info: { more_records: false, count: 0 }, notModified: false };
-  return { records: dataOf(res.data) as CrmRecord[], info: infoOf(res.data), notModified: false };
+    return { records: [], info: { more_records: false, count: 0 }, notModified: false, ...clock };
+  return {
+    records: dataOf(res.data) as CrmRecord[],
+    info: infoOf(res.data),
+    notModified: false,
+    ...clock,
+  };
 }
 
 interface CrmCursor {

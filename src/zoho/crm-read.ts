@@ -10,6 +10,7 @@ import { FIELD_NAME_RE, checkModule, checkRecordId, checkRecordIds } from './val
 import {
   CrmRecord,
   ListAllResult,
+  MAX_FIELDS,
   ListResult,
   PreparedList,
   Requester,
@@ -218,4 +219,48 @@ export function getAllDeletedRecords(
     options,
     { reach: Infinity },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// records by id (notifications carry ids only)
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Full records for ids, in the order of `ids` (ids Zoho no longer has are left out): 100 ids a
+ * call; modules with more than 50 fields take one call per 50 fields, merged by id.
+ */
+export async function fetchRecordsByIds(
+  conn: Requester,
+  module: string,
+  ids: string[],
+  fields: string[],
+  signal?: AbortSignal,
+): Promise<CrmRecord[]> {
+  const wanted = [...new Set(fields.filter((f) => f !== 'id'))];
+  const fieldChunks = chunks(wanted, MAX_FIELDS - 1).map((c) => ['id', ...c]);
+  if (fieldChunks.length === 0) fieldChunks.push(['id']);
+  const byId = new Map<string, CrmRecord>();
+  for (const idChunk of chunks([...new Set(ids)], MAX_IDS_PER_CALL)) {
+    for (const f of fieldChunks) {
+      const page = await listRecords(conn, module, {
+        ids: idChunk,
+        fields: f,
+        perPage: MAX_IDS_PER_CALL,
+        signal,
+      });
+      for (const rec of page.records) {
+        const id = String(rec.id);
+        byId.set(id, { ...byId.get(id), ...rec });
+      }
+    }
+  }
+  return ids.flatMap((id): CrmRecord[] => {
+    const rec = byId.get(id);
+    return rec ? [rec] : [];
+  });
 }

@@ -17,3 +17,6 @@ export * from './raw';
 export * from './crm-settings';
 export * from './books';
 export * from './books-operation';
+export * from './crm-watch';
+export * from './watch-keeper';
+export * from './crm-changes';

@@ -24,12 +24,14 @@ const NODES = {
   coql: 'n-coql',
   attachment: 'n-attachment',
   raw: 'n-raw',
+  watch: 'n-watch',
 } as const;
 const TYPES: Record<keyof typeof NODES, string> = {
   record: 'crm-record',
   coql: 'crm-coql',
   attachment: 'crm-attachment',
   raw: 'zoho-raw',
+  watch: 'crm-watch-in',
 };
 const LOCALES = path.resolve(__dirname, '..', '..', '..', 'nodes', 'locales', 'en-US');
 
@@ -146,6 +148,27 @@ describe('CRM node editors (Chromium)', function () {
         passThroughErrors: false,
         debug: false,
       },
+      {
+        id: NODES.watch,
+        type: 'crm-watch-in',
+        z: TAB,
+        x: 200,
+        y: 320,
+        wires: [[]],
+        name: '',
+        config: CONFIG,
+        mode: 'poll',
+        modules: 'Leads',
+        onCreate: true,
+        onEdit: true,
+        onDelete: false,
+        publicUrl: 'NODE_RED_PUBLIC_URL',
+        publicUrlType: 'env',
+        returnAffectedFieldValues: false,
+        fetchRecords: false,
+        interval: '60',
+        emitExisting: false,
+      },
     ],
   });
 
@@ -237,7 +260,10 @@ describe('CRM node editors (Chromium)', function () {
         const $ = (globalThis as unknown as { $: JQ }).$;
         return $('#dialog-form').text();
       });
-      assert.doesNotMatch(raw, /(crm-record|crm-coql|crm-attachment|zoho-raw)\.(label|tip)\./);
+      assert.doesNotMatch(
+        raw,
+        /(crm-record|crm-coql|crm-attachment|zoho-raw|crm-watch-in)\.(label|tip|mode|event)\./,
+      );
       await page.waitForTimeout(300); // let the pickers' requests settle
       noErrors(ep, `opening ${TYPES[key as keyof typeof NODES]}`);
       await closeDialog(page);
@@ -458,6 +484,25 @@ describe('CRM node editors (Chromium)', function () {
     await screenshot(page, 'crm-attachment-dialog');
     await closeDialog(page);
     noErrors(ep, 'switching attachment operations');
+  });
+
+  it('crm-watch-in: the rows follow the mode; the path is shown; module picker filled', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openNodeDialog(page, NODES.watch);
+    const rows = ['.crm-watch-webhook', '.crm-watch-poll'];
+    for (const mode of ['webhook', 'poll', 'webhook']) {
+      await page.selectOption('#node-input-mode', mode);
+      const vis = await visibility(page, rows);
+      assert.equal(vis['.crm-watch-webhook'], mode === 'webhook', `${mode}: webhook rows`);
+      assert.equal(vis['.crm-watch-poll'], mode === 'poll', `${mode}: poll rows`);
+    }
+    assert.equal(await typedInputBox(page, 'node-input-publicUrl').isVisible(), true);
+    assert.equal(await page.textContent('#crm-watch-path'), `/zoho-watch/${NODES.watch}`);
+    await waitForOptions(page, 'crm-watch-module-list', ['Leads', 'Contacts', 'Deals']);
+    await screenshot(page, 'crm-watch-in-dialog');
+    await closeDialog(page);
+    noErrors(ep, 'switching crm-watch-in modes');
   });
 
   it('crm-coql: the query editor holds the query; Return all shows Stop after', async () => {

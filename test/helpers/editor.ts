@@ -164,7 +164,12 @@ export class EditorHarness {
         '--port',
         String(port),
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // crm-watch-in's webhook example reads its public URL from here: this Node-RED.
+        env: { ...process.env, NODE_OPTIONS: '', NODE_RED_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      },
     );
     this.red = red;
     red.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));

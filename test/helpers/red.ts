@@ -239,6 +239,64 @@ export async function stopRed(): Promise<void> {
   state.userDir = undefined;
 }
 
+interface ContextModule {
+  init(settings: unknown): void;
+  load(): Promise<void>;
+  close(): Promise<void>;
+  clean(config: unknown): Promise<unknown>;
+}
+interface HelperInternals {
+  _context: ContextModule;
+  _redNodes: { loadFlows(...args: unknown[]): Promise<unknown> };
+}
+const internals = (): HelperInternals => helper as unknown as HelperInternals;
+let persistent: { loadFlows: HelperInternals['_redNodes']['loadFlows'] } | undefined;
+
+/**
+ * Node contexts in Node-RED's localfilesystem store under the userDir (as a user configures
+ * `contextStorage`), opened on every load like a Node-RED start does. Undo with `false` (after
+ * the flows are unloaded): the file store is closed, so nothing writes once the userDir goes.
+ */
+export async function persistentContext(on: boolean): Promise<void> {
+  const redNodes = internals()._redNodes;
+  if (on && !persistent) {
+    persistent = { loadFlows: redNodes.loadFlows };
+    const original = redNodes.loadFlows;
+    redNodes.loadFlows = async function (this: unknown, ...args: unknown[]) {
+      await internals()._context.load();
+      return original.apply(this, args);
+    };
+    redSettings({ ...state.settings, contextStorage: { default: { module: 'localfilesystem' } } });
+  } else if (!on && persistent) {
+    redNodes.loadFlows = persistent.loadFlows;
+    persistent = undefined;
+    const rest = { ...state.settings };
+    delete rest.contextStorage;
+    redSettings(rest);
+    await internals()._context.close();
+    internals()._context.init(helper.settings());
+  }
+}
+
+/**
+ * Stops the flows as a Node-RED shutdown does: nodes close, the context stores flush to disk
+ * and close, and nothing is cleaned. The next loadFlow reads the contexts back from disk.
+ */
+export async function shutdownRed(): Promise<void> {
+  const ctx = internals()._context;
+  const clean = ctx.clean;
+  ctx.clean = () => Promise.resolve();
+  try {
+    await helper.unload();
+  } finally {
+    ctx.clean = clean;
+  }
+  await ctx.close();
+  // As after a process exit: no store of the old run is left to touch the files.
+  ctx.init(helper.settings());
+  state.httpNode = undefined;
+}
+
 /** The RED API object our nodes received in the last load (RED.nodes, RED.settings, …). */
 export function nodeApi(): Record<string, unknown> {
   if (!state.api) throw new Error('red helper: nothing loaded yet');

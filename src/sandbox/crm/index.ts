@@ -16,6 +16,7 @@ import {
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
 import { sensorsModule, standardModules } from './modules';
+import { NotificationHub } from './notifications';
 import { ModuleRegistry } from './registry';
 import { deletedRecords, getRecord, listRecords } from './records';
 import { searchRecords } from './search';
@@ -32,6 +33,8 @@ export { ModuleRegistry, systemFields } from './registry';
 export { parseCriteria, compileCriteria, CriteriaError } from './criteria';
 export { parseQuery, runCoql, CoqlError } from './coql';
 export type * from './types';
+export { NotificationHub, MAX_CHANNEL_LIFETIME_MS } from './notifications';
+export type { Channel, Delivery } from './notifications';
 
 export const CRM_BASE = '/crm/v8';
 
@@ -48,6 +51,8 @@ export interface CrmFamilyOptions {
 export interface CrmFamily extends ApiFamily {
   readonly store: CrmStore;
   readonly modules: ModuleRegistry;
+  /** The Notifications API's channels and deliveries (after the family is registered). */
+  readonly notifications: NotificationHub;
   /** Adds demo data (see seed.ts); returns the counts inserted per module. */
   seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
 }
@@ -63,14 +68,24 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
   store.offsetMinutes = options.timeZoneOffsetMinutes ?? 0;
   if (options.seed !== undefined) seed(store, options.seed);
 
+  let hub: NotificationHub | undefined;
   return {
     name: 'crm',
     store,
     modules,
+    get notifications(): NotificationHub {
+      if (!hub) throw new Error('the CRM family is not registered with a sandbox yet');
+      return hub;
+    },
     seed: (counts, seedValue) => seed(store, counts, seedValue),
+    stop() {
+      hub?.stop();
+    },
     register(r, ctx) {
       store.now = () => ctx.now();
       const c = new CrmContext(store, ctx);
+      const notify = new NotificationHub(store, ctx);
+      hub = notify;
       const opts: RouteOptions = { product: 'crm' };
       const route = (method: string, path: string, h: Handler, o: RouteOptions = opts): void =>
         r.route(method, CRM_BASE + path, h, o);
@@ -103,6 +118,12 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
         },
         opts,
       );
+
+      route('POST', '/actions/watch', (req) => notify.enable(req));
+      route('PUT', '/actions/watch', (req) => notify.update(req));
+      route('PATCH', '/actions/watch', (req) => notify.disableEvents(req));
+      route('DELETE', '/actions/watch', (req) => notify.remove(req));
+      route('GET', '/actions/watch', (req) => notify.list(req));
 
       route('GET', '/:module', (req) => listRecords(c, req));
       route('POST', '/:module', (req) => writeRecords(c, req, 'insert'));

@@ -1,6 +1,7 @@
 /**
  * Record reads: GET /crm/v8/{module} (fields required, page up to 2,000 records, page_token
- * beyond, sort, ids, If-Modified-Since), GET /crm/v8/{module}/{id} and the deleted records log.
+ * beyond, sort, ids, If-Modified-Since), GET /crm/v8/{module}/{id} and the deleted records log
+ * (newest first, If-Modified-Since too).
  */
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext, type PageCursor } from './context';
@@ -227,11 +228,25 @@ export function deletedRecords(c: CrmContext, req: SandboxRequest): SandboxReply
   if (!['all', 'recycle', 'permanent'].includes(type)) return invalidParam('type');
   const pg = paging(req);
   if (isReply(pg)) return pg;
+  let since: number | undefined;
+  const ims = req.headers['if-modified-since'];
+  if (typeof ims === 'string') {
+    since = Date.parse(ims);
+    if (Number.isNaN(since)) {
+      return error(400, 'INVALID_DATA', 'invalid data', {
+        param: 'If-Modified-Since',
+        param_name: 'If-Modified-Since',
+      });
+    }
+  }
+  const after = since;
   const entries = c.store
     .deleted(def.api_name)
     .filter((e) => type === 'all' || e.type === type)
+    .filter((e) => after === undefined || Math.floor(e.deletedAt / 1000) * 1000 > after)
     .slice()
     .reverse();
+  if (after !== undefined && entries.length === 0) return { status: 304 };
   const start = (pg.page - 1) * pg.perPage;
   const slice = entries.slice(start, start + pg.perPage);
   if (slice.length === 0) return noContent();
