@@ -6,6 +6,7 @@ import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
 import { defaultFamilies } from '../../src/sandbox/families';
 import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
 import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
+import { ConnectionOptions, ZohoConnection } from '../../src/zoho/connection';
 
 export { Sandbox, DEFAULT_CLIENT };
 
@@ -131,4 +132,27 @@ export function probeFamily(): ProbeFamily {
 /** The default families plus the probe, as useSandbox's `families` argument wants. */
 export function withProbe(probe: ProbeFamily): () => ApiFamily[] {
   return () => [...defaultFamilies(), probe];
+}
+
+/**
+ * A client connection to `sandbox` as the default Self Client, holding a refresh token freshly
+ * issued for `scope`; `extra` sets any other connection option (clock, concurrency, …).
+ */
+export function sandboxConnection(
+  sandbox: Sandbox,
+  scope: string,
+  extra: Partial<ConnectionOptions> = {},
+): ZohoConnection {
+  const refreshToken = sandbox.accounts.issueRefreshToken({
+    clientId: DEFAULT_CLIENT.clientId,
+    scope,
+  });
+  return new ZohoConnection({
+    region: 'custom',
+    accountsUrl: sandbox.url,
+    clientId: DEFAULT_CLIENT.clientId,
+    clientSecret: DEFAULT_CLIENT.clientSecret,
+    refreshToken,
+    ...extra,
+  });
 }

@@ -6,19 +6,12 @@
 import * as assert from 'node:assert/strict';
 import { helper, persistentContext, shutdownRed } from '../helpers/red';
 import { authHeader, issueTokens } from '../helpers/sandbox';
+import { sleep, until as untilWithin } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(get: () => T | undefined | false, what: string, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+// Polls take whole intervals: wait longer than the helper's default.
+const until = <T>(get: () => T | undefined | false, what: string, ms = 8000): Promise<T> =>
+  untilWithin(get, what, ms);
 
 describe('crm-watch-in node: poll mode', function () {
   this.timeout(120_000);

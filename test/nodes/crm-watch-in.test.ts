@@ -7,19 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { helper, httpNodeUrl, runtime } from '../helpers/red';
 import { authHeader, issueTokens } from '../helpers/sandbox';
+import { sleep, until } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(get: () => T | undefined | false, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 describe('crm-watch-in node', function () {
   this.timeout(120_000);

@@ -22,7 +22,7 @@ import {
 } from '../../src/zoho/books';
 import { runBooksOperation } from '../../src/zoho/books-operation';
 import { collectPages } from '../../src/zoho/paginate';
-import { DEFAULT_CLIENT, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 const ORG = '10234695';
 const OTHER = '20234696';
@@ -37,18 +37,7 @@ describe('books client against the sandbox', function () {
   let conn: ZohoConnection;
 
   function connect(): ZohoConnection {
-    const refreshToken = sb.sandbox.accounts.issueRefreshToken({
-      clientId: DEFAULT_CLIENT.clientId,
-      scope: 'ZohoBooks.fullaccess.all',
-    });
-    return new ZohoConnection({
-      region: 'custom',
-      accountsUrl: sb.url,
-      clientId: DEFAULT_CLIENT.clientId,
-      clientSecret: DEFAULT_CLIENT.clientSecret,
-      refreshToken,
-      maxConcurrency: 5,
-    });
+    return sandboxConnection(sb.sandbox, 'ZohoBooks.fullaccess.all', { maxConcurrency: 5 });
   }
 
   beforeEach(() => {

@@ -18,7 +18,7 @@ import {
   isNew,
   modifiedSince,
 } from '../../src/zoho/crm-changes';
-import { DEFAULT_CLIENT, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 
@@ -33,17 +33,7 @@ describe('crm-changes: polling', function () {
 
   beforeEach(() => {
     crm.store.clear();
-    const refreshToken = sb.sandbox.accounts.issueRefreshToken({
-      clientId: DEFAULT_CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL',
-    });
-    conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: sb.url,
-      clientId: DEFAULT_CLIENT.clientId,
-      clientSecret: DEFAULT_CLIENT.clientSecret,
-      refreshToken,
-    });
+    conn = sandboxConnection(sb.sandbox, 'ZohoCRM.modules.ALL');
   });
   afterEach(() => conn.close());
 

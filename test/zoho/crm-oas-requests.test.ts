@@ -35,7 +35,7 @@ import {
 import { listFields, listModules } from '../../src/zoho/crm-settings';
 import type { RecordedRequest } from '../../src/sandbox/types';
 import { CallCheck, Oas, OasCall } from '../helpers/oas';
-import { DEFAULT_CLIENT, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 /** The files the CRM client's requests may land in. */
 const FILES = [
@@ -213,17 +213,10 @@ describe("CRM client requests against Zoho's CRM v8 OpenAPI files", function () 
   }
 
   before(() => {
-    const refreshToken = sb.sandbox.accounts.issueRefreshToken({
-      clientId: DEFAULT_CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ',
-    });
-    conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: sb.url,
-      clientId: '1000.SANDBOXCLIENT',
-      clientSecret: 'sandbox-secret',
-      refreshToken,
-    });
+    conn = sandboxConnection(
+      sb.sandbox,
+      'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ',
+    );
   });
 
   after(() => {

@@ -25,7 +25,7 @@ import {
   downloadAttachment,
   uploadAttachment,
 } from '../../src/zoho/attachments';
-import { DEFAULT_CLIENT, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 describe('crm family against the sandbox', function () {
   this.timeout(60_000);
@@ -34,18 +34,11 @@ describe('crm family against the sandbox', function () {
   const tag = `T${Date.now()}`;
 
   before(async function () {
-    const refreshToken = sb.sandbox.accounts.issueRefreshToken({
-      clientId: DEFAULT_CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ',
-    });
-    conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: sb.url,
-      clientId: DEFAULT_CLIENT.clientId,
-      clientSecret: DEFAULT_CLIENT.clientSecret,
-      refreshToken,
-      maxConcurrency: 4,
-    });
+    conn = sandboxConnection(
+      sb.sandbox,
+      'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ',
+      { maxConcurrency: 4 },
+    );
     try {
       await listRecords(conn, 'Leads', { fields: 'Last_Name', perPage: 1 });
     } catch (e) {

@@ -21,7 +21,8 @@ import {
 } from '../../src/zoho/crm-watch';
 import { ZohoError } from '../../src/zoho/errors';
 import { ChannelKeeper, KeeperState } from '../../src/zoho/watch-keeper';
-import { DEFAULT_CLIENT, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
+import { until } from '../helpers/wait';
 
 /** A clock whose sleeps wait until the test calls step(), which moves time by the sleep. */
 class SteppedClock implements Clock {
@@ -55,16 +56,6 @@ class SteppedClock implements Clock {
   }
 }
 
-async function until<T>(get: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('crm-watch: notification channels', function () {
   this.timeout(30_000);
   let crm: CrmFamily;
@@ -79,16 +70,7 @@ describe('crm-watch: notification channels', function () {
     clock = new SteppedClock();
     sb.sandbox.configure({ now: () => clock.now() });
     crm.notifications.channels.clear();
-    const refreshToken = sb.sandbox.accounts.issueRefreshToken({
-      clientId: DEFAULT_CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.notifications.ALL',
-    });
-    conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: sb.url,
-      clientId: DEFAULT_CLIENT.clientId,
-      clientSecret: DEFAULT_CLIENT.clientSecret,
-      refreshToken,
+    conn = sandboxConnection(sb.sandbox, 'ZohoCRM.modules.ALL,ZohoCRM.notifications.ALL', {
       clock,
     });
   });
