@@ -10,9 +10,7 @@
  * The client secret leaves this process only for the accounts server of the connection's own
  * data centre (or the custom accounts URL); nothing from the callback's query is echoed.
  */
-import * as crypto from 'node:crypto';
 import type { NodeAPI } from 'node-red';
-import type { Request, RequestHandler, Response } from 'express';
 import {
   StoredTokens,
   authorizationUrl,
@@ -28,6 +26,16 @@ import {
   isRegion,
   regionFromLocation,
 } from '../../zoho/regions';
+import {
+  RouteError,
+  errorBody,
+  handle,
+  hostOf,
+  nodeIdOf,
+  resultPage,
+  statusOf,
+  text,
+} from './admin-http';
 import { OAuthStates, PendingAuth } from './oauth-states';
 import {
   TOKEN_KEYS,
@@ -77,95 +85,6 @@ export interface AdminDeps {
   userDir(): string | undefined;
 }
 
-class RouteError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-function nodeIdOf(req: Request): string {
-  const id = String(req.params.id ?? '');
-  if (!NODE_ID.test(id)) throw new RouteError(400, 'INVALID_INPUT', 'Not a node id');
-  return id;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
-/** The host of a URL, '' for none, '?' for something that is not a URL. */
-function hostOf(value: string): string {
-  if (!value) return '';
-  try {
-    return new URL(value).host;
-  } catch {
-    return '?';
-  }
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function errorBody(err: unknown): { error: { message: string; code: string } } {
-  if (err instanceof RouteError) return { error: { message: err.message, code: err.code } };
-  if (isZohoError(err)) return { error: { message: err.message, code: err.code } };
-  return { error: { message: 'Unexpected error', code: 'INTERNAL_ERROR' } };
-}
-
-function statusOf(err: unknown): number {
-  if (err instanceof RouteError) return err.status;
-  if (isZohoError(err)) {
-    return err.code === 'NETWORK_ERROR' || err.code === 'TIMEOUT' ? 502 : 400;
-  }
-  return 500;
-}
-
-/** Never lets a rejected promise escape into Express. */
-function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return (req, res) => {
-    fn(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.status(statusOf(err)).json(errorBody(err));
-    });
-  };
-}
-
-/** The small page the consent popup lands on. Holds no token and nothing from the query. */
-function resultPage(
-  res: Response,
-  status: number,
-  ok: boolean,
-  title: string,
-  detail: string,
-): void {
-  const nonce = crypto.randomBytes(16).toString('base64');
-  const message = JSON.stringify({ type: 'zoho-config-auth', ok });
-  const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;max-width:30rem;margin:3rem auto;color:#333}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(detail)}</p>
-<script nonce="${nonce}">
-try { if (window.opener) { window.opener.postMessage(${message}, window.location.origin); } } catch (e) {}
-${ok ? 'setTimeout(function () { window.close(); }, 1500);' : ''}
-</script></body></html>`;
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'`,
-    })
-    .send(html);
-}
-
 /** The accounts host of each Zoho data centre. */
 const ZOHO_ACCOUNTS_HOSTS = new Set(
   Object.values(DATA_CENTRES).map((dc) => `accounts.${dc.domain}`),
@@ -207,6 +126,14 @@ export function registerAdminRoutes(RED: NodeAPI, deps: AdminDeps): void {
     if (!isRegion(region)) throw new RouteError(400, 'INVALID_INPUT', 'Unknown Zoho region');
     const custom = region === 'custom' ? text(body.accountsUrl) : undefined;
     return { region, accountsUrl: accountsUrlOf({ region, accountsUrl: custom }) };
+  }
+
+  /** The data centre and OAuth client a connect request names (the secret may be the stored one). */
+  function clientFrom(id: string, body: Record<string, unknown>) {
+    const { region, accountsUrl } = regionFrom(body);
+    const clientId = text(body.clientId);
+    if (!clientId) throw new RouteError(400, 'INVALID_INPUT', 'Enter the Client ID first');
+    return { region, accountsUrl, clientId, clientSecret: clientSecretFrom(id, body.clientSecret) };
   }
 
   function redirectUriFrom(value: unknown): string {
@@ -267,10 +194,7 @@ export function registerAdminRoutes(RED: NodeAPI, deps: AdminDeps): void {
       const id = nodeIdOf(req);
       checkNode(id);
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const { region, accountsUrl } = regionFrom(body);
-      const clientId = text(body.clientId);
-      if (!clientId) throw new RouteError(400, 'INVALID_INPUT', 'Enter the Client ID first');
-      const clientSecret = clientSecretFrom(id, body.clientSecret);
+      const { region, accountsUrl, clientId, clientSecret } = clientFrom(id, body);
       const redirectUri = redirectUriFrom(body.redirectUri);
       const pending: PendingAuth = {
         nodeId: id,
@@ -396,10 +320,7 @@ export function registerAdminRoutes(RED: NodeAPI, deps: AdminDeps): void {
       const id = nodeIdOf(req);
       checkNode(id);
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const { region, accountsUrl } = regionFrom(body);
-      const clientId = text(body.clientId);
-      if (!clientId) throw new RouteError(400, 'INVALID_INPUT', 'Enter the Client ID first');
-      const clientSecret = clientSecretFrom(id, body.clientSecret);
+      const { region, accountsUrl, clientId, clientSecret } = clientFrom(id, body);
       const code = text(body.code);
       if (!code || code.length > 512 || /\s/.test(code)) {
         throw new RouteError(400, 'INVALID_INPUT', 'Paste the grant code from the Self Client');
