@@ -135,6 +135,64 @@ describe('reliability: crm-watch-in', function () {
     assert.deepEqual(rig.unhandled, []);
   });
 
+  it('stopped in the middle of a slow registration and a slow poll: nothing left behind', async function () {
+    const timers = new TimerWatch();
+    await new Promise((r) => setImmediate(r));
+    const baseline = resources();
+    timers.install();
+    try {
+      const w = await loadWatch(rig, [
+        { id: 'p1', props: pollProps() },
+        { id: 'w1', props: webhookProps() },
+      ]);
+      await until(() => w.statuses.get('p1')?.some((s) => /^polling ·/.test(s.text)), 'a poll');
+      rig.sandbox.clearRequests();
+      for (const match of [
+        { method: 'GET', path: '/crm/v8/Leads' },
+        { method: 'POST', path: '/crm/v8/actions/watch' },
+      ])
+        rig.sandbox.faults.inject({ match, kind: 'slow', delayMs: 1500, times: Infinity });
+      // A redeploy of the webhook node: its registration starts again, slowly.
+      rig.crm.notifications.channels.clear();
+      const flows = runtime()
+        .getFlows()
+        .flows.map((n) => (n.id === 'w1' ? { ...n, name: 'x' } : n));
+      await runtime().setFlows(flows, undefined, 'nodes');
+      const seen = (method: string, path: string) =>
+        rig.sandbox.requests.some((r) => r.method === method && r.path === path);
+      await until(
+        () => seen('GET', '/crm/v8/Leads') && seen('POST', '/crm/v8/actions/watch'),
+        'both requests under way',
+      );
+      const started = Date.now();
+      await rig.unload();
+      const closeMs = Date.now() - started;
+      rig.sandbox.faults.clear();
+      await sleep(1700);
+      const channelsLeft = rig.crm.notifications.live().length;
+      let left = grown(baseline, resources());
+      for (let i = 0; i < 100 && Object.keys(left).length > 0; i++) {
+        await sleep(100);
+        left = grown(baseline, resources());
+      }
+      const packTimers = timers.packTimers();
+      figure('watch.stop_mid_request_close_ms', closeMs);
+      figure('watch.stop_mid_request_channels_left', channelsLeft);
+      figure('watch.stop_mid_request_pack_timers_left', packTimers.length);
+      figure(
+        'watch.stop_mid_request_handles_left',
+        Object.values(left).reduce((a, b) => a + b, 0),
+      );
+      assert.ok(closeMs < 6000, `close took ${closeMs} ms`);
+      assert.deepEqual(packTimers, []);
+      assert.deepEqual(left, {});
+      assert.equal(channelsLeft, 0, 'a channel registered after the node stopped');
+      assert.deepEqual(rig.unhandled, []);
+    } finally {
+      timers.uninstall();
+    }
+  });
+
   it('a stopped watch flow (both modes) leaves no timer, socket or route behind', async function () {
     const timers = new TimerWatch();
     await new Promise((r) => setImmediate(r));
