@@ -137,6 +137,12 @@ describe('crm-watch-in node', function () {
       assert.equal(caught.length, 0);
       assert.equal((await post({ ...forged, token: ch.token })).status, 200);
       await until(() => out.length === 1, 'the genuine callback');
+      // A genuine but malformed callback: a catchable error that does not carry the token.
+      assert.equal((await post({ ...forged, token: ch.token, operation: 'bogus' })).status, 200);
+      await until(() => caught.length === 1, 'the malformed callback caught');
+      assert.equal(caught[0].error.code, 'INVALID_INPUT');
+      assert.equal(caught[0].payload.channel_id, ch.channelId);
+      assert.ok(!JSON.stringify(caught[0]).includes(String(ch.token)), 'the token left the node');
     });
 
     it('unregisters on close and keeps one channel across 5 redeploys', async () => {

@@ -4,9 +4,11 @@
  * editor properties, its operations (a valid message, the request a fault is aimed at, and
  * what a write changes in the sandbox's store), and its generator of bad input.
  *
- * crm-watch-in (change triggers) is an input node: its entry drives changes in the sandbox
- * instead of messages, and its webhook's forged-token case belongs in the security suite
- * beside the admin routes (security-admin walks every admin route already).
+ * crm-watch-in (change triggers) is not in this table: it is an input node, started by changes
+ * in the sandbox instead of messages, with no msg in and no done(). Its suites load it through
+ * watch-rig.ts on the same Rig: watch.reliability.test.ts (forged webhook callbacks, the channel
+ * token as a canary, leaks of a stopped watch flow) and watch-faults.reliability.test.ts (poll
+ * mode under the fault kinds, channel registration failing on deploy).
  */
 import type { FaultRule } from '../../src/sandbox/faults';
 import { DEFAULT_USERS, minified } from '../../src/sandbox/crm/store';

@@ -11,21 +11,12 @@ import * as path from 'node:path';
 import type { ApiFamily } from '../../src/sandbox/types';
 import { helper, runtime, userDir } from '../helpers/red';
 import { Gen } from './bad-input';
+import { leaks } from './canaries';
 import { figure } from './figures';
 import { NODE_CASES } from './node-cases';
 import { Rig } from './rig';
 
 const CANARY_CLIENT = { clientId: '1000.CANARYCLIENT', clientSecret: 'canary-secret-5f0c9e2b' };
-
-/** Every place a canary shows up, as "where: canary". */
-export function leaks(texts: [string, string][], canaries: string[]): string[] {
-  const out: string[] = [];
-  for (const [where, text] of texts) {
-    for (const c of canaries)
-      if (c.length >= 8 && text.includes(c)) out.push(`${where}: ${c.slice(0, 12)}…`);
-  }
-  return out;
-}
 
 const textOf = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => {

@@ -71,7 +71,10 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
         try {
           n = parseNotification(body);
         } catch (err) {
-          ctx.fail(err, body);
+          // The body as Zoho sent it, less the channel token: a secret has no place in a msg.
+          const shown = { ...(body as Record<string, unknown>) };
+          delete shown.token;
+          ctx.fail(err, shown);
           return;
         }
         queue = queue.then(() => handle(n));

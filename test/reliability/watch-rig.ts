@@ -1,0 +1,129 @@
+/**
+ * crm-watch-in on the reliability rig. The node is an input node (changes in the sandbox start
+ * its messages, no msg goes in), so it does not fit the message-driven node-case table: this
+ * loads config c1 and any number of watch nodes, each wired to its own output helper, with one
+ * Catch node for all of them, on the rig's sandbox and Node-RED runtime.
+ */
+import { freshUserDir, helper, httpNodeUrl, loadFlow, unloadFlow } from '../helpers/red';
+import type { FlowNode } from '../helpers/red';
+import { DEFAULT_CLIENT, authHeader, issueTokens } from '../helpers/sandbox';
+import type { AnyMsg, Rig } from './rig';
+
+export interface WatchNode {
+  id: string;
+  props: Record<string, unknown>;
+}
+
+export interface WatchFlow {
+  /** Messages sent by each watch node, by node id. */
+  outs: Map<string, AnyMsg[]>;
+  caught: AnyMsg[];
+  statuses: Map<string, AnyMsg[]>;
+}
+
+export const webhookProps = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  mode: 'webhook',
+  modules: 'Leads',
+  onCreate: true,
+  onEdit: true,
+  onDelete: true,
+  publicUrl: httpNodeUrl(''),
+  publicUrlType: 'str',
+  ...extra,
+});
+
+export const pollProps = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  mode: 'poll',
+  modules: 'Leads',
+  onCreate: true,
+  onEdit: true,
+  onDelete: false,
+  interval: '0.1',
+  ...extra,
+});
+
+export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow> {
+  await unloadFlow();
+  freshUserDir();
+  const refreshToken = rig.sandbox.accounts.issueRefreshToken({
+    clientId: DEFAULT_CLIENT.clientId,
+    scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL',
+  });
+  rig.refreshToken = refreshToken;
+  const flow: FlowNode[] = [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 'c1',
+      type: 'zoho-config',
+      region: 'custom',
+      accountsUrl: rig.sandbox.url,
+      maxConcurrency: '5',
+    },
+    ...nodes.flatMap((n): FlowNode[] => [
+      {
+        id: n.id,
+        type: 'crm-watch-in',
+        z: 'f1',
+        config: 'c1',
+        wires: [[`out_${n.id}`]],
+        ...n.props,
+      },
+      { id: `out_${n.id}`, type: 'helper', z: 'f1' },
+    ]),
+    { id: 'ct1', type: 'catch', z: 'f1', scope: nodes.map((n) => n.id), wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+  await loadFlow(flow, { c1: { ...DEFAULT_CLIENT, refreshToken } });
+  const watch: WatchFlow = { outs: new Map(), caught: [], statuses: new Map() };
+  for (const n of nodes) {
+    const outs: AnyMsg[] = [];
+    const statuses: AnyMsg[] = [];
+    watch.outs.set(n.id, outs);
+    watch.statuses.set(n.id, statuses);
+    helper.getNode(`out_${n.id}`).on('input', (m: AnyMsg) => outs.push(m));
+    helper
+      .getNode(n.id)
+      .on('call:status', (c: { args: unknown[] }) => statuses.push(c.args[0] as AnyMsg));
+  }
+  helper.getNode('caught').on('input', (m: AnyMsg) => watch.caught.push(m));
+  return watch;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(
+  get: () => T | undefined | false,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Record ids a node's messages carried, in order (a record twice = a duplicate). */
+export const idsOf = (msgs: AnyMsg[]): string[] =>
+  msgs.flatMap((m) => (m.payload?.ids ?? []) as string[]);
+
+/** Creates Leads through the sandbox's API, so its Notifications API sees them. */
+export async function createLeads(rig: Rig, n: number, tag: string): Promise<string[]> {
+  const { accessToken } = issueTokens(rig.sandbox, 'ZohoCRM.modules.ALL');
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const data = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
+      Last_Name: `${tag}${i + k}`,
+    }));
+    const res = await fetch(`${rig.sandbox.url}/crm/v8/Leads`, {
+      method: 'POST',
+      headers: { ...authHeader(accessToken), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data }),
+    });
+    const body = (await res.json()) as AnyMsg;
+    ids.push(...body.data.map((d: AnyMsg) => String(d.details.id)));
+  }
+  return ids;
+}
