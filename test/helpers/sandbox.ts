@@ -83,6 +83,36 @@ export function authHeader(accessToken: string): Record<string, string> {
   return { Authorization: `Zoho-oauthtoken ${accessToken}` };
 }
 
+/**
+ * Calls the sandbox's CRM v8 API over HTTP as an outside client would (the changes a watch node
+ * must notice): `api(method, path, body)` answers the parsed JSON ({} for a 204), and
+ * `createLeads(n, tag)` inserts n leads 100 per call and answers their ids in order.
+ */
+export function crmApi(sandboxUrl: string, accessToken: string) {
+  // Tests read Zoho's JSON answers freely, as the other test messages (AnyMsg) are read.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const api = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${sandboxUrl}/crm/v8${path}`, {
+      method,
+      headers: { ...authHeader(accessToken), 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.status === 204 ? {} : await res.json();
+  };
+  const createLeads = async (n: number, tag = 'L'): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i += 100) {
+      const data = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
+        Last_Name: `${tag}${i + k}`,
+      }));
+      const res = await api('POST', '/Leads', { data });
+      ids.push(...res.data.map((d: { details: { id: unknown } }) => String(d.details.id)));
+    }
+    return ids;
+  };
+  return { api, createLeads };
+}
+
 export interface ProbeFamily extends ApiFamily {
   /** Handler runs so far: tells a test whether a request had an effect. */
   calls: number;

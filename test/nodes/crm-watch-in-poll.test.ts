@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { helper, persistentContext, shutdownRed } from '../helpers/red';
-import { authHeader, issueTokens } from '../helpers/sandbox';
+import { crmApi, issueTokens } from '../helpers/sandbox';
 import { sleep, until as untilWithin } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -27,25 +27,9 @@ describe('crm-watch-in node: poll mode', function () {
     helper.getNode('n1').on('call:status', (c: { args: AnyMsg[] }) => statuses.push(c.args[0]));
   };
   const polled = () => statuses.filter((s) => /^polling ·/.test(String(s.text))).length;
-  const api = async (method: string, path: string, body?: unknown): Promise<AnyMsg> => {
-    const res = await fetch(h.sb.url + '/crm/v8' + path, {
-      method,
-      headers: { ...authHeader(token), 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.status === 204 ? {} : ((await res.json()) as AnyMsg);
-  };
-  const createLeads = async (n: number, tag: string): Promise<string[]> => {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i += 100) {
-      const data = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
-        Last_Name: `${tag}${i + k}`,
-      }));
-      const res = await api('POST', '/Leads', { data });
-      ids.push(...res.data.map((d: AnyMsg) => d.details.id as string));
-    }
-    return ids;
-  };
+  const api = (method: string, path: string, body?: unknown) =>
+    crmApi(h.sb.url, token).api(method, path, body);
+  const createLeads = (n: number, tag?: string) => crmApi(h.sb.url, token).createLeads(n, tag);
   const ids = (op?: string) =>
     out.filter((m) => !op || m.payload.operation === op).flatMap((m) => m.payload.ids as string[]);
   const poll = (extra: Record<string, unknown> = {}) => ({

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { helper, httpNodeUrl, runtime } from '../helpers/red';
-import { authHeader, issueTokens } from '../helpers/sandbox';
+import { crmApi, issueTokens } from '../helpers/sandbox';
 import { sleep, until } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -23,25 +23,9 @@ describe('crm-watch-in node', function () {
     helper.getNode('out').on('input', (m: AnyMsg) => out.push(m));
     helper.getNode('caught').on('input', (m: AnyMsg) => caught.push(m));
   };
-  const api = async (method: string, path: string, body?: unknown): Promise<AnyMsg> => {
-    const res = await fetch(h.sb.url + '/crm/v8' + path, {
-      method,
-      headers: { ...authHeader(token), 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.status === 204 ? {} : ((await res.json()) as AnyMsg);
-  };
-  const createLeads = async (n: number, tag = 'L'): Promise<string[]> => {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i += 100) {
-      const data = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
-        Last_Name: `${tag}${i + k}`,
-      }));
-      const res = await api('POST', '/Leads', { data });
-      ids.push(...res.data.map((d: AnyMsg) => d.details.id as string));
-    }
-    return ids;
-  };
+  const api = (method: string, path: string, body?: unknown) =>
+    crmApi(h.sb.url, token).api(method, path, body);
+  const createLeads = (n: number, tag?: string) => crmApi(h.sb.url, token).createLeads(n, tag);
   const channels = () => h.crm.notifications.live();
   const webhook = (extra: Record<string, unknown> = {}) => ({
     mode: 'webhook',

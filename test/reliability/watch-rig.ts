@@ -6,7 +6,8 @@
  */
 import { freshUserDir, helper, httpNodeUrl, loadFlow, unloadFlow } from '../helpers/red';
 import type { FlowNode } from '../helpers/red';
-import { DEFAULT_CLIENT, authHeader, issueTokens } from '../helpers/sandbox';
+import { DEFAULT_CLIENT, crmApi, issueTokens } from '../helpers/sandbox';
+import { until as waitUntil } from '../helpers/wait';
 import type { AnyMsg, Rig } from './rig';
 
 export interface WatchNode {
@@ -89,41 +90,18 @@ export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow
   return watch;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../helpers/wait';
 
-export async function until<T>(
-  get: () => T | undefined | false,
-  what: string,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** Faults slow the watch flows down: wait up to 10 s by default. */
+export const until = <T>(get: () => T | undefined | false, what: string, ms = 10_000): Promise<T> =>
+  waitUntil(get, what, ms);
 
 /** Record ids a node's messages carried, in order (a record twice = a duplicate). */
 export const idsOf = (msgs: AnyMsg[]): string[] =>
   msgs.flatMap((m) => (m.payload?.ids ?? []) as string[]);
 
 /** Creates Leads through the sandbox's API, so its Notifications API sees them. */
-export async function createLeads(rig: Rig, n: number, tag: string): Promise<string[]> {
+export function createLeads(rig: Rig, n: number, tag: string): Promise<string[]> {
   const { accessToken } = issueTokens(rig.sandbox, 'ZohoCRM.modules.ALL');
-  const ids: string[] = [];
-  for (let i = 0; i < n; i += 100) {
-    const data = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({
-      Last_Name: `${tag}${i + k}`,
-    }));
-    const res = await fetch(`${rig.sandbox.url}/crm/v8/Leads`, {
-      method: 'POST',
-      headers: { ...authHeader(accessToken), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ data }),
-    });
-    const body = (await res.json()) as AnyMsg;
-    ids.push(...body.data.map((d: AnyMsg) => String(d.details.id)));
-  }
-  return ids;
+  return crmApi(rig.sandbox.url, accessToken).createLeads(n, tag);
 }
