@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { helper, persistentContext, shutdownRed } from '../helpers/red';
 import { crmApi, issueTokens } from '../helpers/sandbox';
+import { pollProps } from '../helpers/watch';
 import { sleep, until as untilWithin } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -32,15 +33,6 @@ describe('crm-watch-in node: poll mode', function () {
   const createLeads = (n: number, tag?: string) => crmApi(h.sb.url, token).createLeads(n, tag);
   const ids = (op?: string) =>
     out.filter((m) => !op || m.payload.operation === op).flatMap((m) => m.payload.ids as string[]);
-  const poll = (extra: Record<string, unknown> = {}) => ({
-    mode: 'poll',
-    modules: 'Leads',
-    onCreate: true,
-    onEdit: true,
-    onDelete: false,
-    interval: '0.1',
-    ...extra,
-  });
   const load = async (props: Record<string, unknown>) => {
     await h.load(props);
     listen();
@@ -57,7 +49,7 @@ describe('crm-watch-in node: poll mode', function () {
   it('sends nothing for existing records on the first start, and one call per module when idle', async () => {
     h.crm.store.insert('Leads', [{ Last_Name: 'Old1' }, { Last_Name: 'Old2' }]);
     h.crm.store.insert('Contacts', [{ Last_Name: 'OldC' }]);
-    await load(poll({ modules: 'Leads,Contacts' }));
+    await load(pollProps({ modules: 'Leads,Contacts' }));
     await until(() => polled() >= 2, 'two polls');
     h.sb.sandbox.clearRequests();
     const before = polled();
@@ -83,7 +75,7 @@ describe('crm-watch-in node: poll mode', function () {
     const existing = h.crm.store
       .insert('Leads', [{ Last_Name: 'A' }, { Last_Name: 'B' }, { Last_Name: 'C' }])
       .map((r) => r.id);
-    await load(poll({ emitExisting: true, fetchRecords: true }));
+    await load(pollProps({ emitExisting: true, fetchRecords: true }));
     await until(() => ids().length >= 3, 'the existing records');
     const more = polled();
     await until(() => polled() >= more + 3, 'three more polls');
@@ -94,7 +86,7 @@ describe('crm-watch-in node: poll mode', function () {
   });
 
   it('tells creates, edits and deletes apart, an edit right after the create included', async () => {
-    await load(poll({ onDelete: true }));
+    await load(pollProps({ onDelete: true }));
     await until(() => polled() >= 1, 'the first poll');
     const [a, b] = await createLeads(2, 'N');
     await until(() => ids('create').length === 2, 'the creates');
@@ -111,7 +103,7 @@ describe('crm-watch-in node: poll mode', function () {
 
   it('1,000 records created in bursts across 20 polls with a restart in the middle: exactly 1,000 creates', async () => {
     await persistentContext(true);
-    await load(poll());
+    await load(pollProps());
     await until(() => polled() >= 1, 'the first poll');
     const created: string[] = [];
     for (let burst = 0; burst < 20; burst++) {
@@ -119,7 +111,7 @@ describe('crm-watch-in node: poll mode', function () {
         await shutdownRed();
         // Records created while Node-RED is down must come after the restart.
         created.push(...(await createLeads(50, `B${burst}-`)));
-        await load(poll());
+        await load(pollProps());
         await until(() => ids().length >= created.length, 'the records made while down');
         continue;
       }
@@ -139,7 +131,7 @@ describe('crm-watch-in node: poll mode', function () {
   });
 
   it('raises a catchable error when a poll fails and recovers at the next one', async () => {
-    await load(poll());
+    await load(pollProps());
     await until(() => polled() >= 1, 'the first poll');
     h.sb.sandbox.faults.inject({
       match: { path: '/crm/v8/Leads', method: 'GET' },

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { helper, httpNodeUrl, runtime } from '../helpers/red';
 import { crmApi, issueTokens } from '../helpers/sandbox';
+import { webhookProps } from '../helpers/watch';
 import { sleep, until } from '../helpers/wait';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -27,16 +28,6 @@ describe('crm-watch-in node', function () {
     crmApi(h.sb.url, token).api(method, path, body);
   const createLeads = (n: number, tag?: string) => crmApi(h.sb.url, token).createLeads(n, tag);
   const channels = () => h.crm.notifications.live();
-  const webhook = (extra: Record<string, unknown> = {}) => ({
-    mode: 'webhook',
-    modules: 'Leads',
-    onCreate: true,
-    onEdit: true,
-    onDelete: true,
-    publicUrl: httpNodeUrl(''),
-    publicUrlType: 'str',
-    ...extra,
-  });
 
   beforeEach(() => {
     h.sb.sandbox.configure({ tokenLifetimeSec: 30 * 86400 });
@@ -46,7 +37,7 @@ describe('crm-watch-in node', function () {
 
   describe('webhook mode', () => {
     it('registers a channel and a record created through the API reaches the flow within a second', async () => {
-      await h.load(webhook({ returnAffectedFieldValues: true }));
+      await h.load(webhookProps({ returnAffectedFieldValues: true }));
       listen();
       await until(() => channels().length === 1, 'the channel');
       const ch = channels()[0];
@@ -77,7 +68,7 @@ describe('crm-watch-in node', function () {
     });
 
     it('adds the full records when fetchRecords is on', async () => {
-      await h.load(webhook({ onEdit: false, onDelete: false, fetchRecords: true }));
+      await h.load(webhookProps({ onEdit: false, onDelete: false, fetchRecords: true }));
       listen();
       await until(() => channels().length === 1, 'the channel');
       const ids = await createLeads(120);
@@ -92,7 +83,7 @@ describe('crm-watch-in node', function () {
     });
 
     it('answers 403 and sends nothing for a forged or missing token; ignores other channels', async () => {
-      await h.load(webhook());
+      await h.load(webhookProps());
       listen();
       await until(() => channels().length === 1, 'the channel');
       const ch = channels()[0];
@@ -131,7 +122,7 @@ describe('crm-watch-in node', function () {
 
     it('unregisters on close and keeps one channel across 5 redeploys', async () => {
       for (let i = 0; i < 5; i++) {
-        await h.load(webhook({ modules: i % 2 ? 'Leads' : 'Leads,Deals' }));
+        await h.load(webhookProps({ modules: i % 2 ? 'Leads' : 'Leads,Deals' }));
         await until(() => channels().length === 1 && channels()[0], 'the channel');
         assert.equal(channels().length, 1);
         await helper.unload();
@@ -149,7 +140,7 @@ describe('crm-watch-in node', function () {
         toFake: ['setTimeout', 'clearTimeout', 'Date'],
         shouldAdvanceTime: true,
       });
-      await h.load(webhook());
+      await h.load(webhookProps());
       await until(() => channels().length === 1, 'the channel');
       const first = channels()[0].expiresAt;
       const calls = () =>
@@ -168,7 +159,7 @@ describe('crm-watch-in node', function () {
     });
 
     it('raises a catchable error when webhook mode has no public URL', async () => {
-      await h.load(webhook());
+      await h.load(webhookProps());
       await until(() => channels().length === 1, 'the channel');
       listen();
       // Redeploy only the watch node, so the Catch path (already listened to) stays.

@@ -1,6 +1,6 @@
 /**
  * crm-watch-in under the faults of fault-kinds.ts. Poll mode: each recovering fault aimed at
- * the poll's read, four times in a row (one call and its three retries) while records are
+ * the poll's read, eight times in a row (twice one call and its three retries) while records are
  * created; once it is gone every record is sent exactly once, a failed poll reaches the Catch
  * node with a clear error and a red status naming it, and nothing is rejected unhandled.
  * Webhook mode: registering the channel fails on deploy and recovers: one channel, and a
@@ -14,8 +14,11 @@ import type { OperationCase } from './node-cases';
 import { AnyMsg, Entry, Rig, clearError } from './rig';
 import { createLeads, idsOf, loadWatch, pollProps, sleep, until, webhookProps } from './watch-rig';
 
-/** One call and its three retries (DEFAULT_RETRY.maxRetries): enough to fail a poll. */
-const HITS = 4;
+/**
+ * Twice one call and its three retries (DEFAULT_RETRY.maxRetries): a poll in flight when the
+ * fault is armed may take the first hits and still succeed, the next one must fail.
+ */
+const HITS = 8;
 
 describe('reliability: crm-watch-in faults', function () {
   this.timeout(600_000);

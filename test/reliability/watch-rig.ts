@@ -4,7 +4,7 @@
  * loads config c1 and any number of watch nodes, each wired to its own output helper, with one
  * Catch node for all of them, on the rig's sandbox and Node-RED runtime.
  */
-import { freshUserDir, helper, httpNodeUrl, loadFlow, unloadFlow } from '../helpers/red';
+import { freshUserDir, helper, loadFlow, unloadFlow } from '../helpers/red';
 import type { FlowNode } from '../helpers/red';
 import { DEFAULT_CLIENT, crmApi, issueTokens } from '../helpers/sandbox';
 import { until as waitUntil } from '../helpers/wait';
@@ -22,26 +22,7 @@ export interface WatchFlow {
   statuses: Map<string, AnyMsg[]>;
 }
 
-export const webhookProps = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  mode: 'webhook',
-  modules: 'Leads',
-  onCreate: true,
-  onEdit: true,
-  onDelete: true,
-  publicUrl: httpNodeUrl(''),
-  publicUrlType: 'str',
-  ...extra,
-});
-
-export const pollProps = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  mode: 'poll',
-  modules: 'Leads',
-  onCreate: true,
-  onEdit: true,
-  onDelete: false,
-  interval: '0.1',
-  ...extra,
-});
+export { pollProps, webhookProps } from '../helpers/watch';
 
 export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow> {
   await unloadFlow();
