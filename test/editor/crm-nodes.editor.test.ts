@@ -175,25 +175,11 @@ describe('CRM node editors (Chromium)', function () {
   // Connect the deployed zoho-config with a Self Client code, as the dialog's Exchange does.
   before(async function () {
     this.timeout(20_000);
-    const sandbox = ed.editor.sandbox;
-    const code = sandbox.accounts.issueGrantCode({
-      clientId: '1000.SANDBOXCLIENT',
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL',
-      offline: true,
-    });
-    const res = await ed.editor.admin(`zoho-config/${CONFIG}/auth/code`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        code,
-        region: 'custom',
-        accountsUrl: sandbox.url,
-        clientId: '1000.SANDBOXCLIENT',
-        clientSecret: 'sandbox-secret',
-      }),
-    });
-    const body = (await res.json()) as { connected?: boolean; deployed?: boolean };
-    assert.equal(res.status, 200, JSON.stringify(body));
+    const { status, body } = await ed.editor.connectSelfClient(
+      CONFIG,
+      'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL',
+    );
+    assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.deployed, true, 'the zoho-config is deployed');
     assert.equal(body.connected, true, `the zoho-config connected: ${JSON.stringify(body)}`);
   });

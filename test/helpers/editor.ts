@@ -215,6 +215,33 @@ export class EditorHarness {
     return fetch(this.editorUrl + pathname.replace(/^\//, ''), init);
   }
 
+  /**
+   * Connects a deployed zoho-config to the sandbox with a Self Client grant code for `scope`,
+   * as the dialog's Exchange button does; answers the status the route returned.
+   */
+  async connectSelfClient(
+    configId: string,
+    scope: string,
+  ): Promise<{ status: number; body: { connected?: boolean; deployed?: boolean } }> {
+    const clientId = '1000.SANDBOXCLIENT';
+    const code = this.sandbox.accounts.issueGrantCode({ clientId, scope, offline: true });
+    const res = await this.admin(`zoho-config/${configId}/auth/code`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        code,
+        region: 'custom',
+        accountsUrl: this.sandbox.url,
+        clientId,
+        clientSecret: 'sandbox-secret',
+      }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { connected?: boolean; deployed?: boolean },
+    };
+  }
+
   /** flows_cred.json as the runtime wrote it (plain: credentialSecret is false). */
   storedCredentials(): Record<string, Record<string, unknown>> {
     const file = path.join(this.userDir, 'flows_cred.json');

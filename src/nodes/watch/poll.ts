@@ -38,7 +38,6 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
   let running: Promise<void> | undefined;
   let saved: Saved | undefined;
   let closed = false;
-  const fields = new Map<string, string[]>();
 
   const load = (): Promise<Saved> =>
     new Promise((resolve, reject) =>
@@ -55,14 +54,13 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
       store.set(CHECKPOINT_KEY, saved, (err?: Error) => (err ? reject(err) : resolve())),
     );
 
-  /** The fields a poll reads: all of them (when they fit one call) with fetchRecords. */
+  /**
+   * The fields a poll reads: all of them with fetchRecords, from the connection's metadata
+   * cache (refreshed every few minutes, so a field added in Zoho is picked up).
+   */
   const listFields = async (module: string): Promise<string[]> => {
     if (!settings.fetchRecords) return KEY_FIELDS;
-    let all = fields.get(module);
-    if (!all) {
-      all = await fieldNames(ctx.config.getConnection(), module);
-      fields.set(module, all);
-    }
+    const all = await fieldNames(ctx.config.getConnection(), module);
     return [...new Set([...KEY_FIELDS, ...all])];
   };
 
