@@ -10,11 +10,15 @@
  */
 import axios from 'axios';
 import { accountsFamily } from '../src/sandbox/accounts';
-import { booksFamily } from '../src/sandbox/books';
+import { booksFamily } from '../src/sandbox/books/index';
 import { Sandbox } from '../src/sandbox/server';
-import { ZohoConnection } from '../src/zoho/connection';
-import { createBooksRecord, listAllBooksRecords, listOrganizations } from '../src/zoho/books';
-import { collectPages } from '../src/zoho/paginate';
+import { ZohoConnection } from '../src/zoho/core/connection';
+import {
+  createBooksRecord,
+  listAllBooksRecords,
+  listOrganizations,
+} from '../src/zoho/books/records';
+import { collectPages } from '../src/zoho/core/paginate';
 import { Figure, figure, median } from './lib';
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };

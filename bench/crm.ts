@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { accountsFamily } from '../src/sandbox/accounts';
-import { crmFamily } from '../src/sandbox/crm';
+import { crmFamily } from '../src/sandbox/crm/index';
 import { Sandbox } from '../src/sandbox/server';
 import {
   FlowNode,

@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { exchangeAuthorizationCode } from '../src/zoho/auth';
+import { exchangeAuthorizationCode } from '../src/zoho/core/auth';
 
 export interface ExternalSandbox {
   url: string;

@@ -2,7 +2,7 @@
  * Token requests across redeploys: a deploy replaces the zoho-config node, and the new one must
  * reuse the access token the old one stored in the credentials instead of asking Zoho again.
  */
-import type { ZohoConfigNode } from '../src/nodes/config/types';
+import type { ZohoConfigNode } from '../src/nodes/runtime/config-node';
 import { Sandbox } from '../src/sandbox/server';
 import { probeFamily } from '../test/helpers/sandbox';
 import { defaultFamilies } from '../src/sandbox/families';

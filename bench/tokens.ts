@@ -1,7 +1,7 @@
 /** Token economy: Zoho caps and throttles token requests, so the pack must make as few as it can. */
 import { Sandbox } from '../src/sandbox/server';
-import { MemoryTokenStore } from '../src/zoho/auth';
-import { ZohoConnection } from '../src/zoho/connection';
+import { MemoryTokenStore } from '../src/zoho/core/auth';
+import { ZohoConnection } from '../src/zoho/core/connection';
 import { Figure, figure } from './lib';
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };

@@ -8,8 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { accountsFamily } from '../src/sandbox/accounts';
-import { crmFamily, type CrmFamily } from '../src/sandbox/crm';
-import type { CrmChange } from '../src/sandbox/crm';
+import { crmFamily, type CrmFamily } from '../src/sandbox/crm/index';
+import type { CrmChange } from '../src/sandbox/crm/index';
 import { Sandbox } from '../src/sandbox/server';
 import {
   FlowNode,

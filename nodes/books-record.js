@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/books-record.js');
+module.exports = require('../dist/src/nodes/books-record/index.js');

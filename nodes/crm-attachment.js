@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/crm-attachment.js');
+module.exports = require('../dist/src/nodes/crm-attachment/index.js');

@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/crm-coql.js');
+module.exports = require('../dist/src/nodes/crm-coql/index.js');

@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/crm-record.js');
+module.exports = require('../dist/src/nodes/crm-record/index.js');

@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/crm-watch-in.js');
+module.exports = require('../dist/src/nodes/crm-watch-in/index.js');

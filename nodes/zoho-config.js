@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/zoho-config.js');
+module.exports = require('../dist/src/nodes/zoho-config/index.js');

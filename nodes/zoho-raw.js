@@ -1,1 +1,1 @@
-module.exports = require('../dist/src/nodes/zoho-raw.js');
+module.exports = require('../dist/src/nodes/zoho-raw/index.js');

@@ -4,8 +4,8 @@
  * organization, customers with contact persons and their invoices. Deterministic, so the
  * README's screenshots and a second `npm start` show the same names.
  */
-import type { BooksFamily, Entity } from './books';
-import type { CrmFamily } from './crm';
+import type { BooksFamily, Entity } from './books/index';
+import type { CrmFamily } from './crm/index';
 import { prng } from './crm/seed';
 import type { ApiFamily } from './types';
 

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CrmFamily } from '../../src/sandbox/crm';
+import type { CrmFamily } from '../../src/sandbox/crm/index';
 import { EditorRed, deploy, openConfigDialog, screenshot, useEditor } from '../helpers/editor';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -1,4 +1,4 @@
-import { Clock } from '../../src/zoho/clock';
+import { Clock } from '../../src/zoho/core/clock';
 
 /**
  * A clock whose sleeps return at once and move its time forward, so backoff can be tested

@@ -6,7 +6,7 @@ import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
 import { defaultFamilies } from '../../src/sandbox/families';
 import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
 import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
-import { ConnectionOptions, ZohoConnection } from '../../src/zoho/connection';
+import { ConnectionOptions, ZohoConnection } from '../../src/zoho/core/connection';
 
 export { Sandbox, DEFAULT_CLIENT };
 

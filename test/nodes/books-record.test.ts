@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books';
+import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
 import {
   FlowNode,
   freshUserDir,

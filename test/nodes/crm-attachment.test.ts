@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MAX_ATTACHMENT_BYTES } from '../../src/zoho/attachments';
+import { MAX_ATTACHMENT_BYTES } from '../../src/zoho/crm/attachments';
 import { helper } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 

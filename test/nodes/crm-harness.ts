@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { crmFamily, type CrmFamily } from '../../src/sandbox/crm';
+import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
 import type { RecordedRequest } from '../../src/sandbox/types';
 import {
   FlowNode,

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OAuthStates } from '../../src/nodes/config/oauth-states';
+import { OAuthStates } from '../../src/nodes/zoho-config/oauth-states';
 import {
   NodeTokenStore,
   ZohoConfigCredentials,
@@ -13,7 +13,7 @@ import {
   tokenCredentials,
   tokensFromCredentials,
   writeCacheFile,
-} from '../../src/nodes/config/token-store';
+} from '../../src/nodes/zoho-config/token-store';
 
 const identity = {
   nodeId: 'abc123.def',

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as sinon from 'sinon';
-import { cacheFile } from '../../src/nodes/config/token-store';
-import type { ZohoConfigNode } from '../../src/nodes/config/types';
-import type { ConnectionStatus } from '../../src/zoho/connection';
+import { cacheFile } from '../../src/nodes/zoho-config/token-store';
+import type { ZohoConfigNode } from '../../src/nodes/runtime/config-node';
+import type { ConnectionStatus } from '../../src/zoho/core/connection';
 import {
   FlowNode,
   freshUserDir,

@@ -6,10 +6,10 @@
  * exactly one catchable error, done once" for one message or for twenty thousand.
  */
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books';
-import { crmFamily, type CrmFamily } from '../../src/sandbox/crm';
+import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
+import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
 import type { Sandbox } from '../../src/sandbox/server';
-import type { ZohoConnection } from '../../src/zoho/connection';
+import type { ZohoConnection } from '../../src/zoho/core/connection';
 import type { FlowNode } from '../helpers/red';
 import { freshUserDir, helper, loadFlow, startRed, stopRed, unloadFlow } from '../helpers/red';
 import type { ApiFamily } from '../../src/sandbox/types';

@@ -153,7 +153,7 @@ describe('reliability: soak', function () {
   });
 
   it('the leak checks can fail: a timer the pack leaves behind, a socket left open', async function () {
-    const { systemClock } = await import('../../src/zoho/clock');
+    const { systemClock } = await import('../../src/zoho/core/clock');
     timers.install();
     // A sleep nobody cancels: exactly what a closed node must never leave.
     void systemClock.sleep(60_000);

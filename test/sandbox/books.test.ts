@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books';
+import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
 import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

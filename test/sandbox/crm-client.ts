@@ -3,7 +3,7 @@
  * and fetch wrappers that return status, headers and the parsed body.
  */
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { crmFamily, type CrmFamily, type CrmFamilyOptions } from '../../src/sandbox/crm';
+import { crmFamily, type CrmFamily, type CrmFamilyOptions } from '../../src/sandbox/crm/index';
 import type { Sandbox } from '../../src/sandbox/server';
 import { authHeader, issueTokens, startSandbox } from '../helpers/sandbox';
 

@@ -5,7 +5,7 @@ import {
   crmFamily,
   sensorsModule,
   standardModules,
-} from '../../src/sandbox/crm';
+} from '../../src/sandbox/crm/index';
 import { seed } from '../../src/sandbox/crm/seed';
 import { defaultFamilies } from '../../src/sandbox/families';
 import { Oas } from '../helpers/oas';

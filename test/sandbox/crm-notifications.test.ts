@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_CHANNEL_LIFETIME_MS } from '../../src/sandbox/crm';
+import { MAX_CHANNEL_LIFETIME_MS } from '../../src/sandbox/crm/index';
 import { Oas } from '../helpers/oas';
 import { authHeader, issueTokens } from '../helpers/sandbox';
 import { startCrm, V8, type CrmHarness } from './crm-client';

@@ -10,7 +10,7 @@ import {
   runCoql,
   sensorsModule,
   standardModules,
-} from '../../src/sandbox/crm';
+} from '../../src/sandbox/crm/index';
 import { likeRegExp } from '../../src/sandbox/crm/compare';
 
 function includes(actual: object, expected: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CrmChange } from '../../src/sandbox/crm';
+import type { CrmChange } from '../../src/sandbox/crm/index';
 import { Oas } from '../helpers/oas';
 import { startCrm, V8, type CrmHarness } from './crm-client';
 

@@ -8,8 +8,8 @@ import {
   listAttachments,
   parseContentDisposition,
   uploadAttachment,
-} from '../../src/zoho/attachments';
-import { ZohoError } from '../../src/zoho/errors';
+} from '../../src/zoho/crm/attachments';
+import { ZohoError } from '../../src/zoho/core/errors';
 import { StubRequester, ok } from './stub-requester';
 
 function invalid(e: unknown): boolean {

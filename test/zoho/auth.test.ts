@@ -6,8 +6,8 @@ import {
   ZohoAuth,
   authorizationUrl,
   exchangeAuthorizationCode,
-} from '../../src/zoho/auth';
-import { ZohoError } from '../../src/zoho/errors';
+} from '../../src/zoho/core/auth';
+import { ZohoError } from '../../src/zoho/core/errors';
 import { FakeClock } from '../helpers/clock';
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { chunk, runBatches } from '../../src/zoho/batch';
-import { ZohoError } from '../../src/zoho/errors';
+import { chunk, runBatches } from '../../src/zoho/core/batch';
+import { ZohoError } from '../../src/zoho/core/errors';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { ZohoError } from '../../src/zoho/errors';
+import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { ZohoError } from '../../src/zoho/core/errors';
 import {
   booksAction,
   booksOperations,
@@ -19,9 +19,9 @@ import {
   listOrganizations,
   resolveOrganization,
   updateBooksRecord,
-} from '../../src/zoho/books';
-import { runBooksOperation } from '../../src/zoho/books-operation';
-import { collectPages } from '../../src/zoho/paginate';
+} from '../../src/zoho/books/records';
+import { runBooksOperation } from '../../src/nodes/books-record/operation';
+import { collectPages } from '../../src/zoho/core/paginate';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 const ORG = '10234695';

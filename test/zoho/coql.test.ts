@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { bindCoql, coqlLiteral, runCoql, splitLimit } from '../../src/zoho/coql';
-import { ZohoError } from '../../src/zoho/errors';
+import { bindCoql, coqlLiteral, runCoql, splitLimit } from '../../src/zoho/crm/coql';
+import { ZohoError } from '../../src/zoho/core/errors';
 import { StubRequester } from './stub-requester';
 
 function invalid(e: unknown): boolean {

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { crmFamily, type CrmFamily } from '../../src/sandbox/crm';
-import { ZohoConnection } from '../../src/zoho/connection';
+import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
+import { ZohoConnection } from '../../src/zoho/core/connection';
 import {
   Change,
   Mark,
@@ -17,7 +17,7 @@ import {
   group,
   isNew,
   modifiedSince,
-} from '../../src/zoho/crm-changes';
+} from '../../src/zoho/crm/changes';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);

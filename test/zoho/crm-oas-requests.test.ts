@@ -9,8 +9,8 @@
  * when a KNOWN entry no longer occurs, so the list cannot go stale.
  */
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { ZohoError } from '../../src/zoho/errors';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { ZohoError } from '../../src/zoho/core/errors';
 import {
   createRecords,
   deleteRecords,
@@ -22,8 +22,8 @@ import {
   searchRecords,
   updateRecords,
   upsertRecords,
-} from '../../src/zoho/crm';
-import { runCoql } from '../../src/zoho/coql';
+} from '../../src/zoho/crm/index';
+import { runCoql } from '../../src/zoho/crm/coql';
 import {
   attachLink,
   collectAttachments,
@@ -31,8 +31,8 @@ import {
   downloadAttachment,
   listAttachments,
   uploadAttachment,
-} from '../../src/zoho/attachments';
-import { listFields, listModules } from '../../src/zoho/crm-settings';
+} from '../../src/zoho/crm/attachments';
+import { listFields, listModules } from '../../src/zoho/crm/metadata';
 import type { RecordedRequest } from '../../src/sandbox/types';
 import { CallCheck, Oas, OasCall } from '../helpers/oas';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';

@@ -3,8 +3,8 @@
  * (HTTP on 127.0.0.1). Skipped while the sandbox does not serve CRM yet.
  */
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { ZohoError } from '../../src/zoho/errors';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { ZohoError } from '../../src/zoho/core/errors';
 import {
   createRecords,
   deleteRecords,
@@ -16,15 +16,15 @@ import {
   searchRecords,
   updateRecords,
   upsertRecords,
-} from '../../src/zoho/crm';
-import { runCoql } from '../../src/zoho/coql';
+} from '../../src/zoho/crm/index';
+import { runCoql } from '../../src/zoho/crm/coql';
 import {
   MAX_ATTACHMENT_BYTES,
   collectAttachments,
   deleteAttachment,
   downloadAttachment,
   uploadAttachment,
-} from '../../src/zoho/attachments';
+} from '../../src/zoho/crm/attachments';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 describe('crm family against the sandbox', function () {

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { crmFamily, type CrmFamily } from '../../src/sandbox/crm';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { Clock } from '../../src/zoho/clock';
-import { createRecords, fetchRecordsByIds } from '../../src/zoho/crm';
+import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { Clock } from '../../src/zoho/core/clock';
+import { createRecords, fetchRecordsByIds } from '../../src/zoho/crm/index';
 import {
   MAX_CHANNEL_LIFETIME_MS,
   channelIdFor,
@@ -18,9 +18,9 @@ import {
   renewChannel,
   tokenMatches,
   watchEvents,
-} from '../../src/zoho/crm-watch';
-import { ZohoError } from '../../src/zoho/errors';
-import { ChannelKeeper, KeeperState } from '../../src/zoho/watch-keeper';
+} from '../../src/zoho/crm/notifications';
+import { ZohoError } from '../../src/zoho/core/errors';
+import { ChannelKeeper, KeeperState } from '../../src/zoho/crm/channel-keeper';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 import { until } from '../helpers/wait';
 

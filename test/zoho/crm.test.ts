@@ -13,8 +13,8 @@ import {
   searchRecords,
   updateRecords,
   upsertRecords,
-} from '../../src/zoho/crm';
-import { ZohoError } from '../../src/zoho/errors';
+} from '../../src/zoho/crm/index';
+import { ZohoError } from '../../src/zoho/core/errors';
 import { StubRequester, fail, ok } from './stub-requester';
 
 function invalid(e: unknown): boolean {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Sandbox } from '../../src/sandbox/server';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { MemoryTokenStore } from '../../src/zoho/auth';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { ZohoError } from '../../src/zoho/errors';
+import { MemoryTokenStore } from '../../src/zoho/core/auth';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { ZohoError } from '../../src/zoho/core/errors';
 import { FakeClock } from '../helpers/clock';
 import { ProbeFamily, probeFamily } from '../helpers/sandbox';
 

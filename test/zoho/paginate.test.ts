@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { collectPages, paginate, FetchedPage } from '../../src/zoho/paginate';
-import { ZohoError } from '../../src/zoho/errors';
+import { collectPages, paginate, FetchedPage } from '../../src/zoho/core/paginate';
+import { ZohoError } from '../../src/zoho/core/errors';
 
 /** A fake API of `total` items served `size` per page, by numeric cursor. */
 function api(total: number, size: number) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/connection';
-import { ZohoError } from '../../src/zoho/errors';
+import { ZohoConnection } from '../../src/zoho/core/connection';
+import { ZohoError } from '../../src/zoho/core/errors';
 import {
   FORBIDDEN_HEADERS,
   RESPONSE_MARK,
@@ -13,7 +13,7 @@ import {
   rawQuery,
   rawTarget,
   toJsonText,
-} from '../../src/zoho/raw';
+} from '../../src/zoho/core/raw';
 
 function refuses(fn: () => unknown, pattern?: RegExp, code = 'INVALID_INPUT'): void {
   assert.throws(fn, (err: unknown) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { REDACTED, redactText, redactUrl, redactValue } from '../../src/zoho/redact';
+import { REDACTED, redactText, redactUrl, redactValue } from '../../src/zoho/core/redact';
 
 describe('redact', () => {
   const token = '1000.0123456789abcdef0123.fedcba9876543210fedc';

@@ -6,7 +6,7 @@ import {
   productBaseUrl,
   regionFromLocation,
   trustedHosts,
-} from '../../src/zoho/regions';
+} from '../../src/zoho/core/regions';
 
 describe('regions', () => {
   it('maps every data centre to its accounts and API hosts', () => {

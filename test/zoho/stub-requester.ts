@@ -1,5 +1,5 @@
 /** A Requester that records every spec and answers from a handler: unit tests of the API families. */
-import type { RequestSpec, ZohoResponse } from '../../src/zoho/http';
+import type { RequestSpec, ZohoResponse } from '../../src/zoho/core/http';
 
 export type StubAnswer = { status?: number; headers?: Record<string, string>; data?: unknown };
 export type StubHandler = (spec: RequestSpec, index: number) => StubAnswer | Promise<StubAnswer>;

@@ -12,8 +12,8 @@ import {
   checkRecordIds,
   checkRecords,
   toZohoDateTime,
-} from '../../src/zoho/validate';
-import { ZohoError } from '../../src/zoho/errors';
+} from '../../src/zoho/core/validate';
+import { ZohoError } from '../../src/zoho/core/errors';
 
 function refuses(fn: () => unknown, pattern?: RegExp): void {
   assert.throws(fn, (e: unknown) => {

@@ -1,0 +1,112 @@
+/**
+ * Webhook mode: a channel kept alive by ChannelKeeper, and the endpoint Zoho POSTs to. The
+ * endpoint answers at once (Zoho wants a quick 2xx), refuses a forged or missing token with 403
+ * and no message, ignores other channels, and emits one message per callback, in order, with
+ * the full records when fetchRecords is on.
+ */
+import { fetchRecordsByIds } from '../../zoho/crm/read';
+import {
+  EVENT_OF_OPERATION,
+  ZohoNotification,
+  channelIdFor,
+  newChannelToken,
+  parseNotification,
+  tokenMatches,
+  watchEvents,
+} from '../../zoho/crm/notifications';
+import { ChannelKeeper, KeeperState } from '../../zoho/crm/channel-keeper';
+import { ChangePayload, WatchContext, dayTime, fieldNames } from './common';
+import { Req, Res, addRoute, readJson, removeRoute, watchPath } from './route';
+
+export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promise<void> {
+  const { RED, node, settings } = ctx;
+  const path = watchPath(node.id);
+  const spec = {
+    channelId: channelIdFor(node.id),
+    events: watchEvents(settings.modules, settings.events),
+    notifyUrl,
+    token: newChannelToken(),
+    returnAffectedFieldValues: settings.returnAffectedFieldValues,
+  };
+  // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
+  let queue: Promise<void> = Promise.resolve();
+
+  const handle = async (n: ZohoNotification): Promise<void> => {
+    const operation = EVENT_OF_OPERATION[n.operation];
+    if (!settings.events.includes(operation) || !settings.modules.includes(n.module)) return;
+    const payload: ChangePayload = {
+      module: n.module,
+      operation,
+      ids: n.ids,
+      source: 'webhook',
+      serverTime: n.serverTime,
+      affectedFields: n.affectedFields,
+      channelId: n.channelId,
+    };
+    if (n.affectedValues) payload.affectedValues = n.affectedValues;
+    try {
+      if (settings.fetchRecords && operation !== 'delete') {
+        const conn = ctx.config.getConnection();
+        const fields = await fieldNames(conn, n.module);
+        payload.records = await fetchRecordsByIds(conn, n.module, n.ids, fields, ctx.signal);
+      }
+      ctx.emit(payload);
+    } catch (err) {
+      if (!ctx.signal.aborted) ctx.fail(err, payload);
+    }
+  };
+
+  addRoute(RED, path, (req: Req, res: Res) => {
+    readJson(req).then(
+      (body) => {
+        const token = (body as { token?: unknown } | null)?.token;
+        if (!tokenMatches(spec.token, token)) {
+          res.status(403).end();
+          return;
+        }
+        const channel = (body as { channel_id?: unknown }).channel_id;
+        res.status(200).end();
+        if (String(channel) !== spec.channelId) return;
+        let n: ZohoNotification;
+        try {
+          n = parseNotification(body);
+        } catch (err) {
+          // The body as Zoho sent it, less the channel token: a secret has no place in a msg.
+          const shown = { ...(body as Record<string, unknown>) };
+          delete shown.token;
+          ctx.fail(err, shown);
+          return;
+        }
+        queue = queue.then(() => handle(n));
+      },
+      () => res.status(400).end(),
+    );
+  });
+
+  const keeper = new ChannelKeeper(() => ctx.config.getConnection(), spec);
+  keeper.on('state', (s: KeeperState) => {
+    if (s.state === 'registering')
+      ctx.status({ fill: 'yellow', shape: 'ring', text: 'registering channel' });
+    else if (s.state === 'active')
+      ctx.status({
+        fill: 'green',
+        shape: 'dot',
+        text: `channel active · renews ${dayTime(s.nextRenewal)}`,
+      });
+    else if (s.state === 'retrying') {
+      ctx.status({
+        fill: 'red',
+        shape: 'ring',
+        text: `channel error: ${s.error.code} · retry ${dayTime(s.retryAt)}`,
+      });
+      ctx.fail(s.error, { channelId: spec.channelId, notifyUrl });
+    }
+  });
+  keeper.start();
+
+  return async () => {
+    removeRoute(RED, path);
+    await keeper.stop(4000);
+    await queue;
+  };
+}

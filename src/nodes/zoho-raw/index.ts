@@ -1,0 +1,96 @@
+/**
+ * zoho-raw: any Zoho API call through the connection's one request path. The library checks
+ * every option (src/zoho/raw.ts) and refuses, before anything is sent, what could send the
+ * token elsewhere or replace it; this file only gathers editor properties and msg overrides.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import {
+  buildRawRequest,
+  describeRawRequest,
+  isResponseHeaders,
+  markResponseHeaders,
+} from '../../zoho/core/raw';
+import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
+import { evaluate } from '../runtime/props';
+
+interface ZohoRawDef extends FlowNodeDef {
+  product?: string;
+  method?: string;
+  url?: string;
+  urlType?: string;
+  query?: string;
+  queryType?: string;
+  headers?: string;
+  headersType?: string;
+  bodyType?: string;
+  responseType?: string;
+  timeout?: string | number;
+  maxRetries?: string | number;
+  retryDelay?: string | number;
+  exponentialBackoff?: boolean;
+  retryOnAllErrors?: boolean;
+  passThroughErrors?: boolean;
+  debug?: boolean;
+}
+
+function describeResponse(status: number, headers: Record<string, string>, data: unknown): string {
+  const size = Buffer.isBuffer(data)
+    ? `${data.length} bytes`
+    : typeof data === 'string'
+      ? `${data.length} chars`
+      : data === undefined
+        ? 'no body'
+        : 'JSON';
+  return `← ${status} ${headers['content-type'] ?? ''} (${size})`;
+}
+
+export = function (RED: NodeAPI): void {
+  function ZohoRaw(this: Node, def: ZohoRawDef): void {
+    RED.nodes.createNode(this, def);
+    setupFlowNode(RED, this, def, async (ctx) => {
+      const { msg, conn, status } = ctx;
+      const pick = (name: string, value: unknown) => (msg[name] !== undefined ? msg[name] : value);
+      // msg.headers written by an earlier zoho-raw (response headers) are not request headers.
+      const ownHeaders = msg.headers !== undefined && !isResponseHeaders(msg.headers);
+      const spec = buildRawRequest({
+        product: await ctx.prop('product', { value: def.product }),
+        method: await ctx.prop('method', { value: def.method }),
+        url: await ctx.prop('url', { value: def.url, type: def.urlType }),
+        query: await ctx.prop('query', { value: def.query, type: def.queryType || 'json' }),
+        headers: ownHeaders
+          ? msg.headers
+          : await evaluate(
+              RED,
+              this,
+              { value: def.headers, type: def.headersType || 'json' },
+              msg,
+              'headers',
+            ),
+        body: msg.payload,
+        bodyType: pick('bodyType', def.bodyType),
+        fileData: msg.fileData,
+        fileNames: msg.fileNames,
+        fileField: msg.fileField,
+        responseType: pick('responseType', def.responseType),
+        timeout: pick('timeout', def.timeout),
+        maxRetries: pick('maxRetries', def.maxRetries),
+        retryDelay: pick('retryDelay', def.retryDelay),
+        exponentialBackoff: pick('exponentialBackoff', def.exponentialBackoff !== false),
+        retryOnAllErrors: pick('retryOnAllErrors', def.retryOnAllErrors === true),
+        passThroughErrors: def.passThroughErrors === true,
+        signal: ctx.signal,
+      });
+      if (def.debug) this.log(conn.redact(describeRawRequest(spec, conn.secrets())));
+      const res = await conn.request(spec);
+      if (def.debug) this.log(conn.redact(describeResponse(res.status, res.headers, res.data)));
+      msg.payload = res.data;
+      msg.statusCode = res.status;
+      msg.headers = markResponseHeaders(res.headers);
+      ctx.send(msg);
+      if (res.status >= 400) status.warn(`HTTP ${res.status}`);
+      else status.done(`HTTP ${res.status}`);
+    });
+  }
+
+  RED.nodes.registerType('zoho-raw', ZohoRaw);
+};

@@ -1,0 +1,314 @@
+/**
+ * Zoho Books v3 entities: get, list (one page or every page), create, update, delete and the
+ * entity actions of books-types.ts, for any organization.
+ *
+ * - `organization_id` goes on every call: the one given, else the connection's default, else
+ *   the account's default organization (`is_default_org`), discovered once per connection with
+ *   GET /organizations.
+ * - Zoho answers `{ code: 0, message, <entity> }`; the entity is unwrapped, every non-zero code
+ *   becomes a ZohoError with Zoho's code and message.
+ * - Books allows about 100 requests a minute per organization: every call takes a turn in the
+ *   connection's rolling window `books:<org>` (BOOKS_RATE_LIMIT, or `rateLimit` per call).
+ * - Every bad input is refused before any request, org discovery included.
+ */
+import { invalidInput } from '../core/errors';
+import { QueryValue, segment } from '../core/http';
+import { Page, paginate } from '../core/paginate';
+import { checkPositiveInt, checkRecordId } from '../core/validate';
+import { BOOKS_OPERATIONS, booksOperations } from './catalog';
+import {
+  BOOKS_MAX_PER_PAGE,
+  BooksCallOptions,
+  BooksRecord,
+  BooksRequester,
+  OrganizationChoice,
+  Target,
+  blank,
+  checkEntity,
+  checkOrgId,
+  checkTarget,
+  collectionPath,
+  isBooksEntity,
+  messageOf,
+  resolveOrganization,
+  send,
+  unwrap,
+} from './core';
+
+export * from './catalog';
+export {
+  BOOKS_MAX_PER_PAGE,
+  BOOKS_RATE_LIMIT,
+  BooksCallOptions,
+  BooksOrganization,
+  BooksRateLimit,
+  BooksRecord,
+  BooksRequester,
+  OrganizationChoice,
+  isBooksEntity,
+  listOrganizations,
+  resolveOrganization,
+} from './core';
+// ---------------------------------------------------------------------------------------------
+// list options
+
+export interface BooksListOptions extends BooksCallOptions {
+  /** Zoho's filter parameters: { contact_name_contains: 'Acme', status: 'sent', date_start: … }. */
+  search?: unknown;
+  page?: unknown;
+  /** At most 200 (the default). */
+  perPage?: unknown;
+  sortColumn?: unknown;
+  /** A / D (asc / desc accepted). */
+  sortOrder?: unknown;
+}
+
+const RESERVED = new Set(['organization_id', 'page', 'per_page', 'sort_column', 'sort_order']);
+const FILTER_KEY_RE = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+
+function listQuery(options: BooksListOptions): Record<string, QueryValue> {
+  const query: Record<string, QueryValue> = {};
+  if (!blank(options.search)) {
+    if (!isBooksEntity(options.search)) {
+      throw invalidInput(
+        'The search fields must be an object of Zoho Books filter parameters, e.g. { "contact_name_contains": "Acme", "status": "active" }',
+      );
+    }
+    for (const [key, value] of Object.entries(options.search)) {
+      if (!FILTER_KEY_RE.test(key)) throw invalidInput(`"${key}" is not a Zoho Books filter name`);
+      if (RESERVED.has(key)) {
+        throw invalidInput(
+          `Set ${key} with the node's page / perPage / sort options, not in the search fields`,
+        );
+      }
+      if (value === undefined || value === null || value === '') continue;
+      if (!['string', 'number', 'boolean'].includes(typeof value)) {
+        throw invalidInput(`The search value of ${key} must be a string, number or boolean`);
+      }
+      query[key] = String(value);
+    }
+  }
+  query.per_page = blank(options.perPage)
+    ? BOOKS_MAX_PER_PAGE
+    : checkPositiveInt(options.perPage, 'perPage', BOOKS_MAX_PER_PAGE);
+  if (!blank(options.sortColumn)) {
+    if (typeof options.sortColumn !== 'string' || !/^[a-z][a-z0-9_.]*$/.test(options.sortColumn))
+      throw invalidInput(`"${String(options.sortColumn)}" is not a Zoho Books sort column`);
+    query.sort_column = options.sortColumn;
+  }
+  if (!blank(options.sortOrder)) {
+    const order = String(options.sortOrder).toLowerCase();
+    if (!['a', 'd', 'asc', 'desc', 'ascending', 'descending'].includes(order))
+      throw invalidInput('sortOrder must be A (ascending) or D (descending)');
+    query.sort_order = order.startsWith('a') ? 'A' : 'D';
+  }
+  return query;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the functions
+
+export interface BooksListResult {
+  records: BooksRecord[];
+  /** Zoho's page_context: page, per_page, has_more_page, sort_column, … */
+  pageContext: Record<string, unknown>;
+  organization: OrganizationChoice;
+}
+
+export interface BooksWriteResult {
+  record: BooksRecord;
+  message: string;
+  organization: OrganizationChoice;
+}
+
+export interface BooksMessageResult {
+  message: string;
+  organization: OrganizationChoice;
+}
+
+export async function getBooksRecord(
+  conn: BooksRequester,
+  recordType: string,
+  id: unknown,
+  options: BooksCallOptions = {},
+): Promise<BooksWriteResult> {
+  const t = checkTarget(recordType, options);
+  const rid = checkRecordId(id);
+  const org = await resolveOrganization(conn, options);
+  const res = await send(
+    conn,
+    org,
+    { method: 'GET', path: `${collectionPath(t)}/${segment(rid)}` },
+    options,
+  );
+  return {
+    record: unwrap(res, t.info?.singular) as BooksRecord,
+    message: messageOf(res),
+    organization: org,
+  };
+}
+
+async function fetchPage(
+  conn: BooksRequester,
+  t: Target,
+  org: OrganizationChoice,
+  query: Record<string, QueryValue>,
+  page: number | undefined,
+  options: BooksCallOptions,
+): Promise<BooksListResult> {
+  const res = await send(
+    conn,
+    org,
+    { method: 'GET', path: collectionPath(t), query: { ...query, page } },
+    options,
+  );
+  const list = unwrap(res, t.info?.plural);
+  const context = (res.data as BooksRecord).page_context;
+  return {
+    records: Array.isArray(list) ? (list as BooksRecord[]) : [],
+    pageContext: isBooksEntity(context) ? context : {},
+    organization: org,
+  };
+}
+
+/** One page of records (page 1 unless `page`), at most 200. */
+export async function listBooksRecords(
+  conn: BooksRequester,
+  recordType: string,
+  options: BooksListOptions = {},
+): Promise<BooksListResult> {
+  const t = checkTarget(recordType, options);
+  const query = listQuery(options);
+  const page = blank(options.page) ? undefined : checkPositiveInt(options.page, 'page');
+  const org = await resolveOrganization(conn, options);
+  return fetchPage(conn, t, org, query, page, options);
+}
+
+export interface BooksWalkOptions extends Omit<BooksListOptions, 'page'> {
+  maxRecords?: number;
+  maxPages?: number;
+  /** Told which organization the walk reads, before the first page. */
+  onOrganization?: (org: OrganizationChoice) => void;
+}
+
+/**
+ * Every page, following page_context.has_more_page, 200 a page unless perPage:
+ * `for await (const page of listAllBooksRecords(conn, 'contacts'))`. Input is checked now.
+ */
+export function listAllBooksRecords(
+  conn: BooksRequester,
+  recordType: string,
+  options: BooksWalkOptions = {},
+): AsyncGenerator<Page<BooksRecord>, void, undefined> {
+  const t = checkTarget(recordType, options);
+  const query = listQuery(options);
+  checkOrgId(options.organizationId);
+  checkOrgId(options.defaultOrganizationId);
+  return (async function* () {
+    const org = await resolveOrganization(conn, options);
+    options.onOrganization?.(org);
+    yield* paginate<BooksRecord, number>(
+      async (cursor) => {
+        const page = cursor ?? 1;
+        const r = await fetchPage(conn, t, org, query, page, options);
+        return {
+          items: r.records,
+          next: r.pageContext.has_more_page === true ? page + 1 : undefined,
+          info: { ...r.pageContext, organization_id: org.organizationId },
+        };
+      },
+      { maxRecords: options.maxRecords, maxPages: options.maxPages, signal: options.signal },
+    );
+  })();
+}
+
+export async function createBooksRecord(
+  conn: BooksRequester,
+  recordType: string,
+  entity: unknown,
+  options: BooksCallOptions = {},
+): Promise<BooksWriteResult> {
+  const t = checkTarget(recordType, options);
+  let body = checkEntity(entity);
+  let path = collectionPath(t);
+  if (t.info?.flatWrites && t.parentId) {
+    path = `/${t.info.flatWrites.path}`;
+    body = { ...body, [t.info.flatWrites.parentField]: t.parentId };
+  }
+  const org = await resolveOrganization(conn, options);
+  const res = await send(conn, org, { method: 'POST', path, body }, options);
+  return {
+    record: unwrap(res, t.info?.singular) as BooksRecord,
+    message: messageOf(res),
+    organization: org,
+  };
+}
+
+function itemPath(t: Target, id: string): string {
+  if (t.info?.flatWrites) return `/${t.info.flatWrites.path}/${segment(id)}`;
+  return `${collectionPath(t)}/${segment(id)}`;
+}
+
+export async function updateBooksRecord(
+  conn: BooksRequester,
+  recordType: string,
+  id: unknown,
+  entity: unknown,
+  options: BooksCallOptions = {},
+): Promise<BooksWriteResult> {
+  const t = checkTarget(recordType, options);
+  const rid = checkRecordId(id);
+  const body = checkEntity(entity);
+  const org = await resolveOrganization(conn, options);
+  const res = await send(conn, org, { method: 'PUT', path: itemPath(t, rid), body }, options);
+  return {
+    record: unwrap(res, t.info?.singular) as BooksRecord,
+    message: messageOf(res),
+    organization: org,
+  };
+}
+
+export async function deleteBooksRecord(
+  conn: BooksRequester,
+  recordType: string,
+  id: unknown,
+  options: BooksCallOptions = {},
+): Promise<BooksMessageResult> {
+  const t = checkTarget(recordType, options);
+  const rid = checkRecordId(id);
+  const org = await resolveOrganization(conn, options);
+  const res = await send(conn, org, { method: 'DELETE', path: itemPath(t, rid) }, options);
+  unwrap(res);
+  return { message: messageOf(res), organization: org };
+}
+
+/** An entity action (email, mark_as_sent, void, …; see BOOKS_TYPES). */
+export async function booksAction(
+  conn: BooksRequester,
+  recordType: string,
+  id: unknown,
+  action: string,
+  body?: unknown,
+  options: BooksCallOptions = {},
+): Promise<BooksMessageResult> {
+  const t = checkTarget(recordType, options);
+  const info = t.info?.actions[action];
+  if (!info || !Object.prototype.hasOwnProperty.call(t.info!.actions, action)) {
+    const known = booksOperations(t.type).slice(BOOKS_OPERATIONS.length);
+    throw invalidInput(
+      `Unknown action "${String(action)}" for ${t.type}${known.length ? `: use ${known.join(', ')}` : ' (it has no actions)'}`,
+    );
+  }
+  const rid = checkRecordId(id);
+  let payload: unknown;
+  if (info.body && !blank(body)) payload = checkEntity(body, `body of ${action}`);
+  const org = await resolveOrganization(conn, options);
+  const res = await send(
+    conn,
+    org,
+    { method: 'POST', path: `${collectionPath(t)}/${segment(rid)}/${info.path}`, body: payload },
+    options,
+  );
+  unwrap(res);
+  return { message: messageOf(res), organization: org };
+}

@@ -1,0 +1,150 @@
+/**
+ * Keeps one notification channel alive: registers it, renews it before Zoho's expiry (PUT),
+ * registers it again when Zoho answers that it no longer has it, retries failures with backoff,
+ * and unregisters it on stop with a bounded wait. It never throws into its caller: every state
+ * change, failures included, is an event the node turns into its status.
+ *
+ *   const keeper = new ChannelKeeper(() => config.getConnection(), spec);
+ *   keeper.on('state', (s) => …);   keeper.start();   …   await keeper.stop();
+ */
+import { EventEmitter } from 'node:events';
+import { Clock, systemClock } from '../core/clock';
+import type { Requester } from './common';
+import {
+  ChannelSpec,
+  MAX_CHANNEL_LIFETIME_MS,
+  disableChannel,
+  enableChannel,
+  renewChannel,
+} from './notifications';
+import { LocalCodes, ZohoError } from '../core/errors';
+
+export interface KeeperOptions {
+  clock?: Clock;
+  /** Lifetime asked for; Zoho's maximum (one week) less a minute for clock skew by default. */
+  lifetimeMs?: number;
+  /** Renew this long before expiry; one hour by default. */
+  renewBeforeMs?: number;
+  /** First retry delay after a failure (doubling up to maxRetryMs). */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export type KeeperState =
+  | { state: 'registering' }
+  | { state: 'active'; expiresAt: number; nextRenewal: number; renewals: number }
+  | { state: 'retrying'; error: ZohoError; retryAt: number; expiresAt?: number }
+  | { state: 'stopped' };
+
+export class ChannelKeeper extends EventEmitter {
+  private readonly clock: Clock;
+  private readonly controller = new AbortController();
+  private loop?: Promise<void>;
+  private expiresAt?: number;
+  /** A registration was sent: Zoho may hold the channel even if the answer never came. */
+  private attempted = false;
+  private renewals = 0;
+  /** The last state, for a status shown after the fact. */
+  current: KeeperState = { state: 'registering' };
+
+  constructor(
+    private readonly conn: () => Requester,
+    readonly spec: ChannelSpec,
+    private readonly options: KeeperOptions = {},
+  ) {
+    super();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run().catch(() => undefined);
+  }
+
+  /** Stops renewing and unregisters the channel, waiting at most `timeoutMs`. */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+    const done = new AbortController();
+    const timer = setTimeout(() => done.abort(), timeoutMs);
+    try {
+      if (this.attempted) await disableChannel(this.conn(), this.spec.channelId, done.signal);
+    } catch {
+      // Unreachable Zoho: the channel ends at its expiry; nothing more can be done on close.
+    } finally {
+      clearTimeout(timer);
+      this.set({ state: 'stopped' });
+    }
+  }
+
+  private set(state: KeeperState): void {
+    this.current = state;
+    this.emit('state', state);
+  }
+
+  private get lifetime(): number {
+    return Math.min(
+      this.options.lifetimeMs ?? MAX_CHANNEL_LIFETIME_MS - 60_000,
+      MAX_CHANNEL_LIFETIME_MS,
+    );
+  }
+
+  /** One registration or renewal; a channel Zoho forgot is registered again. */
+  private async refresh(signal: AbortSignal): Promise<number> {
+    const expiry = this.clock.now() + this.lifetime;
+    const conn = this.conn();
+    this.attempted = true;
+    if (this.expiresAt === undefined) {
+      return (await enableChannel(conn, this.spec, expiry, signal)).expiresAt;
+    }
+    try {
+      const at = (await renewChannel(conn, this.spec, expiry, signal)).expiresAt;
+      this.renewals++;
+      return at;
+    } catch (err) {
+      if (!(err instanceof ZohoError) || err.code !== 'NOT_SUBSCRIBED') throw err;
+      return (await enableChannel(conn, this.spec, expiry, signal)).expiresAt;
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    const renewBefore = this.options.renewBeforeMs ?? 60 * 60 * 1000;
+    let failures = 0;
+    this.set({ state: 'registering' });
+    while (!signal.aborted) {
+      try {
+        this.expiresAt = await this.refresh(signal);
+        failures = 0;
+        const now = this.clock.now();
+        const nextRenewal = Math.max(now + 1000, this.expiresAt - renewBefore);
+        this.set({
+          state: 'active',
+          expiresAt: this.expiresAt,
+          nextRenewal,
+          renewals: this.renewals,
+        });
+        await this.clock.sleep(nextRenewal - now, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        const error =
+          err instanceof ZohoError
+            ? err
+            : new ZohoError({ code: LocalCodes.NETWORK_ERROR, message: String(err) });
+        const base = this.options.retryMs ?? 5000;
+        const wait = Math.min(base * 2 ** failures++, this.options.maxRetryMs ?? 10 * 60 * 1000);
+        this.set({
+          state: 'retrying',
+          error,
+          retryAt: this.clock.now() + wait,
+          expiresAt: this.expiresAt,
+        });
+        try {
+          await this.clock.sleep(wait, signal);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+}
