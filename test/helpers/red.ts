@@ -117,6 +117,36 @@ function applySettings(): void {
  * Starts the helper's HTTP server (once per suite). `settings` are Node-RED settings for every
  * load (e.g. adminAuth); a fresh temporary userDir is set unless `userDir: null` is given.
  */
+/**
+ * The helper hands nodes a RED._ without the catalogs Node-RED's loader registers for each node
+ * set; register ours under the same namespaces (`<module>/<set>`) so statuses and errors read as
+ * they do in a real Node-RED (and a missing key shows up as the key in a test).
+ */
+let i18n: I18n | undefined;
+interface I18n {
+  registerMessageCatalog(ns: string, dir: string, file: string): Promise<void>;
+  _(key: string, params?: Record<string, unknown>): string;
+}
+
+async function registerCatalogs(): Promise<void> {
+  const util = require(
+    require.resolve('@node-red/util', {
+      paths: [path.dirname(require.resolve('node-red', { paths: [root] }))],
+    }),
+  ) as {
+    i18n: I18n;
+  };
+  i18n = util.i18n;
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    name: string;
+    'node-red': { nodes: Record<string, string> };
+  };
+  const dir = path.join(root, 'nodes', 'locales');
+  for (const set of Object.keys(pkg['node-red'].nodes)) {
+    await i18n.registerMessageCatalog(`${pkg.name}/${set}`, dir, `${set}.json`);
+  }
+}
+
 export async function startRed(settings: Record<string, unknown> = {}): Promise<void> {
   state.settings = { ...settings };
   const wantsUserDir = settings.userDir !== null;
@@ -129,6 +159,7 @@ export async function startRed(settings: Record<string, unknown> = {}): Promise<
   applySettings();
   if (!state.started) {
     await helper.startServer();
+    await registerCatalogs();
     state.started = true;
     // Serve the flows' httpNode routes (http in, webhooks) on the helper's real port.
     (helper as unknown as { _app: (req: unknown, res: unknown) => void })._app = (req, res) => {
@@ -210,6 +241,8 @@ export async function loadFlow(
     const wrapped: NodeModule = (RED) => {
       const api = RED as Record<string, unknown>;
       if (adminAuth) api.auth = adminAuth;
+      // The helper's RED._ returns the key; a real Node-RED translates.
+      if (i18n) api._ = i18n._.bind(i18n);
       state.api = api;
       state.httpNode = api.httpNode as State['httpNode'];
       return fn(RED);
