@@ -17,7 +17,7 @@ import {
   createBooksRecord,
   listAllBooksRecords,
   listOrganizations,
-} from '../src/zoho/books/records';
+} from '../src/zoho/books/index';
 import { collectPages } from '../src/zoho/core/paginate';
 import { Figure, figure, median } from './lib';
 

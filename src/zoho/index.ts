@@ -1,21 +1,4 @@
-/** The Zoho client library, usable without Node-RED. */
-export * from './core/errors';
-export * from './core/regions';
-export * from './core/auth';
-export * from './core/http';
-export * from './core/connection';
-export * from './core/redact';
-export { Clock, systemClock } from './core/clock';
-export { CreditInfo, ResponseType } from './core/response';
-export * from './core/validate';
-export * from './core/paginate';
-export * from './core/batch';
+/** The Zoho client library, usable without Node-RED: the core, Zoho CRM and Zoho Books. */
+export * from './core/index';
 export * from './crm/index';
-export * from './crm/coql';
-export * from './crm/attachments';
-export * from './core/raw';
-export * from './crm/metadata';
-export * from './books/records';
-export * from './crm/notifications';
-export * from './crm/channel-keeper';
-export * from './crm/changes';
+export * from './books/index';

@@ -5,8 +5,13 @@
  * limit, paging and input checks live in src/zoho/books.
  */
 import type { Node, NodeAPI } from 'node-red';
-import * as books from '../../zoho/books/records';
-import { BooksOperationInput, checkBooksOperation, runBooksOperation } from './operation';
+import * as books from '../../zoho/books/index';
+import {
+  BooksOperationInput,
+  booksListOptions,
+  checkBooksOperation,
+  runBooksOperation,
+} from './operation';
 import { checkPositiveInt } from '../../zoho/core/validate';
 import { isZohoConfigNode } from '../runtime/config-node';
 import { registerBooksAdmin } from '../runtime/editor-routes/books';
@@ -100,7 +105,7 @@ export = function (RED: NodeAPI): void {
           const output: OutputMode = (msg.output ?? def.output) === 'pages' ? 'pages' : 'array';
           let org: books.OrganizationChoice | undefined;
           const walk = books.listAllBooksRecords(conn, recordType!, {
-            ...input,
+            ...booksListOptions(input),
             onOrganization: (o) => {
               org = o;
               msg.organizationId = o.organizationId;

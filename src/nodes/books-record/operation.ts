@@ -1,13 +1,14 @@
 /**
- * One Books operation by name, as the books-record node (or any caller holding a record type
- * and an operation as data) runs it: the operation is checked against the type's before
- * anything is sent, and the answer comes back as one payload.
+ * One Books operation by name, as books-record runs it from a message: the operation is checked
+ * against the record type's before anything is sent, the message's loose values become the
+ * client's typed options, and the answer comes back as one payload.
  */
 import { invalidInput } from '../../zoho/core/errors';
 import {
   BOOKS_NAME_RE,
-  BOOKS_OPERATIONS,
   BooksListOptions,
+  BooksRateLimit,
+  BooksRecord,
   BooksRequester,
   OrganizationChoice,
   booksAction,
@@ -19,16 +20,28 @@ import {
   getBooksRecord,
   listBooksRecords,
   updateBooksRecord,
-} from '../../zoho/books/records';
+} from '../../zoho/books/index';
 
-export interface BooksOperationInput extends BooksListOptions {
+/** The values of one message, as the editor and msg give them. */
+export interface BooksOperationInput {
   recordType: unknown;
   operation: unknown;
   recordId?: unknown;
+  parentType?: unknown;
+  parentId?: unknown;
+  organizationId?: unknown;
+  defaultOrganizationId?: string;
   /** The entity of create / update. */
   payload?: unknown;
   /** Optional JSON body of an action (email: to_mail_ids, cc_mail_ids, subject, body). */
   actionBody?: unknown;
+  search?: unknown;
+  page?: unknown;
+  perPage?: unknown;
+  sortColumn?: unknown;
+  sortOrder?: unknown;
+  rateLimit?: BooksRateLimit | false;
+  signal?: AbortSignal;
 }
 
 export interface BooksOperationResult {
@@ -45,6 +58,7 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
   if (typeof recordType !== 'string' || !BOOKS_NAME_RE.test(recordType)) {
     throw invalidInput(
       `${blank(recordType) ? 'No record type given' : `"${String(recordType)}" is not a Zoho Books record type`}: use a name like "invoices" or "contacts" (lowercase letters, digits, _)`,
+      'recordType',
     );
   }
   const type = recordType;
@@ -52,6 +66,7 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
   if (typeof operation !== 'string' || !BOOKS_NAME_RE.test(operation) || !ops.includes(operation)) {
     throw invalidInput(
       `Unknown operation "${String(operation ?? '')}" for ${type || 'this record type'}: use ${ops.join(', ')}`,
+      'operation',
     );
   }
   return operation;
@@ -59,6 +74,27 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
 
 function blank(v: unknown): boolean {
   return v === undefined || v === null || v === '';
+}
+
+/**
+ * The client's options from a message's values. They are handed over as they are: the client
+ * checks every one of them at run time (ids as numbers or strings, filters, page sizes) and
+ * refuses a wrong one before anything is sent, with the option at fault in `param`.
+ */
+export function booksListOptions(input: BooksOperationInput): BooksListOptions {
+  return {
+    organizationId: input.organizationId as string | undefined,
+    defaultOrganizationId: input.defaultOrganizationId,
+    parentType: input.parentType as string | undefined,
+    parentId: input.parentId as string | undefined,
+    search: input.search as BooksListOptions['search'],
+    page: input.page as number | undefined,
+    perPage: input.perPage as number | undefined,
+    sortColumn: input.sortColumn as string | undefined,
+    sortOrder: input.sortOrder as BooksListOptions['sortOrder'],
+    rateLimit: input.rateLimit,
+    signal: input.signal,
+  };
 }
 
 /** Runs get, list (one page), create, update, delete or an action. */
@@ -74,27 +110,33 @@ export async function runBooksOperation(
   if (blank(id) && operation === 'update' && isBooksEntity(input.payload))
     id = input.payload[idField];
   if (blank(id) && operation !== 'list' && operation !== 'create') {
-    throw invalidInput(`No record id given for ${operation}: set the record id or msg.recordId`);
+    throw invalidInput(
+      `No record id given for ${operation}: set the record id or msg.recordId`,
+      'recordId',
+    );
   }
-  switch (operation as (typeof BOOKS_OPERATIONS)[number] | string) {
+  const options = booksListOptions(input);
+  const recordId = id as string;
+  const entity = input.payload as BooksRecord;
+  switch (operation) {
     case 'get': {
-      const r = await getBooksRecord(conn, type, id, input);
+      const r = await getBooksRecord(conn, type, recordId, options);
       return { payload: r.record, message: r.message, organization: r.organization };
     }
     case 'list': {
-      const r = await listBooksRecords(conn, type, input);
+      const r = await listBooksRecords(conn, type, options);
       return { payload: r.records, info: r.pageContext, organization: r.organization };
     }
     case 'create': {
-      const r = await createBooksRecord(conn, type, input.payload, input);
+      const r = await createBooksRecord(conn, type, entity, options);
       return { payload: r.record, message: r.message, organization: r.organization };
     }
     case 'update': {
-      const r = await updateBooksRecord(conn, type, id, input.payload, input);
+      const r = await updateBooksRecord(conn, type, recordId, entity, options);
       return { payload: r.record, message: r.message, organization: r.organization };
     }
     case 'delete': {
-      const r = await deleteBooksRecord(conn, type, id, input);
+      const r = await deleteBooksRecord(conn, type, recordId, options);
       return {
         payload: { [idField]: String(id), deleted: true, message: r.message },
         message: r.message,
@@ -102,7 +144,8 @@ export async function runBooksOperation(
       };
     }
     default: {
-      const r = await booksAction(conn, type, id, operation, input.actionBody, input);
+      const body = input.actionBody as BooksRecord | undefined;
+      const r = await booksAction(conn, type, recordId, operation, body, options);
       return {
         payload: { [idField]: String(id), action: operation, message: r.message },
         message: r.message,

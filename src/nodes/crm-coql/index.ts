@@ -4,7 +4,7 @@
  * returnAll pages with LIMIT/OFFSET and reports a cut at Zoho's ceiling in msg.info.truncated.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { runCoql } from '../../zoho/crm/coql';
+import { CoqlParams, runCoql } from '../../zoho/crm/coql';
 import { invalidInput } from '../../zoho/core/errors';
 import { isPlainObject } from '../../zoho/core/validate';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
@@ -29,7 +29,8 @@ export = function (RED: NodeAPI): void {
       const returnAll = msg.returnAll !== undefined ? flag(msg.returnAll) : def.returnAll === true;
       const max = int(msg.maxRecords ?? def.maxRecords);
       const result = await runCoql(ctx.conn, query, {
-        params,
+        // Each value is checked as it is bound.
+        params: params as CoqlParams,
         returnAll,
         maxRecords: max === undefined ? undefined : Number(max),
         signal: ctx.signal,

@@ -6,7 +6,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import * as crm from '../../zoho/crm/index';
 import { invalidInput } from '../../zoho/core/errors';
-import { checkModule, checkRecords, isPlainObject } from '../../zoho/core/validate';
+import { checkRecordIds, isPlainObject } from '../../zoho/core/validate';
+import { checkModule, checkRecords } from '../../zoho/crm/validate';
 import { registerCrmAdmin } from '../runtime/editor-routes/crm';
 import { idsOf, searchQuery } from './input';
 import { FlowError, partialFailure } from '../runtime/errors';
@@ -108,24 +109,24 @@ export = function (RED: NodeAPI): void {
       const progress = (done: number, count: number) => status.requesting(`batch ${done}/${count}`);
       if (operation === 'delete') {
         const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
-        result = await crm.deleteRecords(conn, module, ids, { signal, onProgress: progress });
+        result = await crm.deleteRecords(conn, module, checkRecordIds(ids), { signal, onProgress: progress });
       } else {
         let records = msg.payload;
         if (operation === 'update' && recordId !== undefined && isPlainObject(records))
           records = { id: recordId, ...records };
-        checkRecords(records);
+        const list = checkRecords(records);
         const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
         // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
         const options = { trigger, signal, onProgress: progress };
         if (operation === 'create')
-          result = await crm.createRecords(conn, module, records, options);
+          result = await crm.createRecords(conn, module, list, options);
         else if (operation === 'update')
-          result = await crm.updateRecords(conn, module, records, options);
+          result = await crm.updateRecords(conn, module, list, options);
         else {
           const duplicateCheckFields = (await ctx.prop('duplicateCheckFields', {
             value: def.duplicateCheckFields,
           })) as string | string[] | undefined;
-          result = await crm.upsertRecords(conn, module, records, {
+          result = await crm.upsertRecords(conn, module, list, {
             ...options,
             duplicateCheckFields,
           });

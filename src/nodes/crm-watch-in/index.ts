@@ -8,7 +8,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ChangeOperation } from '../../zoho/crm/notifications';
 import { checkNotifyUrl } from '../../zoho/crm/notifications';
 import { invalidInput } from '../../zoho/core/errors';
-import { checkModule } from '../../zoho/core/validate';
+import { checkModule } from '../../zoho/crm/validate';
 import { isZohoConfigNode } from '../runtime/config-node';
 import { FlowError, errorShape } from '../runtime/errors';
 import { evaluate, flag, text } from '../runtime/props';

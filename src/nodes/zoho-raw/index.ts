@@ -1,15 +1,12 @@
 /**
  * zoho-raw: any Zoho API call through the connection's one request path. The library checks
- * every option (src/zoho/raw.ts) and refuses, before anything is sent, what could send the
- * token elsewhere or replace it; this file only gathers editor properties and msg overrides.
+ * every option (src/zoho/core/raw.ts) and refuses, before anything is sent, what could send the
+ * token elsewhere or replace it; this file gathers editor properties and msg overrides, which
+ * input.ts turns into the client's typed options.
  */
 import type { Node, NodeAPI } from 'node-red';
-import {
-  buildRawRequest,
-  describeRawRequest,
-  isResponseHeaders,
-  markResponseHeaders,
-} from '../../zoho/core/raw';
+import { buildRawRequest, describeRawRequest } from '../../zoho/core/raw';
+import { isResponseHeaders, markResponseHeaders, rawRequestOf } from './input';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
 import { evaluate } from '../runtime/props';
 
@@ -52,34 +49,36 @@ export = function (RED: NodeAPI): void {
       const pick = (name: string, value: unknown) => (msg[name] !== undefined ? msg[name] : value);
       // msg.headers written by an earlier zoho-raw (response headers) are not request headers.
       const ownHeaders = msg.headers !== undefined && !isResponseHeaders(msg.headers);
-      const spec = buildRawRequest({
-        product: await ctx.prop('product', { value: def.product }),
-        method: await ctx.prop('method', { value: def.method }),
-        url: await ctx.prop('url', { value: def.url, type: def.urlType }),
-        query: await ctx.prop('query', { value: def.query, type: def.queryType || 'json' }),
-        headers: ownHeaders
-          ? msg.headers
-          : await evaluate(
-              RED,
-              this,
-              { value: def.headers, type: def.headersType || 'json' },
-              msg,
-              'headers',
-            ),
-        body: msg.payload,
-        bodyType: pick('bodyType', def.bodyType),
-        fileData: msg.fileData,
-        fileNames: msg.fileNames,
-        fileField: msg.fileField,
-        responseType: pick('responseType', def.responseType),
-        timeout: pick('timeout', def.timeout),
-        maxRetries: pick('maxRetries', def.maxRetries),
-        retryDelay: pick('retryDelay', def.retryDelay),
-        exponentialBackoff: pick('exponentialBackoff', def.exponentialBackoff !== false),
-        retryOnAllErrors: pick('retryOnAllErrors', def.retryOnAllErrors === true),
-        passThroughErrors: def.passThroughErrors === true,
-        signal: ctx.signal,
-      });
+      const spec = buildRawRequest(
+        rawRequestOf({
+          product: await ctx.prop('product', { value: def.product }),
+          method: await ctx.prop('method', { value: def.method }),
+          url: await ctx.prop('url', { value: def.url, type: def.urlType }),
+          query: await ctx.prop('query', { value: def.query, type: def.queryType || 'json' }),
+          headers: ownHeaders
+            ? msg.headers
+            : await evaluate(
+                RED,
+                this,
+                { value: def.headers, type: def.headersType || 'json' },
+                msg,
+                'headers',
+              ),
+          body: msg.payload,
+          bodyType: pick('bodyType', def.bodyType),
+          fileData: msg.fileData,
+          fileNames: msg.fileNames,
+          fileField: msg.fileField,
+          responseType: pick('responseType', def.responseType),
+          timeout: pick('timeout', def.timeout),
+          maxRetries: pick('maxRetries', def.maxRetries),
+          retryDelay: pick('retryDelay', def.retryDelay),
+          exponentialBackoff: pick('exponentialBackoff', def.exponentialBackoff !== false),
+          retryOnAllErrors: pick('retryOnAllErrors', def.retryOnAllErrors === true),
+          passThroughErrors: def.passThroughErrors === true,
+          signal: ctx.signal,
+        }),
+      );
       if (def.debug) this.log(conn.redact(describeRawRequest(spec, conn.secrets())));
       const res = await conn.request(spec);
       if (def.debug) this.log(conn.redact(describeResponse(res.status, res.headers, res.data)));

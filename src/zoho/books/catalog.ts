@@ -8,7 +8,7 @@
 export interface BooksActionInfo {
   /** Path after `/<type>/<id>/`, e.g. `email` or `status/sent`. */
   path: string;
-  /** Takes an optional JSON body (msg.payload), e.g. the email's to_mail_ids and subject. */
+  /** Takes an optional JSON body, e.g. the email's to_mail_ids and subject. */
   body?: boolean;
   description: string;
 }
@@ -43,7 +43,7 @@ const activeInactive = (label: string): Record<string, BooksActionInfo> => ({
 const email = (label: string): BooksActionInfo => ({
   path: 'email',
   body: true,
-  description: `email the ${label} (msg.payload: to_mail_ids, subject, body; optional)`,
+  description: `email the ${label} (optional body: to_mail_ids, subject, body)`,
 });
 const status = (to: string, label: string): BooksActionInfo => ({
   path: `status/${to}`,
@@ -147,10 +147,11 @@ export type BooksCrudOperation = (typeof BOOKS_OPERATIONS)[number];
 export const BOOKS_NAME_RE = /^[a-z][a-z0-9_]*$/;
 
 /** A known type's description, or undefined (also for names like `constructor`). */
-export function booksTypeInfo(recordType: string): BooksTypeInfo | undefined {
-  return Object.prototype.hasOwnProperty.call(BOOKS_TYPES, recordType)
-    ? BOOKS_TYPES[recordType]
-    : undefined;
+export function booksTypeInfo(
+  recordType: string,
+  types: Readonly<Record<string, BooksTypeInfo>> = BOOKS_TYPES,
+): BooksTypeInfo | undefined {
+  return Object.prototype.hasOwnProperty.call(types, recordType) ? types[recordType] : undefined;
 }
 
 /** The operations a record type offers: get, list, create, update, delete and its actions. */

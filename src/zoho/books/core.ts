@@ -1,14 +1,17 @@
 /**
- * What the Zoho Books functions share: types, input checks (record type, parent, ids, entities),
- * organization discovery (cached per connection), unwrapping Zoho's `{ code, message, … }`
- * envelope and the one send path with the per-organization window.
+ * What the functions of Zoho Books — and of the products built like it (Inventory, Invoice,
+ * Billing: an organization per call, a `{ code, message, … }` envelope, `page_context`) — share:
+ * types, input checks (record type, parent, ids, entities), organization discovery (cached per
+ * connection and product), unwrapping the envelope and the one send path with the
+ * per-organization window. Each takes the product as a FinanceProduct; Books passes BOOKS.
  */
 import type { ZohoConnection } from '../core/connection';
 import { ZohoError, invalidInput } from '../core/errors';
 import { QueryValue, ZohoResponse, segment } from '../core/http';
+import type { Product } from '../core/regions';
 import { httpError } from '../core/response';
 import { checkRecordId } from '../core/validate';
-import { BOOKS_NAME_RE, BooksTypeInfo, booksTypeInfo } from './catalog';
+import { BOOKS_NAME_RE, BOOKS_TYPES, BooksTypeInfo, booksTypeInfo } from './catalog';
 
 export type BooksRequester = Pick<ZohoConnection, 'request'>;
 export type BooksRecord = Record<string, unknown>;
@@ -21,6 +24,31 @@ export interface BooksRateLimit {
   limit: number;
   windowMs: number;
 }
+
+/** A Zoho product with Books' shape of API. */
+export interface FinanceProduct {
+  /** The product id of regions.ts, which names its host. */
+  id: Product;
+  /** Its name in messages, e.g. "Zoho Books". */
+  name: string;
+  /** Its API path, e.g. `/books/v3`. */
+  apiPath: string;
+  /** The query parameter naming the organization of a call. */
+  organizationParam: string;
+  /** Its per-organization request window. */
+  rateLimit: BooksRateLimit;
+  /** The record types it knows (paths, envelope keys, parents, actions). */
+  types: Readonly<Record<string, BooksTypeInfo>>;
+}
+
+export const BOOKS: FinanceProduct = {
+  id: 'books',
+  name: 'Zoho Books',
+  apiPath: '/books/v3',
+  organizationParam: 'organization_id',
+  rateLimit: BOOKS_RATE_LIMIT,
+  types: BOOKS_TYPES,
+};
 
 export interface BooksOrganization {
   organization_id: string;
@@ -40,13 +68,13 @@ export interface OrganizationChoice {
 }
 
 export interface BooksCallOptions {
-  /** The organization of this call (msg.organizationId or the node's). */
-  organizationId?: unknown;
-  /** The connection's default organization (zoho-config's organizationId). */
+  /** The organization of this call. */
+  organizationId?: string;
+  /** The organization to use when the call names none (before asking Zoho for its default). */
   defaultOrganizationId?: string;
   /** Parent type and id of a nested resource (contact persons: contacts + the contact id). */
-  parentType?: unknown;
-  parentId?: unknown;
+  parentType?: string;
+  parentId?: string;
   /** Override Books' per-organization window; false turns it off. */
   rateLimit?: BooksRateLimit | false;
   signal?: AbortSignal;
@@ -66,38 +94,47 @@ export function blank(v: unknown): boolean {
   return v === undefined || v === null || v === '';
 }
 
-export function checkName(value: unknown, what: string): string {
+export function checkName(value: unknown, what: string, param: string, product = BOOKS): string {
   if (typeof value !== 'string' || !BOOKS_NAME_RE.test(value)) {
     throw invalidInput(
-      `${blank(value) ? `No ${what} given` : `"${String(value)}" is not a Zoho Books ${what}`}: use a name like "invoices" or "contacts" (lowercase letters, digits, _)`,
+      `${blank(value) ? `No ${what} given` : `"${String(value)}" is not a ${product.name} ${what}`}: use a name like "invoices" or "contacts" (lowercase letters, digits, _)`,
+      param,
     );
   }
   return value;
 }
 
-export function checkTarget(recordType: unknown, options: BooksCallOptions): Target {
-  const type = checkName(recordType, 'record type');
-  const info = booksTypeInfo(type);
-  let parentType = blank(options.parentType) ? info?.parent : options.parentType;
-  if (parentType === undefined) return { type, info };
-  parentType = checkName(parentType, 'parent record type');
+export function checkTarget(
+  product: FinanceProduct,
+  recordType: string,
+  options: BooksCallOptions,
+): Target {
+  const type = checkName(recordType, 'record type', 'recordType', product);
+  const info = booksTypeInfo(type, product.types);
+  const givenParent: unknown = options.parentType;
+  if (blank(givenParent) && info?.parent === undefined) return { type, info };
+  const parentType = blank(givenParent)
+    ? info!.parent!
+    : checkName(givenParent, 'parent record type', 'parentType', product);
   if (info && info.parent !== parentType) {
     throw invalidInput(
       info.parent
-        ? `${type} are nested under ${info.parent}, not ${String(parentType)}`
+        ? `${type} are nested under ${info.parent}, not ${parentType}`
         : `${type} are not nested under another record type: leave the parent record type empty`,
+      'parentType',
     );
   }
   if (blank(options.parentId)) {
     throw invalidInput(
-      `No parent record id given: ${type} live under one of the ${String(parentType)}; set the parent record id or msg.parentRecordId`,
+      `No parent record id given: ${type} live under one of the ${parentType}`,
+      'parentId',
     );
   }
   return {
     type,
     info,
-    parentType: parentType as string,
-    parentId: checkRecordId(options.parentId, 'parent record id'),
+    parentType,
+    parentId: checkRecordId(options.parentId, 'parentId', 'parent record id'),
   };
 }
 
@@ -107,8 +144,8 @@ export function collectionPath(t: Target): string {
 }
 
 /**
- * An object of fields. Unlike validate.isPlainObject this accepts objects made in another realm
- * (a Node-RED function node builds msg.payload in its own vm context).
+ * An object of fields. Unlike validate.isPlainObject this accepts any object whose tag is
+ * Object, class instances and objects of another realm (a vm context) included.
  */
 export function isBooksEntity(value: unknown): value is BooksRecord {
   return (
@@ -119,7 +156,7 @@ export function isBooksEntity(value: unknown): value is BooksRecord {
   );
 }
 
-export function checkEntity(value: unknown, what = 'entity'): BooksRecord {
+export function checkEntity(value: unknown, what = 'entity', param = 'entity'): BooksRecord {
   if (!isBooksEntity(value)) {
     const kind =
       value === null
@@ -132,56 +169,68 @@ export function checkEntity(value: unknown, what = 'entity'): BooksRecord {
               ? `a ${Object.prototype.toString.call(value).slice(8, -1)}`
               : `a ${typeof value}`;
     throw invalidInput(
-      `The ${what} is ${kind}: put an object of Zoho Books fields in msg.payload, e.g. { "contact_name": "Acme" }`,
+      `The ${what} is ${kind}: give an object of fields, e.g. { "contact_name": "Acme" }`,
+      param,
     );
   }
   return value;
 }
 
-export function checkOrgId(value: unknown): string | undefined {
-  return blank(value) ? undefined : checkRecordId(value, 'organization id');
+export function checkOrgId(value: unknown, param = 'organizationId'): string | undefined {
+  return blank(value) ? undefined : checkRecordId(value, param, 'organization id');
 }
 
 // ---------------------------------------------------------------------------------------------
 // organizations
 
-const orgCache = new WeakMap<object, Promise<BooksOrganization[]>>();
+/** Per connection, per product id: the organizations being or having been loaded. */
+const orgCache = new WeakMap<object, Map<string, Promise<BooksOrganization[]>>>();
 
-/** The account's organizations (GET /organizations), cached per connection. */
+/** The account's organizations (GET /organizations), cached per connection and product. */
 export function listOrganizations(
   conn: BooksRequester,
-  options: { refresh?: boolean; signal?: AbortSignal } = {},
+  options: { refresh?: boolean; signal?: AbortSignal; product?: FinanceProduct } = {},
 ): Promise<BooksOrganization[]> {
-  const hit = orgCache.get(conn);
+  const product = options.product ?? BOOKS;
+  let cache = orgCache.get(conn);
+  if (!cache) orgCache.set(conn, (cache = new Map()));
+  const hit = cache.get(product.id);
   if (hit && !options.refresh) return hit;
   const load = conn
-    .request({ product: 'books', method: 'GET', path: '/organizations', signal: options.signal })
+    .request({
+      product: product.id,
+      method: 'GET',
+      path: `${product.apiPath}/organizations`,
+      signal: options.signal,
+    })
     .then((res) => {
-      const list = unwrap(res, 'organizations');
+      const list = unwrap(res, 'organizations', product);
       return Array.isArray(list) ? (list as BooksOrganization[]) : [];
     });
-  orgCache.set(conn, load);
+  const orgs = cache;
+  orgs.set(product.id, load);
   load.catch(() => {
-    if (orgCache.get(conn) === load) orgCache.delete(conn);
+    if (orgs.get(product.id) === load) orgs.delete(product.id);
   });
   return load;
 }
 
-/** The organization of a call: given, else the connection's default, else Zoho's default. */
+/** The organization of a call: given, else the default given, else Zoho's default. */
 export async function resolveOrganization(
   conn: BooksRequester,
   options: Pick<BooksCallOptions, 'organizationId' | 'defaultOrganizationId' | 'signal'> = {},
+  product: FinanceProduct = BOOKS,
 ): Promise<OrganizationChoice> {
   const given = checkOrgId(options.organizationId);
   if (given) return { organizationId: given, source: 'given' };
-  const fallback = checkOrgId(options.defaultOrganizationId);
+  const fallback = checkOrgId(options.defaultOrganizationId, 'defaultOrganizationId');
   if (fallback) return { organizationId: fallback, source: 'connection' };
-  const orgs = await listOrganizations(conn, { signal: options.signal });
+  const orgs = await listOrganizations(conn, { signal: options.signal, product });
   const org = orgs.find((o) => o.is_default_org === true) ?? orgs[0];
   if (!org) {
     throw new ZohoError({
       code: 'NO_ORGANIZATION',
-      message: 'This Zoho account has no Zoho Books organization: create one in Zoho Books first',
+      message: `This Zoho account has no ${product.name} organization: create one in ${product.name} first`,
     });
   }
   return {
@@ -198,13 +247,13 @@ export async function resolveOrganization(
 const META_KEYS = new Set(['code', 'message', 'page_context']);
 
 /** Zoho's entity under `key` (or the one non-meta key); a non-zero code becomes a ZohoError. */
-export function unwrap(res: ZohoResponse, key?: string): unknown {
+export function unwrap(res: ZohoResponse, key?: string, product = BOOKS): unknown {
   const body = res.data;
   if (!isBooksEntity(body)) {
     throw new ZohoError({
       code: 'UNEXPECTED_RESPONSE',
       status: res.status,
-      message: 'Zoho Books answered without its { code, message } envelope',
+      message: `${product.name} answered without its { code, message } envelope`,
       details: typeof body === 'string' ? { body: body.slice(0, 200) } : undefined,
     });
   }
@@ -227,19 +276,20 @@ export interface Call {
 }
 
 export async function send(
+  product: FinanceProduct,
   conn: BooksRequester,
   org: OrganizationChoice,
   call: Call,
   options: BooksCallOptions,
 ): Promise<ZohoResponse> {
-  const limit = options.rateLimit === undefined ? BOOKS_RATE_LIMIT : options.rateLimit;
-  const key = `books:${org.organizationId}`;
+  const limit = options.rateLimit === undefined ? product.rateLimit : options.rateLimit;
+  const key = `${product.id}:${org.organizationId}`;
   // The connection's rolling window under this key keeps every call under Zoho's limit.
   return conn.request({
-    product: 'books',
+    product: product.id,
     method: call.method,
-    path: call.path,
-    query: { ...call.query, organization_id: org.organizationId },
+    path: `${product.apiPath}${call.path}`,
+    query: { ...call.query, [product.organizationParam]: org.organizationId },
     body: call.body,
     rateLimit: limit ? { key, ...limit } : undefined,
     signal: options.signal,

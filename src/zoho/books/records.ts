@@ -1,6 +1,7 @@
 /**
  * Zoho Books v3 entities: get, list (one page or every page), create, update, delete and the
- * entity actions of books-types.ts, for any organization.
+ * entity actions of catalog.ts, for any organization. Each function takes the product as its
+ * last option (`product`, default BOOKS), so a product with Books' API shape can reuse them.
  *
  * - `organization_id` goes on every call: the one given, else the connection's default, else
  *   the account's default organization (`is_default_org`), discovered once per connection with
@@ -15,12 +16,13 @@ import { invalidInput } from '../core/errors';
 import { QueryValue, segment } from '../core/http';
 import { Page, paginate } from '../core/paginate';
 import { checkPositiveInt, checkRecordId } from '../core/validate';
-import { BOOKS_OPERATIONS, booksOperations } from './catalog';
 import {
+  BOOKS,
   BOOKS_MAX_PER_PAGE,
   BooksCallOptions,
   BooksRecord,
   BooksRequester,
+  FinanceProduct,
   OrganizationChoice,
   Target,
   blank,
@@ -35,32 +37,25 @@ import {
   unwrap,
 } from './core';
 
-export * from './catalog';
-export {
-  BOOKS_MAX_PER_PAGE,
-  BOOKS_RATE_LIMIT,
-  BooksCallOptions,
-  BooksOrganization,
-  BooksRateLimit,
-  BooksRecord,
-  BooksRequester,
-  OrganizationChoice,
-  isBooksEntity,
-  listOrganizations,
-  resolveOrganization,
-} from './core';
+/** The options of every function here: the call's, and the product (default BOOKS). */
+export interface BooksOptions extends BooksCallOptions {
+  product?: FinanceProduct;
+}
+
+/** A filter value of a list: `{ status: 'sent', total_greater_than: 100, … }`. */
+export type BooksFilterValue = string | number | boolean | null | undefined;
 // ---------------------------------------------------------------------------------------------
 // list options
 
-export interface BooksListOptions extends BooksCallOptions {
+export interface BooksListOptions extends BooksOptions {
   /** Zoho's filter parameters: { contact_name_contains: 'Acme', status: 'sent', date_start: … }. */
-  search?: unknown;
-  page?: unknown;
+  search?: Record<string, BooksFilterValue>;
+  page?: number;
   /** At most 200 (the default). */
-  perPage?: unknown;
-  sortColumn?: unknown;
+  perPage?: number;
+  sortColumn?: string;
   /** A / D (asc / desc accepted). */
-  sortOrder?: unknown;
+  sortOrder?: 'A' | 'D' | 'asc' | 'desc' | 'ascending' | 'descending';
 }
 
 const RESERVED = new Set(['organization_id', 'page', 'per_page', 'sort_column', 'sort_order']);
@@ -72,18 +67,24 @@ function listQuery(options: BooksListOptions): Record<string, QueryValue> {
     if (!isBooksEntity(options.search)) {
       throw invalidInput(
         'The search fields must be an object of Zoho Books filter parameters, e.g. { "contact_name_contains": "Acme", "status": "active" }',
+        'search',
       );
     }
     for (const [key, value] of Object.entries(options.search)) {
-      if (!FILTER_KEY_RE.test(key)) throw invalidInput(`"${key}" is not a Zoho Books filter name`);
+      if (!FILTER_KEY_RE.test(key))
+        throw invalidInput(`"${key}" is not a Zoho Books filter name`, 'search');
       if (RESERVED.has(key)) {
         throw invalidInput(
-          `Set ${key} with the node's page / perPage / sort options, not in the search fields`,
+          `Set ${key} with the page, perPage, sortColumn and sortOrder options, not in the search fields`,
+          'search',
         );
       }
       if (value === undefined || value === null || value === '') continue;
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        throw invalidInput(`The search value of ${key} must be a string, number or boolean`);
+        throw invalidInput(
+          `The search value of ${key} must be a string, number or boolean`,
+          'search',
+        );
       }
       query[key] = String(value);
     }
@@ -93,13 +94,16 @@ function listQuery(options: BooksListOptions): Record<string, QueryValue> {
     : checkPositiveInt(options.perPage, 'perPage', BOOKS_MAX_PER_PAGE);
   if (!blank(options.sortColumn)) {
     if (typeof options.sortColumn !== 'string' || !/^[a-z][a-z0-9_.]*$/.test(options.sortColumn))
-      throw invalidInput(`"${String(options.sortColumn)}" is not a Zoho Books sort column`);
+      throw invalidInput(
+        `"${String(options.sortColumn)}" is not a Zoho Books sort column`,
+        'sortColumn',
+      );
     query.sort_column = options.sortColumn;
   }
   if (!blank(options.sortOrder)) {
     const order = String(options.sortOrder).toLowerCase();
     if (!['a', 'd', 'asc', 'desc', 'ascending', 'descending'].includes(order))
-      throw invalidInput('sortOrder must be A (ascending) or D (descending)');
+      throw invalidInput('sortOrder must be A (ascending) or D (descending)', 'sortOrder');
     query.sort_order = order.startsWith('a') ? 'A' : 'D';
   }
   return query;
@@ -129,20 +133,22 @@ export interface BooksMessageResult {
 export async function getBooksRecord(
   conn: BooksRequester,
   recordType: string,
-  id: unknown,
-  options: BooksCallOptions = {},
+  recordId: string,
+  options: BooksOptions = {},
 ): Promise<BooksWriteResult> {
-  const t = checkTarget(recordType, options);
-  const rid = checkRecordId(id);
-  const org = await resolveOrganization(conn, options);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
+  const rid = checkRecordId(recordId);
+  const org = await resolveOrganization(conn, options, product);
   const res = await send(
+    product,
     conn,
     org,
     { method: 'GET', path: `${collectionPath(t)}/${segment(rid)}` },
     options,
   );
   return {
-    record: unwrap(res, t.info?.singular) as BooksRecord,
+    record: unwrap(res, t.info?.singular, product) as BooksRecord,
     message: messageOf(res),
     organization: org,
   };
@@ -154,15 +160,17 @@ async function fetchPage(
   org: OrganizationChoice,
   query: Record<string, QueryValue>,
   page: number | undefined,
-  options: BooksCallOptions,
+  options: BooksOptions,
 ): Promise<BooksListResult> {
+  const product = options.product ?? BOOKS;
   const res = await send(
+    product,
     conn,
     org,
     { method: 'GET', path: collectionPath(t), query: { ...query, page } },
     options,
   );
-  const list = unwrap(res, t.info?.plural);
+  const list = unwrap(res, t.info?.plural, product);
   const context = (res.data as BooksRecord).page_context;
   return {
     records: Array.isArray(list) ? (list as BooksRecord[]) : [],
@@ -177,10 +185,11 @@ export async function listBooksRecords(
   recordType: string,
   options: BooksListOptions = {},
 ): Promise<BooksListResult> {
-  const t = checkTarget(recordType, options);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
   const query = listQuery(options);
   const page = blank(options.page) ? undefined : checkPositiveInt(options.page, 'page');
-  const org = await resolveOrganization(conn, options);
+  const org = await resolveOrganization(conn, options, product);
   return fetchPage(conn, t, org, query, page, options);
 }
 
@@ -200,12 +209,13 @@ export function listAllBooksRecords(
   recordType: string,
   options: BooksWalkOptions = {},
 ): AsyncGenerator<Page<BooksRecord>, void, undefined> {
-  const t = checkTarget(recordType, options);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
   const query = listQuery(options);
   checkOrgId(options.organizationId);
-  checkOrgId(options.defaultOrganizationId);
+  checkOrgId(options.defaultOrganizationId, 'defaultOrganizationId');
   return (async function* () {
-    const org = await resolveOrganization(conn, options);
+    const org = await resolveOrganization(conn, options, product);
     options.onOrganization?.(org);
     yield* paginate<BooksRecord, number>(
       async (cursor) => {
@@ -225,20 +235,21 @@ export function listAllBooksRecords(
 export async function createBooksRecord(
   conn: BooksRequester,
   recordType: string,
-  entity: unknown,
-  options: BooksCallOptions = {},
+  entity: BooksRecord,
+  options: BooksOptions = {},
 ): Promise<BooksWriteResult> {
-  const t = checkTarget(recordType, options);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
   let body = checkEntity(entity);
   let path = collectionPath(t);
   if (t.info?.flatWrites && t.parentId) {
     path = `/${t.info.flatWrites.path}`;
     body = { ...body, [t.info.flatWrites.parentField]: t.parentId };
   }
-  const org = await resolveOrganization(conn, options);
-  const res = await send(conn, org, { method: 'POST', path, body }, options);
+  const org = await resolveOrganization(conn, options, product);
+  const res = await send(product, conn, org, { method: 'POST', path, body }, options);
   return {
-    record: unwrap(res, t.info?.singular) as BooksRecord,
+    record: unwrap(res, t.info?.singular, product) as BooksRecord,
     message: messageOf(res),
     organization: org,
   };
@@ -252,17 +263,24 @@ function itemPath(t: Target, id: string): string {
 export async function updateBooksRecord(
   conn: BooksRequester,
   recordType: string,
-  id: unknown,
-  entity: unknown,
-  options: BooksCallOptions = {},
+  recordId: string,
+  entity: BooksRecord,
+  options: BooksOptions = {},
 ): Promise<BooksWriteResult> {
-  const t = checkTarget(recordType, options);
-  const rid = checkRecordId(id);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
+  const rid = checkRecordId(recordId);
   const body = checkEntity(entity);
-  const org = await resolveOrganization(conn, options);
-  const res = await send(conn, org, { method: 'PUT', path: itemPath(t, rid), body }, options);
+  const org = await resolveOrganization(conn, options, product);
+  const res = await send(
+    product,
+    conn,
+    org,
+    { method: 'PUT', path: itemPath(t, rid), body },
+    options,
+  );
   return {
-    record: unwrap(res, t.info?.singular) as BooksRecord,
+    record: unwrap(res, t.info?.singular, product) as BooksRecord,
     message: messageOf(res),
     organization: org,
   };
@@ -271,14 +289,15 @@ export async function updateBooksRecord(
 export async function deleteBooksRecord(
   conn: BooksRequester,
   recordType: string,
-  id: unknown,
-  options: BooksCallOptions = {},
+  recordId: string,
+  options: BooksOptions = {},
 ): Promise<BooksMessageResult> {
-  const t = checkTarget(recordType, options);
-  const rid = checkRecordId(id);
-  const org = await resolveOrganization(conn, options);
-  const res = await send(conn, org, { method: 'DELETE', path: itemPath(t, rid) }, options);
-  unwrap(res);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
+  const rid = checkRecordId(recordId);
+  const org = await resolveOrganization(conn, options, product);
+  const res = await send(product, conn, org, { method: 'DELETE', path: itemPath(t, rid) }, options);
+  unwrap(res, undefined, product);
   return { message: messageOf(res), organization: org };
 }
 
@@ -286,29 +305,32 @@ export async function deleteBooksRecord(
 export async function booksAction(
   conn: BooksRequester,
   recordType: string,
-  id: unknown,
+  recordId: string,
   action: string,
-  body?: unknown,
-  options: BooksCallOptions = {},
+  body?: BooksRecord,
+  options: BooksOptions = {},
 ): Promise<BooksMessageResult> {
-  const t = checkTarget(recordType, options);
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
   const info = t.info?.actions[action];
   if (!info || !Object.prototype.hasOwnProperty.call(t.info!.actions, action)) {
-    const known = booksOperations(t.type).slice(BOOKS_OPERATIONS.length);
+    const known = Object.keys(t.info?.actions ?? {});
     throw invalidInput(
       `Unknown action "${String(action)}" for ${t.type}${known.length ? `: use ${known.join(', ')}` : ' (it has no actions)'}`,
+      'action',
     );
   }
-  const rid = checkRecordId(id);
+  const rid = checkRecordId(recordId);
   let payload: unknown;
-  if (info.body && !blank(body)) payload = checkEntity(body, `body of ${action}`);
-  const org = await resolveOrganization(conn, options);
+  if (info.body && !blank(body)) payload = checkEntity(body, `body of ${action}`, 'body');
+  const org = await resolveOrganization(conn, options, product);
   const res = await send(
+    product,
     conn,
     org,
     { method: 'POST', path: `${collectionPath(t)}/${segment(rid)}/${info.path}`, body: payload },
     options,
   );
-  unwrap(res);
+  unwrap(res, undefined, product);
   return { message: messageOf(res), organization: org };
 }

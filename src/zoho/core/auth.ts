@@ -67,13 +67,14 @@ const CLIENT_CREDENTIAL_RE = /^[\x20-\x7E]*$/;
 
 function oauthClient(accountsUrl: string, clientId: string, clientSecret: string) {
   // Checked here, so a pasted id with a stray character is a clear error, not the library's.
-  for (const [what, value] of [
-    ['Client ID', clientId],
-    ['Client Secret', clientSecret],
+  for (const [what, param, value] of [
+    ['Client ID', 'clientId', clientId],
+    ['Client Secret', 'clientSecret', clientSecret],
   ]) {
     if (!CLIENT_CREDENTIAL_RE.test(value)) {
       throw invalidInput(
         `The ${what} holds characters Zoho never uses (accents, control characters, symbols beyond ASCII): paste it again from Zoho's API console`,
+        param,
       );
     }
   }
@@ -110,7 +111,7 @@ export function tokenError(
       status,
       message:
         'Zoho is throttling token requests for this client (too many in a short time). ' +
-        'Requests resume automatically in a few minutes; avoid reconnecting repeatedly.',
+        'Requests resume automatically in a few minutes; avoid authorising again repeatedly.',
       details: { error, error_description: description },
     });
   }
@@ -119,8 +120,8 @@ export function tokenError(
       code: LocalCodes.INVALID_CLIENT,
       status,
       message:
-        `Zoho rejected the client (${error}): check the Client ID and Client Secret in the ` +
-        'zoho-config node, and that the client was registered in the same data centre as the region chosen.',
+        `Zoho rejected the client (${error}): check the client id and client secret, and that ` +
+        'the client was registered in the same data centre as the region chosen.',
       details: { error },
     });
   }
@@ -129,8 +130,8 @@ export function tokenError(
       code: LocalCodes.TOKEN_REVOKED,
       status,
       message:
-        'Zoho rejected the refresh token (invalid_code): it was revoked, expired or belongs to ' +
-        'another data centre. Reconnect in the zoho-config node.',
+        'The refresh token was revoked or has expired, or belongs to another data centre ' +
+        '(Zoho: invalid_code): authorise the client again.',
       details: { error },
     });
   }
@@ -149,8 +150,8 @@ export function tokenError(
       code: 'INVALID_REDIRECT_URI',
       status,
       message:
-        'Zoho rejected the redirect URI: register exactly the Redirect URI shown in the ' +
-        'zoho-config dialog for this client in the Zoho API console.',
+        'Zoho rejected the redirect URI: it must be exactly one of the redirect URIs registered ' +
+        'for this client in the Zoho API console.',
       details: { error },
     });
   }
@@ -280,8 +281,8 @@ export class ZohoAuth {
         new ZohoError({
           code: LocalCodes.NOT_CONNECTED,
           message:
-            'This Zoho connection is not authorised yet: open the zoho-config node and click Connect ' +
-            '(or exchange a Self Client grant code).',
+            'This Zoho connection is not authorised yet: it has no refresh token (authorise the ' +
+            'client, or exchange a Self Client grant code).',
         }),
       );
     }

@@ -10,7 +10,7 @@ export const BATCH_SIZE = 100;
 
 export function chunk<T>(items: readonly T[], size = BATCH_SIZE): T[][] {
   if (!Number.isInteger(size) || size < 1)
-    throw invalidInput('The batch size must be a whole number of at least 1');
+    throw invalidInput('The batch size must be a whole number of at least 1', 'batchSize');
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
@@ -57,7 +57,7 @@ export async function runBatches<T, R>(
   const chunks = chunk(items, options.size ?? BATCH_SIZE);
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw invalidInput('The batch concurrency must be a whole number of at least 1');
+    throw invalidInput('The batch concurrency must be a whole number of at least 1', 'concurrency');
   }
   const size = options.size ?? BATCH_SIZE;
   const results: R[][] = new Array(chunks.length);

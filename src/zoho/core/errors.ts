@@ -1,6 +1,6 @@
 /**
  * The one error type of the client. Every failure — bad input, HTTP error, Zoho error body,
- * network fault, auth failure — becomes a ZohoError, so a node has one shape to put on msg.error.
+ * network fault, auth failure — becomes a ZohoError, so a caller has one shape to handle.
  */
 
 /** Codes this library adds beside Zoho's own (INVALID_DATA, INVALID_TOKEN, …). */
@@ -31,7 +31,7 @@ export const LocalCodes = {
  * What sort of failure an error is, so a caller can react without parsing codes or text:
  * - `input`: refused before anything was sent (the offending option is in `param`);
  * - `config`: the connection's settings are wrong or it was never authorised;
- * - `auth`: the token could not be had or was refused (reconnecting may be needed);
+ * - `auth`: the token could not be had or was refused (authorising again may be needed);
  * - `scope`: the token lacks the OAuth scope or permission the call needs;
  * - `limit`: a rate, concurrency or credit limit (waiting is the cure);
  * - `network`, `timeout`, `aborted`: the call did not complete;
@@ -55,7 +55,7 @@ export interface ZohoErrorInit {
   code: string;
   /** Derived from the code when not given (see kindOf). */
   kind?: ErrorKind;
-  /** The option at fault (`module`, `recordId`, `payload`, …), for input errors. */
+  /** The option at fault (`module`, `recordId`, `records`, …), for input errors. */
   param?: string;
   status?: number;
   details?: unknown;
@@ -63,7 +63,7 @@ export interface ZohoErrorInit {
   cause?: unknown;
 }
 
-/** The plain shape that goes on msg.error, safe to serialise. */
+/** The plain shape of a ZohoError (its toJSON), safe to serialise. */
 export interface ZohoErrorShape {
   message: string;
   code: string;
@@ -128,6 +128,26 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
   HTTP_ERROR: 'http',
 };
 
+/**
+ * Codes that say the connection itself needs attention (authorise again, fix the client id or
+ * secret, add a scope, wait out the token throttle): a caller shows them on the connection rather
+ * than on one call.
+ */
+export const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  LocalCodes.NOT_CONNECTED,
+  LocalCodes.TOKEN_REVOKED,
+  LocalCodes.INVALID_CLIENT,
+  LocalCodes.TOKEN_THROTTLED,
+  'INVALID_TOKEN',
+  'AUTHENTICATION_FAILURE',
+  'OAUTH_SCOPE_MISMATCH',
+]);
+
+/** True when an error's code says the connection needs attention (see CONNECTION_CODES). */
+export function isConnectionProblem(error: { code: string } | string): boolean {
+  return CONNECTION_CODES.has(typeof error === 'string' ? error : error.code);
+}
+
 /** The kind a code implies; any other code is Zoho's own refusal. */
 export function kindOf(code: string, status?: number): ErrorKind {
   const known = KIND_OF_CODE[code];
@@ -137,8 +157,8 @@ export function kindOf(code: string, status?: number): ErrorKind {
 }
 
 /**
- * Input that must be refused before anything is sent. `param` names the option at fault, so a
- * caller (a Node-RED node, a script) can say where to fix it in its own words.
+ * Input that must be refused before anything is sent. `param` names the option at fault (as the
+ * client's own options call it), so a caller can say where to fix it in its own words.
  */
 export function invalidInput(message: string, param?: string, details?: unknown): ZohoError {
   return new ZohoError({ message, code: LocalCodes.INVALID_INPUT, kind: 'input', param, details });

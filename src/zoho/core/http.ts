@@ -108,29 +108,33 @@ const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 export function segment(value: string | number): string {
   const text = String(value);
   if (text === '' || text === '.' || text === '..')
-    throw invalidInput(`"${text}" is not a valid path segment`);
+    throw invalidInput(`"${text}" is not a valid path segment`, 'path');
   return encodeURIComponent(text);
 }
 
 function checkPath(path: string): void {
-  if (!path.startsWith('/')) throw invalidInput(`Path "${path}" must start with "/"`);
+  if (!path.startsWith('/')) throw invalidInput(`Path "${path}" must start with "/"`, 'path');
   if (
     /[?#\\]/.test(path) ||
     [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
   ) {
     throw invalidInput(
       'The path may not hold "?", "#", "\\" or control characters: put query values in the query',
+      'path',
     );
   }
   const segments = path.split('/').map((s) => {
     try {
       return decodeURIComponent(s);
     } catch {
-      throw invalidInput(`Path "${path}" has a broken %-escape`);
+      throw invalidInput(`Path "${path}" has a broken %-escape`, 'path');
     }
   });
   if (segments.some((s) => s === '..' || s === '.' || s.includes('/'))) {
-    throw invalidInput(`Path "${path}" may not hold "." or ".." segments or encoded slashes`);
+    throw invalidInput(
+      `Path "${path}" may not hold "." or ".." segments or encoded slashes`,
+      'path',
+    );
   }
 }
 
@@ -249,7 +253,7 @@ export class ZohoHttp extends EventEmitter {
 
   private resolveUrl(spec: RequestSpec): URL {
     if (spec.product !== undefined && !isProduct(spec.product)) {
-      throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`);
+      throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`, 'product');
     }
     const apiDomain = this.options.auth.current()?.apiDomain;
     if (spec.url !== undefined) {
@@ -257,7 +261,7 @@ export class ZohoHttp extends EventEmitter {
       try {
         url = new URL(spec.url);
       } catch {
-        throw invalidInput(`"${spec.url}" is not a URL`);
+        throw invalidInput(`"${spec.url}" is not a URL`, 'url');
       }
       if (
         !trustedHosts(this.options.region, apiDomain).has(url.host) ||
@@ -267,6 +271,7 @@ export class ZohoHttp extends EventEmitter {
       ) {
         throw new ZohoError({
           code: LocalCodes.FORBIDDEN_HOST,
+          param: 'url',
           message: `Refusing to send the Zoho token to ${url.host}: it is not a Zoho host of this connection's data centre`,
         });
       }

@@ -9,7 +9,7 @@ import { LocalCodes, ZohoError } from './errors';
 function aborted(signal?: AbortSignal): ZohoError {
   return new ZohoError({
     code: LocalCodes.ABORTED,
-    message: 'The request was cancelled (the node or the connection was closed).',
+    message: 'The request was cancelled (its caller aborted it or the connection was closed).',
     cause: signal?.reason,
   });
 }

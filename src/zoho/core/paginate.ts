@@ -48,7 +48,7 @@ export interface Page<T> {
 function checkCap(value: number | undefined, what: string): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < 1)
-    throw invalidInput(`${what} must be a whole number of at least 1`);
+    throw invalidInput(`${what} must be a whole number of at least 1`, what);
 }
 
 /** Walks the pages; `for await (const page of paginate(fetch))`. */

@@ -1,14 +1,13 @@
 /**
- * Raw Zoho API calls (the zoho-raw node): turns loosely typed options (editor properties and
- * msg overrides) into one checked RequestSpec for ZohoHttp.request. Everything that could send
- * the token somewhere else, replace it, smuggle a second request or fail half-way through
- * serialisation is refused here, before anything is sent. The host check of absolute URLs and
- * the path checks (`..`, `?`, `#`) are http.ts's, which runs them before any request as well.
+ * Raw Zoho API calls: turns typed options into one checked RequestSpec for ZohoHttp.request.
+ * Everything that could send the token somewhere else, replace it, smuggle a second request or
+ * fail half-way through serialisation is refused here, before anything is sent. The host check
+ * of absolute URLs and the path checks (`..`, `?`, `#`) are http.ts's, which runs them before
+ * any request as well.
  */
-import { createHash } from 'node:crypto';
 import { invalidInput } from './errors';
 import { HttpMethod, QueryValue, RequestSpec, RetryPolicy } from './http';
-import { PRODUCT_IDS, Product, isProduct } from './regions';
+import { Product, isProduct, PRODUCT_IDS } from './regions';
 import { redactText, redactUrl, redactValue } from './redact';
 import type { ResponseType } from './response';
 import { isPlainObject } from './validate';
@@ -40,84 +39,92 @@ export const FORBIDDEN_HEADERS = new Set([
   'trailer',
 ]);
 
-/** Marks msg.headers written by zoho-raw, so a second zoho-raw does not send them back. */
-export const RESPONSE_MARK = 'x-zoho-raw-response';
-
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const MAX_TIMEOUT_MS = 600_000;
 
 export interface RawFile {
   /** Form field name; default "file". */
-  field: string;
+  field?: string;
   fileName: string;
-  data: Buffer;
+  data: Buffer | Uint8Array | string;
   contentType?: string;
 }
 
-export interface RawOptions {
-  product?: unknown;
-  method?: unknown;
-  /** A path under the product's base, or an absolute URL of a Zoho host of this connection. */
-  url?: unknown;
-  query?: unknown;
-  headers?: unknown;
+/** A raw call: a product, a method, a path (or a Zoho URL) and what goes with them. */
+export interface RawRequest {
+  /** Default `crm`. */
+  product?: Product;
+  /** Default GET. */
+  method?: HttpMethod;
+  /** A path under the product's base (`/crm/v8/org`), or an absolute URL of a Zoho host of this connection. */
+  url: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** JSON: any JSON value, JSON text or a Buffer; form and multipart: an object of fields. */
   body?: unknown;
-  bodyType?: unknown;
-  /** msg.fileData / msg.fileNames / msg.fileField, for multipart bodies. */
-  fileData?: unknown;
-  fileNames?: unknown;
-  fileField?: unknown;
-  responseType?: unknown;
-  timeout?: unknown;
-  maxRetries?: unknown;
-  retryDelay?: unknown;
-  exponentialBackoff?: unknown;
-  retryOnAllErrors?: unknown;
-  passThroughErrors?: unknown;
+  /** Default json. */
+  bodyType?: RawBodyType;
+  /** Multipart files. */
+  files?: readonly RawFile[];
+  /** Default json. */
+  responseType?: ResponseType;
+  /** Milliseconds, 1 to 600000. */
+  timeout?: number;
+  maxRetries?: number;
+  /** Milliseconds. */
+  retryDelay?: number;
+  exponentialBackoff?: boolean;
+  retryOnAllErrors?: boolean;
+  /** Answer HTTP errors as responses instead of throwing. */
+  passThroughErrors?: boolean;
   signal?: AbortSignal;
 }
 
-function given(v: unknown): boolean {
-  return v !== undefined && v !== null && v !== '';
-}
-
-function bool(v: unknown): boolean | undefined {
-  if (!given(v)) return undefined;
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw invalidInput(`${JSON.stringify(v)} is not a boolean: use true or false`);
-}
-
-function whole(v: unknown, what: string, min: number, max: number): number | undefined {
-  if (!given(v)) return undefined;
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw invalidInput(`${what} must be a whole number from ${min} to ${max}, not ${String(v)}`);
+function oneOf<T extends string>(
+  value: T | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  what: string,
+  param: string,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    throw invalidInput(`Unknown ${what} "${String(value)}": use ${allowed.join(', ')}`, param);
   }
-  return n;
+  return value;
 }
 
-export function rawProduct(v: unknown): Product {
-  if (!given(v)) return 'crm';
-  const p = String(v).trim().toLowerCase();
-  if (!isProduct(p)) {
-    throw invalidInput(`Unknown Zoho product "${String(v)}": use one of ${PRODUCT_IDS.join(', ')}`);
+function whole(v: number | undefined, param: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw invalidInput(
+      `${param} must be a whole number from ${min} to ${max}, not ${String(v)}`,
+      param,
+    );
   }
-  return p;
+  return v;
 }
 
-export function rawMethod(v: unknown): HttpMethod {
-  const m = given(v) ? String(v).trim().toUpperCase() : 'GET';
-  if (!(RAW_METHODS as readonly string[]).includes(m)) {
-    throw invalidInput(`Unknown HTTP method "${String(v)}": use ${RAW_METHODS.join(', ')}`);
+function bool(v: boolean | undefined, param: string): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  throw invalidInput(`${param} is ${JSON.stringify(v)}, not a boolean: use true or false`, param);
+}
+
+function product(v: Product | undefined): Product {
+  if (v === undefined) return 'crm';
+  if (!isProduct(v)) {
+    throw invalidInput(
+      `Unknown Zoho product "${String(v)}": use one of ${PRODUCT_IDS.join(', ')}`,
+      'product',
+    );
   }
-  return m as HttpMethod;
+  return v;
 }
 
 /** `{ url }` for an absolute URL (host checked by http.ts), else `{ path }`. */
-export function rawTarget(v: unknown): { url: string } | { path: string } {
-  if (!given(v) || typeof v !== 'string' || v.trim() === '') {
-    throw invalidInput('No URL: give a path such as "/crm/v8/org" or set msg.url');
+export function rawTarget(v: string): { url: string } | { path: string } {
+  if (typeof v !== 'string' || v.trim() === '') {
+    throw invalidInput('No URL given: give a path such as "/crm/v8/org" or a full Zoho URL', 'url');
   }
   const text = v.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
@@ -125,53 +132,65 @@ export function rawTarget(v: unknown): { url: string } | { path: string } {
     try {
       parsed = new URL(text);
     } catch {
-      throw invalidInput(`"${redactUrl(text)}" is not a URL`);
+      throw invalidInput(`"${redactUrl(text)}" is not a URL`, 'url');
     }
     if (parsed.username || parsed.password) {
-      throw invalidInput('The URL may not hold a user name or password');
+      throw invalidInput('The URL may not hold a user name or password', 'url');
     }
     return { url: text };
   }
   if (text.startsWith('//')) {
-    throw invalidInput(`"${text}" is neither a path nor a full URL: write "/path" or "https://…"`);
+    throw invalidInput(
+      `"${text}" is neither a path nor a full URL: write "/path" or "https://…"`,
+      'url',
+    );
   }
   return { path: text.startsWith('/') ? text : `/${text}` };
 }
 
-/** Query as an object (or "a=1&b=2"); values are strings, numbers, booleans or lists of them. */
-export function rawQuery(v: unknown): Record<string, QueryValue> | undefined {
-  if (!given(v)) return undefined;
-  if (typeof v === 'string') return Object.fromEntries(new URLSearchParams(v.replace(/^\?/, '')));
-  if (!isPlainObject(v)) throw invalidInput('The query must be an object of names to values');
+const isScalar = (x: unknown): x is string | number | boolean =>
+  typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+
+/** Query values: strings, numbers, booleans or lists of them; null and undefined left out. */
+export function checkQuery(
+  v: Record<string, QueryValue> | undefined,
+): Record<string, QueryValue> | undefined {
+  if (v === undefined) return undefined;
+  if (!isPlainObject(v))
+    throw invalidInput('The query must be an object of names to values', 'query');
   const out: Record<string, QueryValue> = {};
   for (const [key, value] of Object.entries(v)) {
     if (value === undefined || value === null) continue;
-    const scalar = (x: unknown) => ['string', 'number', 'boolean'].includes(typeof x);
-    if (scalar(value)) out[key] = value as string | number | boolean;
-    else if (Array.isArray(value) && value.every(scalar)) out[key] = value.map(String);
-    else throw invalidInput(`Query value "${key}" must be a string, number, boolean or a list`);
+    if (isScalar(value)) out[key] = value;
+    else if (Array.isArray(value) && value.every(isScalar)) out[key] = value.map(String);
+    else
+      throw invalidInput(
+        `Query value "${key}" must be a string, number, boolean or a list`,
+        'query',
+      );
   }
   return out;
 }
 
-/** Headers as an object of names to strings, without the ones only the connection sets. */
-export function rawHeaders(v: unknown): Record<string, string> {
-  if (!given(v)) return {};
-  if (!isPlainObject(v)) throw invalidInput('The headers must be an object of names to values');
+/** Headers of names to strings, without the ones only the connection sets. */
+export function checkHeaders(v: Record<string, string> | undefined): Record<string, string> {
+  if (v === undefined) return {};
+  if (!isPlainObject(v))
+    throw invalidInput('The headers must be an object of names to values', 'headers');
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(v)) {
     if (value === undefined || value === null) continue;
-    if (!HEADER_NAME.test(name)) throw invalidInput(`"${name}" is not a valid header name`);
+    if (!HEADER_NAME.test(name))
+      throw invalidInput(`"${name}" is not a valid header name`, 'headers');
     if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
       throw invalidInput(
         `The ${name} header may not be set: the connection sends the Zoho token itself and the HTTP client frames the request`,
+        'headers',
       );
     }
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw invalidInput(`Header "${name}" must be a string`);
-    }
+    if (!isScalar(value)) throw invalidInput(`Header "${name}" must be a string`, 'headers');
     const text = String(value);
-    if (/[\r\n\0]/.test(text)) throw invalidInput(`Header "${name}" holds a line break`);
+    if (/[\r\n\0]/.test(text)) throw invalidInput(`Header "${name}" holds a line break`, 'headers');
     out[name] = text;
   }
   return out;
@@ -181,38 +200,43 @@ function toBuffer(data: unknown, what: string): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (data instanceof Uint8Array) return Buffer.from(data);
-  throw invalidInput(`${what} must be a Buffer or a string`);
+  throw invalidInput(`${what} must be a Buffer or a string`, 'files');
 }
 
-/** msg.fileData (one or a list of Buffers/strings) with msg.fileNames beside it. */
-export function rawFiles(fileData: unknown, fileNames: unknown, fileField?: unknown): RawFile[] {
-  if (!given(fileData)) return [];
-  const datas = Array.isArray(fileData) ? fileData : [fileData];
-  const names = Array.isArray(fileNames) ? fileNames : given(fileNames) ? [fileNames] : [];
-  const fields = Array.isArray(fileField) ? fileField : datas.map(() => fileField);
-  return datas.map((data, i) => {
-    const name = names[i];
+interface CheckedFile {
+  field: string;
+  fileName: string;
+  data: Buffer;
+  contentType?: string;
+}
+
+function checkFiles(files: readonly RawFile[] | undefined): CheckedFile[] {
+  if (files === undefined) return [];
+  if (!Array.isArray(files))
+    throw invalidInput('The files must be a list of { fileName, data }', 'files');
+  return files.map((f: RawFile, i): CheckedFile => {
+    const name: unknown = isPlainObject(f) ? f.fileName : undefined;
     if (typeof name !== 'string' || name.trim() === '' || /[\r\n\0]/.test(name)) {
-      throw invalidInput(
-        `File ${i + 1} needs a name: set msg.fileNames (a list beside msg.fileData)`,
-      );
+      throw invalidInput(`File ${i + 1} needs a name (fileName, without line breaks)`, 'files');
     }
-    const field = given(fields[i]) ? String(fields[i]) : 'file';
-    return { field, fileName: name, data: toBuffer(data, `File ${i + 1} (msg.fileData)`) };
+    const field = f.field === undefined || f.field === '' ? 'file' : String(f.field);
+    return { ...f, field, fileName: name, data: toBuffer(f.data, `File ${i + 1}`) };
   });
 }
 
 /** JSON text of a value, or a clear error for what JSON cannot hold (cycles, BigInt, functions). */
-export function toJsonText(value: unknown, what = 'The body'): string {
+export function toJsonText(value: unknown, what = 'The body', param = 'body'): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (err) {
     throw invalidInput(
       `${what} cannot be sent as JSON: ${(err as Error).message.split('\n')[0]} (circular references and BigInt values cannot be serialised)`,
+      param,
     );
   }
-  if (text === undefined) throw invalidInput(`${what} cannot be sent as JSON (a ${typeof value})`);
+  if (text === undefined)
+    throw invalidInput(`${what} cannot be sent as JSON (a ${typeof value})`, param);
   return text;
 }
 
@@ -227,11 +251,12 @@ function fields(body: unknown, kind: string): [string, string][] {
   if (body === undefined || body === null) return [];
   if (body instanceof URLSearchParams) return [...body.entries()];
   if (typeof body === 'string' && kind === 'form') return [...new URLSearchParams(body).entries()];
-  if (!isPlainObject(body)) throw invalidInput(`A ${kind} body must be an object of field names`);
+  if (!isPlainObject(body))
+    throw invalidInput(`A ${kind} body must be an object of field names`, 'body');
   const out: [string, string][] = [];
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined || value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value])
+    for (const item of Array.isArray(value) ? (value as unknown[]) : [value])
       out.push([key, fieldText(key, item)]);
   }
   return out;
@@ -242,32 +267,38 @@ function contentTypeOf(headers: Record<string, string>): string | undefined {
   return key ? headers[key] : undefined;
 }
 
-/** The body as http.ts takes it, and the content type it needs. */
-export function rawBody(
+function multipartBody(
+  body: unknown,
+  files: CheckedFile[],
+  headers: Record<string, string>,
+): FormData {
+  if (contentTypeOf(headers) !== undefined) {
+    throw invalidInput('Remove the Content-Type header: a multipart body sets its own', 'headers');
+  }
+  const entries = fields(body, 'multipart');
+  if (entries.length === 0 && files.length === 0) {
+    throw invalidInput('A multipart body needs fields in the body or files', 'body');
+  }
+  const form = new FormData();
+  for (const [k, v] of entries) form.append(k, v);
+  for (const f of files) {
+    const blob = new Blob([new Uint8Array(f.data)], {
+      type: f.contentType ?? 'application/octet-stream',
+    });
+    form.append(f.field, blob, f.fileName);
+  }
+  return form;
+}
+
+/** The body as http.ts takes it; sets the content type it needs in `headers`. */
+function rawBody(
   type: RawBodyType,
   body: unknown,
-  files: RawFile[],
+  files: CheckedFile[],
   headers: Record<string, string>,
 ): unknown {
   if (type === 'none') return undefined;
-  if (type === 'multipart') {
-    if (contentTypeOf(headers) !== undefined) {
-      throw invalidInput('Remove the Content-Type header: a multipart body sets its own');
-    }
-    const entries = fields(body, 'multipart');
-    if (entries.length === 0 && files.length === 0) {
-      throw invalidInput('A multipart body needs fields in msg.payload or files in msg.fileData');
-    }
-    const form = new FormData();
-    for (const [k, v] of entries) form.append(k, v);
-    for (const f of files) {
-      const blob = new Blob([new Uint8Array(f.data)], {
-        type: f.contentType ?? 'application/octet-stream',
-      });
-      form.append(f.field, blob, f.fileName);
-    }
-    return form;
-  }
+  if (type === 'multipart') return multipartBody(body, files, headers);
   if (body === undefined || body === null) return undefined;
   if (type === 'form') return new URLSearchParams(fields(body, 'form'));
   if (Buffer.isBuffer(body)) {
@@ -280,7 +311,8 @@ export function rawBody(
       JSON.parse(body);
     } catch {
       throw invalidInput(
-        'A string body of type JSON must be JSON text; use an object or set the body type',
+        'A string body of type JSON must be JSON text; give an object or another body type',
+        'body',
       );
     }
     return body;
@@ -288,55 +320,52 @@ export function rawBody(
   return toJsonText(body);
 }
 
-/** Every raw option checked, as one RequestSpec; throws INVALID_INPUT on anything wrong. */
-export function buildRawRequest(o: RawOptions): RequestSpec {
-  const product = rawProduct(o.product);
-  const method = rawMethod(o.method);
-  const target = rawTarget(o.url);
-  const query = rawQuery(o.query);
-  const headers = rawHeaders(o.headers);
-  const bodyType = given(o.bodyType) ? String(o.bodyType).trim().toLowerCase() : 'json';
-  if (!(RAW_BODY_TYPES as readonly string[]).includes(bodyType)) {
-    throw invalidInput(
-      `Unknown body type "${String(o.bodyType)}": use ${RAW_BODY_TYPES.join(', ')}`,
-    );
-  }
-  const responseType = given(o.responseType) ? String(o.responseType).trim().toLowerCase() : 'json';
-  if (!(RAW_RESPONSE_TYPES as readonly string[]).includes(responseType)) {
-    throw invalidInput(
-      `Unknown response type "${String(o.responseType)}": use json, text or binary`,
-    );
-  }
-  const files = rawFiles(o.fileData, o.fileNames, o.fileField);
-  if (files.length > 0 && bodyType !== 'multipart') {
-    throw invalidInput('msg.fileData is only sent with the multipart body type');
-  }
-  // GET and HEAD carry no body: an inject node's timestamp payload is not sent.
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  const body = hasBody ? rawBody(bodyType as RawBodyType, o.body, files, headers) : undefined;
+function retryPolicy(o: RawRequest): Partial<RetryPolicy> {
   const retry: Partial<RetryPolicy> = {};
   const maxRetries = whole(o.maxRetries, 'maxRetries', 0, 10);
-  const retryDelay = whole(o.retryDelay, 'retryDelay (ms)', 0, 60_000);
-  const exponential = bool(o.exponentialBackoff);
-  const onAll = bool(o.retryOnAllErrors);
+  const retryDelay = whole(o.retryDelay, 'retryDelay', 0, 60_000);
+  const exponential = bool(o.exponentialBackoff, 'exponentialBackoff');
+  const onAll = bool(o.retryOnAllErrors, 'retryOnAllErrors');
   if (maxRetries !== undefined) retry.maxRetries = maxRetries;
   if (retryDelay !== undefined) retry.retryDelayMs = retryDelay;
   if (exponential !== undefined) retry.exponentialBackoff = exponential;
   if (onAll !== undefined) retry.retryOnAllErrors = onAll;
-  const spec: RequestSpec = {
-    product,
+  return retry;
+}
+
+/** Every raw option checked, as one RequestSpec; throws INVALID_INPUT on anything wrong. */
+export function buildRawRequest(o: RawRequest): RequestSpec {
+  const method = oneOf(o.method, RAW_METHODS, 'GET', 'HTTP method', 'method');
+  const target = rawTarget(o.url);
+  const query = checkQuery(o.query);
+  const headers = checkHeaders(o.headers);
+  const bodyType = oneOf(o.bodyType, RAW_BODY_TYPES, 'json', 'body type', 'bodyType');
+  const responseType = oneOf(
+    o.responseType,
+    RAW_RESPONSE_TYPES,
+    'json',
+    'response type',
+    'responseType',
+  );
+  const files = checkFiles(o.files);
+  if (files.length > 0 && bodyType !== 'multipart') {
+    throw invalidInput('Files are only sent with the multipart body type', 'files');
+  }
+  // GET and HEAD carry no body.
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return {
+    product: product(o.product),
     method,
     ...target,
     query,
     headers,
-    body,
-    responseType: responseType as ResponseType,
-    timeoutMs: whole(o.timeout, 'timeout (ms)', 1, MAX_TIMEOUT_MS),
-    retry,
-    passThroughErrors: bool(o.passThroughErrors) ?? false,
+    body: hasBody ? rawBody(bodyType, o.body, files, headers) : undefined,
+    responseType,
+    timeoutMs: whole(o.timeout, 'timeout', 1, MAX_TIMEOUT_MS),
+    retry: retryPolicy(o),
+    passThroughErrors: bool(o.passThroughErrors, 'passThroughErrors') ?? false,
     signal: o.signal,
   };
-  return spec;
 }
 
 function describeBody(body: unknown, secrets: readonly string[]): string {
@@ -379,22 +408,4 @@ export function describeRawRequest(spec: RequestSpec, secrets: readonly string[]
     `→ ${spec.method} ${spec.url ? redactUrl(target, secrets) : target}${qs ? `?${where}` : ''} headers ${headers}; ${describeBody(spec.body, secrets)}`,
     secrets,
   );
-}
-
-function hashHeaders(headers: Record<string, string>): string {
-  const entries = Object.entries(headers)
-    .filter(([k]) => k !== RESPONSE_MARK)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
-}
-
-/** Response headers for msg.headers, marked so that they are not sent again as request headers. */
-export function markResponseHeaders(headers: Record<string, string>): Record<string, string> {
-  return { ...headers, [RESPONSE_MARK]: hashHeaders(headers) };
-}
-
-/** True when msg.headers are (unchanged) response headers of an earlier zoho-raw node. */
-export function isResponseHeaders(headers: unknown): boolean {
-  if (!isPlainObject(headers) || typeof headers[RESPONSE_MARK] !== 'string') return false;
-  return headers[RESPONSE_MARK] === hashHeaders(headers as Record<string, string>);
 }

@@ -95,26 +95,27 @@ function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function parseHttpUrl(value: string, what: string): URL {
+function parseHttpUrl(value: string, what: string, param: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalidInput(`${what} "${value}" is not a URL`);
+    throw invalidInput(`${what} "${value}" is not a URL`, param);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalidInput(`${what} must be an http(s) URL`);
+    throw invalidInput(`${what} must be an http(s) URL`, param);
   }
   return url;
 }
 
 export function accountsUrl(settings: RegionSettings): string {
   if (settings.region === 'custom') {
-    if (!settings.accountsUrl) throw invalidInput('Region "custom" needs an accounts URL');
-    return trimSlash(parseHttpUrl(settings.accountsUrl, 'Accounts URL').toString());
+    if (!settings.accountsUrl)
+      throw invalidInput('Region "custom" needs an accounts URL', 'accountsUrl');
+    return trimSlash(parseHttpUrl(settings.accountsUrl, 'Accounts URL', 'accountsUrl').toString());
   }
   const dc = DATA_CENTRES[settings.region];
-  if (!dc) throw invalidInput(`Unknown Zoho region "${String(settings.region)}"`);
+  if (!dc) throw invalidInput(`Unknown Zoho region "${String(settings.region)}"`, 'region');
   return `https://accounts.${dc.domain}`;
 }
 
@@ -154,7 +155,7 @@ export function trustedHosts(settings: RegionSettings, apiDomain?: string): Set<
   const hosts = new Set<string>();
   hosts.add(new URL(accountsUrl(settings)).host);
   hosts.add(new URL(defaultApiDomain(settings)).host);
-  if (apiDomain) hosts.add(parseHttpUrl(apiDomain, 'api_domain').host);
+  if (apiDomain) hosts.add(parseHttpUrl(apiDomain, 'api_domain', 'apiDomain').host);
   if (settings.region !== 'custom') {
     const dc = DATA_CENTRES[settings.region];
     for (const product of PRODUCT_IDS) {

@@ -26,11 +26,10 @@ export function decodeBody(raw: Buffer, type: ResponseType, contentType: string)
 /** Hints for codes a user can act on; Zoho's own message is kept beside them. */
 const HINTS: Record<string, string> = {
   INVALID_TOKEN:
-    'Zoho rejected the access token even after a refresh: check that the connection uses the data centre of the account, or reconnect in the zoho-config node.',
-  AUTHENTICATION_FAILURE:
-    'Zoho could not authenticate the request: reconnect in the zoho-config node.',
+    'Zoho rejected the access token even after a refresh: check that the connection uses the data centre of the account, or authorise the client again.',
+  AUTHENTICATION_FAILURE: 'Zoho could not authenticate the request: authorise the client again.',
   OAUTH_SCOPE_MISMATCH:
-    "The connection lacks the OAuth scope this call needs: add it to the zoho-config node's scopes and click Connect again.",
+    'The connection lacks the OAuth scope this call needs: add the scope and authorise the client again.',
   NO_PERMISSION:
     'The Zoho user behind this connection has no permission for this: check their profile in Zoho.',
   TOO_MANY_REQUESTS:

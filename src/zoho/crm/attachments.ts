@@ -6,16 +6,10 @@
  */
 import { ZohoError, invalidInput } from '../core/errors';
 import { segment } from '../core/http';
-import type { CrmInfo, Requester } from './index';
-import { MAX_PER_PAGE } from './index';
+import { CrmInfo, MAX_PER_PAGE, Requester } from './common';
 import { Page, collectPages, paginate } from '../core/paginate';
-import {
-  checkFieldNames,
-  checkModule,
-  checkPositiveInt,
-  checkRecordId,
-  isPlainObject,
-} from '../core/validate';
+import { checkPositiveInt, checkRecordId, isPlainObject } from '../core/validate';
+import { checkFieldNames, checkModule } from './validate';
 
 /** 20 MB, Zoho's limit for one attachment. */
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
@@ -87,12 +81,13 @@ function throwIfFailed(result: AttachmentResult): AttachmentResult {
 
 function checkFileName(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw invalidInput('The attachment needs a file name (msg.filename)');
+    throw invalidInput('The attachment needs a file name', 'fileName');
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f/\\]/.test(value) || value.length > 255) {
     throw invalidInput(
       `"${value.slice(0, 60)}" is not a usable file name: no slashes or control characters, at most 255`,
+      'fileName',
     );
   }
   return value;
@@ -103,7 +98,10 @@ function toBytes(data: unknown): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
-  throw invalidInput('The attachment content must be a Buffer or a string (msg.payload)');
+  throw invalidInput(
+    'The attachment content must be a Buffer, a Uint8Array, an ArrayBuffer or a string',
+    'data',
+  );
 }
 
 /** Uploads a file to a record (multipart, field `file`); refused over 20 MB before sending. */
@@ -115,19 +113,19 @@ export async function uploadAttachment(
   options: AttachmentCallOptions = {},
 ): Promise<AttachmentResult> {
   const path = base(module, recordId);
-  if (!isPlainObject(file)) throw invalidInput('The attachment must be { data, fileName }');
+  if (!isPlainObject(file)) throw invalidInput('The attachment must be { data, fileName }', 'file');
   const fileName = checkFileName(file.fileName);
   const bytes = toBytes(file.data);
   if (bytes.length > MAX_ATTACHMENT_BYTES) {
     throw invalidInput(
       `The file is ${(bytes.length / 1048576).toFixed(1)} MB: Zoho accepts attachments of at most 20 MB`,
-      'payload',
+      'data',
       { size: bytes.length, limit: MAX_ATTACHMENT_BYTES },
     );
   }
   const contentType = file.contentType ?? 'application/octet-stream';
   if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
-    throw invalidInput(`"${String(contentType)}" is not a content type`);
+    throw invalidInput(`"${String(contentType)}" is not a content type`, 'contentType');
   }
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }), fileName);
@@ -155,12 +153,12 @@ export async function attachLink(
   try {
     parsed = new URL(url);
   } catch {
-    throw invalidInput(`"${String(url)}" is not a URL`);
+    throw invalidInput(`"${String(url)}" is not a URL`, 'url');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw invalidInput('The link must be an http(s) URL');
+    throw invalidInput('The link must be an http(s) URL', 'url');
   if (title !== undefined && typeof title !== 'string')
-    throw invalidInput('The link title must be a string');
+    throw invalidInput('The link title must be a string', 'title');
   const res = await conn.request({
     product: 'crm',
     method: 'POST',
@@ -195,7 +193,7 @@ function listQuery(options: ListAttachmentsOptions) {
       : checkPositiveInt(options.perPage, 'perPage', MAX_PER_PAGE);
   const page = options.page === undefined ? undefined : checkPositiveInt(options.page, 'page');
   if (options.pageToken !== undefined && typeof options.pageToken !== 'string') {
-    throw invalidInput('pageToken must be the next_page_token string Zoho returned');
+    throw invalidInput('pageToken must be the next_page_token string Zoho returned', 'pageToken');
   }
   return {
     fields: fields.join(','),
@@ -231,7 +229,7 @@ export async function listAttachments(
   const path = base(module, recordId);
   const query = listQuery(options);
   if (query.page !== undefined && query.page_token !== undefined)
-    throw invalidInput('Give either page or pageToken, not both');
+    throw invalidInput('Give either page or pageToken, not both', 'pageToken');
   return fetchAttachments(conn, path, query, options.signal);
 }
 
@@ -322,7 +320,7 @@ export async function downloadAttachment(
   attachmentId: string,
   options: AttachmentCallOptions = {},
 ): Promise<DownloadedAttachment> {
-  const path = `${base(module, recordId)}/${segment(checkRecordId(attachmentId, 'attachment id'))}`;
+  const path = `${base(module, recordId)}/${segment(checkRecordId(attachmentId, 'attachmentId', 'attachment id'))}`;
   const res = await conn.request<Buffer>({
     product: 'crm',
     method: 'GET',
@@ -354,7 +352,7 @@ export async function deleteAttachment(
   attachmentId: string,
   options: AttachmentCallOptions = {},
 ): Promise<AttachmentResult> {
-  const path = `${base(module, recordId)}/${segment(checkRecordId(attachmentId, 'attachment id'))}`;
+  const path = `${base(module, recordId)}/${segment(checkRecordId(attachmentId, 'attachmentId', 'attachment id'))}`;
   const res = await conn.request({
     product: 'crm',
     method: 'DELETE',

@@ -15,7 +15,8 @@ import type { ZohoConnection } from '../core/connection';
 import { invalidInput } from '../core/errors';
 import { QueryValue, segment } from '../core/http';
 import { FetchedPage, Page, collectPages, paginate } from '../core/paginate';
-import { checkDateTime, checkFieldNames, checkPositiveInt } from '../core/validate';
+import { checkDateTime, checkPositiveInt } from '../core/validate';
+import { checkFieldNames } from './validate';
 
 /** What the CRM functions need of a connection; tests pass a stub. */
 export type Requester = Pick<ZohoConnection, 'request'>;
@@ -93,14 +94,18 @@ export function fieldsParam(fields: unknown, required: boolean): string | undefi
   if (isBlank(fields) || (Array.isArray(fields) && fields.length === 0)) {
     if (required) {
       throw invalidInput(
-        'Zoho CRM needs the fields to return when listing records: set fields (e.g. "Last_Name,Email", at most 50)',
+        'Zoho CRM needs the fields to return when listing records: give fields (e.g. "Last_Name,Email", at most 50)',
+        'fields',
       );
     }
     return undefined;
   }
   const list = checkFieldNames(fields);
   if (list.length > MAX_FIELDS)
-    throw invalidInput(`At most ${MAX_FIELDS} fields can be requested at once, not ${list.length}`);
+    throw invalidInput(
+      `At most ${MAX_FIELDS} fields can be requested at once, not ${list.length}`,
+      'fields',
+    );
   return list.join(',');
 }
 
@@ -120,6 +125,7 @@ export function checkPageReach(
   if (page !== undefined && page * (perPage ?? MAX_PER_PAGE) > PAGE_REACH) {
     throw invalidInput(
       `${what} can reach only the first ${PAGE_REACH} records by page number (page ${page} × ${perPage ?? MAX_PER_PAGE} per page): use a page token or returnAll`,
+      'page',
     );
   }
 }
@@ -133,7 +139,7 @@ export function pageTokenParam(value: unknown): string | undefined {
   if (isBlank(value)) return undefined;
   // eslint-disable-next-line no-control-regex
   if (typeof value !== 'string' || /[\u0000-\u001f]/.test(value) || value.length > 2000) {
-    throw invalidInput('pageToken must be the next_page_token string Zoho returned');
+    throw invalidInput('pageToken must be the next_page_token string Zoho returned', 'pageToken');
   }
   return value;
 }

@@ -8,7 +8,7 @@
  * `runCoql` stops there and reports `truncated: true`.
  */
 import { ZohoError, invalidInput } from '../core/errors';
-import type { Requester } from './index';
+import type { Requester } from './common';
 import { collectPages, paginate } from '../core/paginate';
 import { toZohoDateTime, isPlainObject } from '../core/validate';
 
@@ -17,13 +17,13 @@ export const COQL_MAX_REACH = 100_000;
 
 export type CoqlScalar = string | number | bigint | boolean | null | Date;
 export type CoqlValue = CoqlScalar | CoqlScalar[];
-export type CoqlParams = Record<string, unknown>;
+export type CoqlParams = Record<string, CoqlValue | undefined>;
 
 /** A string as a COQL literal: single-quoted, `\` and `'` escaped with a backslash. */
 export function coqlString(value: string): string {
   // eslint-disable-next-line no-control-regex
   if (/\u0000/.test(value))
-    throw invalidInput('A COQL string value may not contain NUL characters');
+    throw invalidInput('A COQL string value may not contain NUL characters', 'params');
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -33,17 +33,22 @@ export function coqlLiteral(value: unknown, name = 'value'): string {
   if (typeof value === 'string') return coqlString(value);
   if (typeof value === 'number') {
     if (!Number.isFinite(value))
-      throw invalidInput(`Parameter :${name} is ${value}: only finite numbers can be bound`);
+      throw invalidInput(
+        `Parameter :${name} is ${value}: only finite numbers can be bound`,
+        'params',
+      );
     return String(value);
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw invalidInput(`Parameter :${name} is an invalid Date`);
-    return `'${toZohoDateTime(value)}'`;
+    if (Number.isNaN(value.getTime()))
+      throw invalidInput(`Parameter :${name} is an invalid Date`, 'params');
+    return `'${toZohoDateTime(value, 'params')}'`;
   }
   throw invalidInput(
     `Parameter :${name} is ${Array.isArray(value) ? 'a nested array' : `a ${typeof value}`}: bind strings, numbers, booleans, null, Dates or arrays of them`,
+    'params',
   );
 }
 
@@ -51,6 +56,7 @@ function listLiteral(value: unknown[], name: string): string {
   if (value.length === 0)
     throw invalidInput(
       `Parameter :${name} is an empty array: "in ()" matches nothing and Zoho refuses it`,
+      'params',
     );
   return value.map((v) => coqlLiteral(v, name)).join(', ');
 }
@@ -74,7 +80,7 @@ function tokenize(query: string): Token[] {
         else if (query[j] === "'") break;
       }
       if (j >= query.length)
-        throw invalidInput('The COQL query has an unterminated string literal');
+        throw invalidInput('The COQL query has an unterminated string literal', 'query');
       tokens.push({ text: query.slice(i, j + 1), literal: true });
       i = j + 1;
       start = i;
@@ -92,9 +98,10 @@ const PLACEHOLDER = /(^|[^A-Za-z0-9_:$.])(:([A-Za-z_][A-Za-z0-9_]*))/g;
  * list: `in (:ids)` or `in :ids` both give `in ('1', '2')`.
  */
 export function bindCoql(query: string, params: CoqlParams = {}): string {
-  if (typeof query !== 'string' || query.trim() === '') throw invalidInput('No COQL query given');
+  if (typeof query !== 'string' || query.trim() === '')
+    throw invalidInput('No COQL query given', 'query');
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw invalidInput('COQL parameters must be an object of names to values (msg.params)');
+    throw invalidInput('COQL parameters must be an object of names to values', 'params');
   }
   const missing: string[] = [];
   const tokens = tokenize(query);
@@ -120,7 +127,7 @@ export function bindCoql(query: string, params: CoqlParams = {}): string {
   });
   if (missing.length) {
     const names = [...new Set(missing)].map((n) => `:${n}`).join(', ');
-    throw invalidInput(`No value for COQL placeholder ${names}: set it in msg.params`, 'params', {
+    throw invalidInput(`No value for COQL placeholder ${names}: give it in params`, 'params', {
       missing: [...new Set(missing)],
     });
   }
@@ -207,17 +214,19 @@ export async function runCoql(
   options: CoqlOptions = {},
 ): Promise<CoqlResult> {
   const bound = bindCoql(query, options.params ?? {});
-  if (!/^\s*select\s/i.test(bound)) throw invalidInput('COQL runs SELECT queries only');
+  if (!/^\s*select\s/i.test(bound)) throw invalidInput('COQL runs SELECT queries only', 'query');
   const clause = splitLimit(bound);
   if (clause.offset !== undefined && clause.offset >= COQL_MAX_REACH) {
     throw invalidInput(
       `Zoho's COQL reaches at most ${COQL_MAX_REACH} rows with OFFSET; page by id instead (where id > …)`,
+      'query',
     );
   }
   if (!options.returnAll) {
     if (clause.limit !== undefined && clause.limit > COQL_MAX_LIMIT) {
       throw invalidInput(
         `COQL returns at most ${COQL_MAX_LIMIT} rows per call: lower the LIMIT or use returnAll`,
+        'query',
       );
     }
     const { rows, more } = await send(conn, bound, options.signal);
@@ -229,11 +238,11 @@ export async function runCoql(
   }
   const maxRecords = options.maxRecords;
   if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 1)) {
-    throw invalidInput('maxRecords must be a whole number of at least 1');
+    throw invalidInput('maxRecords must be a whole number of at least 1', 'maxRecords');
   }
   const pageSize = options.pageSize ?? COQL_MAX_LIMIT;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > COQL_MAX_LIMIT) {
-    throw invalidInput(`pageSize must be a whole number from 1 to ${COQL_MAX_LIMIT}`);
+    throw invalidInput(`pageSize must be a whole number from 1 to ${COQL_MAX_LIMIT}`, 'pageSize');
   }
   const start = clause.offset ?? 0;
   let sent = bound;

@@ -3,7 +3,8 @@
  * `/search?criteria=`, refusing anything Zoho would misread.
  */
 import { invalidInput } from '../core/errors';
-import { FIELD_NAME_RE, isPlainObject, toZohoDateTime } from '../core/validate';
+import { isPlainObject, toZohoDateTime } from '../core/validate';
+import { FIELD_NAME_RE } from './validate';
 
 export type CriteriaOperator =
   | 'equals'
@@ -55,46 +56,53 @@ function criteriaScalar(value: unknown, field: string): string {
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number') {
     if (!Number.isFinite(value))
-      throw invalidInput(`Criteria value of ${field} must be a finite number`);
+      throw invalidInput(`Criteria value of ${field} must be a finite number`, 'criteria');
     text = String(value);
   } else if (typeof value === 'boolean') text = String(value);
-  else if (value instanceof Date) text = toZohoDateTime(value);
+  else if (value instanceof Date) text = toZohoDateTime(value, 'criteria');
   else {
     throw invalidInput(
       `Criteria value of ${field} must be a string, number, boolean or Date, not ${value === null ? 'null' : typeof value}`,
+      'criteria',
     );
   }
-  if (text === '') throw invalidInput(`Criteria value of ${field} is empty`);
+  if (text === '') throw invalidInput(`Criteria value of ${field} is empty`, 'criteria');
   return escapeCriteriaValue(text);
 }
 
 function condition(field: unknown, op: unknown, value: unknown): string {
   if (typeof field !== 'string' || !FIELD_NAME_RE.test(field)) {
-    throw invalidInput(`"${String(field)}" is not a field API name for the criteria`);
+    throw invalidInput(`"${String(field)}" is not a field API name for the criteria`, 'criteria');
   }
   const operator = (op ?? (Array.isArray(value) ? 'in' : 'equals')) as CriteriaOperator;
   if (!CRITERIA_OPERATORS.includes(operator)) {
     throw invalidInput(
       `Unknown criteria operator "${String(op)}": use ${CRITERIA_OPERATORS.join(', ')}`,
+      'criteria',
     );
   }
   let rendered: string;
   if (operator === 'in' || operator === 'between') {
     const list = Array.isArray(value) ? value : operator === 'in' ? [value] : [];
     if (operator === 'between' && list.length !== 2)
-      throw invalidInput(`between on ${field} needs two values [from, to]`);
-    if (list.length === 0) throw invalidInput(`in on ${field} needs at least one value`);
+      throw invalidInput(`between on ${field} needs two values [from, to]`, 'criteria');
+    if (list.length === 0)
+      throw invalidInput(`in on ${field} needs at least one value`, 'criteria');
     rendered = list.map((v) => criteriaScalar(v, field)).join(',');
   } else {
     if (Array.isArray(value))
-      throw invalidInput(`${operator} on ${field} takes one value, not an array (use "in")`);
+      throw invalidInput(
+        `${operator} on ${field} takes one value, not an array (use "in")`,
+        'criteria',
+      );
     rendered = criteriaScalar(value, field);
   }
   return `(${field}:${operator}:${rendered})`;
 }
 
 function group(parts: string[], joiner: 'and' | 'or'): string {
-  if (parts.length === 0) throw invalidInput(`An empty "${joiner}" group in the criteria`);
+  if (parts.length === 0)
+    throw invalidInput(`An empty "${joiner}" group in the criteria`, 'criteria');
   return parts.length === 1 ? parts[0] : `(${parts.join(joiner)})`;
 }
 
@@ -103,12 +111,12 @@ function group(parts: string[], joiner: 'and' | 'or'): string {
  * `{ field, op, value }`, `[field, op, value]`, `{ and: [...] }`, `{ or: [...] }`, an array (all
  * of), or a shorthand `{ Last_Name: 'Smith', Lead_Source: ['Web', 'Ads'] }` (equals / in, all of).
  */
-export function buildCriteria(input: unknown): string {
+export function buildCriteria(input: Criteria): string {
   return build(input, 0);
 }
 
 function build(input: unknown, depth: number): string {
-  if (depth > 20) throw invalidInput('The criteria are nested too deeply');
+  if (depth > 20) throw invalidInput('The criteria are nested too deeply', 'criteria');
   if (Array.isArray(input)) {
     if (input.length === 3 && typeof input[0] === 'string' && typeof input[1] === 'string') {
       return condition(input[0], input[1], input[2]);
@@ -119,11 +127,12 @@ function build(input: unknown, depth: number): string {
     );
   }
   if (!isPlainObject(input))
-    throw invalidInput('Criteria must be an object, an array or a criteria string');
+    throw invalidInput('Criteria must be an object, an array or a criteria string', 'criteria');
   const keys = Object.keys(input);
   if (keys.length === 1 && (keys[0] === 'and' || keys[0] === 'or')) {
     const list = input[keys[0]];
-    if (!Array.isArray(list)) throw invalidInput(`"${keys[0]}" needs an array of criteria`);
+    if (!Array.isArray(list))
+      throw invalidInput(`"${keys[0]}" needs an array of criteria`, 'criteria');
     return group(
       list.map((c) => build(c, depth + 1)),
       keys[0],
@@ -131,12 +140,12 @@ function build(input: unknown, depth: number): string {
   }
   if ('field' in input) {
     const extra = keys.filter((k) => !['field', 'op', 'operator', 'value'].includes(k));
-    if (extra.length) throw invalidInput(`Unknown criteria keys: ${extra.join(', ')}`);
+    if (extra.length) throw invalidInput(`Unknown criteria keys: ${extra.join(', ')}`, 'criteria');
     if (!('value' in input))
-      throw invalidInput(`The criteria on ${String(input.field)} has no value`);
+      throw invalidInput(`The criteria on ${String(input.field)} has no value`, 'criteria');
     return condition(input.field, input.op ?? input.operator, input.value);
   }
-  if (keys.length === 0) throw invalidInput('The criteria object is empty');
+  if (keys.length === 0) throw invalidInput('The criteria object is empty', 'criteria');
   return group(
     keys.map((k) => condition(k, undefined, input[k])),
     'and',

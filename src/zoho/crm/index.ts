@@ -1,11 +1,15 @@
 /**
- * Zoho CRM records (API v8): get, list, list every page, create, update, upsert, delete,
- * search, deleted records. This module gathers them; the code lives in:
- * - crm-common.ts: the connection type, Zoho's limits, result types, the page walk;
- * - crm-read.ts: get, list, list every page, deleted records;
- * - crm-write.ts: create, update, upsert, delete, triggers, per-record results;
- * - crm-criteria.ts: search criteria building and escaping;
- * - crm-search.ts: search, one page or every page.
+ * Zoho CRM (API v8): the public API. The code lives in:
+ * - common.ts: the connection type, Zoho's limits, result types, the page walk;
+ * - validate.ts: module and field names, records, lookup fields;
+ * - read.ts: get, list, list every page, deleted records, records by id;
+ * - write.ts: create, update, upsert, delete, triggers, per-record results;
+ * - criteria.ts, search.ts: search criteria, and search one page or every page;
+ * - coql.ts: COQL queries with bound placeholders;
+ * - attachments.ts: upload, link, list, download, delete;
+ * - metadata.ts, metadata-cache.ts: modules and fields;
+ * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
+ * - changes.ts: changes since a checkpoint, for polling.
  */
 export type {
   Requester,
@@ -16,7 +20,15 @@ export type {
   WalkOptions,
 } from './common';
 export { CRM_VERSION, MAX_PER_PAGE, PAGE_REACH, MAX_FIELDS } from './common';
+export * from './validate';
 export * from './read';
 export * from './write';
 export * from './criteria';
 export * from './search';
+export * from './coql';
+export * from './attachments';
+export * from './metadata';
+export * from './metadata-cache';
+export * from './notifications';
+export * from './channel-keeper';
+export * from './changes';

@@ -1,7 +1,7 @@
 /**
  * CRM metadata (modules, fields) cached per connection for a few minutes: the editor's pickers
  * and the lookup-field check of writes ask often, and every call costs API credits. A new
- * connection (the user reconnected) starts with an empty cache.
+ * connection (authorised again) starts with an empty cache.
  */
 import type { ZohoConnection } from '../core/connection';
 import { FieldInfo, ModuleInfo, listFields, listModules } from './metadata';

@@ -2,9 +2,9 @@
  * CRM metadata (API v8 settings): the modules of the org and the fields of a module, as the
  * editor's pickers and the lookup-field check of writes need them.
  */
-import type { Requester } from './index';
-import { checkModule, isPlainObject } from '../core/validate';
-import type { FieldMeta } from '../core/validate';
+import type { Requester } from './common';
+import { isPlainObject } from '../core/validate';
+import { FieldMeta, checkModule } from './validate';
 
 export interface ModuleInfo {
   api_name: string;

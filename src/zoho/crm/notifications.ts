@@ -11,7 +11,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Requester } from './common';
 import { ZohoError, invalidInput } from '../core/errors';
 import { httpError } from '../core/response';
-import { checkDateTime, checkModule, checkRecordIds } from '../core/validate';
+import { checkDateTime, checkRecordIds } from '../core/validate';
+import { checkModule } from './validate';
 
 export const MAX_CHANNEL_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const WATCH_EVENTS = ['create', 'edit', 'delete', 'all'] as const;
@@ -37,14 +38,15 @@ export function newChannelToken(): string {
 
 /** `Module.event` names for Zoho, checked: modules × events (create, edit, delete, all). */
 export function watchEvents(modules: string[], events: string[]): string[] {
-  if (modules.length === 0) throw invalidInput('Pick at least one module to watch');
-  if (events.length === 0) throw invalidInput('Pick at least one event: create, edit or delete');
+  if (modules.length === 0) throw invalidInput('Name at least one module to watch', 'modules');
+  if (events.length === 0)
+    throw invalidInput('Name at least one event: create, edit or delete', 'events');
   for (const e of events) {
     if (!(WATCH_EVENTS as readonly string[]).includes(e))
-      throw invalidInput(`"${e}" is not an event: use create, edit, delete or all`);
+      throw invalidInput(`"${e}" is not an event: use create, edit, delete or all`, 'events');
   }
   const ops = events.includes('all') ? ['all'] : [...new Set(events)];
-  return [...new Set(modules.map((m) => checkModule(m)))].flatMap((m) =>
+  return [...new Set(modules.map((m) => checkModule(m, 'modules')))].flatMap((m) =>
     ops.map((op) => `${m}.${op}`),
   );
 }
@@ -64,11 +66,12 @@ export function checkNotifyUrl(value: unknown): string {
     url = new URL(String(value ?? ''));
   } catch {
     throw invalidInput(
-      `The public URL "${String(value ?? '')}" is not an absolute URL: set it to the address Zoho can reach this Node-RED at, e.g. https://example.com`,
+      `The notify URL "${String(value ?? '')}" is not an absolute URL: give the address at which Zoho can reach this server, e.g. https://example.com`,
+      'notifyUrl',
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalidInput('The public URL must start with https:// (or http://)');
+    throw invalidInput('The notify URL must start with https:// (or http://)', 'notifyUrl');
   return url.toString();
 }
 
@@ -133,7 +136,7 @@ async function send(
         {
           channel_id: Number(spec.channelId),
           events: spec.events,
-          channel_expiry: checkDateTime(expiresAt, 'channel expiry'),
+          channel_expiry: checkDateTime(expiresAt, 'expiresAt'),
           token: spec.token,
           notify_url: spec.notifyUrl,
           return_affected_field_values: spec.returnAffectedFieldValues === true,
@@ -224,18 +227,18 @@ export function tokenMatches(expected: string, given: unknown): boolean {
 /** A callback body in Zoho's shape, or an INVALID_INPUT error saying what is wrong. */
 export function parseNotification(body: unknown): ZohoNotification {
   if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw invalidInput('A Zoho notification is a JSON object');
+    throw invalidInput('A Zoho notification is a JSON object', 'body');
   const b = body as Record<string, unknown>;
   if (typeof b.module !== 'string' || b.module === '')
-    throw invalidInput('The notification names no module');
+    throw invalidInput('The notification names no module', 'body');
   const op = b.operation;
   if (op !== 'insert' && op !== 'update' && op !== 'delete')
-    throw invalidInput(`Unknown notification operation ${JSON.stringify(op)}`);
-  if (!Array.isArray(b.ids)) throw invalidInput('The notification has no ids');
-  const ids = checkRecordIds(b.ids.map(String));
+    throw invalidInput(`Unknown notification operation ${JSON.stringify(op)}`, 'body');
+  if (!Array.isArray(b.ids)) throw invalidInput('The notification has no ids', 'body');
+  const ids = checkRecordIds(b.ids.map(String), 'body');
   const channelId = b.channel_id;
   if (typeof channelId !== 'string' && typeof channelId !== 'number')
-    throw invalidInput('The notification has no channel_id');
+    throw invalidInput('The notification has no channel_id', 'body');
   const affectedFields: Record<string, string[]> = {};
   for (const entry of Array.isArray(b.affected_fields) ? b.affected_fields : []) {
     if (!entry || typeof entry !== 'object') continue;

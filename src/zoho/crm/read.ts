@@ -6,7 +6,8 @@
 import { invalidInput } from '../core/errors';
 import { segment } from '../core/http';
 import type { Page } from '../core/paginate';
-import { FIELD_NAME_RE, checkModule, checkRecordId, checkRecordIds } from '../core/validate';
+import { checkRecordId, checkRecordIds } from '../core/validate';
+import { FIELD_NAME_RE, checkModule } from './validate';
 import {
   CrmRecord,
   ListAllResult,
@@ -44,11 +45,11 @@ export interface GetOptions {
 export async function getRecord(
   conn: Requester,
   module: string,
-  id: string,
+  recordId: string,
   options: GetOptions = {},
 ): Promise<CrmRecord | null> {
   const mod = checkModule(module);
-  const rid = checkRecordId(id);
+  const rid = checkRecordId(recordId);
   const fields = fieldsParam(options.fields, false);
   const res = await conn.request({
     product: 'crm',
@@ -88,31 +89,34 @@ function prepareList(module: string, options: ListOptions): PreparedList {
   const perPage = perPageParam(options.perPage);
   const pageToken = pageTokenParam(options.pageToken);
   if (page !== undefined && pageToken !== undefined)
-    throw invalidInput('Give either page or pageToken, not both');
+    throw invalidInput('Give either page or pageToken, not both', 'pageToken');
   checkPageReach(page, perPage, 'Listing records');
   let sortBy: string | undefined;
   if (options.sortBy !== undefined && options.sortBy !== '') {
     if (typeof options.sortBy !== 'string' || !FIELD_NAME_RE.test(options.sortBy)) {
-      throw invalidInput('sortBy must be a field API name (id, Created_Time or Modified_Time)');
+      throw invalidInput(
+        'sortBy must be a field API name (id, Created_Time or Modified_Time)',
+        'sortBy',
+      );
     }
     sortBy = options.sortBy;
   }
   let sortOrder: string | undefined;
   if (options.sortOrder !== undefined && (options.sortOrder as string) !== '') {
     if (options.sortOrder !== 'asc' && options.sortOrder !== 'desc')
-      throw invalidInput('sortOrder must be "asc" or "desc"');
+      throw invalidInput('sortOrder must be "asc" or "desc"', 'sortOrder');
     sortOrder = options.sortOrder;
   }
   let ids: string | undefined;
   if (!isBlank(options.ids)) {
     const list = checkRecordIds(options.ids);
     if (list.length > MAX_IDS_PER_CALL)
-      throw invalidInput(`At most ${MAX_IDS_PER_CALL} ids can be listed at once`);
+      throw invalidInput(`At most ${MAX_IDS_PER_CALL} ids can be listed at once`, 'ids');
     ids = list.join(',');
   }
   let cvid: string | undefined;
   if (options.cvid !== undefined && options.cvid !== '')
-    cvid = checkRecordId(options.cvid, 'custom view id');
+    cvid = checkRecordId(options.cvid, 'cvid', 'custom view id');
   return {
     mod,
     query: { fields, per_page: perPage, sort_by: sortBy, sort_order: sortOrder, ids, cvid },
@@ -183,7 +187,7 @@ function prepareDeleted(module: string, options: DeletedOptions): PreparedList {
   const mod = checkModule(module);
   const type = options.type ?? 'all';
   if (!['all', 'recycle', 'permanent'].includes(type))
-    throw invalidInput('type must be all, recycle or permanent');
+    throw invalidInput('type must be all, recycle or permanent', 'type');
   const page = pageParam(options.page);
   const perPage = perPageParam(options.perPage);
   return {

@@ -5,7 +5,8 @@
  */
 import { invalidInput } from '../core/errors';
 import type { Page } from '../core/paginate';
-import { checkModule, isPlainObject } from '../core/validate';
+import { isPlainObject } from '../core/validate';
+import { checkModule } from './validate';
 import { Criteria, buildCriteria } from './criteria';
 import {
   CrmRecord,
@@ -39,15 +40,16 @@ export interface SearchOptions {
 
 function searchParams(query: unknown): Record<string, string> {
   if (!isPlainObject(query))
-    throw invalidInput('A search needs one of criteria, word, email or phone');
+    throw invalidInput('A search needs one of criteria, word, email or phone', 'search');
   const given = (['criteria', 'word', 'email', 'phone'] as const).filter(
     (k) => query[k] !== undefined && query[k] !== null && query[k] !== '',
   );
   if (given.length === 0)
-    throw invalidInput('A search needs one of criteria, word, email or phone');
+    throw invalidInput('A search needs one of criteria, word, email or phone', 'search');
   if (given.length > 1)
     throw invalidInput(
       `Search by one of criteria, word, email or phone, not ${given.join(' and ')}`,
+      'search',
     );
   const key = given[0];
   const value = query[key];
@@ -57,23 +59,29 @@ function searchParams(query: unknown): Record<string, string> {
       if (!text.startsWith('(') || !text.endsWith(')')) {
         throw invalidInput(
           'A criteria string looks like (Field:operator:value), e.g. (Last_Name:equals:Smith)',
+          'criteria',
         );
       }
       return { criteria: text };
     }
-    return { criteria: buildCriteria(value) };
+    return { criteria: buildCriteria(value as Criteria) };
   }
-  if (typeof value !== 'string') throw invalidInput(`The ${key} to search for must be a string`);
+  if (typeof value !== 'string')
+    throw invalidInput(`The ${key} to search for must be a string`, key);
   const text = value.trim();
   if (key === 'word' && text.length < 2)
-    throw invalidInput('A word search needs at least 2 characters');
-  if (text === '') throw invalidInput(`The ${key} to search for is empty`);
+    throw invalidInput('A word search needs at least 2 characters', 'word');
+  if (text === '') throw invalidInput(`The ${key} to search for is empty`, key);
   return { [key]: text };
 }
 
 type PreparedSearch = Omit<PreparedList, 'headers' | 'pageToken'>;
 
-function prepareSearch(module: string, search: unknown, options: SearchOptions): PreparedSearch {
+function prepareSearch(
+  module: string,
+  search: SearchQuery,
+  options: SearchOptions,
+): PreparedSearch {
   const mod = checkModule(module);
   const params = searchParams(search);
   const fields = fieldsParam(options.fields, false);
@@ -83,7 +91,7 @@ function prepareSearch(module: string, search: unknown, options: SearchOptions):
   for (const key of ['converted', 'approved'] as const) {
     const v = options[key];
     if (v !== undefined && !['true', 'false', 'both'].includes(v))
-      throw invalidInput(`${key} must be true, false or both`);
+      throw invalidInput(`${key} must be true, false or both`, key);
   }
   return {
     mod,

@@ -6,16 +6,15 @@
 import { ZohoError, invalidInput } from '../core/errors';
 import type { HttpMethod } from '../core/http';
 import { BATCH_SIZE, runBatches } from '../core/batch';
+import { checkPositiveInt, checkRecordId, checkRecordIds } from '../core/validate';
 import {
+  CrmRecordInput,
   FieldMeta,
   checkFieldNames,
   checkLookupFields,
   checkModule,
-  checkPositiveInt,
-  checkRecordId,
-  checkRecordIds,
   checkRecords,
-} from '../core/validate';
+} from './validate';
 import { Requester, asRecord, dataOf, path } from './common';
 
 export type Trigger = 'workflow' | 'approval' | 'blueprint' | 'pathfinder' | 'orchestration';
@@ -40,6 +39,9 @@ export interface RecordResult {
   /** Upsert: `insert` or `update`. */
   action?: string;
 }
+
+/** One record or a list of them, each an object of field API names to values. */
+export type CrmRecords = CrmRecordInput | readonly CrmRecordInput[];
 
 export interface WriteResult {
   results: RecordResult[];
@@ -78,10 +80,10 @@ export function checkTriggers(value: unknown): Trigger[] {
           .filter(Boolean)
       : value;
   if (!Array.isArray(list))
-    throw invalidInput(`trigger must be an array of ${TRIGGERS.join(', ')}`);
+    throw invalidInput(`trigger must be an array of ${TRIGGERS.join(', ')}`, 'trigger');
   for (const t of list) {
     if (!TRIGGERS.includes(t as Trigger)) {
-      throw invalidInput(`Unknown trigger "${String(t)}": use ${TRIGGERS.join(', ')}`);
+      throw invalidInput(`Unknown trigger "${String(t)}": use ${TRIGGERS.join(', ')}`, 'trigger');
     }
   }
   return [...new Set(list as Trigger[])];
@@ -214,7 +216,7 @@ async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<Writ
   return { results, failed, succeeded: results.length - failed.length };
 }
 
-function prepareRecords(records: unknown, options: WriteOptions): Record<string, unknown>[] {
+function prepareRecords(records: CrmRecords, options: WriteOptions): Record<string, unknown>[] {
   const list = checkRecords(records);
   if (options.fieldMeta) checkLookupFields(list, options.fieldMeta);
   return list;
@@ -254,7 +256,7 @@ function writeRecords(
 export async function createRecords(
   conn: Requester,
   module: string,
-  records: unknown,
+  records: CrmRecords,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);
@@ -265,7 +267,7 @@ export async function createRecords(
 export async function updateRecords(
   conn: Requester,
   module: string,
-  records: unknown,
+  records: CrmRecords,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);
@@ -275,7 +277,7 @@ export async function updateRecords(
     } catch (e) {
       throw invalidInput(
         `Record ${i} needs the id of the record to update: ${(e as Error).message}`,
-        'payload',
+        'records',
         { index: i },
       );
     }
@@ -287,7 +289,7 @@ export async function updateRecords(
 export async function upsertRecords(
   conn: Requester,
   module: string,
-  records: unknown,
+  records: CrmRecords,
   options: UpsertOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);
@@ -297,7 +299,13 @@ export async function upsertRecords(
     fields === undefined || fields === '' || (Array.isArray(fields) && fields.length === 0);
   const extra = unset
     ? {}
-    : { duplicate_check_fields: checkFieldNames(fields, 'duplicate check field') };
+    : {
+        duplicate_check_fields: checkFieldNames(
+          fields,
+          'duplicateCheckFields',
+          'duplicate check field',
+        ),
+      };
   return writeRecords(conn, 'POST', path(mod, 'upsert'), list, options, extra);
 }
 
@@ -315,7 +323,7 @@ export interface DeleteOptions {
 export async function deleteRecords(
   conn: Requester,
   module: string,
-  ids: unknown,
+  ids: string | readonly string[],
   options: DeleteOptions = {},
 ): Promise<WriteResult> {
   const mod = checkModule(module);

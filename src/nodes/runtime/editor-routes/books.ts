@@ -3,7 +3,7 @@
  * zoho-config, for the organization picker. Guarded like every admin endpoint of the pack.
  */
 import type { NodeAPI } from 'node-red';
-import * as books from '../../../zoho/books/records';
+import * as books from '../../../zoho/books/index';
 import { isZohoConfigNode } from '../config-node';
 import { errorShape } from '../errors';
 
