@@ -107,7 +107,7 @@ describe('auth', () => {
       assert.equal(r.status, 'rejected');
       const error = (r as PromiseRejectedResult).reason as ZohoError;
       assert.equal(error.code, 'TOKEN_REVOKED');
-      assert.match(error.message, /Reconnect in the zoho-config node/);
+      assert.match(error.message, /revoked or has expired.*authorise the client again/);
     }
     await assert.rejects(a.accessToken(), { code: 'TOKEN_REVOKED' });
     assert.equal(sb.stats.tokenRequests.refresh_token, 1);
@@ -123,7 +123,7 @@ describe('auth', () => {
     });
     await assert.rejects(
       a.accessToken(),
-      (e: ZohoError) => e.code === 'INVALID_CLIENT' && /Client ID/.test(e.message),
+      (e: ZohoError) => e.code === 'INVALID_CLIENT' && /client id and client secret/.test(e.message),
     );
   });
 

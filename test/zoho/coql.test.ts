@@ -87,7 +87,7 @@ describe('coql: binding', () => {
       /empty array/,
     );
     assert.throws(
-      () => bindCoql('select id from Leads where id in (:ids)', { ids: [['1']] }),
+      () => bindCoql('select id from Leads where id in (:ids)', { ids: [['1']] as never }),
       invalid,
     );
   });
@@ -116,7 +116,7 @@ describe('coql: binding', () => {
     assert.throws(() => bindCoql('select id from Leads where a = :a', { a: undefined }), /:a/);
     assert.throws(() => bindCoql('select id from Leads where a = :a'), /:a/);
     assert.throws(() => bindCoql('', {}), invalid);
-    assert.throws(() => bindCoql('select 1', [] as unknown as Record<string, unknown>), invalid);
+    assert.throws(() => bindCoql('select 1', [] as never), invalid);
     // Not placeholders: parts of words, double colons.
     assert.equal(bindCoql('select a:b from X', {}), 'select a:b from X');
   });

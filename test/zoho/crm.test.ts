@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  Criteria,
   buildCriteria,
   createRecords,
   deleteRecords,
@@ -361,8 +362,8 @@ describe('crm: writes', () => {
 
   it('refuses bad writes before sending', async () => {
     const stub = new StubRequester();
-    await assert.rejects(createRecords(stub, 'Leads', 'a string'), invalid);
-    await assert.rejects(createRecords(stub, 'Leads', [{}, null]), /Record 1/);
+    await assert.rejects(createRecords(stub, 'Leads', 'a string' as never), invalid);
+    await assert.rejects(createRecords(stub, 'Leads', [{}, null] as never), /Record 1/);
     await assert.rejects(
       createRecords(stub, 'Leads', [{}], { trigger: ['everything' as 'workflow'] }),
       /Unknown trigger/,
@@ -473,7 +474,7 @@ describe('crm: search criteria', () => {
       ],
     ];
     for (const [input, expected] of table)
-      assert.equal(buildCriteria(input), expected, JSON.stringify(input));
+      assert.equal(buildCriteria(input as Criteria), expected, JSON.stringify(input));
   });
 
   it('refuses criteria that cannot be right', () => {
@@ -495,7 +496,7 @@ describe('crm: search criteria', () => {
       { field: 'A', value: 1, extra: 2 },
     ];
     for (const input of bad)
-      assert.throws(() => buildCriteria(input), invalid, JSON.stringify(input));
+      assert.throws(() => buildCriteria(input as Criteria), invalid, JSON.stringify(input));
   });
 
   it('searches by criteria, word, email or phone; 204 is empty', async () => {

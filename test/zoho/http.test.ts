@@ -193,7 +193,13 @@ describe('http: the one request path', () => {
         assert.equal(e.code, 'INVALID_DATA');
         assert.equal(e.status, 400);
         assert.deepEqual(e.details, { api_name: 'Email' });
-        assert.deepEqual(Object.keys(e.toJSON()).sort(), ['code', 'details', 'message', 'status']);
+        assert.deepEqual(Object.keys(e.toJSON()).sort(), [
+          'code',
+          'details',
+          'kind',
+          'message',
+          'status',
+        ]);
         return true;
       },
     );

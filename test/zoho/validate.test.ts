@@ -3,16 +3,18 @@ import assert from 'node:assert/strict';
 import {
   isPlainObject,
   checkDateTime,
+  checkPositiveInt,
+  checkRecordId,
+  checkRecordIds,
+  toZohoDateTime,
+} from '../../src/zoho/core/validate';
+import {
   checkFieldNames,
   checkLookupFields,
   checkModule,
-  checkPositiveInt,
   checkRecord,
-  checkRecordId,
-  checkRecordIds,
   checkRecords,
-  toZohoDateTime,
-} from '../../src/zoho/core/validate';
+} from '../../src/zoho/crm/validate';
 import { ZohoError } from '../../src/zoho/core/errors';
 
 function refuses(fn: () => unknown, pattern?: RegExp): void {
