@@ -13,11 +13,7 @@ import { accountsFamily } from '../src/sandbox/accounts';
 import { booksFamily } from '../src/sandbox/books/index';
 import { Sandbox } from '../src/sandbox/server';
 import { ZohoConnection } from '../src/zoho/core/connection';
-import {
-  createBooksRecord,
-  listAllBooksRecords,
-  listOrganizations,
-} from '../src/zoho/books/index';
+import { createBooksRecord, listAllBooksRecords, listOrganizations } from '../src/zoho/books/index';
 import { collectPages } from '../src/zoho/core/paginate';
 import { Figure, figure, median } from './lib';
 

@@ -123,7 +123,8 @@ describe('auth', () => {
     });
     await assert.rejects(
       a.accessToken(),
-      (e: ZohoError) => e.code === 'INVALID_CLIENT' && /client id and client secret/.test(e.message),
+      (e: ZohoError) =>
+        e.code === 'INVALID_CLIENT' && /client id and client secret/.test(e.message),
     );
   });
 

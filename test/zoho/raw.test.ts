@@ -51,36 +51,16 @@ describe('raw: typed options to one checked RequestSpec', () => {
       assert.equal(buildRawRequest({ product: p, url: '/x' }).product, p);
     }
     // A JavaScript caller can pass anything: the checks run whatever the types say.
-    refuses(
-      () => buildRawRequest({ product: 'zoho-evil' as never, url: '/x' }),
-      /Unknown Zoho product/,
-      'product',
-    );
-    refuses(
-      () => buildRawRequest({ product: 'toString' as never, url: '/x' }),
-      /Unknown Zoho product/,
-      'product',
-    );
-    refuses(
-      () => buildRawRequest({ method: 'TRACE' as never, url: '/x' }),
-      /Unknown HTTP method/,
-      'method',
-    );
-    refuses(
-      () => buildRawRequest({ method: 'patch' as never, url: '/x' }),
-      /Unknown HTTP method/,
-      'method',
-    );
-    refuses(
-      () => buildRawRequest({ url: '/x', bodyType: 'xml' as never }),
-      /body type/,
-      'bodyType',
-    );
-    refuses(
-      () => buildRawRequest({ url: '/x', responseType: 'stream' as never }),
-      /response type/,
-      'responseType',
-    );
+    const refused: [Record<string, unknown>, RegExp, string][] = [
+      [{ product: 'zoho-evil' }, /Unknown Zoho product/, 'product'],
+      [{ product: 'toString' }, /Unknown Zoho product/, 'product'],
+      [{ method: 'TRACE' }, /Unknown HTTP method/, 'method'],
+      [{ method: 'patch' }, /Unknown HTTP method/, 'method'],
+      [{ bodyType: 'xml' }, /body type/, 'bodyType'],
+      [{ responseType: 'stream' }, /response type/, 'responseType'],
+    ];
+    for (const [options, pattern, param] of refused)
+      refuses(() => buildRawRequest({ url: '/x', ...options }), pattern, param);
   });
 
   it('a URL is a path or an absolute URL; no URL, userinfo and // are refused', () => {

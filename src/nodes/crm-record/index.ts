@@ -109,7 +109,10 @@ export = function (RED: NodeAPI): void {
       const progress = (done: number, count: number) => status.requesting(`batch ${done}/${count}`);
       if (operation === 'delete') {
         const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
-        result = await crm.deleteRecords(conn, module, checkRecordIds(ids), { signal, onProgress: progress });
+        result = await crm.deleteRecords(conn, module, checkRecordIds(ids), {
+          signal,
+          onProgress: progress,
+        });
       } else {
         let records = msg.payload;
         if (operation === 'update' && recordId !== undefined && isPlainObject(records))
@@ -118,8 +121,7 @@ export = function (RED: NodeAPI): void {
         const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
         // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
         const options = { trigger, signal, onProgress: progress };
-        if (operation === 'create')
-          result = await crm.createRecords(conn, module, list, options);
+        if (operation === 'create') result = await crm.createRecords(conn, module, list, options);
         else if (operation === 'update')
           result = await crm.updateRecords(conn, module, list, options);
         else {

@@ -1,7 +1,7 @@
 /**
  * Zoho CRM records (API v8), reading: one record, a page of records, every page, deleted
  * records. Every bad input is refused before a request leaves; Zoho's limits are listed in
- * crm-common.ts.
+ * common.ts.
  */
 import { invalidInput } from '../core/errors';
 import { segment } from '../core/http';

@@ -1,7 +1,7 @@
 /**
  * Zoho CRM search (API v8): one page or every page of the records matching criteria, a word,
  * an email or a phone. Searches reach at most 2,000 records unless Zoho hands out a page token
- * (see crm-common.ts).
+ * (see common.ts).
  */
 import { invalidInput } from '../core/errors';
 import type { Page } from '../core/paginate';
@@ -129,7 +129,7 @@ export async function searchRecords(
 
 export type SearchAllOptions = Omit<SearchOptions, 'page'> & WalkOptions;
 
-/** Every page of a search (up to Zoho's ceiling; see crm-common.ts). */
+/** Every page of a search (up to Zoho's ceiling; see common.ts). */
 export function searchAllRecords(
   conn: Requester,
   module: string,
