@@ -45,6 +45,7 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
   if (typeof recordType !== 'string' || !BOOKS_NAME_RE.test(recordType)) {
     throw invalidInput(
       `${blank(recordType) ? 'No record type given' : `"${String(recordType)}" is not a Zoho Books record type`}: use a name like "invoices" or "contacts" (lowercase letters, digits, _)`,
+      'recordType',
     );
   }
   const type = recordType;
@@ -52,6 +53,7 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
   if (typeof operation !== 'string' || !BOOKS_NAME_RE.test(operation) || !ops.includes(operation)) {
     throw invalidInput(
       `Unknown operation "${String(operation ?? '')}" for ${type || 'this record type'}: use ${ops.join(', ')}`,
+      'operation',
     );
   }
   return operation;
@@ -74,7 +76,7 @@ export async function runBooksOperation(
   if (blank(id) && operation === 'update' && isBooksEntity(input.payload))
     id = input.payload[idField];
   if (blank(id) && operation !== 'list' && operation !== 'create') {
-    throw invalidInput(`No record id given for ${operation}: set the record id or msg.recordId`);
+    throw invalidInput(`No record id given for ${operation}`, 'recordId');
   }
   switch (operation as (typeof BOOKS_OPERATIONS)[number] | string) {
     case 'get': {

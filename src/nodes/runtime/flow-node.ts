@@ -6,9 +6,11 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ZohoConnection } from '../../zoho/core/connection';
+import { ZohoError } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
 import { isZohoConfigNode, ZohoConfigNode } from './config-node';
-import { FlowError, errorShape } from './errors';
+import { FlowError, errorShape, errorTexts } from './errors';
+import { NodeSet, Translate, sharedTranslator, translator } from './i18n';
 import { TypedValue, resolveProp } from './props';
 import { StatusReporter } from './status';
 
@@ -25,21 +27,35 @@ export interface InputContext {
   /** msg[name] when set, else the editor's TypedInput value. */
   prop(name: string, typed: TypedValue): Promise<unknown>;
   debug(text: string): void;
+  /** The node's own texts: `t('status.found')` → `<type>.status.found` of its catalog. */
+  t: Translate;
+  /** The texts every node shares (zoho-config's `runtime.*`). */
+  shared: Translate;
 }
 
 export interface FlowNodeDef extends NodeDef {
   config?: string;
 }
 
+/**
+ * Wires a node's input handler. `params` are the options the node takes (from the editor or
+ * msg), each with a `<type>.param.<name>` text saying where: an input error naming one of them
+ * tells the user where to fix it.
+ */
 export function setupFlowNode(
   RED: NodeAPI,
   node: Node,
   def: FlowNodeDef,
+  params: readonly string[],
   handle: (ctx: InputContext) => Promise<void>,
 ): void {
   const found = def.config ? RED.nodes.getNode(def.config) : null;
   const config: ZohoConfigNode | undefined = isZohoConfigNode(found) ? found : undefined;
-  const status = new StatusReporter(node, config);
+  const set = node.type as NodeSet;
+  const t = translator(RED, set);
+  const shared = sharedTranslator(RED);
+  const texts = errorTexts(RED, set, params);
+  const status = new StatusReporter(RED, node, config);
   const inFlight = new Set<AbortController>();
   let closing = false;
   const secrets = (): string[] => config?.secrets() ?? [];
@@ -50,9 +66,10 @@ export function setupFlowNode(
     inFlight.add(controller);
     const run = async (): Promise<void> => {
       if (!config) {
-        throw new FlowError({
-          message: 'No Zoho connection: pick a zoho-config node in this node and deploy',
+        throw new ZohoError({
           code: 'NO_CONNECTION',
+          kind: 'config',
+          message: 'No Zoho connection',
         });
       }
       const conn = config.getConnection();
@@ -64,14 +81,16 @@ export function setupFlowNode(
         status,
         signal: controller.signal,
         prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
-        debug: (t) => node.debug(redactText(t, secrets())),
+        debug: (text) => node.debug(redactText(text, secrets())),
+        t,
+        shared,
       });
     };
     run()
       .then(
         () => done(),
         (err: unknown) => {
-          const shape = errorShape(err, secrets());
+          const shape = errorShape(err, secrets(), texts);
           if (closing && shape.code === 'ABORTED') {
             done();
             return;
@@ -81,7 +100,7 @@ export function setupFlowNode(
           done(new FlowError(shape));
         },
       )
-      .catch((err: unknown) => node.error(errorShape(err, secrets()).message))
+      .catch((err: unknown) => node.error(errorShape(err, secrets(), texts).message))
       .finally(() => inFlight.delete(controller));
   });
 
