@@ -32,12 +32,8 @@ export interface ErrorTexts {
   whereSet(param: string): string | undefined;
 }
 
-/**
- * Codes whose user text is in the shared catalog (`errors.code.<CODE>`), with the advice that
- * names the editor ("open the zoho-config node and click Connect").
- */
-export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
-  'NO_CONNECTION',
+/** Codes that mean the connection, not the message, needs the user. */
+export const AUTH_CODES: ReadonlySet<string> = new Set([
   'NOT_CONNECTED',
   'TOKEN_REVOKED',
   'INVALID_CLIENT',
@@ -45,6 +41,15 @@ export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
   'INVALID_TOKEN',
   'AUTHENTICATION_FAILURE',
   'OAUTH_SCOPE_MISMATCH',
+]);
+
+/**
+ * Codes whose user text is in the shared catalog (`errors.code.<CODE>`), with the advice that
+ * names the editor ("open the zoho-config node and click Connect").
+ */
+export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
+  ...AUTH_CODES,
+  'NO_CONNECTION',
   'TOO_MANY_REQUESTS',
   'CREDIT_BUDGET_REACHED',
   'FORBIDDEN_HOST',
@@ -144,14 +149,3 @@ export function partialFailure(
     details: { failed, succeeded, total },
   };
 }
-
-/** Codes that mean the connection, not the message, needs the user. */
-export const AUTH_CODES = new Set([
-  'NOT_CONNECTED',
-  'TOKEN_REVOKED',
-  'INVALID_CLIENT',
-  'TOKEN_THROTTLED',
-  'INVALID_TOKEN',
-  'AUTHENTICATION_FAILURE',
-  'OAUTH_SCOPE_MISMATCH',
-]);

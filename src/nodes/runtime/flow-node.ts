@@ -37,6 +37,41 @@ export interface FlowNodeDef extends NodeDef {
   config?: string;
 }
 
+/** What every message of one node shares. */
+interface NodeParts {
+  RED: NodeAPI;
+  node: Node;
+  config?: ZohoConfigNode;
+  status: StatusReporter;
+  t: Translate;
+  shared: Translate;
+  secrets(): string[];
+}
+
+/** One message's context; a node without a zoho-config refuses every message. */
+function inputContext(
+  parts: NodeParts,
+  msg: Msg,
+  send: (msg: NodeMessage) => void,
+  signal: AbortSignal,
+): InputContext {
+  const { RED, node, config, secrets } = parts;
+  if (!config) {
+    throw new ZohoError({ code: 'NO_CONNECTION', kind: 'config', message: 'No Zoho connection' });
+  }
+  return {
+    msg,
+    send: (m) => send(m as NodeMessage),
+    conn: config.getConnection(),
+    status: parts.status,
+    signal,
+    prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
+    debug: (text) => node.debug(redactText(text, secrets())),
+    t: parts.t,
+    shared: parts.shared,
+  };
+}
+
 /**
  * Wires a node's input handler. `params` are the options the node takes (from the editor or
  * msg), each with a `<type>.param.<name>` text saying where: an input error naming one of them
@@ -52,39 +87,29 @@ export function setupFlowNode(
   const found = def.config ? RED.nodes.getNode(def.config) : null;
   const config: ZohoConfigNode | undefined = isZohoConfigNode(found) ? found : undefined;
   const set = node.type as NodeSet;
-  const t = translator(RED, set);
-  const shared = sharedTranslator(RED);
-  const texts = errorTexts(RED, set, params);
   const status = new StatusReporter(RED, node, config);
+  const secrets = (): string[] => config?.secrets() ?? [];
+  const parts: NodeParts = {
+    RED,
+    node,
+    config,
+    status,
+    t: translator(RED, set),
+    shared: sharedTranslator(RED),
+    secrets,
+  };
+  const texts = errorTexts(RED, set, params);
   const inFlight = new Set<AbortController>();
   let closing = false;
-  const secrets = (): string[] => config?.secrets() ?? [];
 
   node.on('input', (incoming: NodeMessageInFlow, send, done) => {
     const msg = incoming as Msg;
     const controller = new AbortController();
     inFlight.add(controller);
     const run = async (): Promise<void> => {
-      if (!config) {
-        throw new ZohoError({
-          code: 'NO_CONNECTION',
-          kind: 'config',
-          message: 'No Zoho connection',
-        });
-      }
-      const conn = config.getConnection();
+      const ctx = inputContext(parts, msg, send, controller.signal);
       status.requesting();
-      await handle({
-        msg,
-        send: (m) => send(m as NodeMessage),
-        conn,
-        status,
-        signal: controller.signal,
-        prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
-        debug: (text) => node.debug(redactText(text, secrets())),
-        t,
-        shared,
-      });
+      await handle(ctx);
     };
     run()
       .then(
