@@ -129,6 +129,7 @@ interface I18n {
 }
 
 async function registerCatalogs(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const util = require(
     require.resolve('@node-red/util', {
       paths: [path.dirname(require.resolve('node-red', { paths: [root] }))],

@@ -20,6 +20,7 @@ import {
   unloadFlow,
 } from '../helpers/red';
 import { DEFAULT_CLIENT, issueTokens, useSandbox } from '../helpers/sandbox';
+import { assertTranslated, textsOf } from './texts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMsg = Record<string, any>;
@@ -98,6 +99,7 @@ describe('books-record node', function () {
     for (const id of ['out', 'caught']) helper.getNode(id).removeAllListeners('input');
     complete.restore();
     n1.removeListener('call:status', onStatus);
+    assertTranslated(textsOf(o));
     return o;
   }
 

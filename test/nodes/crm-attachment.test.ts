@@ -34,22 +34,26 @@ describe('crm-attachment node', function () {
     assert.equal(o.out[0].payload.status, 'success');
     const attachmentId = o.out[0].payload.id as string;
     assert.match(attachmentId, /^\d+$/);
+    assert.equal(o.statuses.at(-1)?.text, 'uploaded');
 
     o = await h.exec({ operation: 'list', rid: recordId });
     assert.deepEqual(
       o.out[0].payload.map((a: AnyMsg) => [a.id, a.File_Name]),
       [[attachmentId, 'reading ü.bin']],
     );
+    assert.equal(o.statuses.at(-1)?.text, '1 record');
 
     o = await h.exec({ operation: 'download', rid: recordId, attachmentId });
     assert.ok(Buffer.isBuffer(o.out[0].payload));
     assert.deepEqual(o.out[0].payload, bytes);
     assert.equal(o.out[0].filename, 'reading ü.bin');
     assert.equal(o.out[0].contentType, 'image/png');
+    assert.equal(o.statuses.at(-1)?.text, '9 bytes');
 
     o = await h.exec({ operation: 'delete', rid: recordId, attachmentId });
     assert.equal(o.out[0].payload.status, 'success');
     assert.deepEqual(h.crm.store.attachmentsOf(recordId), []);
+    assert.equal(o.statuses.at(-1)?.text, 'deleted');
     o = await h.exec({ operation: 'list', rid: recordId });
     assert.deepEqual(o.out[0].payload, []);
   });

@@ -83,15 +83,25 @@ describe('crm-coql node', function () {
     const o = await h.exec({ params: { name: 'Smith' } });
     const caught = assertCaught(o, 'INVALID_INPUT');
     assert.match(caught.error.message, /:co/);
+    // The client names the option at fault; the node says where this node takes it.
+    assert.equal(caught._error.kind, 'input');
+    assert.equal(caught._error.param, 'params');
+    assert.match(caught.error.message, / — check msg\.params$/);
     assert.deepEqual(h.sb.sandbox.requests, []);
   });
 
   it('refuses a missing query and non-object params, without a request', async function () {
     await h.load({ query: '' });
     let o = await h.exec({});
-    assert.match(assertCaught(o, 'INVALID_INPUT').error.message, /No COQL query/);
+    assert.equal(
+      assertCaught(o, 'INVALID_INPUT')._error.message,
+      "No COQL query — check the node's Query or msg.query",
+    );
     o = await h.exec({ query: 'SELECT id FROM Leads WHERE id = :id', params: ['1'] });
-    assert.match(assertCaught(o, 'INVALID_INPUT').error.message, /msg.params/);
+    assert.equal(
+      assertCaught(o, 'INVALID_INPUT')._error.message,
+      'The placeholder values must be an object of names to values — check msg.params',
+    );
     assert.deepEqual(h.sb.sandbox.requests, []);
   });
 
@@ -123,6 +133,7 @@ describe('crm-coql node', function () {
       ['LIMIT 2000 OFFSET 0', 'LIMIT 2000 OFFSET 2000', 'LIMIT 2000 OFFSET 4000'],
     );
     assert.ok(o.statuses.some((s) => s.text === 'page 2 · 4000 rows'));
+    assert.equal(o.statuses.at(-1)?.text, '4500 rows');
   });
 
   it("says msg.info.truncated when Zoho's 100,000-row OFFSET ceiling cuts the walk", async function () {

@@ -1,7 +1,8 @@
 /**
  * Shared harness of the CRM flow-node tests: a sandbox with a CRM family whose store the test
  * can seed, a flow (config + node under test + output/catch/complete helpers), and `exec`,
- * which injects a message and waits until the node has called done().
+ * which injects a message and waits until the node has called done() and checks that every
+ * status and error text it showed is translated.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,7 @@ import {
   unloadFlow,
 } from '../helpers/red';
 import { DEFAULT_CLIENT, SandboxFixture, issueTokens, useSandbox } from '../helpers/sandbox';
+import { assertTranslated, textsOf } from './texts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMsg = Record<string, any>;
@@ -147,6 +149,7 @@ export function crmHarness(type: string): Harness {
       helper.getNode('completed').removeAllListeners('input');
       complete.restore();
       n1.removeListener('call:status', onStatus);
+      assertTranslated(textsOf(outcome));
       return outcome;
     },
   };

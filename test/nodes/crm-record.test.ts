@@ -81,6 +81,18 @@ describe('crm-record node', function () {
       assert.equal(q.sort_order, 'desc');
     });
 
+    it('counts records in the status with the plural of the count', async function () {
+      seed(1);
+      await h.load({ operation: 'list', module: 'Leads', fields: FIELDS });
+      let o = await h.exec({});
+      assert.equal(o.statuses.at(-1)?.text, '1 record');
+      seed(29);
+      o = await h.exec({});
+      assert.equal(o.statuses.at(-1)?.text, '30 records');
+      o = await h.exec({ operation: 'get', recordId: o.out[0].payload[0].id });
+      assert.equal(o.statuses.at(-1)?.text, 'found');
+    });
+
     it("surfaces Zoho's own error code, status and details", async function () {
       await h.load({ operation: 'list', module: 'Leads', fields: FIELDS, sortBy: 'Last_Name' });
       const o = await h.exec({});
@@ -145,6 +157,7 @@ describe('crm-record node', function () {
       assert.equal(joined.length, 1);
       assert.equal(joined[0].payload.length, 2150);
       assert.equal(joined[0].topic, 't');
+      assert.equal(o.statuses.at(-1)?.text, '2150 records in 11 messages');
       assert.equal(new Set(joined[0].payload.map((r: AnyMsg) => r.id)).size, 2150);
     });
 
@@ -256,6 +269,8 @@ describe('crm-record node', function () {
       assert.equal(caught._error.details.failed.length, 1);
       assert.equal(caught._error.details.failed[0].index, 1);
       assert.equal(caught._error.details.succeeded, 2);
+      assert.match(caught._error.message, /^1 of 3 records failed \(record 1: MANDATORY_NOT_FOUND/);
+      assert.equal(o.statuses.at(-1)?.text, '1 of 3 failed: MANDATORY_NOT_FOUND');
       assert.equal(o.completed.length, 0);
     });
 
@@ -311,12 +326,22 @@ describe('crm-record node', function () {
 
   describe('bad input: a catchable error and no request', function () {
     const cases: [string, AnyMsg, AnyMsg, RegExp][] = [
-      ['unknown operation', { operation: 'list' }, { operation: 'explode' }, /Unknown operation/],
+      [
+        'unknown operation',
+        { operation: 'list' },
+        { operation: 'explode' },
+        /^Unknown operation "explode": use get, list, create, update, upsert, delete, search — check the node's Operation or msg\.operation$/,
+      ],
       ['bad module name', { operation: 'list' }, { module: 'Leads/../x' }, /not a Zoho module/],
       ['non-digit record id', { operation: 'get' }, { recordId: '12a' }, /1 to 19 digits/],
       ['non-object record', { operation: 'create' }, { payload: 'hello' }, /must be an object/],
       ['record array with a number', { operation: 'create' }, { payload: [{}, 4] }, /Record 1/],
-      ['missing record id', { operation: 'get' }, {}, /No record id/],
+      [
+        'missing record id',
+        { operation: 'get' },
+        {},
+        /^No record id given — check the node's Record id or msg\.recordId$/,
+      ],
       ['missing module', { operation: 'list', module: '' }, {}, /No module/],
       ['missing fields for a list', { operation: 'list' }, {}, /fields/],
       ['bad trigger', { operation: 'create' }, { payload: {}, trigger: 'cron' }, /Unknown trigger/],
@@ -328,7 +353,7 @@ describe('crm-record node', function () {
         await h.load({ module: 'Leads', ...props });
         const o = await h.exec(msg);
         const caught = assertFailed(o, 'INVALID_INPUT');
-        assert.match(caught.error.message, message);
+        assert.match(caught._error.message, message);
         assert.equal(o.out.length, 0);
         assertNoRequests();
       });
@@ -346,6 +371,8 @@ describe('crm-record node', function () {
       assert.equal(last?.fill, 'red');
       assert.equal(last?.shape, 'ring');
       assert.match(String(last?.text), /reconnect/);
+      assert.equal(caught._error.kind, 'auth');
+      assert.match(caught.error.message, /Open the zoho-config node and click Connect again/);
     });
 
     it('shows rate-limited (yellow ring) while Zoho asks to wait, then carries on', async function () {
@@ -369,7 +396,12 @@ describe('crm-record node', function () {
     it('without a config node every message fails with a catchable error', async function () {
       await h.load({ operation: 'list', module: 'Leads', config: 'missing' });
       const o = await h.exec({});
-      assertFailed(o, 'NO_CONNECTION');
+      const caught = assertFailed(o, 'NO_CONNECTION');
+      assert.equal(
+        caught._error.message,
+        'No Zoho connection: pick a zoho-config node in this node and deploy',
+      );
+      assert.equal(o.statuses.at(-1)?.text, 'error: NO_CONNECTION');
     });
   });
 

@@ -14,6 +14,7 @@ import {
   unloadFlow,
 } from '../helpers/red';
 import { DEFAULT_CLIENT, issueTokens, useSandbox } from '../helpers/sandbox';
+import { assertTranslated, textsOf } from './texts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMsg = Record<string, any>;
@@ -22,6 +23,7 @@ interface Outcome {
   out: AnyMsg[];
   caught: AnyMsg[];
   dones: unknown[];
+  statuses: AnyMsg[];
 }
 
 /** Echo routes for every method, plus text and binary answers, under CRM and Books. */
@@ -94,11 +96,13 @@ describe('zoho-raw node', function () {
   }
 
   async function exec(msg: AnyMsg): Promise<Outcome> {
-    const outcome: Outcome = { out: [], caught: [], dones: [] };
+    const outcome: Outcome = { out: [], caught: [], dones: [], statuses: [] };
     const n1 = helper.getNode('n1');
     helper.getNode('out').on('input', (m: AnyMsg) => outcome.out.push(m));
     helper.getNode('caught').on('input', (m: AnyMsg) => outcome.caught.push(m));
     const complete = sinon.spy(n1, '_complete');
+    const onStatus = (call: { args: unknown[] }) => outcome.statuses.push(call.args[0] as AnyMsg);
+    n1.on('call:status', onStatus);
     n1.receive(msg);
     const deadline = Date.now() + 20_000;
     while (complete.callCount === 0) {
@@ -108,8 +112,10 @@ describe('zoho-raw node', function () {
     await new Promise((r) => setTimeout(r, 50));
     outcome.dones = complete.getCalls().map((c) => c.args[1]);
     complete.restore();
+    n1.removeListener('call:status', onStatus);
     helper.getNode('out').removeAllListeners('input');
     helper.getNode('caught').removeAllListeners('input');
+    assertTranslated(textsOf(outcome));
     return outcome;
   }
 
@@ -390,7 +396,8 @@ describe('zoho-raw node', function () {
     const lines = log.getCalls().map((c: { args: unknown[] }) => JSON.stringify(c.args[0]));
     const text = lines.join('\n');
     assert.match(text, /→ POST crm:\/crm\/v8\/__raw/);
-    assert.match(text, /← 201/);
+    assert.match(text, /← 201 application\/json[^(]*\(JSON\)/);
+    assertTranslated(lines);
     for (const secret of [
       accessToken,
       refreshToken,

@@ -110,10 +110,7 @@ export async function runBooksOperation(
   if (blank(id) && operation === 'update' && isBooksEntity(input.payload))
     id = input.payload[idField];
   if (blank(id) && operation !== 'list' && operation !== 'create') {
-    throw invalidInput(
-      `No record id given for ${operation}: set the record id or msg.recordId`,
-      'recordId',
-    );
+    throw invalidInput(`No record id given for ${operation}`, 'recordId');
   }
   const options = booksListOptions(input);
   const recordId = id as string;

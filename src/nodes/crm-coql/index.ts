@@ -10,6 +10,9 @@ import { isPlainObject } from '../../zoho/core/validate';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
 import { flag, int, text } from '../runtime/props';
 
+/** Options the user sets in the node or msg, each with a `crm-coql.param.<name>` text. */
+const PARAMS = ['query', 'params', 'maxRecords'] as const;
+
 interface CrmCoqlDef extends FlowNodeDef {
   query?: string;
   returnAll?: boolean;
@@ -19,13 +22,12 @@ interface CrmCoqlDef extends FlowNodeDef {
 export = function (RED: NodeAPI): void {
   function CrmCoql(this: Node, def: CrmCoqlDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, async (ctx) => {
-      const { msg, status } = ctx;
+    setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+      const { msg, status, t } = ctx;
       const query = text(msg.query) ?? text(def.query);
-      if (!query) throw invalidInput('No COQL query: write one in the node or set msg.query');
+      if (!query) throw invalidInput(t('errors.noQuery'), 'query');
       const params = msg.params ?? {};
-      if (!isPlainObject(params))
-        throw invalidInput('msg.params must be an object of placeholder names to values');
+      if (!isPlainObject(params)) throw invalidInput(t('errors.paramsNotObject'), 'params');
       const returnAll = msg.returnAll !== undefined ? flag(msg.returnAll) : def.returnAll === true;
       const max = int(msg.maxRecords ?? def.maxRecords);
       const result = await runCoql(ctx.conn, query, {
@@ -39,8 +41,8 @@ export = function (RED: NodeAPI): void {
       msg.payload = result.rows;
       msg.info = result.info;
       ctx.send(msg);
-      const note = result.info.truncated ? ' (truncated)' : '';
-      status.done(`${result.rows.length} rows${note}`);
+      const rows = t('status.rows', { count: result.rows.length });
+      status.done(result.info.truncated ? ctx.shared('status.truncated', { text: rows }) : rows);
     });
   }
 

@@ -1,12 +1,104 @@
 /**
- * Small msg/editor -> client-argument mappings of crm-record that are not worth a library
- * function: ids to delete, the search query, field metadata for lookups.
+ * What crm-record reads from the editor and msg before it runs an operation: the node's
+ * properties, the options every operation shares, ids to delete and the search query.
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { SearchQuery } from '../../zoho/crm/index';
+import { invalidInput } from '../../zoho/core/errors';
 import { isPlainObject } from '../../zoho/core/validate';
-import type { InputContext } from '../runtime/flow-node';
-import { evaluate } from '../runtime/props';
+import { checkModule } from '../../zoho/crm/validate';
+import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
+import { OutputMode } from '../runtime/pages';
+import { evaluate, flag, int, text } from '../runtime/props';
+import { CRM_RECORD_OPERATIONS } from './operations';
+
+export type CrmRecordOperation = (typeof CRM_RECORD_OPERATIONS)[number];
+
+/** Options the user sets in the node or msg, each with a `crm-record.param.<name>` text. */
+export const CRM_RECORD_PARAMS = [
+  'operation',
+  'module',
+  'recordId',
+  'ids',
+  'records',
+  'payload',
+  'fields',
+  'perPage',
+  'page',
+  'pageToken',
+  'sortBy',
+  'sortOrder',
+  'search',
+  'criteria',
+  'word',
+  'email',
+  'phone',
+  'trigger',
+  'duplicateCheckFields',
+] as const;
+
+export interface CrmRecordDef extends FlowNodeDef {
+  operation?: string;
+  module?: string;
+  moduleType?: string;
+  recordId?: string;
+  recordIdType?: string;
+  fields?: string;
+  fieldsType?: string;
+  perPage?: string | number;
+  page?: string | number;
+  sortBy?: string;
+  sortOrder?: string;
+  returnAll?: boolean;
+  output?: string;
+  searchBy?: string;
+  search?: string;
+  searchType?: string;
+  trigger?: string | string[];
+  duplicateCheckFields?: string;
+}
+
+/** The options every operation reads, resolved in one order whatever the operation. */
+export interface CrmRecordInput {
+  operation: CrmRecordOperation;
+  module: string;
+  recordId: unknown;
+  fields?: string | string[];
+  perPage?: number;
+  returnAll: boolean;
+  output: OutputMode;
+  sortBy?: string;
+  sortOrder?: 'asc' | 'desc';
+}
+
+function isOperation(value: string): value is CrmRecordOperation {
+  return (CRM_RECORD_OPERATIONS as readonly string[]).includes(value);
+}
+
+export async function readInput(ctx: InputContext, def: CrmRecordDef): Promise<CrmRecordInput> {
+  const { msg } = ctx;
+  const operation = text(await ctx.prop('operation', { value: def.operation })) ?? '';
+  if (!isOperation(operation)) {
+    const operations = CRM_RECORD_OPERATIONS.join(', ');
+    throw invalidInput(ctx.t('errors.unknownOperation', { operation, operations }), 'operation');
+  }
+  const module = checkModule(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const recordId = await ctx.prop('recordId', { value: def.recordId, type: def.recordIdType });
+  const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
+    string | string[] | undefined;
+  const perPage = int(await ctx.prop('perPage', { value: def.perPage })) as number | undefined;
+  return {
+    operation,
+    module,
+    recordId,
+    fields,
+    perPage,
+    returnAll: msg.returnAll !== undefined ? flag(msg.returnAll) : def.returnAll === true,
+    output: (msg.output ?? def.output) === 'pages' ? 'pages' : 'array',
+    sortBy: text(await ctx.prop('sortBy', { value: def.sortBy })),
+    sortOrder: text(await ctx.prop('sortOrder', { value: def.sortOrder })) as 'asc' | 'desc',
+  };
+}
 
 export const SEARCH_KEYS = ['criteria', 'word', 'email', 'phone'] as const;
 

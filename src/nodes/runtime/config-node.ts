@@ -3,7 +3,7 @@
  * config for its connection once per message and send requests through it.
  *
  *   const config = RED.nodes.getNode(def.config) as ZohoConfigNode | null;
- *   const off = config?.onStatus((s) => node.status(connectionNodeStatus(s)));
+ *   const off = config?.onStatus((s) => node.status(connectionNodeStatus(s, sharedTranslator(RED))));
  *   node.on('close', () => off?.());
  *   // per message (the connection is replaced when the user reconnects, so do not cache it):
  *   const res = await config.getConnection().request({ product: 'crm', method: 'GET', path: '/v8/org' });

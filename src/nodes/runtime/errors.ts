@@ -1,17 +1,73 @@
 /**
  * The one error shape flow nodes put on msg.error, and the Error they hand to done() so Catch
  * nodes see it. Nothing a library error drags along (an HTTP client's request config, a token)
- * leaves: only message, code, status and details, with every known secret scrubbed.
+ * leaves: only message, code, kind, param, status and details, with every known secret scrubbed.
+ *
+ * The message is the user's: where the pack has advice for a code (reconnect, check the client
+ * id, …) it comes from the shared catalog; an input error gets the client's message plus where
+ * this node takes the option at fault. The client's own English `err.message` stays with the
+ * library caller.
  */
-import { isZohoError } from '../../zoho/core/errors';
+import type { NodeAPI } from 'node-red';
+import { ErrorKind, isZohoError, ZohoError } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
+import { NodeSet, Translate, sharedTranslator, translator } from './i18n';
 
 export interface ErrorShape {
   message: string;
   /** Zoho's code (INVALID_DATA, …) or the pack's (INVALID_INPUT, TOKEN_REVOKED, …). */
   code: string;
+  kind?: ErrorKind;
+  /** The option at fault, for input errors. */
+  param?: string;
   status?: number;
   details?: unknown;
+}
+
+/** How one node words errors. */
+export interface ErrorTexts {
+  /** The shared catalog (`zoho-config.runtime.*`). */
+  shared: Translate;
+  /** Where this node takes an option ("the node's Module field or msg.module"); else undefined. */
+  whereSet(param: string): string | undefined;
+}
+
+/** Codes that mean the connection, not the message, needs the user. */
+export const AUTH_CODES: ReadonlySet<string> = new Set([
+  'NOT_CONNECTED',
+  'TOKEN_REVOKED',
+  'INVALID_CLIENT',
+  'TOKEN_THROTTLED',
+  'INVALID_TOKEN',
+  'AUTHENTICATION_FAILURE',
+  'OAUTH_SCOPE_MISMATCH',
+]);
+
+/**
+ * Codes whose user text is in the shared catalog (`errors.code.<CODE>`), with the advice that
+ * names the editor ("open the zoho-config node and click Connect").
+ */
+export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
+  ...AUTH_CODES,
+  'NO_CONNECTION',
+  'TOO_MANY_REQUESTS',
+  'CREDIT_BUDGET_REACHED',
+  'FORBIDDEN_HOST',
+  'NETWORK_ERROR',
+  'TIMEOUT',
+]);
+
+/**
+ * The texts of a node set; `params` are the options the node takes, each with its
+ * `<set>.param.<name>` text saying where the user sets it.
+ */
+export function errorTexts(RED: NodeAPI, set: NodeSet, params: readonly string[] = []): ErrorTexts {
+  const t = translator(RED, set);
+  const own = new Set(params);
+  return {
+    shared: sharedTranslator(RED),
+    whereSet: (param) => (own.has(param) ? t(`param.${param}`) : undefined),
+  };
 }
 
 function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
@@ -28,17 +84,36 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   return out;
 }
 
-/** Any thrown value as the shared shape, secrets removed. */
-export function errorShape(err: unknown, secrets: readonly string[] = []): ErrorShape {
+/** The user's message for a client error: the pack's advice by code, else the client's own. */
+function userMessage(err: ZohoError, texts: ErrorTexts | undefined): string {
+  if (!texts) return err.message;
+  if (CODES_WITH_TEXT.has(err.code))
+    return texts.shared(`errors.code.${err.code}`, { message: err.message });
+  const where = err.kind === 'input' && err.param ? texts.whereSet(err.param) : undefined;
+  return where ? texts.shared('errors.inputHint', { message: err.message, where }) : err.message;
+}
+
+/** Any thrown value as the shared shape, secrets removed; `texts` word it for a node's user. */
+export function errorShape(
+  err: unknown,
+  secrets: readonly string[] = [],
+  texts?: ErrorTexts,
+): ErrorShape {
   if (isZohoError(err)) {
-    const shape: ErrorShape = { message: redactText(err.message, secrets), code: err.code };
+    const shape: ErrorShape = {
+      message: redactText(userMessage(err, texts), secrets),
+      code: err.code,
+      kind: err.kind,
+    };
+    if (err.param !== undefined) shape.param = err.param;
     if (err.status !== undefined) shape.status = err.status;
     if (err.details !== undefined) shape.details = scrub(err.details, secrets);
     return shape;
   }
   if (err instanceof FlowError) return err.shape;
-  const message = err instanceof Error ? err.message : String(err);
-  return { message: redactText(message || 'Unknown error', secrets), code: 'ERROR' };
+  const message = (err instanceof Error ? err.message : String(err)) || undefined;
+  const fallback = texts ? texts.shared('errors.unknown') : 'Unknown error';
+  return { message: redactText(message ?? fallback, secrets), code: 'ERROR' };
 }
 
 /**
@@ -58,24 +133,19 @@ export class FlowError extends Error {
 export function partialFailure(
   failed: { index: number; code: string; message: string }[],
   total: number,
+  shared: Translate,
 ): ErrorShape {
   const first = failed[0];
   const succeeded = total - failed.length;
   return {
-    message: `${failed.length} of ${total} records failed (record ${first.index}: ${first.code}${first.message ? ` ${first.message}` : ''}); msg.payload has every result`,
+    message: shared('errors.partialFailure', {
+      failed: failed.length,
+      count: total,
+      index: first.index,
+      reason: `${first.code}${first.message ? ` ${first.message}` : ''}`,
+    }),
     code: first.code,
     status: succeeded > 0 ? 207 : 400,
     details: { failed, succeeded, total },
   };
 }
-
-/** Codes that mean the connection, not the message, needs the user. */
-export const AUTH_CODES = new Set([
-  'NOT_CONNECTED',
-  'TOKEN_REVOKED',
-  'INVALID_CLIENT',
-  'TOKEN_THROTTLED',
-  'INVALID_TOKEN',
-  'AUTHENTICATION_FAILURE',
-  'OAUTH_SCOPE_MISMATCH',
-]);

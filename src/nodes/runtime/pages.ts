@@ -6,6 +6,7 @@
 import type { NodeAPI } from 'node-red';
 import type { Page } from '../../zoho/core/paginate';
 import type { InputContext, Msg } from './flow-node';
+import type { Translate } from './i18n';
 
 export type OutputMode = 'array' | 'pages';
 
@@ -14,13 +15,30 @@ function infoOf(page: Page<unknown> | undefined, total: number, pages: number): 
   return { ...zoho, count: total, pages, truncated: page?.truncated ?? false };
 }
 
-/** Walks the pages, shows progress, sends one message or one per page. */
+/** "30 records", "32 records in 1 message", "… (truncated)". */
+export function recordsText(
+  shared: Translate,
+  total: number,
+  messages?: number,
+  truncated = false,
+): string {
+  const records = shared('status.records', { count: total });
+  const text =
+    messages === undefined ? records : shared('status.inMessages', { records, count: messages });
+  return truncated ? shared('status.truncated', { text }) : text;
+}
+
+/**
+ * Walks the pages, shows progress, sends one message or one per page; the done status passes
+ * through `annotate` (e.g. to name the organization the walk read).
+ */
 export async function sendPages<T>(
   RED: NodeAPI,
   ctx: InputContext,
   walk: AsyncIterable<Page<T>>,
   mode: OutputMode,
   pageSize: number,
+  annotate: (text: string) => string = (text) => text,
 ): Promise<void> {
   const { msg } = ctx;
   const id = RED.util.generateId();
@@ -48,8 +66,6 @@ export async function sendPages<T>(
     msg.info = infoOf(last, total, last?.page ?? 0);
     ctx.send(msg);
   }
-  const note = last?.truncated ? ' (truncated)' : '';
-  ctx.status.done(
-    `${total} records${mode === 'pages' ? ` in ${last?.page ?? 0} messages` : ''}${note}`,
-  );
+  const messages = mode === 'pages' ? (last?.page ?? 0) : undefined;
+  ctx.status.done(annotate(recordsText(ctx.shared, total, messages, last?.truncated)));
 }

@@ -3,7 +3,8 @@
  * TypedInput (str, num, bool, json, msg, flow, global, env, jsonata) evaluated for this message.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import { invalidInput } from '../../zoho/core/errors';
+import { ZohoError, invalidInput } from '../../zoho/core/errors';
+import { sharedTranslator } from './i18n';
 
 export interface TypedValue {
   value?: unknown;
@@ -12,6 +13,12 @@ export interface TypedValue {
 
 function empty(v: unknown): boolean {
   return v === undefined || v === null || v === '';
+}
+
+/** The input error of a TypedInput that cannot be evaluated; `name` is the option. */
+function notEvaluated(RED: NodeAPI, name: string, type: string, cause: unknown): ZohoError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return invalidInput(sharedTranslator(RED)('errors.evaluate', { name, type, message }), name);
 }
 
 /** Evaluates a TypedInput value; an empty value is undefined. */
@@ -28,11 +35,11 @@ export function evaluate(
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(String(prop.value), type, node, msg, (err, value) => {
-        if (err) reject(invalidInput(`Cannot evaluate ${name} (${type}): ${err.message}`));
+        if (err) reject(notEvaluated(RED, name, type, err));
         else resolve(value);
       });
     } catch (err) {
-      reject(invalidInput(`Cannot evaluate ${name} (${type}): ${(err as Error).message}`));
+      reject(notEvaluated(RED, name, type, err));
     }
   });
 }

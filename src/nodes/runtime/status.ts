@@ -1,25 +1,38 @@
 /**
  * A flow node's status that tells the truth: requesting, page N / records so far, rate-limited
- * (from the connection), auth trouble (red ring), done, failed.
+ * (from the connection), auth trouble (red ring), done, failed. Texts callers pass in are
+ * already translated; the reporter's own come from the shared catalog.
  */
-import type { Node, NodeStatus } from 'node-red';
+import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import type { ConnectionStatus } from '../../zoho/core/connection';
 import { connectionNodeStatus } from './connection-status';
 import type { ZohoConfigNode } from './config-node';
 import { AUTH_CODES, ErrorShape } from './errors';
+import { Translate, sharedTranslator } from './i18n';
+
+/** What a progress count counts. */
+export type ProgressUnit = 'records' | 'rows';
+
+const PAGE_KEYS: Readonly<Record<ProgressUnit, string>> = {
+  records: 'status.pageRecords',
+  rows: 'status.pageRows',
+};
 
 export class StatusReporter {
   private readonly off?: () => void;
+  private readonly shared: Translate;
   /** The last status of our own work, restored when a rate limit ends. */
   private work: NodeStatus = {};
   private connectionShown = false;
 
   constructor(
+    RED: NodeAPI,
     private readonly node: Node,
     private readonly config?: ZohoConfigNode,
   ) {
+    this.shared = sharedTranslator(RED);
     if (!config) {
-      this.show({ fill: 'red', shape: 'ring', text: 'no connection: pick a zoho-config' });
+      this.show({ fill: 'red', shape: 'ring', text: this.shared('status.noConnection') });
       return;
     }
     this.off = config.onStatus((s) => this.onConnection(s));
@@ -40,7 +53,7 @@ export class StatusReporter {
       return;
     }
     this.connectionShown = true;
-    this.show(connectionNodeStatus(s));
+    this.show(connectionNodeStatus(s, this.shared));
   }
 
   private setWork(status: NodeStatus): void {
@@ -49,12 +62,18 @@ export class StatusReporter {
     this.show(status);
   }
 
-  requesting(text = 'requesting'): void {
-    this.setWork({ fill: 'blue', shape: 'dot', text });
+  /** Blue dot: a request is under way (`text`, translated, says which when there are several). */
+  requesting(text?: string): void {
+    this.setWork({ fill: 'blue', shape: 'dot', text: text ?? this.shared('status.requesting') });
   }
 
-  progress(page: number, records: number, what = 'records'): void {
-    this.setWork({ fill: 'blue', shape: 'dot', text: `page ${page} · ${records} ${what}` });
+  /** Blue dot: "page 3 · 600 records" while a long read walks its pages. */
+  progress(page: number, count: number, unit: ProgressUnit = 'records'): void {
+    this.setWork({
+      fill: 'blue',
+      shape: 'dot',
+      text: this.shared(PAGE_KEYS[unit], { page, count }),
+    });
   }
 
   done(text: string): void {
@@ -68,7 +87,11 @@ export class StatusReporter {
   failed(shape: ErrorShape): void {
     const details = shape.details as { failed?: unknown[]; total?: number } | undefined;
     if (Array.isArray(details?.failed)) {
-      const text = `${details.failed.length} of ${details.total ?? '?'} failed: ${shape.code}`;
+      const text = this.shared('status.partial', {
+        failed: details.failed.length,
+        total: details.total ?? '?',
+        code: shape.code,
+      });
       this.setWork({ fill: shape.status === 207 ? 'yellow' : 'red', shape: 'dot', text });
       return;
     }
@@ -76,14 +99,19 @@ export class StatusReporter {
     if (conn && AUTH_CODES.has(shape.code) && conn.state !== 'connected') {
       this.work = {};
       this.connectionShown = true;
-      this.show(connectionNodeStatus(conn));
+      this.show(connectionNodeStatus(conn, this.shared));
       return;
     }
     if (AUTH_CODES.has(shape.code)) {
-      this.setWork({ fill: 'red', shape: 'ring', text: `auth error: ${shape.code}` });
+      const text = this.shared('status.authError', { code: shape.code });
+      this.setWork({ fill: 'red', shape: 'ring', text });
       return;
     }
-    this.setWork({ fill: 'red', shape: 'dot', text: `error: ${shape.code}` });
+    this.setWork({
+      fill: 'red',
+      shape: 'dot',
+      text: this.shared('status.error', { code: shape.code }),
+    });
   }
 
   close(): void {

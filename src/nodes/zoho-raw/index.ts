@@ -8,7 +8,28 @@ import type { Node, NodeAPI } from 'node-red';
 import { buildRawRequest, describeRawRequest } from '../../zoho/core/raw';
 import { isResponseHeaders, markResponseHeaders, rawRequestOf } from './input';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
+import type { Translate } from '../runtime/i18n';
 import { evaluate } from '../runtime/props';
+
+/** Options the user sets in the node or msg, each with a `zoho-raw.param.<name>` text. */
+const PARAMS = [
+  'product',
+  'method',
+  'url',
+  'path',
+  'query',
+  'headers',
+  'body',
+  'payload',
+  'bodyType',
+  'fileData',
+  'fileNames',
+  'fileField',
+  'responseType',
+  'timeout',
+  'maxRetries',
+  'retryDelay',
+] as const;
 
 interface ZohoRawDef extends FlowNodeDef {
   product?: string;
@@ -30,22 +51,27 @@ interface ZohoRawDef extends FlowNodeDef {
   debug?: boolean;
 }
 
-function describeResponse(status: number, headers: Record<string, string>, data: unknown): string {
+function describeResponse(
+  t: Translate,
+  status: number,
+  headers: Record<string, string>,
+  data: unknown,
+): string {
   const size = Buffer.isBuffer(data)
-    ? `${data.length} bytes`
+    ? t('log.bytes', { count: data.length })
     : typeof data === 'string'
-      ? `${data.length} chars`
+      ? t('log.chars', { count: data.length })
       : data === undefined
-        ? 'no body'
-        : 'JSON';
-  return `← ${status} ${headers['content-type'] ?? ''} (${size})`;
+        ? t('log.noBody')
+        : t('log.json');
+  return t('log.response', { status, contentType: headers['content-type'] ?? '', size });
 }
 
 export = function (RED: NodeAPI): void {
   function ZohoRaw(this: Node, def: ZohoRawDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, async (ctx) => {
-      const { msg, conn, status } = ctx;
+    setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+      const { msg, conn, status, t } = ctx;
       const pick = (name: string, value: unknown) => (msg[name] !== undefined ? msg[name] : value);
       // msg.headers written by an earlier zoho-raw (response headers) are not request headers.
       const ownHeaders = msg.headers !== undefined && !isResponseHeaders(msg.headers);
@@ -79,15 +105,19 @@ export = function (RED: NodeAPI): void {
           signal: ctx.signal,
         }),
       );
-      if (def.debug) this.log(conn.redact(describeRawRequest(spec, conn.secrets())));
+      if (def.debug) {
+        const request = describeRawRequest(spec, conn.secrets());
+        this.log(conn.redact(t('log.request', { request })));
+      }
       const res = await conn.request(spec);
-      if (def.debug) this.log(conn.redact(describeResponse(res.status, res.headers, res.data)));
+      if (def.debug) this.log(conn.redact(describeResponse(t, res.status, res.headers, res.data)));
       msg.payload = res.data;
       msg.statusCode = res.status;
       msg.headers = markResponseHeaders(res.headers);
       ctx.send(msg);
-      if (res.status >= 400) status.warn(`HTTP ${res.status}`);
-      else status.done(`HTTP ${res.status}`);
+      const http = t('status.http', { status: res.status });
+      if (res.status >= 400) status.warn(http);
+      else status.done(http);
     });
   }
 

@@ -1,0 +1,53 @@
+/** books-record's runs: every page of a list, or one operation, and the status that says so. */
+import type { NodeAPI } from 'node-red';
+import * as books from '../../zoho/books/index';
+import type { InputContext } from '../runtime/flow-node';
+import { recordsText, sendPages } from '../runtime/pages';
+import { booksListOptions, runBooksOperation } from './operation';
+import type { BooksRecordInput } from './input';
+
+/** Adds "· org X (default of 2)" when the node fell back to the account's default organization. */
+function withOrg(
+  ctx: InputContext,
+  text: string,
+  org: books.OrganizationChoice | undefined,
+): string {
+  if (!org || org.source !== 'discovered') return text;
+  const name = org.name ?? org.organizationId;
+  const count = org.count ?? 1;
+  return count > 1
+    ? ctx.t('status.orgOfMany', { text, name, count })
+    : ctx.t('status.org', { text, name });
+}
+
+export async function listEveryPage(
+  RED: NodeAPI,
+  ctx: InputContext,
+  { input, output }: BooksRecordInput,
+): Promise<void> {
+  let org: books.OrganizationChoice | undefined;
+  const walk = books.listAllBooksRecords(ctx.conn, input.recordType, {
+    ...booksListOptions(input),
+    onOrganization: (o) => {
+      org = o;
+      ctx.msg.organizationId = o.organizationId;
+    },
+  });
+  const size = input.perPage ? Number(input.perPage) : books.BOOKS_MAX_PER_PAGE;
+  await sendPages(RED, ctx, walk, output, size, (text) => withOrg(ctx, text, org));
+}
+
+export async function runOperation(ctx: InputContext, { input }: BooksRecordInput): Promise<void> {
+  const { msg } = ctx;
+  const result = await runBooksOperation(ctx.conn, input);
+  msg.payload = result.payload;
+  msg.organizationId = result.organization.organizationId;
+  msg.info = result.info ?? { message: result.message };
+  ctx.send(msg);
+  const what = Array.isArray(result.payload)
+    ? recordsText(ctx.shared, result.payload.length)
+    : input.operation === 'get'
+      ? ctx.t('status.found')
+      : ctx.t('status.operation', { operation: input.operation });
+  ctx.status.done(withOrg(ctx, what, result.organization));
+}

@@ -1,0 +1,58 @@
+/**
+ * crm-record's writes: create, update, upsert and delete, 100 records a call. msg.payload
+ * gets one result per input record, in input order; when any failed, the results are sent
+ * and the message also fails with the failed items, so a Catch node sees it.
+ */
+import * as crm from '../../zoho/crm/index';
+import { checkRecordIds, isPlainObject } from '../../zoho/core/validate';
+import { checkRecords } from '../../zoho/crm/validate';
+import { FlowError, partialFailure } from '../runtime/errors';
+import type { InputContext } from '../runtime/flow-node';
+import { CrmRecordDef, CrmRecordInput, idsOf } from './input';
+
+async function write(
+  ctx: InputContext,
+  def: CrmRecordDef,
+  input: CrmRecordInput,
+): Promise<crm.WriteResult> {
+  const { msg, conn, signal } = ctx;
+  const { operation, module, recordId } = input;
+  const onProgress = (done: number, count: number) =>
+    ctx.status.requesting(ctx.t('status.batch', { done, count }));
+  if (operation === 'delete') {
+    const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
+    return crm.deleteRecords(conn, module, checkRecordIds(ids), { signal, onProgress });
+  }
+  let records = msg.payload;
+  if (operation === 'update' && recordId !== undefined && isPlainObject(records))
+    records = { id: recordId, ...records };
+  const list = checkRecords(records);
+  const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
+  // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
+  const options = { trigger, signal, onProgress };
+  if (operation === 'create') return crm.createRecords(conn, module, list, options);
+  if (operation === 'update') return crm.updateRecords(conn, module, list, options);
+  const duplicateCheckFields = (await ctx.prop('duplicateCheckFields', {
+    value: def.duplicateCheckFields,
+  })) as string | string[] | undefined;
+  return crm.upsertRecords(conn, module, list, { ...options, duplicateCheckFields });
+}
+
+export async function writeRecords(
+  ctx: InputContext,
+  def: CrmRecordDef,
+  input: CrmRecordInput,
+): Promise<void> {
+  const { msg } = ctx;
+  const result = await write(ctx, def, input);
+  msg.payload = result.results;
+  if (result.failed.length > 0) {
+    const shape = partialFailure(result.failed, result.results.length, ctx.shared);
+    msg.error = shape;
+    ctx.send(msg);
+    throw new FlowError(shape);
+  }
+  ctx.send(msg);
+  const key = input.operation === 'delete' ? 'status.deleted' : 'status.written';
+  ctx.status.done(ctx.t(key, { count: result.succeeded }));
+}
