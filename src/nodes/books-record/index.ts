@@ -9,7 +9,6 @@ import * as books from '../../zoho/books/records';
 import { BooksOperationInput, checkBooksOperation, runBooksOperation } from './operation';
 import { checkPositiveInt } from '../../zoho/core/validate';
 import { isZohoConfigNode } from '../runtime/config-node';
-import { registerBooksAdmin } from '../runtime/editor-routes/books';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
 import { OutputMode, sendPages } from '../runtime/pages';
 import { flag, int, text } from '../runtime/props';
@@ -137,5 +136,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('books-record', BooksRecord);
-  registerBooksAdmin(RED);
 };

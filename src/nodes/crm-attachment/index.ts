@@ -6,7 +6,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import * as att from '../../zoho/crm/attachments';
 import { invalidInput } from '../../zoho/core/errors';
-import { registerCrmAdmin } from '../runtime/editor-routes/crm';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
 import { OutputMode, sendPages } from '../runtime/pages';
 import { flag, int, text } from '../runtime/props';
@@ -102,5 +101,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('crm-attachment', CrmAttachment);
-  registerCrmAdmin(RED);
 };

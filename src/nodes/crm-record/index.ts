@@ -7,7 +7,6 @@ import type { Node, NodeAPI } from 'node-red';
 import * as crm from '../../zoho/crm/index';
 import { invalidInput } from '../../zoho/core/errors';
 import { checkModule, checkRecords, isPlainObject } from '../../zoho/core/validate';
-import { registerCrmAdmin } from '../runtime/editor-routes/crm';
 import { idsOf, searchQuery } from './input';
 import { FlowError, partialFailure } from '../runtime/errors';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
@@ -144,5 +143,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('crm-record', CrmRecord);
-  registerCrmAdmin(RED);
 };

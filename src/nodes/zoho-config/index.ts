@@ -1,19 +1,24 @@
 /**
  * zoho-config: one Zoho account connection (data centre, OAuth client, tokens) shared by every
- * Zoho node that points at it. It owns one ZohoConnection, created on first use, and the
- * admin endpoints the editor's Connect button talks to.
+ * Zoho node that points at it. The account's state lives in its AccountConnection (client):
+ * this node reads its settings, wires credentials and the token store into it and relays its
+ * status; it also registers every admin endpoint the editor uses, once per runtime.
  */
-import { EventEmitter } from 'node:events';
 import type { NodeAPI, NodeDef } from 'node-red';
-import type { ConnectionStatus } from '../../zoho/core/connection';
-import { ZohoConnection } from '../../zoho/core/connection';
-import { ZohoError, invalidInput, isZohoError } from '../../zoho/core/errors';
+import { AccountConnection } from '../../zoho/core/account-connection';
+import type { ConnectionOptions } from '../../zoho/core/connection';
+import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
 import { Region, isRegion } from '../../zoho/core/regions';
-import { parseScopes, registerAdminRoutes } from './admin-routes';
+import { parseScopes } from '../../zoho/core/consent';
+import { registerAdminRoutes } from '../runtime/admin-http';
+import type { ZohoConfigNode } from '../runtime/config-node';
+import { booksEditorRoutes } from '../runtime/editor-routes/books';
+import { crmEditorRoutes } from '../runtime/editor-routes/crm';
+import { translator } from '../runtime/i18n';
+import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
 import { NodeTokenStore, ZohoConfigCredentials, removeCacheFile } from './token-store';
-import type { ZohoConfigNode } from '../runtime/config-node';
 
 interface ZohoConfigDef extends NodeDef {
   region?: string;
@@ -49,172 +54,100 @@ function debugLogging(RED: NodeAPI): boolean {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = translator(RED, 'zoho-config');
   const states = new OAuthStates();
+  const accounts = new Map<string, AccountConnection>();
+  const account = (id: string): AccountConnection => {
+    let found = accounts.get(id);
+    if (!found) accounts.set(id, (found = new AccountConnection()));
+    return found;
+  };
   const userDir = (): string | undefined => {
     const dir = (RED.settings as { userDir?: unknown }).userDir;
     return typeof dir === 'string' && dir ? dir : undefined;
   };
 
-  function ZohoConfig(this: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
-    RED.nodes.createNode(this, def);
-    setup(this, def);
-  }
-
-  function setup(node: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
-    const id = def.id;
-    let configError: ZohoError | undefined;
-
+  /** Reads the node's settings; a setting that makes every request fail is the config error. */
+  function readSettings(node: Mutable<ZohoConfigNode>, def: ZohoConfigDef): ZohoError | undefined {
     node.region = isRegion(def.region) ? def.region : ('com' as Region);
-    if (def.region !== undefined && def.region !== '' && !isRegion(def.region)) {
-      configError = invalidInput(`Unknown Zoho region "${String(def.region)}"`);
-    }
     node.accountsUrl = node.region === 'custom' ? (def.accountsUrl ?? '').trim() : undefined;
     node.scopes = parseScopes(def.scopes);
     node.organizationId = (def.organizationId ?? '').toString().trim();
     node.maxConcurrency = parseConcurrency(def.maxConcurrency);
     const backoff = parseCreditBackoff(def.creditBackoff);
-    if (backoff === 'invalid') {
-      node.warn('Credit backoff must be empty or between 0.5 and 1.0; it is ignored');
-      node.creditBackoff = undefined;
-    } else {
-      node.creditBackoff = backoff;
-    }
+    if (backoff === 'invalid') node.warn(t('log.badCreditBackoff'));
+    node.creditBackoff = backoff === 'invalid' ? undefined : backoff;
+    const unknownRegion = def.region !== undefined && def.region !== '' && !isRegion(def.region);
+    return unknownRegion
+      ? invalidInput(t('log.unknownRegion', { region: String(def.region) }), 'region')
+      : undefined;
+  }
 
-    const events = new EventEmitter();
-    events.setMaxListeners(0);
-    let connection: ZohoConnection | undefined;
-    /** A failure seen by checkToken() that the connection's own status does not show yet. */
-    let checked: ConnectionStatus | undefined;
-
-    const creds = (): ZohoConfigCredentials => node.credentials ?? {};
-
-    node.secrets = () => {
-      const c = creds();
-      return [c.clientSecret, c.refreshToken, c.accessToken, connection?.secrets()]
-        .flat()
-        .filter((s): s is string => typeof s === 'string' && s.length > 0);
-    };
-
+  /** What the account's connections are built from: the credentials as they are now. */
+  function connectionOptions(node: Mutable<ZohoConfigNode>): ConnectionOptions {
+    const id = node.id;
+    const { clientId = '', clientSecret = '', refreshToken: stored } = node.credentials ?? {};
+    const refreshToken = stored || undefined;
+    const tokenStore = refreshToken
+      ? new NodeTokenStore({
+          identity: { nodeId: id, clientId, clientSecret, refreshToken },
+          userDir: userDir(),
+          readCredentials: () => RED.nodes.getCredentials(id) as ZohoConfigCredentials,
+          writeCredentials: (next) => {
+            void RED.nodes.addCredentials(id, next);
+            node.credentials = { ...next };
+          },
+          onError: (message) => node.debug(message),
+        })
+      : undefined;
     const redact = (message: string): string => redactText(message, node.secrets());
-
-    const emit = (status: ConnectionStatus): void => {
-      events.emit('status', status);
+    return {
+      region: node.region,
+      accountsUrl: node.accountsUrl,
+      clientId,
+      clientSecret,
+      refreshToken,
+      tokenStore,
+      maxConcurrency: node.maxConcurrency,
+      creditBackoff: node.creditBackoff,
+      logger: {
+        // Per-request lines cost a redaction each: only build them when someone reads them.
+        debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
+        warn: (m) => node.warn(redact(m)),
+      },
     };
+  }
 
-    node.getConnection = () => {
+  function ZohoConfig(this: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const configError = readSettings(node, def);
+    const acc = account(def.id);
+    acc.configure(node.region, () => {
       if (configError) throw configError;
-      if (connection) return connection;
-      const c = creds();
-      const clientId = c.clientId ?? '';
-      const clientSecret = c.clientSecret ?? '';
-      const refreshToken = c.refreshToken || undefined;
-      const store = refreshToken
-        ? new NodeTokenStore({
-            identity: { nodeId: id, clientId, clientSecret, refreshToken },
-            userDir: userDir(),
-            readCredentials: () => RED.nodes.getCredentials(id) as ZohoConfigCredentials,
-            writeCredentials: (next) => {
-              void RED.nodes.addCredentials(id, next);
-              node.credentials = { ...next };
-            },
-            onError: (message) => node.debug(message),
-          })
-        : undefined;
-      const created = new ZohoConnection({
-        region: node.region,
-        accountsUrl: node.accountsUrl,
-        clientId,
-        clientSecret,
-        refreshToken,
-        tokenStore: store,
-        maxConcurrency: node.maxConcurrency,
-        creditBackoff: node.creditBackoff,
-        logger: {
-          // Per-request lines cost a redaction each: only build them when someone reads them.
-          debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
-          warn: (m) => node.warn(redact(m)),
-        },
-      });
-      created.on('status', (status: ConnectionStatus) => {
-        checked = undefined;
-        emit(status);
-      });
-      connection = created;
-      return created;
+      return connectionOptions(node);
+    });
+    node.getConnection = () => acc.connection();
+    node.connectionStatus = () => acc.status();
+    node.checkToken = () => acc.check();
+    node.onStatus = (listener) => acc.onStatus(listener);
+    node.secrets = () => {
+      const { clientSecret, refreshToken, accessToken } = node.credentials ?? {};
+      return [clientSecret, refreshToken, accessToken, ...acc.secrets()].filter(
+        (s): s is string => typeof s === 'string' && s.length > 0,
+      );
     };
-
-    node.connectionStatus = () => {
-      if (configError) {
-        return { state: 'error', region: node.region, error: configError.toJSON() };
-      }
-      try {
-        const conn = node.getConnection();
-        const status = conn.status();
-        if (checked && status.state === 'connected') return { ...checked };
-        const failure = conn.auth.failure();
-        if (failure && status.state === 'connected') {
-          return { ...status, state: 'error', error: failure.toJSON() };
-        }
-        return status;
-      } catch (err) {
-        const error = isZohoError(err)
-          ? err.toJSON()
-          : { message: 'Cannot create the Zoho connection', code: 'INVALID_INPUT' };
-        return { state: 'error', region: node.region, error };
-      }
-    };
-
-    node.checkToken = async () => {
-      let conn: ZohoConnection;
-      try {
-        conn = node.getConnection();
-      } catch {
-        return node.connectionStatus();
-      }
-      try {
-        await conn.auth.accessToken();
-        if (checked) {
-          checked = undefined;
-          emit(node.connectionStatus());
-        }
-      } catch (err) {
-        const error = isZohoError(err)
-          ? err.toJSON()
-          : { message: redact(String((err as Error)?.message ?? err)), code: 'ERROR' };
-        const current = conn.status();
-        checked = {
-          ...current,
-          state: error.code === 'NOT_CONNECTED' ? 'not-connected' : 'error',
-          error,
-        };
-        emit({ ...checked });
-      }
-      return node.connectionStatus();
-    };
-
-    node.onStatus = (listener) => {
-      events.on('status', listener);
-      return () => {
-        events.off('status', listener);
-      };
-    };
-
     node.reloadCredentials = () => {
-      const stored = RED.nodes.getCredentials(id) as ZohoConfigCredentials | undefined;
+      const stored = RED.nodes.getCredentials(def.id) as ZohoConfigCredentials | undefined;
       node.credentials = { ...(stored ?? {}) };
-      connection?.close();
-      connection = undefined;
-      checked = undefined;
-      emit(node.connectionStatus());
+      acc.reset();
     };
-
     node.on('close', (removed: boolean, done: () => void) => {
-      connection?.close();
-      connection = undefined;
-      events.removeAllListeners();
+      acc.close();
       if (removed) {
-        states.forget(id);
-        removeCacheFile(userDir(), id);
+        accounts.delete(def.id);
+        states.forget(def.id);
+        removeCacheFile(userDir(), def.id);
       }
       done();
     });
@@ -233,5 +166,10 @@ export = function (RED: NodeAPI): void {
     },
   });
 
-  registerAdminRoutes(RED, { states, userDir });
+  const deps = { states, account, findAccount: (id: string) => accounts.get(id), userDir };
+  registerAdminRoutes(RED, [
+    ...zohoConfigRoutes(RED, deps),
+    ...crmEditorRoutes(RED),
+    ...booksEditorRoutes(RED),
+  ]);
 };
