@@ -65,7 +65,8 @@ export class StatusReporter {
     this.setWork({ fill: 'yellow', shape: 'dot', text });
   }
 
-  failed(shape: ErrorShape): void {
+  /** `text` (translated) replaces the generic "error: CODE" when the node can say more. */
+  failed(shape: ErrorShape, text?: string): void {
     const details = shape.details as { failed?: unknown[]; total?: number } | undefined;
     if (Array.isArray(details?.failed)) {
       const text = `${details.failed.length} of ${details.total ?? '?'} failed: ${shape.code}`;
@@ -80,10 +81,10 @@ export class StatusReporter {
       return;
     }
     if (AUTH_CODES.has(shape.code)) {
-      this.setWork({ fill: 'red', shape: 'ring', text: `auth error: ${shape.code}` });
+      this.setWork({ fill: 'red', shape: 'ring', text: text ?? `auth error: ${shape.code}` });
       return;
     }
-    this.setWork({ fill: 'red', shape: 'dot', text: `error: ${shape.code}` });
+    this.setWork({ fill: 'red', shape: 'dot', text: text ?? `error: ${shape.code}` });
   }
 
   close(): void {
