@@ -144,4 +144,21 @@ describe('crm-watch-in node: poll mode', function () {
     const [id] = await createLeads(1, 'R');
     await until(() => ids().includes(id), 'the record after recovery');
   });
+
+  it('shows a revoked refresh token in its status the way every Zoho node does', async () => {
+    await load(pollProps());
+    await until(() => polled() >= 1, 'the first poll');
+    h.sb.sandbox.accounts.revokeRefreshToken(h.refreshToken());
+    // The access token expires: the next poll must refresh, and meets the revocation.
+    h.sb.sandbox.faults.inject({
+      match: { path: '/crm/v8/Leads', method: 'GET' },
+      kind: 'expire-token',
+    });
+    await until(() => caught.length === 1, 'the error');
+    assert.equal(caught[0].error.code, 'TOKEN_REVOKED');
+    const shown = statuses.at(-1) ?? {};
+    assert.deepEqual([shown.fill, shown.shape], ['red', 'ring']);
+    // The connection's own words (where to fix it), not just a code.
+    assert.match(String(shown.text), /revoked.*zoho-config/i);
+  });
 });

@@ -174,6 +174,16 @@ describe('crm-watch-in node', function () {
     });
   });
 
+  describe('editor routes', () => {
+    it('answers the module picker in a runtime with only zoho-config and crm-watch-in loaded', async () => {
+      await h.load(webhookProps());
+      const res = await helper.request().get('/zoho-crm/c1/modules');
+      assert.equal(res.status, 200, res.text);
+      const names = (res.body.modules as AnyMsg[]).map((m) => m.api_name);
+      assert.ok(names.includes('Leads'), names.join());
+    });
+  });
+
   describe('examples', () => {
     it('the webhook example: a lead made by its inject reaches its debug node with the record', async () => {
       const before = process.env.NODE_RED_PUBLIC_URL;

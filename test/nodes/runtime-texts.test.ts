@@ -179,13 +179,9 @@ describe('runtime texts', function () {
       assert.equal(other.param, 'somethingElse');
     });
 
-    it('without texts (editor routes, library callers) the client message stays', function () {
-      const err = new ZohoError({
-        code: 'TOKEN_REVOKED',
-        message: 'The refresh token was revoked',
-      });
-      assert.equal(errorShape(err).message, 'The refresh token was revoked');
-      assert.equal(errorShape(new Error('')).message, 'Unknown error');
+    it('a thrown value that is not a ZohoError keeps its message, or says Unknown error', function () {
+      assert.equal(errorShape(new Error('boom'), [], texts()).message, 'boom');
+      assert.equal(errorShape(new Error(''), [], texts()).message, 'Unknown error');
     });
 
     it('counts with plurals: records, messages, partial failures', function () {

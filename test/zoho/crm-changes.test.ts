@@ -18,7 +18,14 @@ import {
   isNew,
   modifiedSince,
 } from '../../src/zoho/crm/changes';
+import {
+  ChangeBatch,
+  ChangePoller,
+  Checkpoint,
+  PollerState,
+} from '../../src/zoho/crm/change-poller';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
+import { until } from '../helpers/wait';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
 
@@ -188,5 +195,90 @@ describe('crm-changes: polling', function () {
     assert.equal(a.mark.time, T0 + 9000);
     const b = await deletedSince(conn, 'Leads', a.mark);
     assert.deepEqual(b.changes, []);
+  });
+
+  describe('ChangePoller', () => {
+    let stored: Checkpoint | undefined;
+    let saves = 0;
+    let batches: ChangeBatch[] = [];
+    let states: PollerState[] = [];
+    let errors: unknown[] = [];
+    const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    const store = {
+      load: () => Promise.resolve(stored && copy(stored)),
+      save: (cp: Checkpoint) => {
+        stored = copy(cp);
+        saves++;
+        return Promise.resolve();
+      },
+    };
+    const polls = () => states.filter((s) => s.state === 'polled').length;
+    const sent = (op?: string) =>
+      batches.filter((b) => !op || b.operation === op).flatMap((b) => b.ids);
+    const start = (): ChangePoller => {
+      const poller = new ChangePoller(
+        {
+          connection: () => conn,
+          modules: ['Leads'],
+          events: ['create', 'edit'],
+          intervalMs: 20,
+          store,
+        },
+        {
+          changes: (b) => batches.push(b),
+          state: (s) => states.push(s),
+          error: (e) => errors.push(e),
+        },
+      );
+      poller.start();
+      return poller;
+    };
+
+    beforeEach(() => {
+      stored = undefined;
+      saves = 0;
+      batches = [];
+      states = [];
+      errors = [];
+    });
+
+    it('starts from now, sends every page in order with a save after each, and resumes from its store', async () => {
+      insert(3, T0, 'Old');
+      let poller = start();
+      await until(() => polls() >= 2, 'two polls');
+      assert.equal(states[0].state, 'first-read');
+      assert.equal(batches.length, 0, 'records that existed before the first start are not sent');
+      const made = insert(250, T0 + 60_000, 'N');
+      const savedBefore = saves;
+      await until(() => sent().length >= 250, 'the new records');
+      assert.ok(saves - savedBefore >= 2, `a save per page (${saves - savedBefore})`);
+      assert.equal(batches[0].serverTime, T0 + 60_000);
+      await poller.stop();
+      const during = insert(5, T0 + 120_000, 'D');
+      poller = start();
+      await until(() => sent().length >= 255, 'the records made while stopped');
+      await poller.stop();
+      assert.deepEqual(sent('create'), [...made, ...during], 'each once, in order');
+      assert.deepEqual(errors, []);
+    });
+
+    it('reports a failed poll (state, then error) and the next poll goes on from the checkpoint', async () => {
+      const poller = start();
+      await until(() => polls() >= 1, 'the first poll');
+      sb.sandbox.faults.inject({
+        match: { path: '/crm/v8/Leads', method: 'GET' },
+        kind: 'status',
+        status: 400,
+      });
+      await until(() => errors.length === 1, 'the error');
+      const failed = states.find((s) => s.state === 'failed');
+      assert.equal((failed as { error: { code: string } }).error.code, 'INVALID_DATA');
+      const [id] = insert(1, T0 + 60_000, 'R');
+      await until(() => sent().includes(id), 'the record after recovery');
+      await poller.stop();
+      const after = states.length;
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(states.length, after, 'no poll after stop');
+    });
   });
 });

@@ -6,7 +6,6 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { isZohoConfigNode } from '../runtime/config-node';
-import { registerBooksAdmin } from '../runtime/editor-routes/books';
 import { setupFlowNode } from '../runtime/flow-node';
 import { BOOKS_RECORD_PARAMS, BooksRecordDef, readInput } from './input';
 import { listEveryPage, runOperation } from './run';
@@ -24,5 +23,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('books-record', BooksRecord);
-  registerBooksAdmin(RED);
 };

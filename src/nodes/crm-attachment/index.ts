@@ -5,7 +5,6 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
-import { registerCrmAdmin } from '../runtime/editor-routes/crm';
 import { setupFlowNode } from '../runtime/flow-node';
 import { text } from '../runtime/props';
 import {
@@ -69,5 +68,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('crm-attachment', CrmAttachment);
-  registerCrmAdmin(RED);
 };

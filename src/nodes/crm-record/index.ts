@@ -4,7 +4,6 @@
  * paging, batching (100 a call) and input checks live in src/zoho/crm.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { registerCrmAdmin } from '../runtime/editor-routes/crm';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
 import { getRecord, readRecords } from './read';
@@ -23,5 +22,4 @@ export = function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('crm-record', CrmRecord);
-  registerCrmAdmin(RED);
 };

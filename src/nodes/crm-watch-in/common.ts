@@ -1,14 +1,20 @@
 /**
  * What both modes of crm-watch-in share: the node's settings, sending one message per change,
- * errors a Catch node sees (node.error with a message carrying msg.error), field names for
- * fetchRecords, and the time format of the status.
+ * errors a Catch node sees (node.error with a message carrying msg.error), its status (through
+ * the StatusReporter every node uses, so connection trouble shows the same way), its texts,
+ * field names for fetchRecords, and the time format of the status.
  */
-import type { Node, NodeAPI, NodeStatus } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 import type { ChangeOperation } from '../../zoho/crm/notifications';
 import type { ZohoConnection } from '../../zoho/core/connection';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import { cachedFields } from '../../zoho/crm/metadata-cache';
-import { FlowError, errorShape } from '../runtime/errors';
+import { ErrorShape, FlowError, errorShape, errorTexts } from '../runtime/errors';
+import type { Translate } from '../runtime/i18n';
+import type { StatusReporter } from '../runtime/status';
+
+/** Options the user sets in the node, each with a `crm-watch-in.param.<name>` text. */
+export const WATCH_PARAMS = ['modules', 'events', 'notifyUrl', 'module'] as const;
 
 export interface WatchSettings {
   modules: string[];
@@ -37,9 +43,13 @@ export interface WatchContext {
   settings: WatchSettings;
   /** Cancelled when the node closes. */
   signal: AbortSignal;
+  status: StatusReporter;
+  t: Translate;
   emit(payload: ChangePayload): void;
-  fail(err: unknown, payload?: unknown): void;
-  status(status: NodeStatus): void;
+  /** Raises an error for Catch nodes (one change that could not be sent); the status stays. */
+  raise(err: unknown, payload?: unknown): void;
+  /** The watch itself failed: shows it (red, or the connection's trouble), then raises it. */
+  fail(err: unknown, payload?: unknown, text?: (shape: ErrorShape) => string): void;
 }
 
 export function makeContext(
@@ -48,20 +58,28 @@ export function makeContext(
   config: ZohoConfigNode,
   settings: WatchSettings,
   signal: AbortSignal,
+  status: StatusReporter,
+  t: Translate,
 ): WatchContext {
+  // node.error with a message: Catch nodes get it, with the pack's shape in msg.error.
+  const texts = errorTexts(RED, 'crm-watch-in', WATCH_PARAMS);
+  const raise = (shape: ErrorShape, payload: unknown): void =>
+    node.error(new FlowError(shape), { payload, error: shape } as never);
   return {
     RED,
     node,
     config,
     settings,
     signal,
+    status,
+    t,
     emit: (payload) => node.send({ topic: `${payload.module}.${payload.operation}`, payload }),
-    fail: (err, payload) => {
-      const shape = errorShape(err, config.secrets());
-      // node.error with a message: Catch nodes get it, with the pack's shape in msg.error.
-      node.error(new FlowError(shape), { payload, error: shape } as never);
+    raise: (err, payload) => raise(errorShape(err, config.secrets(), texts), payload),
+    fail: (err, payload, text) => {
+      const shape = errorShape(err, config.secrets(), texts);
+      status.failed(shape, text?.(shape));
+      raise(shape, payload);
     },
-    status: (s) => node.status(s),
   };
 }
 

@@ -10,9 +10,11 @@ import { checkNotifyUrl } from '../../zoho/crm/notifications';
 import { invalidInput } from '../../zoho/core/errors';
 import { checkModule } from '../../zoho/crm/validate';
 import { isZohoConfigNode } from '../runtime/config-node';
-import { FlowError, errorShape } from '../runtime/errors';
+import { FlowError, errorShape, errorTexts } from '../runtime/errors';
+import { Translate, translator } from '../runtime/i18n';
 import { evaluate, flag, text } from '../runtime/props';
-import { WatchSettings, makeContext } from './common';
+import { StatusReporter } from '../runtime/status';
+import { WATCH_PARAMS, WatchSettings, makeContext } from './common';
 import { startPoll } from './poll';
 import { notifyUrl } from './route';
 import { startWebhook } from './webhook';
@@ -32,7 +34,7 @@ interface WatchDef extends NodeDef {
   emitExisting?: boolean;
 }
 
-function settingsOf(def: WatchDef): WatchSettings {
+function settingsOf(def: WatchDef, t: Translate): WatchSettings {
   const modules = [
     ...new Set(
       String(def.modules ?? '')
@@ -41,13 +43,13 @@ function settingsOf(def: WatchDef): WatchSettings {
         .filter((m) => m !== ''),
     ),
   ];
-  if (modules.length === 0) throw invalidInput('Pick at least one module to watch');
+  if (modules.length === 0) throw invalidInput(t('errors.noModules'), 'modules');
   modules.forEach((m) => checkModule(m));
   const events: ChangeOperation[] = [];
   if (flag(def.onCreate)) events.push('create');
   if (flag(def.onEdit)) events.push('edit');
   if (flag(def.onDelete)) events.push('delete');
-  if (events.length === 0) throw invalidInput('Pick at least one event: create, edit or delete');
+  if (events.length === 0) throw invalidInput(t('errors.noEvents'), 'events');
   return {
     modules,
     events,
@@ -56,12 +58,10 @@ function settingsOf(def: WatchDef): WatchSettings {
   };
 }
 
-function intervalMs(value: unknown): number {
+function intervalMs(value: unknown, t: Translate): number {
   const seconds = Number(text(value) ?? 60);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw invalidInput(
-      `The poll interval must be a number of seconds above 0, not "${String(value)}"`,
-    );
+    throw invalidInput(t('errors.badInterval', { value: String(value) }), 'interval');
   return Math.round(seconds * 1000);
 }
 
@@ -81,25 +81,31 @@ function onFlowsStarted(RED: NodeAPI, fn: () => void): () => void {
 }
 
 function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
+  const t = translator(RED, 'crm-watch-in');
   const controller = new AbortController();
   let stop: (() => Promise<void>) | undefined;
   let closing = false;
 
   const found = def.config ? RED.nodes.getNode(def.config) : null;
+  const config = isZohoConfigNode(found) ? found : undefined;
+  const status = new StatusReporter(RED, node, config);
   const fail = (err: unknown): void => {
-    const shape = errorShape(err, isZohoConfigNode(found) ? found.secrets() : []);
-    node.status({ fill: 'red', shape: 'ring', text: shape.message.slice(0, 60) });
+    const shape = errorShape(
+      err,
+      config?.secrets() ?? [],
+      errorTexts(RED, 'crm-watch-in', WATCH_PARAMS),
+    );
+    status.failed(shape);
     node.error(new FlowError(shape), { error: shape } as never);
   };
 
   const start = async (): Promise<void> => {
-    if (!isZohoConfigNode(found)) {
-      throw invalidInput('No Zoho connection: pick a zoho-config node in this node and deploy');
-    }
-    const ctx = makeContext(RED, node, found, settingsOf(def), controller.signal);
+    if (!config) throw invalidInput(t('errors.noConnection'), 'config');
+    const settings = settingsOf(def, t);
+    const ctx = makeContext(RED, node, config, settings, controller.signal, status, t);
     if (def.mode === 'poll') {
       stop = startPoll(ctx, {
-        intervalMs: intervalMs(def.interval),
+        intervalMs: intervalMs(def.interval, t),
         emitExisting: flag(def.emitExisting),
       });
       return;
@@ -112,9 +118,7 @@ function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
       'publicUrl',
     );
     if (base === undefined || base === '') {
-      throw invalidInput(
-        'Webhook mode needs the public URL Zoho can reach this Node-RED at (or use poll mode)',
-      );
+      throw invalidInput(t('errors.noPublicUrl'), 'publicUrl');
     }
     const url = notifyUrl(checkNotifyUrl(base), RED.settings.httpNodeRoot, node.id);
     if (closing) return;
@@ -136,6 +140,7 @@ function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
     unwait();
     if (timer) clearTimeout(timer);
     controller.abort();
+    status.close();
     const finished = stop ? stop() : Promise.resolve();
     finished.catch(() => undefined).finally(() => done());
   });

@@ -1,181 +1,75 @@
 /**
- * Poll mode: every interval, each module's changes since its checkpoint (see
- * src/zoho/crm-changes.ts), one message per run of creates, edits or deletes, and the
- * checkpoint saved in the node's context after every page, so a redeploy or a restart (with a
- * persistent context store) neither repeats nor loses a change. Polls never overlap.
+ * Poll mode: a ChangePoller (src/zoho/crm/change-poller.ts) with its checkpoint in the node's
+ * context, so a redeploy or a restart (with a persistent context store) neither repeats nor
+ * loses a change; one message per batch, the poll's state in the node's status.
  */
-import type { CrmRecord } from '../../zoho/crm/common';
+import type { Node } from 'node-red';
 import {
-  Change,
-  KEY_FIELDS,
-  Mark,
-  ModuleCheckpoint,
-  currentDeletedMark,
-  currentMark,
-  deletedSince,
-  modifiedSince,
-} from '../../zoho/crm/changes';
-import { fetchRecordsByIds } from '../../zoho/crm/read';
-import { MAX_FIELDS } from '../../zoho/crm/common';
-import { ChangePayload, WatchContext, clockTime, fieldNames } from './common';
+  ChangePoller,
+  Checkpoint,
+  CheckpointStore,
+  PollerState,
+} from '../../zoho/crm/change-poller';
+import { WatchContext, clockTime } from './common';
 
 export const CHECKPOINT_KEY = 'zohoWatchCheckpoint';
-
-interface Saved {
-  version: 1;
-  modules: Record<string, ModuleCheckpoint>;
-}
 
 export interface PollOptions {
   intervalMs: number;
   emitExisting: boolean;
 }
 
+/** The checkpoint in the node's context (its default store: memory, or a file if configured). */
+export function contextCheckpoints(node: Node): CheckpointStore {
+  const context = node.context();
+  return {
+    load: () =>
+      new Promise((resolve, reject) =>
+        context.get(CHECKPOINT_KEY, (err: Error | undefined, value: unknown) =>
+          err ? reject(err) : resolve(value as Checkpoint | undefined),
+        ),
+      ),
+    save: (checkpoint) =>
+      new Promise((resolve, reject) =>
+        context.set(CHECKPOINT_KEY, checkpoint, (err?: Error) => (err ? reject(err) : resolve())),
+      ),
+  };
+}
+
 export function startPoll(ctx: WatchContext, options: PollOptions): () => Promise<void> {
-  const { node, settings } = ctx;
-  const store = node.context();
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let saved: Saved | undefined;
-  let closed = false;
-
-  const load = (): Promise<Saved> =>
-    new Promise((resolve, reject) =>
-      store.get(CHECKPOINT_KEY, (err: Error | undefined, value: unknown) => {
-        if (err) reject(err);
-        else {
-          const v = value as Saved | undefined;
-          resolve(v && v.version === 1 && v.modules ? v : { version: 1, modules: {} });
-        }
-      }),
-    );
-  const save = (): Promise<void> =>
-    new Promise((resolve, reject) =>
-      store.set(CHECKPOINT_KEY, saved, (err?: Error) => (err ? reject(err) : resolve())),
-    );
-
-  /**
-   * The fields a poll reads: all of them with fetchRecords, from the connection's metadata
-   * cache (refreshed every few minutes, so a field added in Zoho is picked up).
-   */
-  const listFields = async (module: string): Promise<string[]> => {
-    if (!settings.fetchRecords) return KEY_FIELDS;
-    const all = await fieldNames(ctx.config.getConnection(), module);
-    return [...new Set([...KEY_FIELDS, ...all])];
-  };
-
-  const send = async (c: Change, fieldList: string[]): Promise<void> => {
-    let records: CrmRecord[] | undefined;
-    if (c.operation === 'delete') records = c.records;
-    else if (settings.fetchRecords) {
-      records =
-        fieldList.length <= MAX_FIELDS
-          ? c.records
-          : await fetchRecordsByIds(
-              ctx.config.getConnection(),
-              c.module,
-              c.ids,
-              fieldList,
-              ctx.signal,
-            );
-    }
-    const times = c.records.map((r) => Date.parse(String(r.Modified_Time ?? r.deleted_time)));
-    const payload: ChangePayload = {
-      module: c.module,
-      operation: c.operation,
-      ids: c.ids,
-      source: 'poll',
-      serverTime: Math.max(...times.filter((t) => !Number.isNaN(t)), 0) || undefined,
-    };
-    if (records) payload.records = records;
-    ctx.emit(payload);
-  };
-
-  const pollModule = async (module: string): Promise<number> => {
-    const conn = ctx.config.getConnection();
-    const cp = (saved!.modules[module] ??= {});
-    const wanted = settings.events;
-    let sent = 0;
-    if (!cp.modified) {
-      cp.modified = options.emitExisting
-        ? { time: 0, ids: [] }
-        : await currentMark(conn, module, ctx.signal);
-      await save();
-    }
-    if (wanted.includes('create') || wanted.includes('edit')) {
-      const fieldList = await listFields(module);
-      const read = fieldList.length <= MAX_FIELDS ? fieldList : KEY_FIELDS;
-      const pages = modifiedSince(conn, module, cp.modified, {
-        fields: read,
-        signal: ctx.signal,
-      });
-      for await (const page of pages) {
-        for (const c of page.changes) {
-          if (!wanted.includes(c.operation)) continue;
-          await send(c, fieldList);
-          sent += c.ids.length;
-        }
-        cp.modified = page.mark;
-        await save();
-      }
-    }
-    if (wanted.includes('delete')) {
-      cp.deleted ??= await currentDeletedMark(conn, module, ctx.signal);
-      const got: { changes: Change[]; mark: Mark } = await deletedSince(
-        conn,
-        module,
-        cp.deleted,
-        ctx.signal,
-      );
-      for (const c of got.changes) await send(c, []);
-      sent += got.changes.reduce((n, c) => n + c.ids.length, 0);
-      cp.deleted = got.mark;
-      await save();
-    }
-    return sent;
-  };
-
-  const cycle = async (): Promise<void> => {
-    saved ??= await load();
-    let sent = 0;
-    for (const module of settings.modules) {
-      if (closed) return;
-      sent += await pollModule(module);
-    }
-    ctx.status({
-      fill: 'green',
-      shape: 'dot',
-      text: `polling · last poll ${clockTime(Date.now())}${sent ? ` · ${sent} changes` : ''}`,
-    });
-  };
-
-  const schedule = (ms: number): void => {
-    if (closed) return;
-    timer = setTimeout(() => {
-      running = cycle()
-        .catch((err: unknown) => {
-          if (closed) return;
-          const code = (err as { code?: unknown }).code;
-          ctx.status({
-            fill: 'red',
-            shape: 'ring',
-            text: `poll error: ${String(code ?? 'ERROR')}`,
-          });
-          ctx.fail(err, { modules: settings.modules });
-        })
-        .finally(() => {
-          running = undefined;
-          schedule(options.intervalMs);
-        });
-    }, ms);
-  };
-
-  ctx.status({ fill: 'yellow', shape: 'ring', text: 'polling: first read' });
-  schedule(0);
-
-  return async () => {
-    closed = true;
-    if (timer) clearTimeout(timer);
-    await running;
-  };
+  const { settings, t } = ctx;
+  const poller = new ChangePoller(
+    {
+      connection: () => ctx.config.getConnection(),
+      modules: settings.modules,
+      events: settings.events,
+      intervalMs: options.intervalMs,
+      emitExisting: options.emitExisting,
+      fetchRecords: settings.fetchRecords,
+      store: contextCheckpoints(ctx.node),
+    },
+    {
+      changes: ({ module, operation, ids, serverTime, records }) =>
+        ctx.emit({
+          module,
+          operation,
+          ids,
+          source: 'poll',
+          serverTime,
+          ...(records && { records }),
+        }),
+      state: (s: PollerState) => {
+        if (s.state === 'first-read') ctx.status.requesting(t('status.firstRead'));
+        if (s.state !== 'polled') return;
+        const time = clockTime(s.at);
+        const count = s.changes;
+        ctx.status.done(
+          count ? t('status.polledChanges', { time, count }) : t('status.polled', { time }),
+        );
+      },
+      error: (err) => ctx.fail(err, { modules: settings.modules }),
+    },
+  );
+  poller.start();
+  return () => poller.stop();
 }

@@ -52,7 +52,7 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
       }
       ctx.emit(payload);
     } catch (err) {
-      if (!ctx.signal.aborted) ctx.fail(err, payload);
+      if (!ctx.signal.aborted) ctx.raise(err, payload);
     }
   };
 
@@ -74,7 +74,7 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
           // The body as Zoho sent it, less the channel token: a secret has no place in a msg.
           const shown = { ...(body as Record<string, unknown>) };
           delete shown.token;
-          ctx.fail(err, shown);
+          ctx.raise(err, shown);
           return;
         }
         queue = queue.then(() => handle(n));
@@ -85,21 +85,14 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
 
   const keeper = new ChannelKeeper(() => ctx.config.getConnection(), spec);
   keeper.on('state', (s: KeeperState) => {
-    if (s.state === 'registering')
-      ctx.status({ fill: 'yellow', shape: 'ring', text: 'registering channel' });
+    if (s.state === 'registering') ctx.status.requesting(ctx.t('status.registering'));
     else if (s.state === 'active')
-      ctx.status({
-        fill: 'green',
-        shape: 'dot',
-        text: `channel active · renews ${dayTime(s.nextRenewal)}`,
-      });
+      ctx.status.done(ctx.t('status.active', { time: dayTime(s.nextRenewal) }));
     else if (s.state === 'retrying') {
-      ctx.status({
-        fill: 'red',
-        shape: 'ring',
-        text: `channel error: ${s.error.code} · retry ${dayTime(s.retryAt)}`,
-      });
-      ctx.fail(s.error, { channelId: spec.channelId, notifyUrl });
+      const time = dayTime(s.retryAt);
+      ctx.fail(s.error, { channelId: spec.channelId, notifyUrl }, ({ code }) =>
+        ctx.t('status.channelError', { code, time }),
+      );
     }
   });
   keeper.start();

@@ -1,11 +1,45 @@
 /**
- * Plumbing of the zoho-config admin endpoints: route errors and their JSON answers, a handler
- * wrapper that never lets a rejection reach Express, input readers, and the page the consent
- * popup lands on.
+ * The one way the pack serves the editor's admin endpoints (RED.httpAdmin): a route is declared
+ * as data (method, path, permission, handler) and registered here, once per runtime, behind
+ * `RED.auth.needsPermission`. Path parameters are node ids and checked as such before the
+ * handler runs; a handler returns the JSON body (or writes the reply itself), and every failure
+ * becomes one JSON error with one status mapping. No rejection ever reaches Express.
  */
-import * as crypto from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { NodeAPI } from 'node-red';
 import { isZohoError } from '../../zoho/core/errors';
+import { redactText } from '../../zoho/core/redact';
+import { isZohoConfigNode, type ZohoConfigNode } from './config-node';
+import { translator } from './i18n';
+
+export interface AdminRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body?: unknown;
+}
+
+export interface AdminResponse {
+  readonly headersSent: boolean;
+  status(code: number): AdminResponse;
+  set(field: string | Record<string, string>, value?: string): AdminResponse;
+  json(body: unknown): void;
+  send(body: string): void;
+}
+
+/**
+ * `read` / `write`: zoho-config.read / zoho-config.write. `public`: no permission, for the
+ * OAuth callback only (Zoho's redirect carries no admin token; it is guarded by its `state`).
+ */
+export type AdminPermission = 'read' | 'write' | 'public';
+
+export interface AdminRoute {
+  method: 'get' | 'post';
+  path: string;
+  permission: AdminPermission;
+  /** The JSON reply, or undefined when the handler wrote the reply itself. */
+  handle(req: AdminRequest, res: AdminResponse): Promise<unknown>;
+  /** Secrets to scrub from an error's message (a connection's tokens, say). */
+  secrets?(req: AdminRequest): string[];
+}
 
 export class RouteError extends Error {
   constructor(
@@ -19,79 +53,90 @@ export class RouteError extends Error {
 
 const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function nodeIdOf(req: Request): string {
-  const id = String(req.params.id ?? '');
-  if (!NODE_ID.test(id)) throw new RouteError(400, 'INVALID_INPUT', 'Not a node id');
-  return id;
-}
-
 export function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** The host of a URL, '' for none, '?' for something that is not a URL. */
-export function hostOf(value: string): string {
-  if (!value) return '';
-  try {
-    return new URL(value).host;
-  } catch {
-    return '?';
-  }
+/** The request body as an object ({} for none). */
+export function bodyOf(req: AdminRequest): Record<string, unknown> {
+  const body = req.body;
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export function errorBody(err: unknown): { error: { message: string; code: string } } {
-  if (err instanceof RouteError) return { error: { message: err.message, code: err.code } };
-  if (isZohoError(err)) return { error: { message: err.message, code: err.code } };
-  return { error: { message: 'Unexpected error', code: 'INTERNAL_ERROR' } };
-}
-
-export function statusOf(err: unknown): number {
+/**
+ * The HTTP status of a failure: the route's own, 400 for what the caller can fix (input,
+ * configuration, credentials, Zoho refusing the request), 429 for limits, 502 when Zoho could
+ * not be reached or failed.
+ */
+export function httpStatusOf(err: unknown): number {
   if (err instanceof RouteError) return err.status;
-  if (isZohoError(err)) {
-    return err.code === 'NETWORK_ERROR' || err.code === 'TIMEOUT' ? 502 : 400;
+  if (!isZohoError(err)) return 500;
+  if (err.kind === 'network' || err.kind === 'timeout' || err.kind === 'aborted') return 502;
+  if (err.kind === 'limit') return 429;
+  if ((err.kind === 'zoho' || err.kind === 'http') && (err.status ?? 0) >= 500) return 502;
+  return 400;
+}
+
+export function errorBody(
+  err: unknown,
+  unexpected: string,
+  secrets: readonly string[] = [],
+): { error: { message: string; code: string } } {
+  if (err instanceof RouteError || isZohoError(err)) {
+    return { error: { message: redactText(err.message, secrets), code: err.code } };
   }
-  return 500;
+  return { error: { message: unexpected, code: 'INTERNAL_ERROR' } };
 }
 
-/** Never lets a rejected promise escape into Express. */
-export function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return (req, res) => {
-    fn(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.status(statusOf(err)).json(errorBody(err));
-    });
-  };
+/** The deployed zoho-config node `id`, or a 404 the editor shows ("deploy it first"). */
+export function deployedConfig(RED: NodeAPI, id: string): ZohoConfigNode {
+  const node = RED.nodes.getNode(id);
+  if (isZohoConfigNode(node)) return node;
+  throw new RouteError(404, 'NOT_DEPLOYED', translator(RED, 'zoho-config')('admin.notDeployed'));
 }
 
-/** The small page the consent popup lands on. Holds no token and nothing from the query. */
-export function resultPage(
-  res: Response,
-  status: number,
-  ok: boolean,
-  title: string,
-  detail: string,
-): void {
-  const nonce = crypto.randomBytes(16).toString('base64');
-  const message = JSON.stringify({ type: 'zoho-config-auth', ok });
-  const html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:sans-serif;max-width:30rem;margin:3rem auto;color:#333}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(detail)}</p>
-<script nonce="${nonce}">
-try { if (window.opener) { window.opener.postMessage(${message}, window.location.origin); } } catch (e) {}
-${ok ? 'setTimeout(function () { window.close(); }, 1500);' : ''}
-</script></body></html>`;
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Referrer-Policy': 'no-referrer',
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'`,
-    })
-    .send(html);
+type Handler = (req: AdminRequest, res: AdminResponse) => void;
+type App = Record<AdminRoute['method'], (path: string, ...handlers: unknown[]) => void>;
+
+const registered = new WeakSet<object>();
+
+/**
+ * Registers `routes` on RED.httpAdmin. Node-RED calls a node module's function once per
+ * start; the guard keeps a second call on the same admin app from adding them twice.
+ */
+export function registerAdminRoutes(RED: NodeAPI, routes: AdminRoute[]): void {
+  const app = RED.httpAdmin as unknown as App | undefined;
+  if (!app || registered.has(app)) return;
+  registered.add(app);
+  const t = translator(RED, 'zoho-config');
+  for (const route of routes) {
+    const guard =
+      route.permission === 'public'
+        ? []
+        : [RED.auth.needsPermission(`zoho-config.${route.permission}`)];
+    const handler: Handler = (req, res) => {
+      const fail = (err: unknown): void => {
+        if (res.headersSent) return;
+        const secrets = safely(() => route.secrets?.(req)) ?? [];
+        res.status(httpStatusOf(err)).json(errorBody(err, t('admin.unexpected'), secrets));
+      };
+      const badId = Object.values(req.params ?? {}).some((id) => !NODE_ID.test(String(id)));
+      if (badId) return fail(new RouteError(400, 'INVALID_INPUT', t('admin.notNodeId')));
+      Promise.resolve()
+        .then(() => route.handle(req, res))
+        .then((body) => {
+          if (body !== undefined && !res.headersSent) res.json(body);
+        })
+        .catch(fail);
+    };
+    app[route.method](route.path, ...guard, handler);
+  }
+}
+
+function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }

@@ -85,8 +85,7 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
 }
 
 /** The user's message for a client error: the pack's advice by code, else the client's own. */
-function userMessage(err: ZohoError, texts: ErrorTexts | undefined): string {
-  if (!texts) return err.message;
+function userMessage(err: ZohoError, texts: ErrorTexts): string {
   if (CODES_WITH_TEXT.has(err.code))
     return texts.shared(`errors.code.${err.code}`, { message: err.message });
   const where = err.kind === 'input' && err.param ? texts.whereSet(err.param) : undefined;
@@ -96,8 +95,8 @@ function userMessage(err: ZohoError, texts: ErrorTexts | undefined): string {
 /** Any thrown value as the shared shape, secrets removed; `texts` word it for a node's user. */
 export function errorShape(
   err: unknown,
-  secrets: readonly string[] = [],
-  texts?: ErrorTexts,
+  secrets: readonly string[],
+  texts: ErrorTexts,
 ): ErrorShape {
   if (isZohoError(err)) {
     const shape: ErrorShape = {
@@ -112,7 +111,7 @@ export function errorShape(
   }
   if (err instanceof FlowError) return err.shape;
   const message = (err instanceof Error ? err.message : String(err)) || undefined;
-  const fallback = texts ? texts.shared('errors.unknown') : 'Unknown error';
+  const fallback = texts.shared('errors.unknown');
   return { message: redactText(message ?? fallback, secrets), code: 'ERROR' };
 }
 

@@ -84,7 +84,8 @@ export class StatusReporter {
     this.setWork({ fill: 'yellow', shape: 'dot', text });
   }
 
-  failed(shape: ErrorShape): void {
+  /** `text` (translated) replaces the generic "error: CODE" when the node can say more. */
+  failed(shape: ErrorShape, text?: string): void {
     const details = shape.details as { failed?: unknown[]; total?: number } | undefined;
     if (Array.isArray(details?.failed)) {
       const text = this.shared('status.partial', {
@@ -103,14 +104,14 @@ export class StatusReporter {
       return;
     }
     if (AUTH_CODES.has(shape.code)) {
-      const text = this.shared('status.authError', { code: shape.code });
-      this.setWork({ fill: 'red', shape: 'ring', text });
+      const shown = text ?? this.shared('status.authError', { code: shape.code });
+      this.setWork({ fill: 'red', shape: 'ring', text: shown });
       return;
     }
     this.setWork({
       fill: 'red',
       shape: 'dot',
-      text: this.shared('status.error', { code: shape.code }),
+      text: text ?? this.shared('status.error', { code: shape.code }),
     });
   }
 

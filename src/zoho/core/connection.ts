@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { TokenStore, ZohoAuth } from './auth';
 import { Clock } from './clock';
-import { ZohoErrorShape } from './errors';
+import { ZohoErrorShape, isZohoError } from './errors';
 import { HttpEvent, RequestSpec, ZohoHttp, ZohoResponse } from './http';
 import { Logger, redactText } from './redact';
 import { Region, accountsUrl } from './regions';
@@ -39,10 +39,18 @@ export interface ConnectionStatus {
   waitUntil?: number;
 }
 
+/**
+ * The state machine: `not-connected` without a refresh token; otherwise what the last request
+ * or token check showed (`connected`, `rate-limited`, `error`). A token check that failed before
+ * any request (`check()`) shows until a request or a later check says otherwise, and a latched
+ * token failure (revoked, client rejected) shows even before a request meets it.
+ */
 export class ZohoConnection extends EventEmitter {
   readonly auth: ZohoAuth;
   readonly http: ZohoHttp;
   private last: ConnectionStatus;
+  /** A failure seen by check() that no request has confirmed or cleared yet. */
+  private checkFailure?: ConnectionStatus;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -77,7 +85,30 @@ export class ZohoConnection extends EventEmitter {
   }
 
   status(): ConnectionStatus {
+    if (this.last.state !== 'connected') return { ...this.last };
+    if (this.checkFailure) return { ...this.checkFailure };
+    const failure = this.auth.failure();
+    if (failure) return { ...this.last, state: 'error', error: failure.toJSON() };
     return { ...this.last };
+  }
+
+  /** Makes sure a valid access token exists (refreshing only when the stored one is stale). */
+  async check(): Promise<ConnectionStatus> {
+    try {
+      await this.auth.accessToken();
+      if (this.checkFailure) {
+        this.checkFailure = undefined;
+        this.emit('status', this.status());
+      }
+    } catch (err) {
+      const error = isZohoError(err)
+        ? err.toJSON()
+        : { message: this.redact(String((err as Error)?.message ?? err)), code: 'ERROR' };
+      const state = error.code === 'NOT_CONNECTED' ? 'not-connected' : 'error';
+      this.checkFailure = { ...this.last, state, error };
+      this.emit('status', this.status());
+    }
+    return this.status();
   }
 
   /** Every secret this connection knows, for scrubbing text that leaves the pack. */
@@ -135,9 +166,11 @@ export class ZohoConnection extends EventEmitter {
       next = { ...base, state: 'connected' };
     }
     const changed =
+      this.checkFailure !== undefined ||
       next.state !== this.last.state ||
       next.error?.code !== this.last.error?.code ||
       next.expiresAt !== this.last.expiresAt;
+    this.checkFailure = undefined;
     this.last = next;
     if (changed) this.emit('status', this.status());
   }

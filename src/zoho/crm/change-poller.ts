@@ -1,0 +1,204 @@
+/**
+ * Polling for CRM changes, run for as long as it is started: every interval, each module's
+ * changes since its checkpoint (see changes.ts for the exactness rules: paging, the same-second
+ * hold-back), handed out as batches of one operation in order, and the checkpoint saved through
+ * the caller's store after every page, so a restart (with a persistent store) neither repeats
+ * nor loses a change. Polls never overlap. On the first start a module is read from "now"
+ * (or from the beginning with `emitExisting`). A failed poll is reported and the next one
+ * starts from the last saved checkpoint.
+ *
+ *   const poller = new ChangePoller({ connection, modules: ['Leads'], events: ['create'],
+ *     intervalMs: 60_000, store }, { changes: (b) => …, state: (s) => …, error: (e) => … });
+ *   poller.start();   …   await poller.stop();
+ */
+import {
+  Change,
+  KEY_FIELDS,
+  ModuleCheckpoint,
+  currentDeletedMark,
+  currentMark,
+  deletedSince,
+  modifiedSince,
+} from './changes';
+import { CrmRecord, MAX_FIELDS, Requester } from './common';
+import { cachedFields } from './metadata-cache';
+import type { ChangeOperation } from './notifications';
+import { fetchRecordsByIds } from './read';
+import type { ZohoConnection } from '../core/connection';
+
+/** Where every module was read up to. */
+export interface Checkpoint {
+  version: 1;
+  modules: Record<string, ModuleCheckpoint>;
+}
+
+/** Keeps the checkpoint between polls and across restarts (a file, a node's context, …). */
+export interface CheckpointStore {
+  load(): Promise<Checkpoint | undefined>;
+  save(checkpoint: Checkpoint): Promise<void>;
+}
+
+export interface ChangePollerOptions {
+  /** The connection to use, asked for every poll (it may be replaced between polls). */
+  connection: () => ZohoConnection;
+  modules: string[];
+  events: ChangeOperation[];
+  intervalMs: number;
+  store: CheckpointStore;
+  /** On the first start, hand out the records that exist already (default: start from now). */
+  emitExisting?: boolean;
+  /** Batches carry every field of their records (creates and edits), not only the key fields. */
+  fetchRecords?: boolean;
+}
+
+export interface ChangeBatch {
+  module: string;
+  operation: ChangeOperation;
+  ids: string[];
+  /** Epoch ms of the newest change in the batch, as Zoho stamped it. */
+  serverTime?: number;
+  /** Deletes: Zoho's deleted-records entries; creates and edits with fetchRecords: the records. */
+  records?: CrmRecord[];
+}
+
+export type PollerState =
+  | { state: 'first-read' }
+  | { state: 'polled'; at: number; changes: number }
+  | { state: 'failed'; at: number; error: unknown };
+
+export interface PollerHandlers {
+  changes(batch: ChangeBatch): void;
+  state(state: PollerState): void;
+  /** A poll failed (after the state says so); the next one comes an interval later. */
+  error(error: unknown): void;
+}
+
+export class ChangePoller {
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private checkpoint?: Checkpoint;
+  private stopped = false;
+
+  constructor(
+    private readonly options: ChangePollerOptions,
+    private readonly on: PollerHandlers,
+  ) {}
+
+  start(): void {
+    this.on.state({ state: 'first-read' });
+    this.schedule(0);
+  }
+
+  /** Stops polling; resolves once a poll in flight has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.controller.abort();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.poll()
+        .catch((error: unknown) => {
+          if (this.stopped) return;
+          this.on.state({ state: 'failed', at: Date.now(), error });
+          this.on.error(error);
+        })
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.options.intervalMs);
+        });
+    }, ms);
+  }
+
+  private async poll(): Promise<void> {
+    this.checkpoint ??= await this.load();
+    let changes = 0;
+    for (const module of this.options.modules) {
+      if (this.stopped) return;
+      changes += await this.pollModule(module, this.checkpoint);
+    }
+    this.on.state({ state: 'polled', at: Date.now(), changes });
+  }
+
+  private async load(): Promise<Checkpoint> {
+    const saved = await this.options.store.load();
+    return saved && saved.version === 1 && saved.modules ? saved : { version: 1, modules: {} };
+  }
+
+  private save(): Promise<void> {
+    return this.options.store.save(this.checkpoint!);
+  }
+
+  private async pollModule(module: string, checkpoint: Checkpoint): Promise<number> {
+    const conn = this.options.connection();
+    const signal = this.controller.signal;
+    const cp = (checkpoint.modules[module] ??= {});
+    const wanted = this.options.events;
+    let sent = 0;
+    if (!cp.modified) {
+      cp.modified = this.options.emitExisting
+        ? { time: 0, ids: [] }
+        : await currentMark(conn, module, signal);
+      await this.save();
+    }
+    if (wanted.includes('create') || wanted.includes('edit')) {
+      const fieldList = await this.fieldsOf(conn, module);
+      const read = fieldList.length <= MAX_FIELDS ? fieldList : KEY_FIELDS;
+      for await (const page of modifiedSince(conn, module, cp.modified, { fields: read, signal })) {
+        for (const change of page.changes) {
+          if (!wanted.includes(change.operation)) continue;
+          await this.hand(change, fieldList);
+          sent += change.ids.length;
+        }
+        cp.modified = page.mark;
+        await this.save();
+      }
+    }
+    if (wanted.includes('delete')) {
+      cp.deleted ??= await currentDeletedMark(conn, module, signal);
+      const got = await deletedSince(conn, module, cp.deleted, signal);
+      for (const change of got.changes) await this.hand(change, []);
+      sent += got.changes.reduce((n, c) => n + c.ids.length, 0);
+      cp.deleted = got.mark;
+      await this.save();
+    }
+    return sent;
+  }
+
+  /**
+   * The fields a poll reads: all of them with fetchRecords, from the connection's metadata
+   * cache (refreshed every few minutes, so a field added in Zoho is picked up).
+   */
+  private async fieldsOf(conn: ZohoConnection, module: string): Promise<string[]> {
+    if (!this.options.fetchRecords) return KEY_FIELDS;
+    const all = (await cachedFields(conn, module)).map((f) => f.api_name);
+    return [...new Set([...KEY_FIELDS, ...all])];
+  }
+
+  private async hand(change: Change, fieldList: string[]): Promise<void> {
+    const times = change.records.map((r) => Date.parse(String(r.Modified_Time ?? r.deleted_time)));
+    const batch: ChangeBatch = {
+      module: change.module,
+      operation: change.operation,
+      ids: change.ids,
+      serverTime: Math.max(...times.filter((t) => !Number.isNaN(t)), 0) || undefined,
+    };
+    const records = await this.recordsOf(change, fieldList);
+    if (records) batch.records = records;
+    this.on.changes(batch);
+  }
+
+  /** Deletes carry Zoho's entries; creates and edits their records only with fetchRecords. */
+  private async recordsOf(change: Change, fieldList: string[]): Promise<CrmRecord[] | undefined> {
+    if (change.operation === 'delete') return change.records;
+    if (!this.options.fetchRecords) return undefined;
+    if (fieldList.length <= MAX_FIELDS) return change.records;
+    const conn: Requester = this.options.connection();
+    const { module, ids } = change;
+    return fetchRecordsByIds(conn, module, ids, fieldList, this.controller.signal);
+  }
+}
