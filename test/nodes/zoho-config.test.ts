@@ -539,7 +539,7 @@ describe('zoho-config', function () {
       assert.equal(res.body.connected, false);
       assert.equal(res.body.hasRefreshToken, true);
       assert.equal(res.body.error.code, 'TOKEN_REVOKED');
-      assert.match(res.body.error.message, /Reconnect in the zoho-config node/);
+      assert.match(res.body.error.message, /Open the zoho-config node and click Connect again/);
       assert.equal(seen.at(-1)?.state, 'error');
 
       await assert.rejects(probeRequest(node), { code: 'TOKEN_REVOKED' });

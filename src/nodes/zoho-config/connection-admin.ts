@@ -6,9 +6,11 @@
  */
 import type { NodeAPI } from 'node-red';
 import { StoredTokens, revokeRefreshToken } from '../../zoho/core/auth';
+import { ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
 import { Region, accountsUrl as accountsUrlOf, isRegion } from '../../zoho/core/regions';
 import { RouteError, text } from '../runtime/admin-http';
 import { ZohoConfigNode, isZohoConfigNode } from '../runtime/config-node';
+import { errorShape, errorTexts } from '../runtime/errors';
 import { Translate, translator } from '../runtime/i18n';
 import type { AdminDeps } from './admin-routes';
 import {
@@ -96,7 +98,7 @@ export class ConnectionAdmin {
       const status = check && hasRefreshToken ? await account.check() : account.status();
       const { state, region, apiDomain, expiresAt, error, waitUntil } = status;
       Object.assign(body, { state, region, apiDomain, expiresAt });
-      if (error) body.error = error;
+      if (error) body.error = this.worded(error);
       if (waitUntil) body.waitUntil = waitUntil;
       body.connected = hasRefreshToken && state !== 'error' && state !== 'not-connected';
     } else {
@@ -107,8 +109,16 @@ export class ConnectionAdmin {
       body.expiresAt = Number.isFinite(expiresAt) ? expiresAt : undefined;
       body.connected = hasRefreshToken;
     }
-    if (attempt) body.lastAttempt = { at: attempt.at, ok: attempt.ok, error: attempt.error };
+    if (attempt) {
+      const error = attempt.error && this.worded(attempt.error);
+      body.lastAttempt = { at: attempt.at, ok: attempt.ok, error };
+    }
     return body;
+  }
+
+  /** A connection error as the editor shows it: the pack's advice for its code, through RED._. */
+  private worded(error: ZohoErrorShape): ZohoErrorShape {
+    return errorShape(new ZohoError(error), [], errorTexts(this.RED, 'zoho-config'));
   }
 
   /** Revokes the refresh token at Zoho (best effort) and forgets every token here. */
