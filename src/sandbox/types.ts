@@ -4,21 +4,19 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AccountsState } from './accounts';
+import type { AccountsState, TokenInfo, TokenPolicy } from './accounts-state';
+
+export type { TokenInfo };
 
 export type Product = 'crm' | 'books' | 'other';
 
-export interface SandboxOptions {
+export interface SandboxOptions extends TokenPolicy {
   /** Added to every response, so clients meet real round-trip times. */
   latencyMs: number;
   /** In-flight API requests beyond this answer 429; 0 = unlimited. */
   concurrencyLimit: number;
   /** API credits per rolling 24 h; 0 = unlimited (and no X-RATELIMIT-* headers). */
   creditLimit: number;
-  /** Lifetime of access tokens, Zoho's is one hour. */
-  tokenLifetimeSec: number;
-  /** Zoho throttles token refreshes per refresh token. */
-  tokenRateLimit: { max: number; windowMs: number };
   /** Clock for tests; Date.now by default. */
   now?: () => number;
 }
@@ -29,11 +27,6 @@ export interface MultipartPart {
   filename?: string;
   contentType?: string;
   data: Buffer;
-}
-
-export interface TokenInfo {
-  clientId: string;
-  scope: string;
 }
 
 export interface SandboxRequest {

@@ -10,36 +10,11 @@
  * token as a canary, leaks of a stopped watch flow) and watch-faults.reliability.test.ts (poll
  * mode under the fault kinds, channel registration failing on deploy).
  */
-import type { FaultRule } from '../../src/sandbox/faults';
 import { DEFAULT_USERS, minified } from '../../src/sandbox/crm/store';
 import * as bad from './bad-input';
-import type { BadInput, Gen } from './bad-input';
-import { AnyMsg, ORG, Rig } from './rig';
+import { ORG, type NodeCase, type Rig } from './rig';
 
-export interface Prepared {
-  msg: AnyMsg;
-  /** What a write changes, read from the sandbox's store (e.g. records in a module). */
-  effect?: () => number;
-  /** The change of `effect` when the write is applied once. */
-  delta?: number;
-}
-
-export interface OperationCase {
-  name: string;
-  /** The API request of this operation, where faults are aimed. */
-  match: NonNullable<FaultRule['match']>;
-  /** Seeds the store and builds a valid message. */
-  prepare(rig: Rig): Prepared;
-}
-
-export interface NodeCase {
-  type: string;
-  /** Editor properties of the node under test. */
-  props: Record<string, unknown>;
-  operations: OperationCase[];
-  /** At least `n` generated bad inputs. */
-  badInputs(g: Gen, n: number): BadInput[];
-}
+export type { NodeCase, OperationCase, Prepared } from './rig';
 
 const lead = (rig: Rig, name = 'Doe'): string =>
   rig.crm.store.insert('Leads', [

@@ -14,7 +14,8 @@ import type { FlowNode } from '../helpers/red';
 import { freshUserDir, helper, loadFlow, startRed, stopRed, unloadFlow } from '../helpers/red';
 import type { ApiFamily } from '../../src/sandbox/types';
 import { DEFAULT_CLIENT, startSandbox } from '../helpers/sandbox';
-import type { NodeCase } from './node-cases';
+import type { FaultRule } from '../../src/sandbox/faults';
+import type { BadInput, Gen } from './bad-input';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMsg = Record<string, any>;
@@ -35,6 +36,32 @@ export interface Entry {
 export interface Outcome extends Entry {
   /** Requests the sandbox saw while the message ran. */
   requests: Sandbox['requests'];
+}
+
+// What the rig runs: one entry per flow node, filled in by node-cases.ts.
+export interface Prepared {
+  msg: AnyMsg;
+  /** What a write changes, read from the sandbox's store (e.g. records in a module). */
+  effect?: () => number;
+  /** The change of `effect` when the write is applied once. */
+  delta?: number;
+}
+
+export interface OperationCase {
+  name: string;
+  /** The API request of this operation, where faults are aimed. */
+  match: NonNullable<FaultRule['match']>;
+  /** Seeds the store and builds a valid message. */
+  prepare(rig: Rig): Prepared;
+}
+
+export interface NodeCase {
+  type: string;
+  /** Editor properties of the node under test. */
+  props: Record<string, unknown>;
+  operations: OperationCase[];
+  /** At least `n` generated bad inputs. */
+  badInputs(g: Gen, n: number): BadInput[];
 }
 
 export const nodeId = (type: string): string => `n_${type.replace(/[^a-z0-9]/gi, '_')}`;
