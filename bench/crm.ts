@@ -21,6 +21,11 @@ import { Figure, figure, median } from './lib';
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 type Msg = Record<string, unknown>;
+/** One page of a CRM list answer: what the bare loop reads. */
+interface CrmPage {
+  data: unknown[];
+  info: { more_records: boolean; next_page_token?: string };
+}
 
 interface Rig {
   /** The in-process sandbox and its CRM family (absent with an external sandbox). */
@@ -342,7 +347,7 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
         const params: Record<string, unknown> = { fields, per_page: 200 };
         if (pageToken) params.page_token = pageToken;
         else params.page = page;
-        const { data } = await bare.get('/Leads', { params });
+        const { data } = await bare.get<CrmPage>('/Leads', { params });
         count += data.data.length;
         if (!data.info.more_records) break;
         if (page * 200 >= 2000) pageToken = data.info.next_page_token;

@@ -26,8 +26,15 @@ import {
 import { DEFAULT_CLIENT, authHeader, issueTokens } from '../test/helpers/sandbox';
 import { Figure, figure, median, percentile } from './lib';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = Record<string, any>;
+/** A crm-watch-in message: the fields the benchmark reads. */
+interface ChangeMsg {
+  payload: { operation: string; ids: string[] };
+}
+type Msg = Record<string, unknown>;
+/** A CRM write answer: the record ids the benchmark reads. */
+interface WriteAnswer {
+  data: { details: { id: string } }[];
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(ok: () => boolean, ms: number): Promise<boolean> {
@@ -43,10 +50,10 @@ interface Rig {
   sb: Sandbox;
   crm: CrmFamily;
   token: string;
-  out: Msg[];
+  out: ChangeMsg[];
   statuses: Msg[];
   load(node: Record<string, unknown>): Promise<void>;
-  api(method: string, path: string, body?: unknown): Promise<Msg>;
+  api(method: string, path: string, body?: unknown): Promise<WriteAnswer>;
   close(): Promise<void>;
 }
 
@@ -78,7 +85,7 @@ async function rig(): Promise<Rig> {
           refreshToken,
         },
       });
-      helper.getNode('out').on('input', (m: Msg) => r.out.push(m));
+      helper.getNode('out').on('input', (m: ChangeMsg) => r.out.push(m));
       helper.getNode('n1').on('call:status', (c: { args: Msg[] }) => r.statuses.push(c.args[0]));
     },
     async api(method, path, body) {
@@ -87,7 +94,7 @@ async function rig(): Promise<Rig> {
         headers: { ...authHeader(token), 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return res.status === 204 ? {} : ((await res.json()) as Msg);
+      return res.status === 204 ? { data: [] } : ((await res.json()) as WriteAnswer);
     },
     async close() {
       await shutdownRed().catch(() => undefined);
@@ -117,7 +124,7 @@ export async function webhookLatency(changes = 500): Promise<Figure[]> {
       for (const id of c.ids) changedAt.set(`${c.operation}:${id}`, now);
     });
     const latencies: number[] = [];
-    helper.getNode('out').on('input', (m: Msg) => {
+    helper.getNode('out').on('input', (m: ChangeMsg) => {
       const op = m.payload.operation === 'create' ? 'insert' : 'update';
       const t0 = changedAt.get(`${op}:${m.payload.ids[0]}`);
       if (t0 !== undefined) latencies.push(performance.now() - t0);
@@ -245,7 +252,7 @@ export async function pollExactness(total = 10_000): Promise<Figure[]> {
     let duplicated = 0;
     let unexpected = 0;
     for (const m of r.out) {
-      for (const id of m.payload.ids as string[]) {
+      for (const id of m.payload.ids) {
         const k = key(m.payload.operation, id);
         const seen = expected.get(k);
         if (seen === undefined) unexpected++;

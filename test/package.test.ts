@@ -224,9 +224,17 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
       const file = path.join(ROOT, 'icons', String(icon));
       assert.ok(fs.existsSync(file), `${type}: icons/${String(icon)}`);
       const svg = fs.readFileSync(file, 'utf8');
-      assert.match(svg, /^\s*<svg\b[^>]*\bxmlns="http:\/\/www\.w3\.org\/2000\/svg"/, `${icon}`);
-      assert.match(svg, /<svg\b[^>]*\bviewBox="[\d.\s-]+"/, `${icon}: viewBox`);
-      assert.doesNotMatch(svg, /<image\b|data:image\/(png|jpe?g)/, `${icon}: no bitmap inside`);
+      assert.match(
+        svg,
+        /^\s*<svg\b[^>]*\bxmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+        `${String(icon)}`,
+      );
+      assert.match(svg, /<svg\b[^>]*\bviewBox="[\d.\s-]+"/, `${String(icon)}: viewBox`);
+      assert.doesNotMatch(
+        svg,
+        /<image\b|data:image\/(png|jpe?g)/,
+        `${String(icon)}: no bitmap inside`,
+      );
     }
   });
 

@@ -8,6 +8,15 @@ import type { MultipartPart } from './types';
 /** Zoho caps attachments at 20 MB; a little headroom for the multipart framing. */
 export const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
+/**
+ * Any JSON value of a request body as text, by JavaScript's own String(): what the sandbox
+ * compares, indexes and looks up. Objects do not belong where this is used; when a client
+ * sends one anyway it becomes "[object Object]" and matches nothing, as it always has.
+ */
+export function jsonText(value: unknown): string {
+  return String(value);
+}
+
 export class BodyError extends Error {
   constructor(
     readonly status: number,

@@ -125,7 +125,7 @@ describe('examples (Chromium)', function () {
       expected += flow.filter((n) => n.type !== 'tab').length;
       for (const n of flow) {
         if (n.type === 'zoho-config') {
-          configs.push({ id: n.id, scopes: String(n.scopes ?? ''), file });
+          configs.push({ id: n.id, scopes: typeof n.scopes === 'string' ? n.scopes : '', file });
         }
       }
       const before = (await notices(page)).length;
@@ -143,7 +143,7 @@ describe('examples (Chromium)', function () {
     const unknown = await page.evaluate(() =>
       (globalThis as unknown as Win).RED.nodes
         .filterNodes({ type: 'unknown' })
-        .map((n) => `${n.id} (${String(n.name ?? '')})`),
+        .map((n) => `${n.id} (${typeof n.name === 'string' ? n.name : ''})`),
     );
     assert.deepEqual(unknown, [], 'nodes of an unknown type');
     const invalid = await page.evaluate(() => {
@@ -221,7 +221,7 @@ describe('examples (Chromium)', function () {
     const leads = crm().store.all('Leads');
     assert.ok(leads.length >= 5, `seeded leads: ${leads.length}`);
     const lead = leads[leads.length - 1];
-    const lastName = String(lead.data.Last_Name ?? '');
+    const lastName = typeof lead.data.Last_Name === 'string' ? lead.data.Last_Name : '';
     assert.ok(lastName, 'the seeded lead has a Last_Name');
 
     // The first deployed connection (from the previous test).

@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
-  EditorNode,
   EditorRed,
   openConfigDialog,
   openNodeDialog,
@@ -205,7 +204,7 @@ describe('palette and every dialog (Chromium)', function () {
     assert.deepEqual(failures, [], 'dialogs with browser console errors');
     assert.equal(clean.length, TYPES.length);
     const node = await page.evaluate(
-      (id) => (globalThis as unknown as Win).RED.nodes.node(id) as EditorNode | null,
+      (id) => (globalThis as unknown as Win).RED.nodes.node(id),
       `palette-${TYPES.find((t) => t !== 'zoho-config')}`,
     );
     assert.ok(node, 'the imported nodes stay in the workspace after their dialogs close');

@@ -290,8 +290,9 @@ describe('zoho-config editor (Chromium)', function () {
 
     // What the runtime keeps: the real values to look for.
     const stored = ed.editor.storedCredentials()[IDS.deploy] ?? {};
-    const refreshToken = String(stored.refreshToken ?? '');
-    const accessToken = String(stored.accessToken ?? '');
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const refreshToken = text(stored.refreshToken);
+    const accessToken = text(stored.accessToken);
     assert.ok(refreshToken, 'Deploy kept the refresh token in flows_cred.json');
     assert.equal(stored.clientSecret, CANARY.clientSecret);
     const after = await status(IDS.deploy);

@@ -13,7 +13,8 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    // The signal's own reason, as a real abortable sleep rejects with.
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     this.sleeps.push(ms);
     this.offset += Math.max(0, ms);
     return new Promise((resolve) => setImmediate(resolve));

@@ -32,7 +32,8 @@ declare module 'node-red-node-test-helper' {
     init(runtimePath?: string, userSettings?: Record<string, unknown>): void;
     settings(userSettings?: Record<string, unknown>): Record<string, unknown>;
     load(
-      nodes: unknown | unknown[],
+      /** One node module or an array of them. */
+      nodes: unknown,
       flow: unknown[],
       credentials?: Record<string, unknown>,
     ): Promise<void>;

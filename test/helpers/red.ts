@@ -20,6 +20,7 @@
  * come from Node-RED's own core nodes. httpNode routes (http in, webhooks) are served on
  * `httpNodeUrl()`; admin routes through `helper.request()`.
  */
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,7 +111,7 @@ function applySettings(): void {
   else delete settings.userDir;
   helper.settings(settings);
   // helper.settings() merges with RED.settings, which may carry a userDir of its own.
-  if (!state.userDir) delete (helper.settings() as Record<string, unknown>).userDir;
+  if (!state.userDir) delete helper.settings().userDir;
 }
 
 /**
@@ -129,12 +130,7 @@ interface I18n {
 }
 
 async function registerCatalogs(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const util = require(
-    require.resolve('@node-red/util', {
-      paths: [path.dirname(require.resolve('node-red', { paths: [root] }))],
-    }),
-  ) as {
+  const util = createRequire(require.resolve('node-red', { paths: [root] }))('@node-red/util') as {
     i18n: I18n;
   };
   i18n = util.i18n;
@@ -211,9 +207,10 @@ function realAuth(settings: Record<string, unknown>): unknown {
   };
   let sessions: unknown = {};
   auth.init(settings, {
-    getSessions: async () => sessions,
-    saveSessions: async (s: unknown) => {
+    getSessions: () => Promise.resolve(sessions),
+    saveSessions: (s: unknown) => {
       sessions = s;
+      return Promise.resolve();
     },
   });
   return auth;
@@ -234,7 +231,7 @@ export async function loadFlow(
   options: LoadOptions = {},
 ): Promise<void> {
   if (!state.started) await startRed();
-  const settings = helper.settings() as Record<string, unknown>;
+  const settings = helper.settings();
   const adminAuth = settings.adminAuth ? realAuth(settings) : undefined;
   const modules = modulesFor(flow, options.extraTypes).map((file) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -277,11 +274,13 @@ interface ContextModule {
   init(settings: unknown): void;
   load(): Promise<void>;
   close(): Promise<void>;
-  clean(config: unknown): Promise<unknown>;
+  // Properties, not methods: shutdownRed swaps it out and back.
+  clean: (config: unknown) => Promise<unknown>;
 }
 interface HelperInternals {
   _context: ContextModule;
-  _redNodes: { loadFlows(...args: unknown[]): Promise<unknown> };
+  // A property, not a method: persistentContext wraps it and puts it back.
+  _redNodes: { loadFlows: (this: unknown, ...args: unknown[]) => Promise<unknown> };
 }
 const internals = (): HelperInternals => helper as unknown as HelperInternals;
 let persistent: { loadFlows: HelperInternals['_redNodes']['loadFlows'] } | undefined;

@@ -76,7 +76,7 @@ describe('crm-attachment node', function () {
         contentType: 'text/plain',
         data: Buffer.from(`file ${i}`),
         linkUrl: null,
-        owner: h.crm.store.currentUser as never,
+        owner: h.crm.store.currentUser,
       });
     }
     await h.load({ operation: 'list', module: 'Leads', recordId, perPage: '2' });

@@ -428,7 +428,7 @@ describe('zoho-raw node', function () {
     refused(await exec({}), 'NO_CONNECTION');
   });
 
-  it('the example flow names a zoho-raw node and a sandbox config without credentials', async () => {
+  it('the example flow names a zoho-raw node and a sandbox config without credentials', () => {
     const file = path.resolve(__dirname, '..', '..', '..', 'examples', 'zoho-raw.json');
     const flow = JSON.parse(fs.readFileSync(file, 'utf8')) as AnyMsg[];
     assert.ok(Array.isArray(flow));

@@ -106,7 +106,7 @@ describe('reliability: security', function () {
     const revoked = await rig.exec('crm-record', { operation: 'get', recordId: '1' });
     texts.push(['revoked', textOf([revoked.outs, revoked.errors, revoked.statuses])]);
 
-    const logs = (helper.log() as unknown as { args: unknown[][] }).args;
+    const logs = (helper.log() as { args: unknown[][] }).args;
     texts.push(...logs.map((a, i): [string, string] => [`log ${i}`, textOf(a)]));
     texts.push(['exported flow', JSON.stringify(runtime().getFlows())]);
     const status = await helper.request().get('/zoho-config/c1/status?check=1');

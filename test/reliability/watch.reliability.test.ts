@@ -117,7 +117,7 @@ describe('reliability: crm-watch-in', function () {
     assert.deepEqual(idsOf(out1), ids);
     assert.deepEqual(idsOf(out2), ids);
 
-    const logs = (helper.log() as unknown as { args: unknown[][] }).args;
+    const logs = (helper.log() as { args: unknown[][] }).args;
     const texts: [string, string][] = [
       ['exported flow', JSON.stringify(runtime().getFlows())],
       ['statuses', textOf([...w.statuses.values()])],

@@ -249,7 +249,7 @@ describe('CRM v8 attachments, metadata and seeding (sandbox)', function () {
       const crm = crmFamily({ seed: 20 });
       for (const m of crm.modules.list()) assert.equal(crm.store.count(m.api_name), 20, m.api_name);
       const deal = crm.store.all('Deals')[0].data;
-      assert.ok(typeof deal.Amount === 'number' && (deal.Amount as number) > 0);
+      assert.ok(typeof deal.Amount === 'number' && deal.Amount > 0);
       assert.ok(typeof deal.Stage === 'string');
       assert.match(String((deal.Account_Name as { id: string }).id), /^\d{19}$/);
       assert.ok((deal.Account_Name as { name: string }).name.length > 0);

@@ -32,7 +32,7 @@ describe('attachments', () => {
     assert.equal(spec.method, 'POST');
     assert.equal(spec.path, '/v8/Leads/123/Attachments');
     assert.ok(spec.body instanceof FormData);
-    const file = (spec.body as FormData).get('file') as File;
+    const file = spec.body.get('file') as File;
     assert.equal(file.name, 'héllo (1).txt');
     assert.equal(file.type, 'text/plain');
     assert.equal(Buffer.from(await file.arrayBuffer()).toString(), 'hello');

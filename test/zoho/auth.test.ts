@@ -105,7 +105,7 @@ describe('auth', () => {
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => a.accessToken()));
     for (const r of results) {
       assert.equal(r.status, 'rejected');
-      const error = (r as PromiseRejectedResult).reason as ZohoError;
+      const error = r.reason as ZohoError;
       assert.equal(error.code, 'TOKEN_REVOKED');
       assert.match(error.message, /revoked or has expired.*authorise the client again/);
     }

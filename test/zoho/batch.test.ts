@@ -18,10 +18,10 @@ describe('batch', () => {
   it('runs 1,000 items as 10 calls, in order, joining results in input order', async () => {
     const items = Array.from({ length: 1000 }, (_, i) => i);
     const seen: number[] = [];
-    const results = await runBatches(items, async (c, info) => {
+    const results = await runBatches(items, (c, info) => {
       seen.push(info.index);
       assert.equal(info.offset, info.index * 100);
-      return c.map((x) => x * 2);
+      return Promise.resolve(c.map((x) => x * 2));
     });
     assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(
@@ -57,10 +57,10 @@ describe('batch', () => {
     await assert.rejects(
       runBatches(
         Array.from({ length: 300 }, (_, i) => i),
-        async (c, info) => {
+        (c, info) => {
           sent.push(info.index);
           if (info.index === 1) throw new Error('boom');
-          return c;
+          return Promise.resolve(c);
         },
       ),
       /boom/,
@@ -72,10 +72,10 @@ describe('batch', () => {
     const sent: number[] = [];
     const results = await runBatches(
       Array.from({ length: 300 }, (_, i) => i),
-      async (c, info) => {
+      (c, info) => {
         sent.push(info.index);
         if (info.index === 1) throw new ZohoError({ code: 'TIMEOUT', message: 't' });
-        return c.map(() => 'ok');
+        return Promise.resolve(c.map(() => 'ok'));
       },
       { onChunkError: (e, c) => c.map(() => (e as ZohoError).code) },
     );
@@ -88,9 +88,9 @@ describe('batch', () => {
   it('continues after an error when asked', async () => {
     const results = await runBatches(
       [1, 2, 3],
-      async (c, info) => {
+      (c, info) => {
         if (info.index === 0) throw new Error('x');
-        return c;
+        return Promise.resolve(c);
       },
       { size: 1, continueAfterError: true, onChunkError: (_e, c) => c.map(() => -1) },
     );
@@ -99,19 +99,22 @@ describe('batch', () => {
 
   it('refuses a run function that answers the wrong number of results', async () => {
     await assert.rejects(
-      runBatches([1, 2], async () => [1]),
+      runBatches([1, 2], () => Promise.resolve([1])),
       (e: unknown) => (e as ZohoError).code === 'BATCH_RESULT_MISMATCH',
     );
   });
 
   it('reports progress and stops at an aborted signal', async () => {
     const progress: number[] = [];
-    await runBatches([1, 2, 3], async (c) => c, { size: 1, onProgress: (d) => progress.push(d) });
+    await runBatches([1, 2, 3], (c) => Promise.resolve(c), {
+      size: 1,
+      onProgress: (d) => progress.push(d),
+    });
     assert.deepEqual(progress, [1, 2, 3]);
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(
-      runBatches([1], async (c) => c, { signal: controller.signal }),
+      runBatches([1], (c) => Promise.resolve(c), { signal: controller.signal }),
       (e: unknown) => (e as ZohoError).code === 'ABORTED',
     );
   });

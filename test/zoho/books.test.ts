@@ -153,12 +153,13 @@ describe('books client against the sandbox', function () {
 
   it('refuses a 2xx answer with a non-zero code', async function () {
     const stub = {
-      request: async () => ({
-        status: 200,
-        headers: {},
-        data: { code: 1001, message: 'odd' },
-        attempts: 1,
-      }),
+      request: () =>
+        Promise.resolve({
+          status: 200,
+          headers: {},
+          data: { code: 1001, message: 'odd' },
+          attempts: 1,
+        }),
     } as unknown as ZohoConnection;
     await rejects(getBooksRecord(stub, 'contacts', '1', { organizationId: ORG }), '1001', /odd/);
   });
@@ -373,7 +374,11 @@ describe('books client against the sandbox', function () {
         () => listBooksRecords(conn, 'contacts', { sortOrder: 'up' as never }),
         /sortOrder/,
       ],
-      ['walk type', async () => listAllBooksRecords(conn, 'BAD'), /record type/],
+      [
+        'walk type',
+        () => Promise.resolve().then(() => listAllBooksRecords(conn, 'BAD')),
+        /record type/,
+      ],
       [
         'op unknown',
         () => runBooksOperation(conn, { recordType: 'invoices', operation: 'explode' }),

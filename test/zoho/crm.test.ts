@@ -530,7 +530,7 @@ describe('crm: search criteria', () => {
     await assert.rejects(searchRecords(stub, 'Leads', { word: ' a ' }), /at least 2/);
     await assert.rejects(searchRecords(stub, 'Leads', {} as { word: string }), invalid);
     await assert.rejects(
-      searchRecords(stub, 'Leads', { word: 'ab', email: 'x@y' } as { word: string }),
+      searchRecords(stub, 'Leads', { word: 'ab', email: 'x@y' }),
       /not word and email/,
     );
     await assert.rejects(

@@ -5,7 +5,7 @@ import { ZohoError } from '../../src/zoho/core/errors';
 /** A fake API of `total` items served `size` per page, by numeric cursor. */
 function api(total: number, size: number) {
   const cursors: Array<number | undefined> = [];
-  const fetch = async (cursor: number | undefined): Promise<FetchedPage<number, number>> => {
+  const fetch = (cursor: number | undefined): Promise<FetchedPage<number, number>> => {
     cursors.push(cursor);
     const start = cursor ?? 0;
     const items = Array.from(
@@ -13,7 +13,7 @@ function api(total: number, size: number) {
       (_, i) => start + i,
     );
     const next = start + items.length < total ? start + items.length : undefined;
-    return { items, next, info: { start } };
+    return Promise.resolve({ items, next, info: { start } });
   };
   return { fetch, cursors };
 }
@@ -64,10 +64,10 @@ describe('paginate', () => {
     const all = await collectPages(paginate(fetch, { start: 20 }));
     assert.deepEqual(cursors, [20]);
     assert.equal(all.items.length, 10);
-    const empty = await collectPages(paginate(async () => ({ items: [], next: 5 })));
+    const empty = await collectPages(paginate(() => Promise.resolve({ items: [], next: 5 })));
     assert.equal(empty.pages, 1);
     const ceiling = await collectPages(
-      paginate(async () => ({ items: [1], truncated: true, next: 9 })),
+      paginate(() => Promise.resolve({ items: [1], truncated: true, next: 9 })),
     );
     assert.equal(ceiling.truncated, true);
     assert.equal(ceiling.pages, 1);
@@ -75,11 +75,11 @@ describe('paginate', () => {
 
   it('refuses a cursor loop and bad caps', async () => {
     await assert.rejects(
-      collectPages(paginate(async () => ({ items: [1], next: 'same' }))),
+      collectPages(paginate(() => Promise.resolve({ items: [1], next: 'same' }))),
       (e: unknown) => e instanceof ZohoError && e.code === 'PAGINATION_LOOP',
     );
     await assert.rejects(
-      collectPages(paginate(async () => ({ items: [] }), { maxRecords: 0 })),
+      collectPages(paginate(() => Promise.resolve({ items: [] }), { maxRecords: 0 })),
       /maxRecords/,
     );
   });

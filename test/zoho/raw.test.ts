@@ -145,7 +145,7 @@ describe('raw: typed options to one checked RequestSpec', () => {
     });
     assert.ok(spec.body instanceof URLSearchParams);
     assert.equal(
-      (spec.body as URLSearchParams).toString(),
+      spec.body.toString(),
       'a=x+y&n=2&list=1&list=2&JSONString=%7B%22k%22%3A%22v%22%7D',
     );
     const fromText = buildRawRequest({ method: 'POST', url: '/x', bodyType: 'form', body: 'a=1' });

@@ -2,6 +2,7 @@
  * Books v3 route handlers: list with Zoho's filters and page_context, get, create, update,
  * delete and the entity actions, each answering Zoho's `{ code, message, <entity> }` envelope.
  */
+import { jsonText } from '../body';
 import { booksError } from '../router';
 import type { SandboxReply, SandboxRequest } from '../types';
 import type { ActionDef, EntityDef } from './defs';
@@ -53,7 +54,7 @@ export function bodyOf(req: SandboxRequest): { body: Entity } | { error: Sandbox
 }
 
 function text(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value).toLowerCase();
+  return value === undefined || value === null ? '' : jsonText(value).toLowerCase();
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -205,7 +206,7 @@ function checkWrite(
   }
   for (const ref of def.contactRefs ?? []) {
     if (body[ref] === undefined) continue;
-    if (!store.get(orgId, 'contacts', String(body[ref]))) return invalidValue(ref);
+    if (!store.get(orgId, 'contacts', jsonText(body[ref]))) return invalidValue(ref);
   }
   return undefined;
 }

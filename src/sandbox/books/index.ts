@@ -8,6 +8,7 @@
  *   new Sandbox({}, [accountsFamily(), books]);
  *   books.store.insert(books.store.defaultOrg().organization_id, 'contacts', [{ contact_name: 'A' }]);
  */
+import { jsonText } from '../body';
 import { booksError } from '../router';
 import type { ApiFamily, Handler, SandboxReply, SandboxRequest } from '../types';
 import { ENTITY_BY_NAME, ENTITY_DEFS, type EntityDef } from './defs';
@@ -259,7 +260,7 @@ export function booksFamily(options: BooksFamilyOptions = {}): BooksFamily {
           withBody((_req, org, body) => {
             const p = parent(
               org,
-              body.contact_id === undefined ? undefined : String(body.contact_id),
+              body.contact_id === undefined ? undefined : jsonText(body.contact_id),
             );
             return typeof p === 'string' ? H.create(store, org, persons, body, p) : p;
           }),

@@ -2,6 +2,7 @@
  * Typed comparison of record values, shared by search criteria and COQL: text compares
  * case-insensitively, numbers as numbers, datetimes as instants, lookups by id.
  */
+import { jsonText } from '../body';
 import type { FieldDef } from './types';
 import { isDate, isObject, parseDateTime } from './util';
 
@@ -101,7 +102,7 @@ export function comparable(kind: Kind, v: unknown): Scalar | Scalar[] | undefine
     return v.map((x) => String(x).toLowerCase());
   }
   if (kind === 'datetime') return parseDateTime(v);
-  if (kind === 'text') return String(v).toLowerCase();
+  if (kind === 'text') return jsonText(v).toLowerCase();
   return v as Scalar;
 }
 

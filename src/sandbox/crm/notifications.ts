@@ -237,7 +237,7 @@ export class NotificationHub {
       channelId,
       events: [...new Set(events as string[])],
       notifyUrl,
-      token: token as string | null,
+      token,
       expiresAt,
       returnAffectedFieldValues: raf === true,
     };

@@ -48,9 +48,7 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
     const e = email.trim().toLowerCase();
     if (e === '') return invalidQuery({ param: 'email', reason: 'the email is empty' });
     const names = ofType('email');
-    tests.push((d) =>
-      names.some((n) => typeof d[n] === 'string' && (d[n] as string).toLowerCase() === e),
-    );
+    tests.push((d) => names.some((n) => typeof d[n] === 'string' && d[n].toLowerCase() === e));
   }
   if (phone !== null) {
     const digits = phone.replace(/\D/g, '');
@@ -58,9 +56,7 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
       return invalidQuery({ param: 'phone', reason: 'the phone number is invalid' });
     const names = ofType('phone');
     tests.push((d) =>
-      names.some(
-        (n) => typeof d[n] === 'string' && (d[n] as string).replace(/\D/g, '').includes(digits),
-      ),
+      names.some((n) => typeof d[n] === 'string' && d[n].replace(/\D/g, '').includes(digits)),
     );
   }
   if (word !== null) {
@@ -73,7 +69,7 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
     }
     const names = ofType('text', 'textarea', 'email', 'phone', 'website', 'picklist');
     tests.push((d) =>
-      names.some((n) => typeof d[n] === 'string' && (d[n] as string).toLowerCase().includes(w)),
+      names.some((n) => typeof d[n] === 'string' && d[n].toLowerCase().includes(w)),
     );
   }
 

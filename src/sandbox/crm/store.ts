@@ -4,6 +4,7 @@
  * seeder may write anything.
  */
 import { randomBytes } from 'node:crypto';
+import { jsonText } from '../body';
 import type { ModuleRegistry } from './registry';
 import { DEFAULT_USERS, minified } from './users';
 
@@ -102,7 +103,7 @@ export class CrmStore {
   findUnique(module: string, field: string, value: unknown): StoredRecord | undefined {
     const index = this.data.get(module)?.unique.get(field);
     if (!index || value === null || value === undefined) return undefined;
-    const id = index.get(String(value).toLowerCase());
+    const id = index.get(jsonText(value).toLowerCase());
     return id ? this.get(module, id) : undefined;
   }
 
@@ -264,7 +265,7 @@ export class CrmStore {
     for (const [field, index] of d.unique) {
       const v = rec.data[field];
       if (v === null || v === undefined || v === '') continue;
-      const key = String(v).toLowerCase();
+      const key = jsonText(v).toLowerCase();
       if (add) index.set(key, rec.id);
       else if (index.get(key) === rec.id) index.delete(key);
     }

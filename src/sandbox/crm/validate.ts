@@ -155,7 +155,7 @@ export function validateRecord(
       }
       claimed.push([field.api_name, key]);
     }
-    data[field.api_name] = isObject(v) ? { ...v } : Array.isArray(v) ? [...v] : v;
+    data[field.api_name] = isObject(v) ? { ...v } : Array.isArray(v) ? [...(v as unknown[])] : v;
     fields.push(field.api_name);
   }
   for (const [field, key] of claimed) {

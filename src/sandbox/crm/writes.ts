@@ -63,7 +63,7 @@ function envelope(body: unknown): unknown[] | SandboxReply {
       json_path: '$.trigger',
     });
   }
-  return data;
+  return data as unknown[];
 }
 
 function success(rec: StoredRecord, message: string): Success {
