@@ -1,4 +1,7 @@
-/** The operations of the crm-record node, in the editor's order. */
+/**
+ * The operations of crm-record, in the order the editor offers them. One list for the runtime
+ * (crm-record/index.ts) and the editor (scripts/build.js writes it into resources/catalog.js).
+ */
 export const CRM_RECORD_OPERATIONS = [
   'get',
   'list',
