@@ -16,7 +16,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'nodes/**',
-      'resources/**',
+      'resources/catalog.js',
       '.node-red-user/**',
       '.test-tmp/**',
     ],
@@ -49,6 +49,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Hand-written editor code: plain browser script over Node-RED's editor globals.
+    files: ['resources/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', $: 'readonly', RED: 'readonly' },
     },
   },
   {

@@ -1,0 +1,173 @@
+/**
+ * Editor code the node dialogs of node-red-contrib-zoho share: value checks for `defaults`,
+ * TypedInput presets, option lists, and the pickers filled from the chosen connection.
+ *
+ * Plain browser JavaScript, no build. Each nodes/<type>.html loads it with
+ *   <script src="resources/node-red-contrib-zoho/zoho-editor.js"></script>
+ * before its own registerType runs; a node set can be disabled on its own, so every .html
+ * loads it and a second load only defines the same functions again.
+ */
+(function () {
+  'use strict';
+
+  /** Where a TypedInput value may come from besides its literal types. */
+  var VALUE_SOURCES = ['msg', 'flow', 'global', 'env', 'jsonata'];
+
+  var empty = function (v) {
+    return v === '' || v === undefined;
+  };
+
+  /** `defaults` checks: an empty field is always fine (the node falls back to its default). */
+  var validate = {
+    /** Digits only, at least `min` and at most `max` (no upper bound when max is undefined). */
+    wholeNumber: function (min, max) {
+      return function (v) {
+        if (empty(v)) return true;
+        var n = Number(v);
+        return /^\d+$/.test(String(v)) && n >= min && (max === undefined || n <= max);
+      };
+    },
+    /** 1, 2, 3, … written without a leading zero: page numbers and record caps. */
+    counting: function () {
+      return function (v) {
+        return empty(v) || /^[1-9]\d*$/.test(String(v));
+      };
+    },
+    /** A Books record type or action name: a lowercase letter, then [a-z0-9_]. */
+    booksName: function (optional) {
+      return function (v) {
+        return (optional && !v) || /^[a-z][a-z0-9_]*$/.test(String(v || ''));
+      };
+    },
+  };
+
+  /**
+   * A TypedInput on #node-input-<prop>, its type kept in #node-input-<prop>Type: `types`
+   * (literal kinds such as 'str' or 'json') followed by every value source.
+   */
+  function typedInput(prop, types, defaultType) {
+    $('#node-input-' + prop).typedInput({
+      default: defaultType || types[0],
+      types: types.concat(VALUE_SOURCES),
+      typeField: '#node-input-' + prop + 'Type',
+    });
+  }
+
+  /**
+   * The box the user types in: a TypedInput hides its <input> and draws its own, so a datalist
+   * goes there. TypedInput passes on keyup and change, not input.
+   */
+  function typedBox(id) {
+    return $('#' + id)
+      .next('.red-ui-typedInput-container')
+      .find('.red-ui-typedInput-input');
+  }
+
+  /** Appends one <option> per value to a <select>, its text from label(value). */
+  function addOptions(select, values, label) {
+    values.forEach(function (v) {
+      $('<option>').val(v).text(label(v)).appendTo(select);
+    });
+  }
+
+  /** The runtime's message in an admin endpoint's error answer, or the fallback. */
+  function errorText(xhr, fallback) {
+    var err = xhr && xhr.responseJSON && xhr.responseJSON.error;
+    return err && err.message ? err.message : fallback;
+  }
+
+  /** GET an editor endpoint of the chosen connection; rejected when none is chosen yet. */
+  function connectionGet(product, path) {
+    var config = $('#node-input-config').val();
+    if (!config || config === '_ADD_') return $.Deferred().reject().promise();
+    return $.getJSON('zoho-' + product + '/' + encodeURIComponent(config) + '/' + path);
+  }
+
+  /**
+   * A datalist filled from the chosen connection. Returns load(refresh), also run now and on
+   * every change of the connection. Opening a dialog fires more than one load: only the newest
+   * answer fills the list. Without an answer the list empties and the hint says why.
+   *   opts: product ('crm' | 'books'), path(refresh), list and hint (selectors), fallback (the
+   *   hint's text when the runtime gave no reason), options(body) → [{ value, label }],
+   *   loaded() (optional, after the list is filled).
+   */
+  function connectionPicker(opts) {
+    var newest = 0;
+    var load = function (refresh) {
+      var mine = ++newest;
+      $(opts.hint).text('');
+      connectionGet(opts.product, opts.path(refresh)).then(
+        function (body) {
+          if (mine !== newest) return;
+          var list = $(opts.list).empty();
+          opts.options(body).forEach(function (o) {
+            $('<option>').val(o.value).text(o.label).appendTo(list);
+          });
+          if (opts.loaded) opts.loaded();
+        },
+        function (xhr) {
+          if (mine !== newest) return;
+          $(opts.list).empty();
+          $(opts.hint).text(errorText(xhr, opts.fallback));
+        },
+      );
+    };
+    $('#node-input-config').on('change', function () {
+      load(false);
+    });
+    load(false);
+    return load;
+  }
+
+  /**
+   * The CRM module picker: #<prefix>-module-list offers the modules of the chosen connection
+   * that the API supports; #<prefix>-picker-hint tells why it is empty.
+   */
+  function modulePicker(prefix, fallback, loaded) {
+    return connectionPicker({
+      product: 'crm',
+      path: function () {
+        return 'modules';
+      },
+      list: '#' + prefix + '-module-list',
+      hint: '#' + prefix + '-picker-hint',
+      fallback: fallback,
+      loaded: loaded,
+      options: function (body) {
+        return (body.modules || [])
+          .filter(function (m) {
+            return m.api_supported;
+          })
+          .map(function (m) {
+            return { value: m.api_name, label: m.label };
+          });
+      },
+    });
+  }
+
+  /** registerType's paletteLabel: the node's own palette label from its locale. */
+  function paletteLabel(type) {
+    return function () {
+      return this._(type + '.paletteLabel');
+    };
+  }
+
+  /** registerType's labelStyle: italic when the user named the node. */
+  function labelStyle() {
+    return this.name ? 'node_label_italic' : '';
+  }
+
+  window.ZohoEditor = {
+    VALUE_SOURCES: VALUE_SOURCES,
+    validate: validate,
+    typedInput: typedInput,
+    typedBox: typedBox,
+    addOptions: addOptions,
+    errorText: errorText,
+    connectionGet: connectionGet,
+    connectionPicker: connectionPicker,
+    modulePicker: modulePicker,
+    paletteLabel: paletteLabel,
+    labelStyle: labelStyle,
+  };
+})();
