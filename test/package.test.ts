@@ -12,7 +12,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import ts from 'typescript';
+import { CRM_RECORD_OPERATIONS } from '../src/nodes/crm-record/operations';
+import { BOOKS_OPERATIONS, BOOKS_TYPES, booksOperations } from '../src/zoho/books/catalog';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (...p: string[]): string => fs.readFileSync(path.join(ROOT, ...p), 'utf8');
@@ -114,6 +117,27 @@ function coreTypes(): Set<string> {
   return types;
 }
 
+/** The `src` of every <script src> in an .html file. */
+function scriptSources(html: string): string[] {
+  return [...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"[^>]*>/gi)].map((m) => m[1]);
+}
+
+/** What resources/catalog.js gives the editor, run as the browser runs it. */
+interface EditorCatalog {
+  books: {
+    operations: string[];
+    types: Record<string, { parent?: string; actions: string[] }>;
+  };
+  crmRecordOperations: string[];
+}
+function editorCatalog(): EditorCatalog {
+  const window: { ZohoPack?: EditorCatalog } = {};
+  vm.runInNewContext(read('resources', 'catalog.js'), { window });
+  assert.ok(window.ZohoPack, 'resources/catalog.js sets window.ZohoPack');
+  // Out of the script's own realm, so deepStrictEqual compares values, not prototypes.
+  return JSON.parse(JSON.stringify(window.ZohoPack)) as EditorCatalog;
+}
+
 function template(type: string, html: string): string {
   const re = new RegExp(
     `<script[^>]*data-template-name=["']${type}["'][^>]*>([\\s\\S]*?)<\\/script>`,
@@ -166,7 +190,7 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
   it('D01 and files: at most 6 dependencies; the npm package carries nodes, examples, README, LICENSE', () => {
     const deps = Object.keys(PKG.dependencies ?? {});
     assert.ok(deps.length <= 6, `dependencies: ${deps.join(', ')}`);
-    for (const need of ['nodes/', 'examples/', 'README.md', 'LICENSE']) {
+    for (const need of ['nodes/', 'resources/', 'examples/', 'README.md', 'LICENSE']) {
       assert.ok(PKG.files?.includes(need), `files lists ${need}`);
       assert.ok(fs.existsSync(path.join(ROOT, need)), `${need} exists`);
     }
@@ -251,6 +275,56 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
       assert.ok(m, `${type}: a data-help-name="${type}" block`);
       const text = m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
       assert.ok(text.length > 300, `${type}: help of substance (${text.length} chars)`);
+    }
+  });
+
+  it('editor resources: each .html loads the shared editor code it uses from the pack’s resources', () => {
+    const prefix = `resources/${PKG.name}/`;
+    for (const [type, js] of NODES) {
+      const html = fs.readFileSync(path.join(ROOT, js.replace(/\.js$/, '.html')), 'utf8');
+      const sources = scriptSources(html);
+      for (const src of sources) {
+        // Node-RED 4 and 5 serve a module's resources/ folder at this path.
+        assert.ok(src.startsWith(prefix), `${type}: ${src} under ${prefix}`);
+        const file = src.slice(prefix.length);
+        assert.ok(fs.existsSync(path.join(ROOT, 'resources', file)), `${type}: resources/${file}`);
+      }
+      for (const [global, file] of [
+        ['ZohoEditor', 'zoho-editor.js'],
+        ['ZohoPack', 'catalog.js'],
+      ]) {
+        if (html.includes(`${global}.`)) {
+          assert.ok(sources.includes(prefix + file), `${type} uses ${global}: loads ${file}`);
+        }
+      }
+    }
+  });
+
+  it('catalogs: the editor’s copy (resources/catalog.js) is the runtime’s, and every entry has a label', () => {
+    const catalog = editorCatalog();
+    assert.deepEqual(catalog.crmRecordOperations, [...CRM_RECORD_OPERATIONS]);
+    assert.deepEqual(catalog.books.operations, [...BOOKS_OPERATIONS]);
+    assert.deepEqual(Object.keys(catalog.books.types), Object.keys(BOOKS_TYPES));
+    for (const [name, info] of Object.entries(BOOKS_TYPES)) {
+      const copy = catalog.books.types[name];
+      assert.deepEqual([...catalog.books.operations, ...copy.actions], booksOperations(name), name);
+      assert.equal(copy.parent, info.parent, `${name}: parent`);
+    }
+    const locale = (set: string): Record<string, Record<string, unknown>> =>
+      (JSON.parse(read('nodes', 'locales', 'en-US', `${set}.json`)) as Record<string, never>)[set];
+    const crm = locale('crm-record');
+    for (const op of CRM_RECORD_OPERATIONS) {
+      assert.equal(typeof crm.operation[op], 'string', `crm-record.operation.${op}`);
+    }
+    const books = locale('books-record');
+    for (const op of BOOKS_OPERATIONS) {
+      assert.equal(typeof books.operation[op], 'string', `books-record.operation.${op}`);
+    }
+    for (const [name, info] of Object.entries(BOOKS_TYPES)) {
+      assert.equal(typeof books.type[name], 'string', `books-record.type.${name}`);
+      for (const action of Object.keys(info.actions)) {
+        assert.equal(typeof books.action[action], 'string', `books-record.action.${action}`);
+      }
     }
   });
 

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { BOOKS_OPERATIONS, BOOKS_TYPES, booksOperations } from '../../src/zoho/books/catalog';
 import {
   EditorPage,
   openNodeDialog,
@@ -133,27 +134,13 @@ describe('books-record editor (Chromium)', function () {
     });
     assert.doesNotMatch(formText, /books-record\.(label|tip|type|operation|action)\./);
 
-    // The record-type picker offers the Books types, the saved one chosen.
-    const types = await values(page, '#books-record-type option');
-    for (const t of [
-      'contacts',
-      'contactpersons',
-      'items',
-      'invoices',
-      'estimates',
-      'salesorders',
-      'purchaseorders',
-      'bills',
-      'creditnotes',
-      'customerpayments',
-      'vendorpayments',
-      'expenses',
-      'journals',
-      'chartofaccounts',
-      'taxes',
+    // The record-type picker offers the runtime's Books types, in its order, the saved one chosen.
+    assert.deepEqual(await values(page, '#books-record-type option'), [
+      ...Object.keys(BOOKS_TYPES),
       '_other',
-    ]) {
-      assert.ok(types.includes(t), `record type ${t} offered: ${types.join(',')}`);
+    ]);
+    for (const known of ['contacts', 'contactpersons', 'invoices', 'chartofaccounts', 'taxes']) {
+      assert.ok(known in BOOKS_TYPES, `the catalog still knows ${known}`);
     }
     assert.equal(await page.inputValue('#books-record-type'), 'invoices');
     assert.equal(await page.inputValue('#node-input-operation'), 'list');
@@ -187,34 +174,16 @@ describe('books-record editor (Chromium)', function () {
       'the visible Organization box offers the organizations',
     );
 
-    // The record type changes the operation choices.
-    const crud = ['get', 'list', 'create', 'update', 'delete'];
-    const expectedOps: Record<string, string[]> = {
-      invoices: [
-        ...crud,
-        'email',
-        'mark_as_sent',
-        'void',
-        'mark_as_draft',
-        'write_off',
-        'submit',
-        'approve',
-      ],
-      contacts: [...crud, 'active', 'inactive'],
-      estimates: [
-        ...crud,
-        'email',
-        'mark_as_sent',
-        'mark_as_accepted',
-        'mark_as_declined',
-        'submit',
-        'approve',
-      ],
-      salesorders: [...crud, 'email', 'open', 'void', 'submit', 'approve'],
-      contactpersons: crud,
-      taxes: crud,
-      _other: crud,
-    };
+    // The record type changes the operation choices: the runtime's operations for that type.
+    const crud = [...BOOKS_OPERATIONS];
+    const expectedOps: Record<string, string[]> = { _other: crud };
+    for (const type of Object.keys(BOOKS_TYPES)) expectedOps[type] = booksOperations(type);
+    assert.deepEqual(expectedOps.invoices.slice(crud.length, crud.length + 3), [
+      'email',
+      'mark_as_sent',
+      'void',
+    ]);
+    assert.deepEqual(expectedOps.contactpersons, crud);
     for (const [type, ops] of Object.entries(expectedOps)) {
       await page.selectOption('#books-record-type', type);
       assert.deepEqual(await values(page, '#node-input-operation option'), ops, `${type}: ops`);
