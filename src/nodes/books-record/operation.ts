@@ -4,6 +4,7 @@
  * client's typed options, and the answer comes back as one payload.
  */
 import { invalidInput } from '../../zoho/core/errors';
+import { textOf } from '../../zoho/core/validate';
 import {
   BOOKS_NAME_RE,
   BooksListOptions,
@@ -65,7 +66,7 @@ export function checkBooksOperation(recordType: unknown, operation: unknown): st
   const ops = booksOperations(type);
   if (typeof operation !== 'string' || !BOOKS_NAME_RE.test(operation) || !ops.includes(operation)) {
     throw invalidInput(
-      `Unknown operation "${String(operation ?? '')}" for ${type || 'this record type'}: use ${ops.join(', ')}`,
+      `Unknown operation "${textOf(operation)}" for ${type || 'this record type'}: use ${ops.join(', ')}`,
       'operation',
     );
   }

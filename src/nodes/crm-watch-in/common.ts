@@ -64,7 +64,7 @@ export function makeContext(
   // node.error with a message: Catch nodes get it, with the pack's shape in msg.error.
   const texts = errorTexts(RED, 'crm-watch-in', WATCH_PARAMS);
   const raise = (shape: ErrorShape, payload: unknown): void =>
-    node.error(new FlowError(shape), { payload, error: shape } as never);
+    node.error(new FlowError(shape), { payload, error: shape });
   return {
     RED,
     node,

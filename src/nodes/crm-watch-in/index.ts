@@ -4,66 +4,19 @@
  * changes every interval for machines Zoho cannot reach. Both send one message per batch of
  * changed records; errors go to node.error so Catch nodes see them.
  */
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { ChangeOperation } from '../../zoho/crm/notifications';
+import type { Node, NodeAPI } from 'node-red';
 import { checkNotifyUrl } from '../../zoho/crm/notifications';
 import { invalidInput } from '../../zoho/core/errors';
-import { checkModule } from '../../zoho/crm/validate';
 import { isZohoConfigNode } from '../runtime/config-node';
 import { FlowError, errorShape, errorTexts } from '../runtime/errors';
 import { Translate, translator } from '../runtime/i18n';
-import { evaluate, flag, text } from '../runtime/props';
+import { evaluate, flag } from '../runtime/props';
 import { StatusReporter } from '../runtime/status';
-import { WATCH_PARAMS, WatchSettings, makeContext } from './common';
+import { WATCH_PARAMS, makeContext } from './common';
+import { WatchDef, intervalMs, settingsOf } from './settings';
 import { startPoll } from './poll';
 import { notifyUrl } from './route';
 import { startWebhook } from './webhook';
-
-interface WatchDef extends NodeDef {
-  config?: string;
-  mode?: string;
-  modules?: string;
-  onCreate?: boolean;
-  onEdit?: boolean;
-  onDelete?: boolean;
-  publicUrl?: string;
-  publicUrlType?: string;
-  returnAffectedFieldValues?: boolean;
-  fetchRecords?: boolean;
-  interval?: string | number;
-  emitExisting?: boolean;
-}
-
-function settingsOf(def: WatchDef, t: Translate): WatchSettings {
-  const modules = [
-    ...new Set(
-      String(def.modules ?? '')
-        .split(',')
-        .map((m) => m.trim())
-        .filter((m) => m !== ''),
-    ),
-  ];
-  if (modules.length === 0) throw invalidInput(t('errors.noModules'), 'modules');
-  modules.forEach((m) => checkModule(m));
-  const events: ChangeOperation[] = [];
-  if (flag(def.onCreate)) events.push('create');
-  if (flag(def.onEdit)) events.push('edit');
-  if (flag(def.onDelete)) events.push('delete');
-  if (events.length === 0) throw invalidInput(t('errors.noEvents'), 'events');
-  return {
-    modules,
-    events,
-    fetchRecords: flag(def.fetchRecords),
-    returnAffectedFieldValues: flag(def.returnAffectedFieldValues),
-  };
-}
-
-function intervalMs(value: unknown, t: Translate): number {
-  const seconds = Number(text(value) ?? 60);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw invalidInput(t('errors.badInterval', { value: String(value) }), 'interval');
-  return Math.round(seconds * 1000);
-}
 
 /** One 'flows:started' listener per runtime, however many watch nodes wait on it. */
 const waiting = new WeakMap<object, Set<() => void>>();
@@ -78,6 +31,14 @@ function onFlowsStarted(RED: NodeAPI, fn: () => void): () => void {
   set.add(fn);
   const own = set;
   return () => own.delete(fn);
+}
+
+/** Where Zoho is to call: the public URL (a TypedInput) + httpNodeRoot + this node's path. */
+async function webhookUrl(RED: NodeAPI, node: Node, def: WatchDef, t: Translate): Promise<string> {
+  const typed = { value: def.publicUrl, type: def.publicUrlType || 'str' };
+  const base = await evaluate(RED, node, typed, {}, 'publicUrl');
+  if (base === undefined || base === '') throw invalidInput(t('errors.noPublicUrl'), 'publicUrl');
+  return notifyUrl(checkNotifyUrl(base), RED.settings.httpNodeRoot, node.id);
 }
 
 function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
@@ -96,7 +57,7 @@ function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
       errorTexts(RED, 'crm-watch-in', WATCH_PARAMS),
     );
     status.failed(shape);
-    node.error(new FlowError(shape), { error: shape } as never);
+    node.error(new FlowError(shape), { error: shape });
   };
 
   const start = async (): Promise<void> => {
@@ -110,17 +71,7 @@ function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
       });
       return;
     }
-    const base = await evaluate(
-      RED,
-      node,
-      { value: def.publicUrl, type: def.publicUrlType || 'str' },
-      {},
-      'publicUrl',
-    );
-    if (base === undefined || base === '') {
-      throw invalidInput(t('errors.noPublicUrl'), 'publicUrl');
-    }
-    const url = notifyUrl(checkNotifyUrl(base), RED.settings.httpNodeRoot, node.id);
+    const url = await webhookUrl(RED, node, def, t);
     if (closing) return;
     stop = startWebhook(ctx, url);
   };

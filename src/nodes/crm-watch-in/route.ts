@@ -57,7 +57,7 @@ export function readJson(req: Req): Promise<unknown> {
         reject(new Error('body is not JSON'));
       }
     });
-    req.on('error', (e) => reject(e as Error));
+    req.on('error', (e: unknown) => reject(e instanceof Error ? e : new Error('request failed')));
   });
 }
 

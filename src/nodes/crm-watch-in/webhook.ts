@@ -18,20 +18,10 @@ import { ChannelKeeper, KeeperState } from '../../zoho/crm/channel-keeper';
 import { ChangePayload, WatchContext, dayTime, fieldNames } from './common';
 import { Req, Res, addRoute, readJson, removeRoute, watchPath } from './route';
 
-export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promise<void> {
-  const { RED, node, settings } = ctx;
-  const path = watchPath(node.id);
-  const spec = {
-    channelId: channelIdFor(node.id),
-    events: watchEvents(settings.modules, settings.events),
-    notifyUrl,
-    token: newChannelToken(),
-    returnAffectedFieldValues: settings.returnAffectedFieldValues,
-  };
-  // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
-  let queue: Promise<void> = Promise.resolve();
-
-  const handle = async (n: ZohoNotification): Promise<void> => {
+/** One Zoho notification as a message: the ids, and the full records when asked. */
+function notificationHandler(ctx: WatchContext): (n: ZohoNotification) => Promise<void> {
+  const { settings } = ctx;
+  return async (n) => {
     const operation = EVENT_OF_OPERATION[n.operation];
     if (!settings.events.includes(operation) || !settings.modules.includes(n.module)) return;
     const payload: ChangePayload = {
@@ -55,18 +45,28 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
       if (!ctx.signal.aborted) ctx.raise(err, payload);
     }
   };
+}
 
-  addRoute(RED, path, (req: Req, res: Res) => {
+/**
+ * The callback endpoint: Zoho is answered at once; a wrong token gets 403 and nothing else;
+ * another channel's callback is ignored; a malformed one is a catchable error.
+ */
+function callbackRoute(
+  ctx: WatchContext,
+  channel: { channelId: string; token: string },
+  onNotification: (n: ZohoNotification) => void,
+): (req: Req, res: Res) => void {
+  return (req, res) => {
     readJson(req).then(
       (body) => {
         const token = (body as { token?: unknown } | null)?.token;
-        if (!tokenMatches(spec.token, token)) {
+        if (!tokenMatches(channel.token, token)) {
           res.status(403).end();
           return;
         }
-        const channel = (body as { channel_id?: unknown }).channel_id;
+        const channelId = (body as { channel_id?: unknown }).channel_id;
         res.status(200).end();
-        if (String(channel) !== spec.channelId) return;
+        if (String(channelId) !== channel.channelId) return;
         let n: ZohoNotification;
         try {
           n = parseNotification(body);
@@ -77,11 +77,33 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
           ctx.raise(err, shown);
           return;
         }
-        queue = queue.then(() => handle(n));
+        onNotification(n);
       },
       () => res.status(400).end(),
     );
-  });
+  };
+}
+
+export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promise<void> {
+  const { RED, node, settings } = ctx;
+  const path = watchPath(node.id);
+  const spec = {
+    channelId: channelIdFor(node.id),
+    events: watchEvents(settings.modules, settings.events),
+    notifyUrl,
+    token: newChannelToken(),
+    returnAffectedFieldValues: settings.returnAffectedFieldValues,
+  };
+  // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
+  let queue: Promise<void> = Promise.resolve();
+  const handle = notificationHandler(ctx);
+  addRoute(
+    RED,
+    path,
+    callbackRoute(ctx, spec, (n) => {
+      queue = queue.then(() => handle(n));
+    }),
+  );
 
   const keeper = new ChannelKeeper(() => ctx.config.getConnection(), spec);
   keeper.on('state', (s: KeeperState) => {

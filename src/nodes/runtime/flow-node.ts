@@ -45,7 +45,7 @@ interface NodeParts {
   status: StatusReporter;
   t: Translate;
   shared: Translate;
-  secrets(): string[];
+  secrets: () => string[];
 }
 
 /** One message's context; a node without a zoho-config refuses every message. */

@@ -48,7 +48,7 @@ export async function sendPages<T>(
     last = page;
     ctx.status.progress(page.page, page.total);
     if (mode === 'pages') {
-      const out = RED.util.cloneMessage(msg) as Msg;
+      const out = RED.util.cloneMessage<Msg>(msg);
       out.payload = page.items;
       out.info = infoOf(page, page.total, page.page);
       // len > 1 tells Join to concatenate the page arrays rather than nest them.

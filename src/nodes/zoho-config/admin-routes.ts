@@ -13,7 +13,6 @@
  * the callback's query is echoed.
  */
 import type { NodeAPI } from 'node-red';
-import type { AccountConnection } from '../../zoho/core/account-connection';
 import { authorizationUrl, exchangeAuthorizationCode } from '../../zoho/core/auth';
 import { accountElsewhere, parseScopes } from '../../zoho/core/consent';
 import {
@@ -28,20 +27,10 @@ import {
 } from '../runtime/admin-http';
 import { Translate, translator } from '../runtime/i18n';
 import { consentPage } from './consent-page';
-import { ConnectionAdmin } from './connection-admin';
-import type { OAuthStates, PendingAuth } from './oauth-states';
+import { AdminDeps, ConnectionAdmin } from './connection-admin';
+import type { PendingAuth } from './oauth-states';
 
 export const CALLBACK_PATH = '/zoho-config/auth/callback';
-
-export interface AdminDeps {
-  states: OAuthStates;
-  /** The account of a zoho-config id, created on first ask (a node may not be deployed yet). */
-  account(id: string): AccountConnection;
-  /** The account of a zoho-config id if there is one; never creates. */
-  findAccount(id: string): AccountConnection | undefined;
-  /** Node-RED's user directory, for the encrypted token cache. */
-  userDir(): string | undefined;
-}
 
 /** Everything a handler needs: the account book, the credential desk, the texts. */
 interface RouteKit {
@@ -62,7 +51,7 @@ export function zohoConfigRoutes(RED: NodeAPI, deps: AdminDeps): AdminRoute[] {
       method: 'post',
       path: '/zoho-config/:id/auth/start',
       permission: 'write',
-      handle: (req) => start(kit, req),
+      handle: (req) => Promise.resolve(start(kit, req)),
     },
     {
       method: 'get',
@@ -117,7 +106,7 @@ function redirectUriFrom(value: unknown, t: Translate): string {
 }
 
 /** The consent URL for the editor's popup, with a fresh single-use state. */
-async function start({ deps, admin, t }: RouteKit, req: AdminRequest): Promise<unknown> {
+function start({ deps, admin, t }: RouteKit, req: AdminRequest): unknown {
   const id = admin.checkNode(req.params.id);
   const body = bodyOf(req);
   const client = admin.clientFrom(id, body);

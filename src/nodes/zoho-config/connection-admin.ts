@@ -5,6 +5,7 @@
  * the editor connects before its first deploy.
  */
 import type { NodeAPI } from 'node-red';
+import type { AccountConnection } from '../../zoho/core/account-connection';
 import { StoredTokens, revokeRefreshToken } from '../../zoho/core/auth';
 import { ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
 import { Region, accountsUrl as accountsUrlOf, isRegion } from '../../zoho/core/regions';
@@ -12,7 +13,6 @@ import { RouteError, text } from '../runtime/admin-http';
 import { ZohoConfigNode, isZohoConfigNode } from '../runtime/config-node';
 import { errorShape, errorTexts } from '../runtime/errors';
 import { Translate, translator } from '../runtime/i18n';
-import type { AdminDeps } from './admin-routes';
 import {
   TOKEN_KEYS,
   TokenIdentity,
@@ -21,6 +21,17 @@ import {
   tokenCredentials,
   writeCacheFile,
 } from './token-store';
+import type { OAuthStates } from './oauth-states';
+
+export interface AdminDeps {
+  states: OAuthStates;
+  /** The account of a zoho-config id, created on first ask (a node may not be deployed yet). */
+  account(id: string): AccountConnection;
+  /** The account of a zoho-config id if there is one; never creates. */
+  findAccount(id: string): AccountConnection | undefined;
+  /** Node-RED's user directory, for the encrypted token cache. */
+  userDir(): string | undefined;
+}
 
 const PASSWORD_PLACEHOLDER = '__PWRD__';
 
@@ -165,7 +176,7 @@ export class ConnectionAdmin {
   }
 
   private credentialsOf(id: string): ZohoConfigCredentials {
-    return (this.RED.nodes.getCredentials(id) as ZohoConfigCredentials | undefined) ?? {};
+    return this.RED.nodes.getCredentials(id) ?? {};
   }
 
   private liveNode(id: string): ZohoConfigNode | undefined {

@@ -16,6 +16,18 @@ import { OAuthStates } from './oauth-states';
 import { Mutable, ZohoConfigDef, connectionOptions, readSettings } from './settings';
 import { ZohoConfigCredentials, removeCacheFile } from './token-store';
 
+/** Kept by Node-RED in flows_cred.json, never in the flow; tokens are written by the runtime. */
+const CREDENTIALS = {
+  clientId: { type: 'text' },
+  clientSecret: { type: 'password' },
+  refreshToken: { type: 'password' },
+  accessToken: { type: 'password' },
+  expiresAt: { type: 'text' },
+  apiDomain: { type: 'text' },
+  scope: { type: 'text' },
+  tokenKey: { type: 'password' },
+} as const;
+
 export = function (RED: NodeAPI): void {
   const t = translator(RED, 'zoho-config');
   const states = new OAuthStates();
@@ -69,18 +81,7 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('zoho-config', ZohoConfig as never, {
-    credentials: {
-      clientId: { type: 'text' },
-      clientSecret: { type: 'password' },
-      refreshToken: { type: 'password' },
-      accessToken: { type: 'password' },
-      expiresAt: { type: 'text' },
-      apiDomain: { type: 'text' },
-      scope: { type: 'text' },
-      tokenKey: { type: 'password' },
-    },
-  });
+  RED.nodes.registerType('zoho-config', ZohoConfig as never, { credentials: CREDENTIALS });
 
   const deps = { states, account, findAccount: (id: string) => accounts.get(id), userDir };
   registerAdminRoutes(RED, [

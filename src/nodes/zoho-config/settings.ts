@@ -8,10 +8,10 @@ import type { ConnectionOptions } from '../../zoho/core/connection';
 import { parseScopes } from '../../zoho/core/consent';
 import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
-import { Region, isRegion } from '../../zoho/core/regions';
+import { isRegion } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import type { Translate } from '../runtime/i18n';
-import { NodeTokenStore, ZohoConfigCredentials } from './token-store';
+import { NodeTokenStore } from './token-store';
 
 export interface ZohoConfigDef extends NodeDef {
   region?: string;
@@ -52,7 +52,7 @@ export function readSettings(
   def: ZohoConfigDef,
   t: Translate,
 ): ZohoError | undefined {
-  node.region = isRegion(def.region) ? def.region : ('com' as Region);
+  node.region = isRegion(def.region) ? def.region : 'com';
   node.accountsUrl = node.region === 'custom' ? (def.accountsUrl ?? '').trim() : undefined;
   node.scopes = parseScopes(def.scopes);
   node.organizationId = (def.organizationId ?? '').toString().trim();
@@ -79,7 +79,7 @@ export function connectionOptions(
     ? new NodeTokenStore({
         identity: { nodeId: id, clientId, clientSecret, refreshToken },
         userDir,
-        readCredentials: () => RED.nodes.getCredentials(id) as ZohoConfigCredentials,
+        readCredentials: () => RED.nodes.getCredentials(id),
         writeCredentials: (next) => {
           void RED.nodes.addCredentials(id, next);
           node.credentials = { ...next };

@@ -193,7 +193,7 @@ export function listOrganizations(
 ): Promise<BooksOrganization[]> {
   const product = options.product ?? BOOKS;
   let cache = orgCache.get(conn);
-  if (!cache) orgCache.set(conn, (cache = new Map()));
+  if (!cache) orgCache.set(conn, (cache = new Map<string, Promise<BooksOrganization[]>>()));
   const hit = cache.get(product.id);
   if (hit && !options.refresh) return hit;
   const load = conn

@@ -9,6 +9,7 @@
 import { AuthorizationCode } from 'simple-oauth2';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
+import { textOf } from './validate';
 
 export interface StoredTokens {
   accessToken: string;
@@ -93,6 +94,55 @@ function oauthClient(accountsUrl: string, clientId: string, clientSecret: string
   });
 }
 
+/** The token failures Zoho names, as a code and what to do about it. */
+function knownTokenFailure(
+  error: string,
+  description: string,
+  grant: 'refresh_token' | 'authorization_code',
+): { code: string; message: string } | undefined {
+  if (/too many requests/i.test(description) || /access denied/i.test(error)) {
+    return {
+      code: LocalCodes.TOKEN_THROTTLED,
+      message:
+        'Zoho is throttling token requests for this client (too many in a short time). ' +
+        'Requests resume automatically in a few minutes; avoid authorising again repeatedly.',
+    };
+  }
+  if (error === 'invalid_client' || error === 'invalid_client_secret') {
+    return {
+      code: LocalCodes.INVALID_CLIENT,
+      message:
+        `Zoho rejected the client (${error}): check the client id and client secret, and that ` +
+        'the client was registered in the same data centre as the region chosen.',
+    };
+  }
+  if (error === 'invalid_code' && grant === 'refresh_token') {
+    return {
+      code: LocalCodes.TOKEN_REVOKED,
+      message:
+        'The refresh token was revoked or has expired, or belongs to another data centre ' +
+        '(Zoho: invalid_code): authorise the client again.',
+    };
+  }
+  if (error === 'invalid_code') {
+    return {
+      code: 'INVALID_CODE',
+      message:
+        'Zoho rejected the grant code (invalid_code): it was already used or has expired ' +
+        '(Self Client codes live only a few minutes). Generate a new one and try again.',
+    };
+  }
+  if (error === 'invalid_redirect_uri') {
+    return {
+      code: 'INVALID_REDIRECT_URI',
+      message:
+        'Zoho rejected the redirect URI: it must be exactly one of the redirect URIs registered ' +
+        'for this client in the Zoho API console.',
+    };
+  }
+  return undefined;
+}
+
 /**
  * Zoho answers many token failures with HTTP 200 and an `error` field; others come as 4xx.
  * Each becomes an error that tells the user what to do.
@@ -103,57 +153,13 @@ export function tokenError(
   status?: number,
 ): ZohoError {
   const body = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const error = String(body.error ?? 'unknown_error');
+  const error = textOf(body.error) || 'unknown_error';
   const description = typeof body.error_description === 'string' ? body.error_description : '';
-  if (/too many requests/i.test(description) || /access denied/i.test(error)) {
-    return new ZohoError({
-      code: LocalCodes.TOKEN_THROTTLED,
-      status,
-      message:
-        'Zoho is throttling token requests for this client (too many in a short time). ' +
-        'Requests resume automatically in a few minutes; avoid authorising again repeatedly.',
-      details: { error, error_description: description },
-    });
-  }
-  if (error === 'invalid_client' || error === 'invalid_client_secret') {
-    return new ZohoError({
-      code: LocalCodes.INVALID_CLIENT,
-      status,
-      message:
-        `Zoho rejected the client (${error}): check the client id and client secret, and that ` +
-        'the client was registered in the same data centre as the region chosen.',
-      details: { error },
-    });
-  }
-  if (error === 'invalid_code' && grant === 'refresh_token') {
-    return new ZohoError({
-      code: LocalCodes.TOKEN_REVOKED,
-      status,
-      message:
-        'The refresh token was revoked or has expired, or belongs to another data centre ' +
-        '(Zoho: invalid_code): authorise the client again.',
-      details: { error },
-    });
-  }
-  if (error === 'invalid_code') {
-    return new ZohoError({
-      code: 'INVALID_CODE',
-      status,
-      message:
-        'Zoho rejected the grant code (invalid_code): it was already used or has expired ' +
-        '(Self Client codes live only a few minutes). Generate a new one and try again.',
-      details: { error },
-    });
-  }
-  if (error === 'invalid_redirect_uri') {
-    return new ZohoError({
-      code: 'INVALID_REDIRECT_URI',
-      status,
-      message:
-        'Zoho rejected the redirect URI: it must be exactly one of the redirect URIs registered ' +
-        'for this client in the Zoho API console.',
-      details: { error },
-    });
+  const known = knownTokenFailure(error, description, grant);
+  if (known) {
+    const throttled = known.code === LocalCodes.TOKEN_THROTTLED;
+    const details = throttled ? { error, error_description: description } : { error };
+    return new ZohoError({ ...known, status, details });
   }
   return new ZohoError({
     code: error.toUpperCase(),
@@ -300,7 +306,7 @@ export class ZohoAuth {
       // does), so the token object is rebuilt from our own copy for every refresh.
       const token = this.client.createToken({ refresh_token: this.options.refreshToken });
       const refreshed = await token.refresh({}, this.httpOptions());
-      raw = refreshed.token as Record<string, unknown>;
+      raw = refreshed.token;
     } catch (thrown) {
       throw this.fail(fromThrown(thrown, 'refresh_token'));
     }
@@ -379,7 +385,7 @@ export async function exchangeAuthorizationCode(
       redirect_uri: options.redirectUri ?? '',
     };
     const token = await client.getToken(params, { timeout: options.timeoutMs ?? 30_000 });
-    raw = token.token as Record<string, unknown>;
+    raw = token.token;
   } catch (thrown) {
     throw fromThrown(thrown, 'authorization_code');
   }

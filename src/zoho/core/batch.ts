@@ -48,6 +48,15 @@ export interface BatchOptions<T, R> {
 /** Code of the error given for chunks not sent because an earlier one failed. */
 export const NOT_SENT = 'NOT_SENT';
 
+/** The result a chunk gets when it is not sent because the write was cancelled or failed. */
+function notSent(cause: unknown, aborted: boolean): ZohoError {
+  return new ZohoError({
+    code: NOT_SENT,
+    message: `Not sent: ${aborted ? 'the write was cancelled' : 'an earlier batch of this write failed'}`,
+    details: { cause: cause instanceof ZohoError ? cause.toJSON() : String(cause) },
+  });
+}
+
 /** Runs `run` over the chunks of `items` and returns the results in input order. */
 export async function runBatches<T, R>(
   items: readonly T[],
@@ -60,7 +69,7 @@ export async function runBatches<T, R>(
     throw invalidInput('The batch concurrency must be a whole number of at least 1', 'concurrency');
   }
   const size = options.size ?? BATCH_SIZE;
-  const results: R[][] = new Array(chunks.length);
+  const results = new Array<R[]>(chunks.length);
   let next = 0;
   let done = 0;
   let failure: { error: unknown } | undefined;
@@ -89,13 +98,7 @@ export async function runBatches<T, R>(
       }
       if (failure && (aborted || !options.continueAfterError)) {
         if (!options.onChunkError) return;
-        const cause = failure.error;
-        const skipped = new ZohoError({
-          code: NOT_SENT,
-          message: `Not sent: ${aborted ? 'the write was cancelled' : 'an earlier batch of this write failed'}`,
-          details: { cause: cause instanceof ZohoError ? cause.toJSON() : String(cause) },
-        });
-        settle(index, options.onChunkError(skipped, chunkItems, info));
+        settle(index, options.onChunkError(notSent(failure.error, aborted), chunkItems, info));
       } else {
         try {
           settle(index, await run(chunkItems, info));

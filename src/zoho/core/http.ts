@@ -6,7 +6,7 @@
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
 import axios, { AxiosInstance } from 'axios';
-import { ZohoAuth } from './auth';
+import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import { RollingWindow, Semaphore } from './limits';
@@ -223,24 +223,39 @@ export class ZohoHttp extends EventEmitter {
         notApplied = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
-      if (attempts > policy.maxRetries) throw error;
-      const delay = waitMs ?? this.backoff(policy, attempts);
-      if (delay > policy.maxWaitMs) throw error;
-      if (outcome?.status === 429) this.pause(delay, 'Zoho answered 429');
-      this.logger.debug(
-        `retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`,
-      );
-      await this.clock.sleep(delay, signal).catch(() => {
-        throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
-      });
+      await this.waitToRetry(error, { policy, attempts, waitMs, status: outcome?.status, signal });
     }
   }
 
-  private async tokens() {
+  /** Waits before the next attempt, or throws `error` when the policy allows no more. */
+  private async waitToRetry(
+    error: ZohoError,
+    at: {
+      policy: RetryPolicy;
+      attempts: number;
+      waitMs?: number;
+      status?: number;
+      signal: AbortSignal;
+    },
+  ): Promise<void> {
+    const { policy, attempts } = at;
+    if (attempts > policy.maxRetries) throw error;
+    const delay = at.waitMs ?? this.backoff(policy, attempts);
+    if (delay > policy.maxWaitMs) throw error;
+    if (at.status === 429) this.pause(delay, 'Zoho answered 429');
+    this.logger.debug(
+      `retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`,
+    );
+    await this.clock.sleep(delay, at.signal).catch(() => {
+      throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
+    });
+  }
+
+  private async tokens(): Promise<StoredTokens> {
     try {
       return await this.options.auth.accessToken();
     } catch (e) {
-      throw this.authFailed(e);
+      return this.authFailed(e);
     }
   }
 

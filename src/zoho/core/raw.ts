@@ -10,7 +10,7 @@ import { HttpMethod, QueryValue, RequestSpec, RetryPolicy } from './http';
 import { Product, isProduct, PRODUCT_IDS } from './regions';
 import { redactText, redactUrl, redactValue } from './redact';
 import type { ResponseType } from './response';
-import { isPlainObject } from './validate';
+import { isPlainObject, textOf } from './validate';
 
 export const RAW_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 export const RAW_BODY_TYPES = ['json', 'form', 'multipart', 'none'] as const;
@@ -385,7 +385,7 @@ function describeBody(body: unknown, secrets: readonly string[]): string {
     return `form ${redactUrl(`http://x/?${body.toString()}`, secrets).slice('http://x/?'.length)}`;
   }
   if (Buffer.isBuffer(body)) return `<Buffer ${body.length} bytes>`;
-  let text = String(body);
+  let text = textOf(body);
   try {
     text = JSON.stringify(redactValue(JSON.parse(text), secrets));
   } catch {

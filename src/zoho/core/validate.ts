@@ -19,6 +19,19 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A value as text for a message: strings as they are, objects as JSON, nothing as ''. */
+export function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   if (Buffer.isBuffer(value) || value instanceof Date) return false;

@@ -215,7 +215,7 @@ async function fetchAttachments(
   const data = Array.isArray(res.data.data) ? (res.data.data as Record<string, unknown>[]) : [];
   return {
     attachments: data,
-    info: (isPlainObject(res.data.info) ? res.data.info : {}) as CrmInfo,
+    info: isPlainObject(res.data.info) ? res.data.info : {},
   };
 }
 

@@ -82,7 +82,7 @@ export function dataOf(body: unknown): unknown[] {
 }
 
 function infoOf(body: unknown): CrmInfo {
-  return (asRecord(asRecord(body)?.info) as CrmInfo | undefined) ?? {};
+  return asRecord(asRecord(body)?.info) ?? {};
 }
 
 /** An option left out: undefined, null or ''. */

@@ -207,6 +207,39 @@ async function send(conn: Requester, query: string, signal?: AbortSignal) {
   return { rows, more: info.more_records === true };
 }
 
+/** One call: the query as written (its LIMIT at most Zoho's per-call maximum). */
+async function runOnePage(
+  conn: Requester,
+  bound: string,
+  limit: number | undefined,
+  options: CoqlOptions,
+): Promise<CoqlResult> {
+  if (limit !== undefined && limit > COQL_MAX_LIMIT) {
+    throw invalidInput(
+      `COQL returns at most ${COQL_MAX_LIMIT} rows per call: lower the LIMIT or use returnAll`,
+      'query',
+    );
+  }
+  const { rows, more } = await send(conn, bound, options.signal);
+  options.onPage?.(1, rows.length);
+  return {
+    rows,
+    info: { count: rows.length, more_records: more, pages: 1, truncated: false, query: bound },
+  };
+}
+
+function checkWalk(options: CoqlOptions): { maxRecords?: number; pageSize: number } {
+  const maxRecords = options.maxRecords;
+  if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 1)) {
+    throw invalidInput('maxRecords must be a whole number of at least 1', 'maxRecords');
+  }
+  const pageSize = options.pageSize ?? COQL_MAX_LIMIT;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > COQL_MAX_LIMIT) {
+    throw invalidInput(`pageSize must be a whole number from 1 to ${COQL_MAX_LIMIT}`, 'pageSize');
+  }
+  return { maxRecords, pageSize };
+}
+
 /** Runs a COQL query; with returnAll pages through every row Zoho lets LIMIT/OFFSET reach. */
 export async function runCoql(
   conn: Requester,
@@ -222,28 +255,8 @@ export async function runCoql(
       'query',
     );
   }
-  if (!options.returnAll) {
-    if (clause.limit !== undefined && clause.limit > COQL_MAX_LIMIT) {
-      throw invalidInput(
-        `COQL returns at most ${COQL_MAX_LIMIT} rows per call: lower the LIMIT or use returnAll`,
-        'query',
-      );
-    }
-    const { rows, more } = await send(conn, bound, options.signal);
-    options.onPage?.(1, rows.length);
-    return {
-      rows,
-      info: { count: rows.length, more_records: more, pages: 1, truncated: false, query: bound },
-    };
-  }
-  const maxRecords = options.maxRecords;
-  if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 1)) {
-    throw invalidInput('maxRecords must be a whole number of at least 1', 'maxRecords');
-  }
-  const pageSize = options.pageSize ?? COQL_MAX_LIMIT;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > COQL_MAX_LIMIT) {
-    throw invalidInput(`pageSize must be a whole number from 1 to ${COQL_MAX_LIMIT}`, 'pageSize');
-  }
+  if (!options.returnAll) return runOnePage(conn, bound, clause.limit, options);
+  const { maxRecords, pageSize } = checkWalk(options);
   const start = clause.offset ?? 0;
   let sent = bound;
   let more = false;

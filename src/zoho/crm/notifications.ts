@@ -11,7 +11,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Requester } from './common';
 import { ZohoError, invalidInput } from '../core/errors';
 import { httpError } from '../core/response';
-import { checkDateTime, checkRecordIds } from '../core/validate';
+import { checkDateTime, checkRecordIds, textOf } from '../core/validate';
 import { checkModule } from './validate';
 
 export const MAX_CHANNEL_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -63,10 +63,10 @@ export interface ChannelSpec {
 export function checkNotifyUrl(value: unknown): string {
   let url: URL;
   try {
-    url = new URL(String(value ?? ''));
+    url = new URL(textOf(value));
   } catch {
     throw invalidInput(
-      `The notify URL "${String(value ?? '')}" is not an absolute URL: give the address at which Zoho can reach this server, e.g. https://example.com`,
+      `The notify URL "${textOf(value)}" is not an absolute URL: give the address at which Zoho can reach this server, e.g. https://example.com`,
       'notifyUrl',
     );
   }
@@ -101,7 +101,7 @@ function outcome(res: {
       message:
         item.code === 'NOT_SUBSCRIBED'
           ? 'Zoho has no such notification channel (it expired or was removed)'
-          : `Zoho refused the notification channel: ${String(item.message ?? item.code)}`,
+          : `Zoho refused the notification channel: ${textOf(item.message ?? item.code)}`,
       details: item.details,
     });
   }

@@ -60,7 +60,7 @@ export async function getRecord(
   });
   if (res.status === 204) return null;
   const first = dataOf(res.data)[0];
-  return (asRecord(first) as CrmRecord | undefined) ?? null;
+  return asRecord(first) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import { ZohoError, invalidInput } from '../core/errors';
 import type { HttpMethod } from '../core/http';
 import { BATCH_SIZE, runBatches } from '../core/batch';
-import { checkPositiveInt, checkRecordId, checkRecordIds } from '../core/validate';
+import { checkPositiveInt, checkRecordId, checkRecordIds, textOf } from '../core/validate';
 import {
   CrmRecordInput,
   FieldMeta,
@@ -147,7 +147,7 @@ function perRecordFromError(error: unknown, count: number): unknown[] | undefine
   if (!(error instanceof ZohoError) || error.status !== 400) return undefined;
   const details = asRecord(error.details);
   const data = details?.data;
-  if (Array.isArray(data) && data.length === count) return data;
+  if (Array.isArray(data) && data.length === count) return data as unknown[];
   const at =
     typeof details?.json_path === 'string' ? /^\$\.data\[(\d+)\]/.exec(details.json_path) : null;
   if (!at || Number(at[1]) >= count) return undefined;
@@ -211,7 +211,8 @@ async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<Writ
     },
   );
   // Nothing reached Zoho's per-record stage: the call itself failed (auth, module, network).
-  if (!answered && firstError !== undefined) throw firstError;
+  if (!answered && firstError !== undefined)
+    throw firstError instanceof Error ? firstError : new Error(textOf(firstError));
   const failed = results.filter((r) => r.status !== 'success');
   return { results, failed, succeeded: results.length - failed.length };
 }
@@ -344,7 +345,7 @@ export async function deleteRecords(
       const byId = new Map<string, unknown>();
       for (const entry of entries) {
         const id = asRecord(asRecord(entry)?.details)?.id;
-        if (id !== undefined) byId.set(String(id), entry);
+        if (id !== undefined) byId.set(textOf(id), entry);
       }
       return chunkIds.map((id, i) => byId.get(id) ?? entries[i]);
     },

@@ -6,6 +6,7 @@
  * minutes. Registered by zoho-config, so the pickers work whichever CRM nodes are enabled.
  */
 import type { NodeAPI } from 'node-red';
+import { textOf } from '../../../zoho/core/validate';
 import { cachedFields, cachedModules } from '../../../zoho/crm/metadata-cache';
 import { AdminRequest, AdminRoute, deployedConfig } from '../admin-http';
 
@@ -27,7 +28,7 @@ export function crmEditorRoutes(RED: NodeAPI): AdminRoute[] {
       permission: 'read',
       secrets,
       handle: async (req) => ({
-        fields: await cachedFields(connectionOf(req), String(req.query.module ?? '')),
+        fields: await cachedFields(connectionOf(req), textOf(req.query.module)),
       }),
     },
   ];
