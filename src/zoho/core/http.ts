@@ -11,6 +11,7 @@ import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import { RollingWindow, Semaphore } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
+import { linkSignals } from './signals';
 import {
   Product,
   RegionSettings,
@@ -172,12 +173,18 @@ export class ZohoHttp extends EventEmitter {
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
+    // Per request, and released when it settles: the long-lived parents keep nothing of it.
+    const linked = linkSignals(spec.signal, this.closer.signal);
+    try {
+      return await this.attempts<T>(spec, linked.signal);
+    } finally {
+      linked.release();
+    }
+  }
+
+  private async attempts<T>(spec: RequestSpec, signal: AbortSignal): Promise<ZohoResponse<T>> {
     const url = this.resolveUrl(spec);
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
-    const signal = spec.signal
-      ? AbortSignal.any([spec.signal, this.closer.signal])
-      : this.closer.signal;
-    setMaxListeners(0, signal);
     const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
     let attempts = 0;
     let replayed = false;

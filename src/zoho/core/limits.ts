@@ -5,6 +5,7 @@
  */
 import { Clock } from './clock';
 import { LocalCodes, ZohoError } from './errors';
+import { linkSignals, whenAborted } from './signals';
 
 function aborted(signal?: AbortSignal): ZohoError {
   return new ZohoError({
@@ -123,21 +124,28 @@ export class RollingWindow {
         this.inFlight++;
         return;
       }
-      // Wait for the oldest answer to leave the window, or for a call in flight to end.
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const waits: Promise<void>[] = [woken];
-      if (this.answered.length > 0) {
-        const ms = this.answered[0] + this.windowMs - now + 1;
-        waits.push(this.clock.sleep(ms, signal).catch(() => undefined));
-      }
-      if (signal) {
-        waits.push(
-          new Promise((resolve) =>
-            signal.addEventListener('abort', () => resolve(), { once: true }),
-          ),
-        );
-      }
+      await this.waitForRoom(now, signal);
+    }
+  }
+
+  /**
+   * Waits for the oldest answer to leave the window, for a call in flight to end, or for the
+   * caller to give up; whichever comes first, the others' timer and listener are removed.
+   */
+  private async waitForRoom(now: number, signal?: AbortSignal): Promise<void> {
+    const wait = linkSignals(signal);
+    const woken = new Promise<void>((resolve) => (this.wake = resolve));
+    const waits: Promise<void>[] = [woken, whenAborted(wait.signal)];
+    if (this.answered.length > 0) {
+      const ms = this.answered[0] + this.windowMs - now + 1;
+      waits.push(this.clock.sleep(ms, wait.signal).catch(() => undefined));
+    }
+    try {
       await Promise.race(waits);
+    } finally {
+      // Ends the sleep (clearing its timer) and lets go of the caller's signal.
+      wait.abort();
+      this.wake = undefined;
     }
   }
 }

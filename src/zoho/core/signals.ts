@@ -1,0 +1,62 @@
+/**
+ * One signal that aborts when any of its parents does, without the parents keeping it alive.
+ *
+ * A connection's signal lives until redeploy (months) and a node's until it closes. Node's
+ * `AbortSignal.any` makes each parent remember every signal combined from it (weakly, but the
+ * bookkeeping itself stays: ~50-200 bytes per call on Node 20/22), so a request path that
+ * combines on every call grows without bound. A `LinkedSignal` listens on its parents with
+ * ordinary listeners and removes them in `release()`, after which nothing of it is reachable
+ * from a parent.
+ */
+import { setMaxListeners } from 'node:events';
+
+export class LinkedSignal {
+  private readonly controller = new AbortController();
+  private parents: AbortSignal[];
+  private readonly onParentAbort = (event: Event): void => {
+    this.abort((event.target as AbortSignal).reason);
+  };
+
+  constructor(parents: ReadonlyArray<AbortSignal | undefined>) {
+    this.parents = parents.filter((p): p is AbortSignal => p !== undefined);
+    const aborted = this.parents.find((p) => p.aborted);
+    if (aborted) {
+      this.abort(aborted.reason);
+      return;
+    }
+    for (const parent of this.parents) {
+      // One listener per request in flight or queued; a busy connection has thousands.
+      setMaxListeners(0, parent);
+      parent.addEventListener('abort', this.onParentAbort, { once: true });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Aborts this signal alone (its parents are untouched) and lets go of the parents. */
+  abort(reason?: unknown): void {
+    this.release();
+    this.controller.abort(reason);
+  }
+
+  /** Removes the listeners on the parents; call it once the work under this signal settled. */
+  release(): void {
+    for (const parent of this.parents) parent.removeEventListener('abort', this.onParentAbort);
+    this.parents = [];
+  }
+}
+
+/** A signal aborted by any of `parents`; `release()` it when the work it guards is over. */
+export function linkSignals(...parents: Array<AbortSignal | undefined>): LinkedSignal {
+  return new LinkedSignal(parents);
+}
+
+/** Resolves when `signal` aborts (never rejects); the listener goes with the signal. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+}
