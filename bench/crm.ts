@@ -7,6 +7,9 @@ import axios from 'axios';
 import { accountsFamily } from '../src/sandbox/accounts';
 import { crmFamily } from '../src/sandbox/crm/index';
 import { Sandbox } from '../src/sandbox/server';
+import { ZohoConnection } from '../src/zoho/core/connection';
+import { runCoql } from '../src/zoho/crm/coql';
+import { createRecords } from '../src/zoho/crm/write';
 import {
   FlowNode,
   freshUserDir,
@@ -407,6 +410,156 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
       ),
     ];
   } finally {
+    await r.close();
+  }
+}
+
+/** The client library alone on the rig's sandbox, as the nodes' connection would be. */
+function clientConnection(r: Rig, maxConcurrency: number): ZohoConnection {
+  const scope = 'ZohoCRM.modules.ALL';
+  const refreshToken = r.sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope });
+  return new ZohoConnection({
+    region: 'custom',
+    accountsUrl: r.url,
+    ...CLIENT,
+    refreshToken,
+    maxConcurrency,
+  });
+}
+
+/** Milliseconds per call of the sandbox in the write and COQL benches, and calls in flight. */
+const SLOW = { latencyMs: 50, width: 10 };
+
+/**
+ * crm-record creating 10,000 records at 50 ms a call with 10 calls allowed: against the ideal
+ * (100 calls in rounds of 10, 50 ms each) and against bare axios posting the same 100 batches
+ * 10 at a time to the same sandbox (what this machine allows at best).
+ */
+export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure[]> {
+  const { latencyMs, width } = SLOW;
+  const r = await rig(width, { latencyMs, concurrencyLimit: width });
+  const conn = clientConnection(r, width);
+  try {
+    const records = Array.from({ length: total }, (_, i) => ({
+      Last_Name: `Bench ${i}`,
+      Company: 'Bench',
+    }));
+    const batches = Math.ceil(total / 100);
+    const ideal = Math.ceil(batches / width) * latencyMs;
+    const bare = axios.create({
+      baseURL: `${r.url}/crm/v8`,
+      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
+    });
+    const bareRun = async () => {
+      const t = Date.now();
+      await pool(batches, width, (i) =>
+        bare.post('/Leads', { data: records.slice(i * 100, (i + 1) * 100), trigger: [] }),
+      );
+      return Date.now() - t;
+    };
+    let ok = 0;
+    const nodeRun = async () => {
+      const t = Date.now();
+      const [out] = await r.run({ payload: records, operation: 'create' }, {}, true);
+      const results = (out?.payload ?? []) as Array<{ status: string }>;
+      ok = results.filter((x) => x.status === 'success').length;
+      return Date.now() - t;
+    };
+    // The library alone: the node's share of the wall time apart from the client's.
+    const clientRun = async () => {
+      const t = Date.now();
+      await createRecords(conn, 'Leads', records, { concurrency: conn.maxConcurrency });
+      return Date.now() - t;
+    };
+    const bareTimes: number[] = [];
+    const nodeTimes: number[] = [];
+    const clientTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      nodeTimes.push(await nodeRun());
+      bareTimes.push(await bareRun());
+      clientTimes.push(await clientRun());
+      r.crm.store.clear('Leads');
+    }
+    const wall = median(nodeTimes);
+    const tag = `crm.create_${total}_at_${latencyMs}ms_limit${width}`;
+    return [
+      figure(`${tag}_succeeded`, ok, 'records', `= ${total}`),
+      figure(`${tag}_wall_median`, wall, 'ms'),
+      figure(`${tag}_ideal`, ideal, 'ms'),
+      figure(`${tag}_vs_ideal`, Number((wall / ideal).toFixed(3)), 'x', '<= 1.2'),
+      figure(`${tag}_bare_axios_median`, median(bareTimes), 'ms'),
+      figure(`${tag}_vs_bare_axios`, Number((wall / median(bareTimes)).toFixed(3)), 'x'),
+      figure(`${tag}_client_library_median`, median(clientTimes), 'ms'),
+      figure(`${tag}_max_in_flight`, r.sb.stats.maxConcurrent, 'calls', `<= ${width}`),
+      figure(`${tag}_refused_for_concurrency`, r.sb.stats.throttled, 'requests', '= 0'),
+    ];
+  } finally {
+    conn.close();
+    await r.close();
+  }
+}
+
+/**
+ * COQL returnAll over 100,000 rows at 50 ms a call with 10 calls allowed, as crm-coql runs it
+ * (the connection's concurrency): against the ideal (50 pages in rounds of 10) and against bare
+ * axios fetching the same 50 offsets 10 at a time, knowing the count beforehand.
+ */
+export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[]> {
+  const { latencyMs, width } = SLOW;
+  const r = await rig(width, { latencyMs, concurrencyLimit: width });
+  const conn = clientConnection(r, width);
+  try {
+    r.crm.store.insert(
+      'Leads',
+      Array.from({ length: total }, (_, i) => ({ Last_Name: `L${i}` })),
+    );
+    const query = 'select Last_Name from Leads where Last_Name is not null order by id';
+    const pages = Math.ceil(total / 2000);
+    const ideal = Math.ceil(pages / width) * latencyMs;
+    const bare = axios.create({
+      baseURL: `${r.url}/crm/v8`,
+      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
+    });
+    const bareRun = async () => {
+      const t = Date.now();
+      await pool(pages, width, (i) =>
+        bare.post('/coql', { select_query: `${query} LIMIT 2000 OFFSET ${i * 2000}` }),
+      );
+      return Date.now() - t;
+    };
+    let rows = 0;
+    let calls = 0;
+    const clientRun = async () => {
+      const t = Date.now();
+      const before = r.sb.requests.length;
+      const result = await runCoql(conn, query, {
+        returnAll: true,
+        concurrency: conn.maxConcurrency,
+      });
+      calls = r.sb.requests.length - before;
+      rows = result.rows.length;
+      return Date.now() - t;
+    };
+    await clientRun();
+    const bareTimes: number[] = [];
+    const clientTimes: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      clientTimes.push(await clientRun());
+      bareTimes.push(await bareRun());
+    }
+    const wall = median(clientTimes);
+    const tag = `crm.coql_${total}_at_${latencyMs}ms_limit${width}`;
+    return [
+      figure(`${tag}_rows`, rows, 'rows', `= ${total}`),
+      figure(`${tag}_calls`, calls, 'calls', `<= ${pages + width - 1}`),
+      figure(`${tag}_wall_median`, wall, 'ms'),
+      figure(`${tag}_ideal`, ideal, 'ms'),
+      figure(`${tag}_vs_ideal`, Number((wall / ideal).toFixed(3)), 'x', '<= 1.2'),
+      figure(`${tag}_bare_axios_median`, median(bareTimes), 'ms'),
+      figure(`${tag}_vs_bare_axios`, Number((wall / median(bareTimes)).toFixed(3)), 'x'),
+    ];
+  } finally {
+    conn.close();
     await r.close();
   }
 }

@@ -10,7 +10,15 @@ import { Figure } from './lib';
 import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
 import { booksReturnAll, booksThrottle } from './books';
-import { createBatching, latencyThroughput, perMessageOverhead, returnAllLarge } from './crm';
+import {
+  createBatching,
+  latencyThroughput,
+  parallelCoql,
+  parallelCreate,
+  perMessageOverhead,
+  returnAllLarge,
+} from './crm';
+import { connectionRetention, leaks } from './leaks';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
 const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
@@ -22,11 +30,16 @@ const suites: Array<[string, () => Figure[] | Promise<Figure[]>]> = [
   ['crm-overhead', () => perMessageOverhead(5000, 10)],
   ['crm-latency', () => latencyThroughput(1000)],
   ['crm-returnall', () => returnAllLarge(100_000)],
+  ['crm-parallel-create', () => parallelCreate(10_000)],
+  ['crm-parallel-coql', () => parallelCoql(100_000)],
   ['books-throttle', () => booksThrottle()],
   ['books-returnall', () => booksReturnAll()],
   ['watch-webhook', () => webhookLatency(500)],
   ['watch-poll-idle', () => pollIdleCalls(50)],
   ['watch-poll-exact', () => pollExactness(10_000)],
+  ['leaks', () => leaks()],
+  // Hours on a Pi in minutes: a million requests on one connection, stopped at 15 minutes.
+  ['long-run', () => connectionRetention(1_000_000, 15 * 60_000, 20)],
 ];
 
 function print(f: Figure): void {

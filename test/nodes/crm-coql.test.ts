@@ -128,10 +128,17 @@ describe('crm-coql node', function () {
     assert.equal(o.out[0].payload.length, 4500);
     assert.equal(o.out[0].info.pages, 3);
     assert.equal(o.out[0].info.truncated, false);
-    assert.deepEqual(
-      coqlCalls().map((r) => (r.body as AnyMsg).select_query.replace(/^.* LIMIT/, 'LIMIT')),
-      ['LIMIT 2000 OFFSET 0', 'LIMIT 2000 OFFSET 2000', 'LIMIT 2000 OFFSET 4000'],
+    // Pages go side by side (the connection runs 5): those asked for past the end come back empty.
+    const offsets = coqlCalls().map((r) =>
+      Number(/OFFSET (\d+)$/.exec((r.body as AnyMsg).select_query)?.[1]),
     );
+    for (const needed of [0, 2000, 4000]) assert.ok(offsets.includes(needed), String(offsets));
+    assert.ok(offsets.length <= 3 + 5, String(offsets));
+    assert.ok(
+      offsets.filter((x) => x > 4000).every((x) => x % 2000 === 0),
+      String(offsets),
+    );
+    assert.equal(o.out[0].info.calls, offsets.length);
     assert.ok(o.statuses.some((s) => s.text === 'page 2 · 4000 rows'));
     assert.equal(o.statuses.at(-1)?.text, '4500 rows');
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { bindCoql, coqlLiteral, runCoql, splitLimit } from '../../src/zoho/crm/coql';
 import { ZohoError } from '../../src/zoho/core/errors';
-import { StubRequester } from './stub-requester';
+import type { RequestSpec } from '../../src/zoho/core/http';
+import { StubAnswer, StubRequester } from './stub-requester';
 
 function invalid(e: unknown): boolean {
   return e instanceof ZohoError && e.code === 'INVALID_INPUT';
@@ -157,24 +158,26 @@ describe('coql: binding', () => {
 
 /** A COQL endpoint over `total` rows honouring LIMIT n OFFSET m, like Zoho (default LIMIT 200). */
 function coqlStub(total: number) {
-  return new StubRequester((spec) => {
-    const query = (spec.body as { select_query: string }).select_query;
-    const m = /limit (\d+) offset (\d+)$/i.exec(query);
-    const limit = m ? Number(m[1]) : 200;
-    const offset = m ? Number(m[2]) : 0;
-    if (limit > 2000 || offset + limit > 100_000)
-      return { status: 400, data: { code: 'LIMIT_EXCEEDED' } };
-    const rows = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({
-      id: String(offset + i),
-    }));
-    if (rows.length === 0) return { status: 204 };
-    return {
-      data: {
-        data: rows,
-        info: { count: rows.length, more_records: offset + rows.length < total },
-      },
-    };
-  });
+  return new StubRequester((spec) => coqlAnswer(total, spec));
+}
+
+function coqlAnswer(total: number, spec: RequestSpec): StubAnswer {
+  const query = (spec.body as { select_query: string }).select_query;
+  const m = /limit (\d+) offset (\d+)$/i.exec(query);
+  const limit = m ? Number(m[1]) : 200;
+  const offset = m ? Number(m[2]) : 0;
+  if (limit > 2000 || offset + limit > 100_000)
+    return { status: 400, data: { code: 'LIMIT_EXCEEDED' } };
+  const rows = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({
+    id: String(offset + i),
+  }));
+  if (rows.length === 0) return { status: 204 };
+  return {
+    data: {
+      data: rows,
+      info: { count: rows.length, more_records: offset + rows.length < total },
+    },
+  };
 }
 
 describe('coql: running', () => {
@@ -209,7 +212,14 @@ describe('coql: running', () => {
     assert.equal(result.rows[4499].id, '4499');
     assert.deepEqual(
       { ...result.info, query: undefined },
-      { count: 4500, more_records: false, pages: 3, truncated: false, query: undefined },
+      {
+        count: 4500,
+        more_records: false,
+        pages: 3,
+        calls: 3,
+        truncated: false,
+        query: undefined,
+      },
     );
   });
 
@@ -247,6 +257,32 @@ describe('coql: running', () => {
     assert.equal(result.rows.length, 100_000);
     assert.equal(result.info.truncated, true);
     assert.equal(result.info.more_records, true);
+  });
+
+  it('with concurrency fetches the offsets side by side, rows in order, a failed page failing the walk', async () => {
+    const stub = coqlStub(9_500);
+    const result = await runCoql(stub, 'select id from Leads', { returnAll: true, concurrency: 3 });
+    assert.deepEqual(
+      result.rows.map((r) => r.id),
+      Array.from({ length: 9_500 }, (_, i) => String(i)),
+    );
+    // 5 pages hold the rows; at most 2 more were asked for past the end (answered empty).
+    assert.ok(stub.calls.length >= 5 && stub.calls.length <= 7, `${stub.calls.length} calls`);
+    assert.equal(result.info.truncated, false);
+    assert.equal(result.info.more_records, false);
+    await assert.rejects(
+      runCoql(stub, 'select id from Leads', { returnAll: true, concurrency: 0 }),
+      invalid,
+    );
+
+    const failing = new StubRequester((spec, index) => {
+      if (index === 2) throw new ZohoError({ code: 'INTERNAL_ERROR', message: 'page 3 failed' });
+      return coqlAnswer(9_500, spec);
+    });
+    await assert.rejects(
+      runCoql(failing, 'select id from Leads', { returnAll: true, concurrency: 3 }),
+      (e: ZohoError) => e.code === 'INTERNAL_ERROR',
+    );
   });
 
   it('treats 204 as no rows and refuses bad input before sending', async () => {

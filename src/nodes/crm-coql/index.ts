@@ -35,6 +35,8 @@ export = function (RED: NodeAPI): void {
         params: params as CoqlParams,
         returnAll,
         maxRecords: max === undefined ? undefined : Number(max),
+        // Pages are independent offsets: as many at once as the connection runs.
+        concurrency: ctx.conn.maxConcurrency,
         signal: ctx.signal,
         onPage: (page, rows) => status.progress(page, rows, 'rows'),
       });

@@ -19,9 +19,15 @@ async function write(
   const { operation, module, recordId } = input;
   const onProgress = (done: number, count: number) =>
     ctx.status.requesting(ctx.t('status.batch', { done, count }));
+  // Batches side by side, as many as the connection runs at once; results stay in input order.
+  const concurrency = conn.maxConcurrency;
   if (operation === 'delete') {
     const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
-    return crm.deleteRecords(conn, module, checkRecordIds(ids), { signal, onProgress });
+    return crm.deleteRecords(conn, module, checkRecordIds(ids), {
+      signal,
+      onProgress,
+      concurrency,
+    });
   }
   let records = msg.payload;
   if (operation === 'update' && recordId !== undefined && isPlainObject(records))
@@ -29,7 +35,7 @@ async function write(
   const list = checkRecords(records);
   const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
   // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
-  const options = { trigger, signal, onProgress };
+  const options = { trigger, signal, onProgress, concurrency };
   if (operation === 'create') return crm.createRecords(conn, module, list, options);
   if (operation === 'update') return crm.updateRecords(conn, module, list, options);
   const duplicateCheckFields = (await ctx.prop('duplicateCheckFields', {

@@ -7,6 +7,7 @@ import { TokenStore, ZohoAuth } from './auth';
 import { Clock } from './clock';
 import { ZohoErrorShape, isZohoError } from './errors';
 import { HttpEvent, RequestSpec, ZohoHttp, ZohoResponse } from './http';
+import { DEFAULT_CONCURRENCY } from './limits';
 import { Logger, redactText } from './redact';
 import { Region, accountsUrl } from './regions';
 
@@ -48,6 +49,8 @@ export interface ConnectionStatus {
 export class ZohoConnection extends EventEmitter {
   readonly auth: ZohoAuth;
   readonly http: ZohoHttp;
+  /** Calls this connection runs at once; batch writes and COQL pages use as many. */
+  readonly maxConcurrency: number;
   private last: ConnectionStatus;
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
@@ -65,10 +68,11 @@ export class ZohoConnection extends EventEmitter {
       refreshMarginMs: options.refreshMarginMs,
       timeoutMs: options.timeoutMs,
     });
+    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
     this.http = new ZohoHttp({
       auth: this.auth,
       region: settings,
-      maxConcurrency: options.maxConcurrency,
+      maxConcurrency: this.maxConcurrency,
       timeoutMs: options.timeoutMs,
       creditBackoff: options.creditBackoff,
       logger: options.logger,

@@ -7,6 +7,9 @@ import { Clock } from './clock';
 import { LocalCodes, ZohoError } from './errors';
 import { linkSignals, whenAborted } from './signals';
 
+/** Calls in flight per connection unless its settings say otherwise. */
+export const DEFAULT_CONCURRENCY = 5;
+
 function aborted(signal?: AbortSignal): ZohoError {
   return new ZohoError({
     code: LocalCodes.ABORTED,

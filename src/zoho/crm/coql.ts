@@ -9,7 +9,6 @@
  */
 import { ZohoError, invalidInput } from '../core/errors';
 import type { Requester } from './common';
-import { collectPages, paginate } from '../core/paginate';
 import { toZohoDateTime, isPlainObject } from '../core/validate';
 
 export const COQL_MAX_LIMIT = 2000;
@@ -170,6 +169,11 @@ export interface CoqlOptions {
   maxRecords?: number;
   /** With returnAll: rows per call, at most (and by default) 2000. */
   pageSize?: number;
+  /**
+   * With returnAll: calls in flight at once (default 1). Pages are independent offsets; give
+   * the connection's concurrency to fetch them side by side.
+   */
+  concurrency?: number;
   signal?: AbortSignal;
   onPage?: (page: number, rowsSoFar: number) => void;
 }
@@ -177,8 +181,10 @@ export interface CoqlOptions {
 export interface CoqlInfo {
   count: number;
   more_records: boolean;
-  /** Calls made. */
+  /** Pages of rows the walk read. */
   pages: number;
+  /** Calls made: the pages, plus with returnAll and concurrency those asked for past the end. */
+  calls: number;
   /** Stopped by maxRecords or Zoho's 100,000-row ceiling with more rows left. */
   truncated: boolean;
   /** The query as sent (last call), placeholders bound. */
@@ -224,11 +230,24 @@ async function runOnePage(
   options.onPage?.(1, rows.length);
   return {
     rows,
-    info: { count: rows.length, more_records: more, pages: 1, truncated: false, query: bound },
+    info: {
+      count: rows.length,
+      more_records: more,
+      pages: 1,
+      calls: 1,
+      truncated: false,
+      query: bound,
+    },
   };
 }
 
-function checkWalk(options: CoqlOptions): { maxRecords?: number; pageSize: number } {
+interface Walk {
+  maxRecords?: number;
+  pageSize: number;
+  concurrency: number;
+}
+
+function checkWalk(options: CoqlOptions): Walk {
   const maxRecords = options.maxRecords;
   if (maxRecords !== undefined && (!Number.isInteger(maxRecords) || maxRecords < 1)) {
     throw invalidInput('maxRecords must be a whole number of at least 1', 'maxRecords');
@@ -237,7 +256,95 @@ function checkWalk(options: CoqlOptions): { maxRecords?: number; pageSize: numbe
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > COQL_MAX_LIMIT) {
     throw invalidInput(`pageSize must be a whole number from 1 to ${COQL_MAX_LIMIT}`, 'pageSize');
   }
-  return { maxRecords, pageSize };
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw invalidInput('concurrency must be a whole number of at least 1', 'concurrency');
+  }
+  return { maxRecords, pageSize, concurrency };
+}
+
+interface CoqlPage {
+  rows: Record<string, unknown>[];
+  more: boolean;
+  query: string;
+}
+
+/**
+ * Fetches the LIMIT/OFFSET pages of a walk: page k is rows [k × pageSize, …) of `reach`, so
+ * pages are independent and up to `concurrency` are in flight. The first goes alone (a small
+ * result costs one call); a page that is short or says no more ends the walk, and pages asked
+ * for beyond it (at most concurrency − 1) are dropped (at most concurrency of them). Returns the pages of the walk, in order.
+ */
+async function fetchPages(
+  conn: Requester,
+  base: string,
+  plan: { start: number; reach: number; walk: Walk },
+  options: CoqlOptions,
+): Promise<{ pages: CoqlPage[]; calls: number }> {
+  const { start, reach, walk } = plan;
+  const pages: CoqlPage[] = [];
+  let end = Math.max(1, Math.ceil(reach / walk.pageSize));
+  let next = 0;
+  let delivered = 0;
+  let rowsSoFar = 0;
+  let failure: { error: unknown; page: number } | undefined;
+  const fetch = async (k: number): Promise<void> => {
+    const size = Math.min(walk.pageSize, reach - k * walk.pageSize);
+    const query = `${base} LIMIT ${size} OFFSET ${start + k * walk.pageSize}`;
+    const { rows, more } = await send(conn, query, options.signal);
+    if (rows.length > size) {
+      throw new ZohoError({
+        code: 'COQL_PAGING_ERROR',
+        message: `Zoho answered ${rows.length} rows for LIMIT ${size}`,
+      });
+    }
+    pages[k] = { rows, more, query };
+    if (!more || rows.length < size) end = Math.min(end, k + 1);
+    // Progress in page order, as each page's predecessors are in.
+    for (; delivered < end && pages[delivered]; delivered++) {
+      rowsSoFar += pages[delivered].rows.length;
+      options.onPage?.(delivered + 1, rowsSoFar);
+    }
+  };
+  const worker = async (): Promise<void> => {
+    while (next < end && !failure) {
+      const k = next++;
+      await fetch(k).catch((error: unknown) => (failure ??= { error, page: k }));
+    }
+  };
+  await fetch(next++);
+  await Promise.all(Array.from({ length: walk.concurrency }, worker));
+  // A page asked for past the end may fail (an offset beyond the rows): it is not the walk's.
+  if (failure && failure.page < end) throw failure.error;
+  return { pages: pages.slice(0, end), calls: next };
+}
+
+/** returnAll: every row LIMIT/OFFSET reaches within the query's own LIMIT and maxRecords. */
+async function runAllPages(
+  conn: Requester,
+  clause: LimitClause,
+  options: CoqlOptions,
+): Promise<CoqlResult> {
+  const walk = checkWalk(options);
+  const start = clause.offset ?? 0;
+  // The query's own LIMIT bounds the whole walk, as it would in SQL; it is not a truncation.
+  const own = clause.limit ?? Infinity;
+  const cap = Math.min(walk.maxRecords ?? Infinity, COQL_MAX_REACH - start);
+  const reach = Math.min(own, cap);
+  const { pages, calls } = await fetchPages(conn, clause.base, { start, reach, walk }, options);
+  const last = pages[pages.length - 1];
+  const rows = pages.length === 1 ? last.rows : pages.flatMap((p) => p.rows);
+  const more = last.more && last.rows.length > 0;
+  const reachedEnd = rows.length >= reach;
+  const info: CoqlInfo = {
+    count: rows.length,
+    more_records: more,
+    pages: pages.length,
+    calls,
+    truncated: reachedEnd && more && own > cap,
+    query: last.query,
+  };
+  return { rows, info };
 }
 
 /** Runs a COQL query; with returnAll pages through every row Zoho lets LIMIT/OFFSET reach. */
@@ -256,41 +363,5 @@ export async function runCoql(
     );
   }
   if (!options.returnAll) return runOnePage(conn, bound, clause.limit, options);
-  const { maxRecords, pageSize } = checkWalk(options);
-  const start = clause.offset ?? 0;
-  let sent = bound;
-  let more = false;
-  const walk = paginate<Record<string, unknown>, number>(
-    async (cursor) => {
-      const offset = cursor ?? start;
-      const got = offset - start;
-      // The query's own LIMIT bounds the whole walk, as it would in SQL; it is not a truncation.
-      const ownLeft = (clause.limit ?? Infinity) - got;
-      const size = Math.min(
-        pageSize,
-        ownLeft,
-        (maxRecords ?? Infinity) - got,
-        COQL_MAX_REACH - offset,
-      );
-      sent = `${clause.base} LIMIT ${size} OFFSET ${offset}`;
-      const page = await send(conn, sent, options.signal);
-      if (page.rows.length > size) {
-        throw new ZohoError({
-          code: 'COQL_PAGING_ERROR',
-          message: `Zoho answered ${page.rows.length} rows for LIMIT ${size}`,
-        });
-      }
-      more = page.more && page.rows.length > 0;
-      const next = offset + page.rows.length;
-      if (!more || ownLeft - page.rows.length <= 0) return { items: page.rows };
-      if (next >= COQL_MAX_REACH) return { items: page.rows, truncated: true };
-      return { items: page.rows, next };
-    },
-    { maxRecords, signal: options.signal },
-  );
-  const collected = await collectPages(walk, (p) => options.onPage?.(p.page, p.total));
-  const rows = collected.items;
-  const pages = collected.pages;
-  const truncated = collected.truncated;
-  return { rows, info: { count: rows.length, more_records: more, pages, truncated, query: sent } };
+  return runAllPages(conn, clause, options);
 }

@@ -1,0 +1,133 @@
+/**
+ * What a connection keeps after months of requests: heap after forced garbage collection at
+ * intervals over many requests through one connection (one long-lived message signal, as a
+ * node's), the abort listeners left on the connection's and the message's signals, and timers
+ * left alive.
+ */
+import { getEventListeners } from 'node:events';
+import { accountsFamily } from '../src/sandbox/accounts';
+import { crmFamily } from '../src/sandbox/crm/index';
+import { Sandbox } from '../src/sandbox/server';
+import { systemClock } from '../src/zoho/core/clock';
+import { ZohoConnection } from '../src/zoho/core/connection';
+import { RollingWindow } from '../src/zoho/core/limits';
+import { activeTimers, heapAfterGc } from '../test/helpers/leaks';
+import { Figure, figure } from './lib';
+
+const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
+const MB = 1024 * 1024;
+const abortListeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
+
+async function connect() {
+  const crm = crmFamily({ sensors: false });
+  const sb = new Sandbox({ creditLimit: 0 }, [accountsFamily(), crm]);
+  await sb.start();
+  const scope = 'ZohoCRM.modules.ALL';
+  const refreshToken = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope });
+  const conn = new ZohoConnection({
+    region: 'custom',
+    accountsUrl: sb.url,
+    ...CLIENT,
+    refreshToken,
+    maxConcurrency: 10,
+  });
+  const [{ id }] = crm.store.insert('Leads', [{ Last_Name: 'Long run' }]);
+  return { sb, conn, id };
+}
+
+/**
+ * `total` gets through one connection, 50 in the flow at a time, stopped early at `timeBoxMs`;
+ * the heap after GC is sampled `samples` times. The sandbox's request log and credit log (a day
+ * of entries, one per call) are emptied before each sample, so only the client's memory counts.
+ */
+export async function connectionRetention(
+  total: number,
+  timeBoxMs: number,
+  samples = 10,
+): Promise<Figure[]> {
+  const { sb, conn, id } = await connect();
+  const message = new AbortController();
+  const closer = (conn.http as unknown as { closer: AbortController }).closer.signal;
+  const get = () =>
+    conn.request({ method: 'GET', path: `/v8/Leads/${id}`, signal: message.signal });
+  const run = async (count: number) => {
+    for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: 50 }, get));
+  };
+  try {
+    const forgetRequests = () => {
+      sb.clearRequests();
+      sb.resetStats();
+    };
+    await run(5_000);
+    forgetRequests();
+    const idle = { closer: abortListeners(closer), timers: activeTimers() };
+    const base = await heapAfterGc();
+    const heaps: number[] = [];
+    const started = Date.now();
+    let sent = 0;
+    while (sent < total && Date.now() - started < timeBoxMs) {
+      await run(total / samples);
+      sent += total / samples;
+      forgetRequests();
+      heaps.push(await heapAfterGc());
+    }
+    const growth = (heaps[heaps.length - 1] - base) / MB;
+    const tag = `leaks.requests_${total}`;
+    return [
+      figure(`${tag}_sent`, sent, 'requests', `= ${total}`),
+      figure(`${tag}_seconds`, Math.round((Date.now() - started) / 1000), 's'),
+      figure(`${tag}_retained_growth`, Number(growth.toFixed(2)), 'MB', '<= 5'),
+      figure(
+        `${tag}_peak_sample_growth`,
+        Number(((Math.max(...heaps) - base) / MB).toFixed(2)),
+        'MB',
+      ),
+      figure(`${tag}_retained_per_request`, Number(((growth * MB) / sent).toFixed(1)), 'B'),
+      figure(`${tag}_message_signal_listeners`, abortListeners(message.signal), 'listeners', '= 0'),
+      figure(
+        `${tag}_connection_signal_listeners_over_idle`,
+        abortListeners(closer) - idle.closer,
+        'listeners',
+        '= 0',
+      ),
+      figure(`${tag}_timers_over_idle`, activeTimers() - idle.timers, 'timers', '= 0'),
+    ];
+  } finally {
+    conn.close();
+    await sb.stop();
+  }
+}
+
+/**
+ * Books' rolling window (100 a window) under 300 creates, 5 in flight, each answered after
+ * 2 ms, with one long-lived caller signal: the abort listeners and timers its waits leave.
+ */
+export async function booksWindowLeftovers(creates = 300, windowMs = 500): Promise<Figure[]> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const idleTimers = activeTimers();
+  const window = new RollingWindow(100, windowMs, systemClock);
+  const message = new AbortController();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      while (next++ < creates) {
+        const end = await window.take(message.signal);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        end();
+      }
+    }),
+  );
+  return [
+    figure(
+      'leaks.books_window_300_listeners_left',
+      abortListeners(message.signal),
+      'listeners',
+      '= 0',
+    ),
+    figure('leaks.books_window_300_timers_left', activeTimers() - idleTimers, 'timers', '= 0'),
+  ];
+}
+
+export async function leaks(): Promise<Figure[]> {
+  return [...(await booksWindowLeftovers()), ...(await connectionRetention(50_000, 120_000))];
+}
