@@ -414,6 +414,21 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
   }
 }
 
+/** Plain axios with the rig's token: the baseline of what this machine allows. */
+function bareAxios(r: Rig) {
+  return axios.create({
+    baseURL: `${r.url}/crm/v8`,
+    headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
+  });
+}
+
+/** Wall milliseconds of `work`. */
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t = Date.now();
+  await work();
+  return Date.now() - t;
+}
+
 /** The client library alone on the rig's sandbox, as the nodes' connection would be. */
 function clientConnection(r: Rig, maxConcurrency: number): ZohoConnection {
   const scope = 'ZohoCRM.modules.ALL';
@@ -446,17 +461,13 @@ export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure
     }));
     const batches = Math.ceil(total / 100);
     const ideal = Math.ceil(batches / width) * latencyMs;
-    const bare = axios.create({
-      baseURL: `${r.url}/crm/v8`,
-      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
-    });
-    const bareRun = async () => {
-      const t = Date.now();
-      await pool(batches, width, (i) =>
-        bare.post('/Leads', { data: records.slice(i * 100, (i + 1) * 100), trigger: [] }),
+    const bare = bareAxios(r);
+    const bareRun = () =>
+      timed(() =>
+        pool(batches, width, (i) =>
+          bare.post('/Leads', { data: records.slice(i * 100, (i + 1) * 100), trigger: [] }),
+        ),
       );
-      return Date.now() - t;
-    };
     let ok = 0;
     const nodeRun = async () => {
       const t = Date.now();
@@ -516,17 +527,13 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
     const query = 'select Last_Name from Leads where Last_Name is not null order by id';
     const pages = Math.ceil(total / 2000);
     const ideal = Math.ceil(pages / width) * latencyMs;
-    const bare = axios.create({
-      baseURL: `${r.url}/crm/v8`,
-      headers: { Authorization: `Zoho-oauthtoken ${r.accessToken()}` },
-    });
-    const bareRun = async () => {
-      const t = Date.now();
-      await pool(pages, width, (i) =>
-        bare.post('/coql', { select_query: `${query} LIMIT 2000 OFFSET ${i * 2000}` }),
+    const bare = bareAxios(r);
+    const bareRun = () =>
+      timed(() =>
+        pool(pages, width, (i) =>
+          bare.post('/coql', { select_query: `${query} LIMIT 2000 OFFSET ${i * 2000}` }),
+        ),
       );
-      return Date.now() - t;
-    };
     let rows = 0;
     let calls = 0;
     const clientRun = async () => {

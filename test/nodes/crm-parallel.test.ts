@@ -7,6 +7,12 @@ function slowSandbox(h: Harness): void {
   h.sb.sandbox.resetStats();
 }
 
+/** Ids of `count` new Leads, in id order. */
+function insertLeads(h: Harness, count: number): string[] {
+  const leads = Array.from({ length: count }, (_, i) => ({ Last_Name: `Lead ${i}` }));
+  return h.crm.store.insert('Leads', leads).map((r) => r.id);
+}
+
 /** More than one call at once, never more than the connection's 5 (the harness's setting). */
 function assertSideBySide(h: Harness): void {
   const peak = h.sb.sandbox.stats.maxConcurrent;
@@ -45,12 +51,7 @@ describe('crm-record: batches side by side within the connection', function () {
   });
 
   it('deletes 450 ids as 5 calls side by side, results matched to the ids in order', async function () {
-    const ids = h.crm.store
-      .insert(
-        'Leads',
-        Array.from({ length: 450 }, (_, i) => ({ Last_Name: `D-${i}` })),
-      )
-      .map((r) => r.id);
+    const ids = insertLeads(h, 450);
     await h.load({ operation: 'delete', module: 'Leads' });
     slowSandbox(h);
     const o = await h.exec({ payload: ids });
@@ -68,12 +69,7 @@ describe('crm-coql: returnAll pages side by side within the connection', functio
   const h = crmHarness('crm-coql');
 
   it('fetches 9,000 rows as LIMIT/OFFSET pages, 5 in flight, rows in order, at most 4 calls past the end', async function () {
-    const ids = h.crm.store
-      .insert(
-        'Leads',
-        Array.from({ length: 9000 }, (_, i) => ({ Last_Name: `Q-${i}` })),
-      )
-      .map((r) => r.id);
+    const ids = insertLeads(h, 9000);
     await h.load({
       query: 'select Last_Name from Leads where Last_Name is not null order by id',
       returnAll: true,
