@@ -278,7 +278,9 @@ describe('coql: running', () => {
     await assert.rejects(
       runCoql(
         stub,
-        `select id from Leads where Email not in (${values(120).map((v) => `'${v}'`)})`,
+        `select id from Leads where Email not in (${values(120)
+          .map((v) => `'${v}'`)
+          .join(', ')})`,
       ),
       /at most 100 values; this one has 120/,
     );

@@ -114,7 +114,7 @@ export class NotificationHub {
       const existing = this.live().find((c) => c.channelId === id);
       if (!existing) return notSubscribed(id);
       const events = Array.isArray(item.events)
-        ? [...existing.events, ...item.events]
+        ? [...existing.events, ...(item.events as unknown[])]
         : existing.events;
       const channelExpiry = item.channel_expiry ?? this.store.formatTime(existing.expiresAt);
       const parsed = this.parse({ ...item, events, channel_expiry: channelExpiry }, i, existing);
