@@ -109,39 +109,32 @@ describe('Zoho CRM SDK conformance (@zohocrm/nodejs-sdk-8.0 against the emulator
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Initializes the SDK with the default client and `grant` (a grant code or refresh token), then lists Leads. */
+  async function connectAndList(grant: (builder: Sdk) => Sdk): Promise<number> {
+    const builder = new Z.OAuthBuilder()
+      .clientId(DEFAULT_CLIENT.clientId)
+      .clientSecret(DEFAULT_CLIENT.clientSecret)
+      .findUser(false);
+    await initialize(grant(builder).build());
+    const res = await new Z.Record.RecordOperations('Leads').getRecords(
+      await params(Z.Record.GetRecordsParam, { FIELDS: 'Last_Name' }),
+    );
+    return res.getStatusCode() as number;
+  }
+
   it('OAuth: exchanges a grant code, then calls the API with the token it got', async () => {
     const code = sandbox.accounts.issueGrantCode({
       clientId: DEFAULT_CLIENT.clientId,
       scope: SCOPE,
     });
-    const token = new Z.OAuthBuilder()
-      .clientId(DEFAULT_CLIENT.clientId)
-      .clientSecret(DEFAULT_CLIENT.clientSecret)
-      .grantToken(code)
-      .findUser(false)
-      .build();
-    await initialize(token);
-    const res = await new Z.Record.RecordOperations('Leads').getRecords(
-      await params(Z.Record.GetRecordsParam, { FIELDS: 'Last_Name' }),
-    );
-    assert.equal(res.getStatusCode(), 204);
+    assert.equal(await connectAndList((b) => b.grantToken(code)), 204);
     assert.equal(tokenCalls('authorization_code'), 1);
   });
 
   it('OAuth: refreshes an access token from a refresh token', async () => {
     const { refreshToken } = issueTokens(sandbox, SCOPE);
     const before = tokenCalls('refresh_token');
-    const token = new Z.OAuthBuilder()
-      .clientId(DEFAULT_CLIENT.clientId)
-      .clientSecret(DEFAULT_CLIENT.clientSecret)
-      .refreshToken(refreshToken)
-      .findUser(false)
-      .build();
-    await initialize(token);
-    const res = await new Z.Record.RecordOperations('Leads').getRecords(
-      await params(Z.Record.GetRecordsParam, { FIELDS: 'Last_Name' }),
-    );
-    assert.equal(res.getStatusCode(), 204);
+    assert.equal(await connectAndList((b) => b.refreshToken(refreshToken)), 204);
     assert.equal(tokenCalls('refresh_token'), before + 1);
   });
 
