@@ -281,7 +281,7 @@ describe('CRM node editors (Chromium)', function () {
       create: ['trigger', 'writeTip'],
       update: ['id', 'trigger', 'writeTip'],
       upsert: ['trigger', 'dup', 'writeTip'],
-      delete: ['id', 'writeTip'],
+      delete: ['id', 'trigger', 'writeTip'],
     };
     const ops = await page.$$eval('#node-input-operation option', (o) =>
       o.map((x) => (x as unknown as { value: string }).value),
@@ -307,6 +307,10 @@ describe('CRM node editors (Chromium)', function () {
     assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), false, 'no id');
     await page.selectOption('#node-input-operation', 'upsert');
     assert.equal(await page.locator('#node-input-duplicateCheckFields').isVisible(), true);
+    // Run: Zoho's default hides the checkboxes; "only these" shows them.
+    assert.equal(await page.inputValue('#crm-record-trigger-mode'), 'default');
+    assert.equal(await page.locator('.crm-record-trigger-boxes').isVisible(), false);
+    await page.selectOption('#crm-record-trigger-mode', 'chosen');
     assert.equal(await page.locator('.crm-record-trigger').count(), 3);
     for (const box of await page.locator('.crm-record-trigger').all()) {
       assert.equal(await box.isVisible(), true, 'upsert: trigger checkboxes');
@@ -344,10 +348,30 @@ describe('CRM node editors (Chromium)', function () {
     assert.deepEqual(saved, { operation: 'upsert', trigger: 'workflow,blueprint', dup: 'Email' });
     // Reopening restores the checkboxes.
     await openNodeDialog(page, NODES.record);
+    assert.equal(await page.inputValue('#crm-record-trigger-mode'), 'chosen');
     assert.equal(await page.isChecked('.crm-record-trigger[value="workflow"]'), true);
     assert.equal(await page.isChecked('.crm-record-trigger[value="approval"]'), false);
     assert.equal(await page.isChecked('.crm-record-trigger[value="blueprint"]'), true);
-    await closeDialog(page);
+    // None saves "none"; Zoho's default saves "" (no trigger sent).
+    await page.selectOption('#crm-record-trigger-mode', 'none');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const runOf = () =>
+      page.evaluate((id) => {
+        const red = (
+          globalThis as unknown as {
+            RED: { nodes: { node(id: string): Record<string, unknown> | null } };
+          }
+        ).RED;
+        return red.nodes.node(id)?.trigger;
+      }, NODES.record);
+    assert.equal(await runOf(), 'none');
+    await openNodeDialog(page, NODES.record);
+    assert.equal(await page.locator('.crm-record-trigger-boxes').isVisible(), false);
+    await page.selectOption('#crm-record-trigger-mode', 'default');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.equal(await runOf(), '');
     noErrors(ep, 'switching operations');
   });
 

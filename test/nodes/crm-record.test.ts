@@ -241,11 +241,34 @@ describe('crm-record node', function () {
       assert.equal(stored?.data.Last_Name, 'W-00249');
     });
 
-    it('sends no trigger by default', async function () {
+    it("sends no trigger by default, so Zoho runs its automations; 'none' sends trigger: []", async function () {
       await h.load({ operation: 'create', module: 'Leads' });
       await h.exec({ payload: { Last_Name: 'One' } });
-      const post = h.crmRequests().find((r) => r.method === 'POST');
-      assert.deepEqual((post?.body as AnyMsg).trigger, []);
+      await h.exec({ payload: { Last_Name: 'Two' }, trigger: 'none' });
+      await h.exec({ payload: { Last_Name: 'Three' }, trigger: [] });
+      await h.exec({ payload: { Last_Name: 'Four' }, trigger: 'approval, blueprint' });
+      const bodies = h
+        .crmRequests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.body as AnyMsg);
+      assert.equal(bodies.length, 4);
+      assert.equal('trigger' in bodies[0], false, 'no trigger key at all by default');
+      assert.deepEqual(bodies[1].trigger, []);
+      assert.deepEqual(bodies[2].trigger, []);
+      assert.deepEqual(bodies[3].trigger, ['approval', 'blueprint']);
+    });
+
+    it('delete: no wf_trigger by default; Run none or workflow sets it false or true', async function () {
+      const ids = seed(3).map((r) => r.id);
+      await h.load({ operation: 'delete', module: 'Leads' });
+      await h.exec({ payload: ids[0] });
+      await h.exec({ payload: ids[1], trigger: 'none' });
+      await h.exec({ payload: ids[2], trigger: ['workflow'] });
+      const deletes = h.crmRequests().filter((r) => r.method === 'DELETE');
+      assert.deepEqual(
+        deletes.map((r) => r.query.wf_trigger),
+        [undefined, 'false', 'true'],
+      );
     });
 
     it('on a partial failure sends every result AND raises one catchable error with the failed item', async function () {

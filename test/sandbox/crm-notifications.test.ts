@@ -242,6 +242,31 @@ describe('CRM v8 notifications (sandbox)', function () {
     assert.equal(again.body.watch[0].code, 'NOT_SUBSCRIBED');
   });
 
+  it('PATCH without _delete_events updates only what it names; the list counts its entries', async () => {
+    await enable(channel({ events: ['Leads.create', 'Contacts.edit'] }));
+    const patched = await h.request('PATCH', `${V8}/actions/watch`, {
+      watch: [{ channel_id: '1000000068001', token: 'new-token', events: ['Deals.delete'] }],
+    });
+    assert.equal(patched.status, 200);
+    assert.equal(patched.body.watch[0].status, 'success');
+    conforms('patch', '200', patched.body);
+    const [ch] = h.crm.notifications.live();
+    assert.equal(ch.token, 'new-token');
+    assert.equal(ch.notifyUrl, rx.url, 'the notify_url not given stays');
+    assert.deepEqual(ch.events, ['Leads.create', 'Contacts.edit', 'Deals.delete']);
+    const list = await h.get(`${V8}/actions/watch?per_page=2`);
+    assert.equal(list.body.watch.length, 2);
+    assert.equal(list.body.info.count, 2, 'info.count counts the entries returned');
+    assert.equal(list.body.info.more_records, true);
+    const second = await h.get(`${V8}/actions/watch?per_page=2&page=2`);
+    assert.equal(second.body.info.count, 1);
+    assert.equal(second.body.info.more_records, false);
+    const unknown = await h.request('PATCH', `${V8}/actions/watch`, {
+      watch: [{ channel_id: '42', token: 't' }],
+    });
+    assert.equal(unknown.body.watch[0].code, 'NOT_SUBSCRIBED');
+  });
+
   it('refuses bad channels: no notify_url, bad event, long token', async () => {
     const noUrl = await enable({ channel_id: '1', events: ['Leads.all'] });
     assert.equal(noUrl.body.watch[0].code, 'MANDATORY_NOT_FOUND');

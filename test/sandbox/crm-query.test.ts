@@ -4,6 +4,11 @@ import { startCrm, V8, type CrmHarness } from './crm-client';
 
 const oas = new Oas();
 
+/** n quoted values for a COQL in (…) list. */
+function inList(n: number): string {
+  return Array.from({ length: n }, (_, i) => `'v${i}'`).join(', ');
+}
+
 describe('CRM v8 search and COQL (sandbox)', function () {
   this.timeout(30000);
   let h: CrmHarness;
@@ -152,6 +157,11 @@ describe('CRM v8 search and COQL (sandbox)', function () {
       assert.equal(res.body.data.length, 4, 'WHERE is optional in v8');
     });
 
+    it('takes 100 values in an in (…) list (v7 and later)', async () => {
+      const res = await coql(`select id from Leads where Last_Name not in (${inList(100)})`);
+      assert.equal(res.status, 200);
+    });
+
     it('answers 204 when no row matches', async () => {
       const res = await coql("select Last_Name from Leads where Last_Name = 'nobody'");
       assert.equal(res.status, 204);
@@ -171,6 +181,11 @@ describe('CRM v8 search and COQL (sandbox)', function () {
         ['select id from Leads limit 2001', 'LIMIT_EXCEEDED', { by: 'limit', limit: 2000 }],
         ['select id from Leads limit 2000 offset 98001', 'LIMIT_EXCEEDED'],
         ['select id from Leads order by Last_Name, Last_Name', 'DUPLICATE_DATA'],
+        [
+          `select id from Leads where Last_Name in (${inList(101)})`,
+          'LIMIT_EXCEEDED',
+          { by: 'in', limit: 100 },
+        ],
       ];
       for (const [q, code, details] of cases) {
         const res = await coql(q);

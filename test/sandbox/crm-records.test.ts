@@ -168,6 +168,46 @@ describe('CRM v8 records (sandbox)', function () {
       assert.equal(res.body.data[0].code, 'SUCCESS');
     });
 
+    it('keeps Tag as tag objects { name, id, color_code }, one id per name; refuses plain strings', async () => {
+      const res = await h.request('POST', `${V8}/Leads`, {
+        data: [
+          { Last_Name: 'T1', Tag: [{ name: 'vip' }, { name: 'hot' }] },
+          { Last_Name: 'T2', Tag: [{ name: 'VIP' }] },
+        ],
+      });
+      assert.equal(res.status, 201);
+      const [a, b] = res.body.data.map((d: { details: { id: string } }) => d.details.id);
+      const got = await h.get(`${V8}/Leads/${a}`);
+      const tags = got.body.data[0].Tag;
+      assert.deepEqual(
+        tags.map((t: Record<string, unknown>) => [t.name, t.color_code, typeof t.id]),
+        [
+          ['vip', null, 'string'],
+          ['hot', null, 'string'],
+        ],
+      );
+      const other = (await h.get(`${V8}/Leads/${b}`)).body.data[0].Tag;
+      assert.equal(other[0].id, tags[0].id, 'a tag name has one id in the org');
+      const tagSchema = oas.schema('tags.json', '#/components/schemas/Tag');
+      for (const t of tags) {
+        const errors = oas.check(tagSchema, t, { lenientNull: true });
+        // The OAS lists created/modified times and users as required; a record's tag carries
+        // only name, id and color_code (Zoho's SDK models it as tags/tag with all optional).
+        assert.deepEqual(
+          errors.filter((e) => !/created_|modified_/.test(e)),
+          [],
+        );
+      }
+      for (const bad of [['vip'], [{ name: '' }], [{ name: 'x'.repeat(26) }], 'vip']) {
+        const refused = await h.request('POST', `${V8}/Leads`, {
+          data: [{ Last_Name: 'Bad', Tag: bad }],
+        });
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.equal(refused.body.data[0].details.api_name, 'Tag');
+        assert.equal(refused.body.data[0].details.expected_data_type, 'jsonarray');
+      }
+    });
+
     it('answers 400 INVALID_MODULE for unknown or wrongly cased modules, 401 without a token', async () => {
       for (const m of ['Nope', 'leads']) {
         const res = await h.request('POST', `${V8}/${m}`, { data: leads(1) });

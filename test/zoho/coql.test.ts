@@ -181,6 +181,13 @@ function coqlAnswer(total: number, spec: RequestSpec): StubAnswer {
 }
 
 describe('coql: running', () => {
+  it('sends an in (…) of 100 values, and commas inside quoted values do not count', async () => {
+    const stub = coqlStub(1);
+    const names = Array.from({ length: 100 }, (_, i) => `Smith, J${i}`);
+    await runCoql(stub, 'select id from Leads where Last_Name in :names', { params: { names } });
+    assert.equal(stub.calls.length, 1);
+  });
+
   it('sends one idempotent POST to /v8/coql', async () => {
     const stub = coqlStub(300);
     const result = await runCoql(stub, 'select id from Leads where Last_Name = :n', {
@@ -294,6 +301,25 @@ describe('coql: running', () => {
     await assert.rejects(runCoql(stub, 'select id from Leads where a = :a'), /:a/);
     await assert.rejects(runCoql(stub, 'delete from Leads'), /SELECT/);
     await assert.rejects(runCoql(stub, 'select id from Leads limit 5000'), /2000/);
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+    await assert.rejects(
+      runCoql(stub, 'select id from Leads where Last_Name in :names', {
+        params: { names: values(101) },
+      }),
+      (e: unknown) =>
+        invalid(e) &&
+        (e as ZohoError).param === 'query' &&
+        /at most 100 values; this one has 101/.test((e as Error).message),
+    );
+    await assert.rejects(
+      runCoql(
+        stub,
+        `select id from Leads where Email not in (${values(120)
+          .map((v) => `'${v}'`)
+          .join(', ')})`,
+      ),
+      /at most 100 values; this one has 120/,
+    );
     await assert.rejects(
       runCoql(stub, 'select id from Leads limit 10 offset 100000', { returnAll: true }),
       /100000/,

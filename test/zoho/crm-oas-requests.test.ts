@@ -430,6 +430,7 @@ describe("CRM client requests against Zoho's CRM v8 OpenAPI files", function () 
       });
       conforms('record.json', 2);
       assert.equal(sent()[0].method, 'PUT');
+      assert.equal('trigger' in (sent()[0].body as object), false, 'no trigger unless asked');
     });
 
     it('upsertRecords with and without duplicate_check_fields', async () => {
@@ -454,6 +455,8 @@ describe("CRM client requests against Zoho's CRM v8 OpenAPI files", function () 
       await deleteRecords(conn, 'Leads', [a, b]);
       await deleteRecords(conn, 'Leads', [c], { workflowTrigger: true });
       conforms('record.json', 2);
+      // Absent unless asked: Zoho's own default then applies (its workflow rules run).
+      assert.equal(sent()[0].query.wf_trigger, undefined);
       assert.equal(sent()[1].query.wf_trigger, 'true');
     });
 

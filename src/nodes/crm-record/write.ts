@@ -21,19 +21,23 @@ async function write(
     ctx.status.requesting(ctx.t('status.batch', { done, count }));
   // Batches side by side, as many as the connection runs at once; results stay in input order.
   const concurrency = conn.maxConcurrency;
+  // Run: absent means Zoho's own default (its automations run); see crm.checkTriggers.
+  const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
   if (operation === 'delete') {
     const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
+    // A delete has one switch, wf_trigger: on when Run names workflow, off when it does not.
+    const workflowTrigger = trigger === undefined ? undefined : trigger.includes('workflow');
     return crm.deleteRecords(conn, module, checkRecordIds(ids), {
       signal,
       onProgress,
       concurrency,
+      workflowTrigger,
     });
   }
   let records = msg.payload;
   if (operation === 'update' && recordId !== undefined && isPlainObject(records))
     records = { id: recordId, ...records };
   const list = checkRecords(records);
-  const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
   // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
   const options = { trigger, signal, onProgress, concurrency };
   if (operation === 'create') return crm.createRecords(conn, module, list, options);

@@ -44,6 +44,7 @@ export function kindOf(field: FieldDef): Kind {
     case 'ownerlookup':
       return 'id';
     case 'multiselectpicklist':
+    case 'tag':
       return 'list';
     default:
       return 'text';
@@ -99,7 +100,8 @@ export function comparable(kind: Kind, v: unknown): Scalar | Scalar[] | undefine
   if (kind === 'id') return isObject(v) && typeof v.id === 'string' ? v.id : undefined;
   if (kind === 'list') {
     if (!Array.isArray(v) || v.length === 0) return undefined;
-    return v.map((x) => String(x).toLowerCase());
+    // Tags compare by name.
+    return v.map((x) => String(isObject(x) ? x.name : x).toLowerCase());
   }
   if (kind === 'datetime') return parseDateTime(v);
   if (kind === 'text') return jsonText(v).toLowerCase();

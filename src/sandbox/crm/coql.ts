@@ -16,7 +16,12 @@ export const COQL_DEFAULT_LIMIT = 200;
 /** offset + limit may reach at most 100,000 records (v8). */
 export const COQL_MAX_ROWS = 100000;
 export const COQL_MAX_CRITERIA = 25;
-export const COQL_MAX_IN_VALUES = 50;
+/**
+ * Values in one `in (…)` / `not in (…)`: 100 since API v7 (Zoho, "Kaizen #183 - COQL API's
+ * Enhancements in Zoho CRM API Version 7", help.zoho.com community; the v2–v6 COQL-Limitations
+ * pages say 50). Over it Zoho answers LIMIT_EXCEEDED; the details shape is unverified.
+ */
+export const COQL_MAX_IN_VALUES = 100;
 export const COQL_MAX_COLUMNS = 50;
 
 export interface CoqlResult {

@@ -121,7 +121,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
 
       route('POST', '/actions/watch', (req) => notify.enable(req));
       route('PUT', '/actions/watch', (req) => notify.update(req));
-      route('PATCH', '/actions/watch', (req) => notify.disableEvents(req));
+      route('PATCH', '/actions/watch', (req) => notify.patch(req));
       route('DELETE', '/actions/watch', (req) => notify.remove(req));
       route('GET', '/actions/watch', (req) => notify.list(req));
 

@@ -16,6 +16,7 @@ const JSON_TYPES: Partial<Record<FieldDef['type'], string>> = {
   lookup: 'jsonobject',
   ownerlookup: 'jsonobject',
   multiselectpicklist: 'jsonarray',
+  tag: 'jsonarray',
 };
 
 const LENGTHS: Partial<Record<FieldDef['type'], number>> = {

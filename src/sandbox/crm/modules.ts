@@ -73,7 +73,7 @@ export function standardModules(): ModuleDef[] {
         f('Zip_Code', 'text'),
         f('Street', 'text', { length: 250 }),
         f('Last_Activity_Time', 'datetime', { readOnly: true }),
-        f('Tag', 'multiselectpicklist'),
+        f('Tag', 'tag'),
       ],
     },
     {

@@ -92,8 +92,39 @@ export class NotificationHub {
     });
   }
 
-  /** PATCH with `_delete_events: true`: those events leave the channel (the last one ends it). */
-  disableEvents(req: SandboxRequest): SandboxReply {
+  /**
+   * PATCH. With `_delete_events: true` ("Disable Specific Notifications", v8): those events
+   * leave the channel (the last one ends it). Without it ("Update Specific Information of a
+   * Notification", zoho.com/crm/developer/docs/api/v8/notifications/update-info.html): "All the
+   * provided details would be persisted and rest of the details will not be removed", so the
+   * given keys change, the others stay and the given events join the channel's.
+   */
+  patch(req: SandboxRequest): SandboxReply {
+    if (isObject(req.body) && Array.isArray(req.body.watch)) {
+      const deleting = req.body.watch.some((w) => isObject(w) && w._delete_events !== undefined);
+      if (!deleting) return this.patchDetails(req);
+    }
+    return this.disableEvents(req);
+  }
+
+  private patchDetails(req: SandboxRequest): SandboxReply {
+    return this.each(req, 200, (item, i) => {
+      const id = channelIdOf(item);
+      if (!id) return mandatory('channel_id', i);
+      const existing = this.live().find((c) => c.channelId === id);
+      if (!existing) return notSubscribed(id);
+      const events = Array.isArray(item.events)
+        ? [...existing.events, ...(item.events as unknown[])]
+        : existing.events;
+      const channelExpiry = item.channel_expiry ?? this.store.formatTime(existing.expiresAt);
+      const parsed = this.parse({ ...item, events, channel_expiry: channelExpiry }, i, existing);
+      if (!parsed.ok) return parsed.error;
+      this.channels.set(id, parsed.channel);
+      return this.success(parsed.channel, 'Successfully updated the subscribe details');
+    });
+  }
+
+  private disableEvents(req: SandboxRequest): SandboxReply {
     return this.each(req, 200, (item, i) => {
       const id = channelIdOf(item);
       if (!id) return mandatory('channel_id', i);
@@ -141,8 +172,26 @@ export class NotificationHub {
     if (all.length === 0) return { status: 204 };
     const perPage = Math.min(Number(req.query.get('per_page')) || 200, 200);
     const page = Math.max(Number(req.query.get('page')) || 1, 1);
-    const slice = all.slice((page - 1) * perPage, page * perPage);
-    const watch = slice.flatMap((c) =>
+    // One entry per channel and event, as Zoho lists them; pages and info.count are over these
+    // entries, so count is what the page returns (OAS notifications.json, info).
+    const entries = this.entriesOf(all);
+    const watch = entries.slice((page - 1) * perPage, page * perPage);
+    return {
+      status: 200,
+      body: {
+        watch,
+        info: {
+          per_page: perPage,
+          count: watch.length,
+          page,
+          more_records: page * perPage < entries.length,
+        },
+      },
+    };
+  }
+
+  private entriesOf(channels: Channel[]): Record<string, unknown>[] {
+    return channels.flatMap((c) =>
       c.events.map((e) => {
         const mod = e.split('.')[0];
         return {
@@ -160,18 +209,6 @@ export class NotificationHub {
         };
       }),
     );
-    return {
-      status: 200,
-      body: {
-        watch,
-        info: {
-          per_page: perPage,
-          count: slice.length,
-          page,
-          more_records: page * perPage < all.length,
-        },
-      },
-    };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -53,6 +53,16 @@ export class CrmStore {
     return this.users[0];
   }
 
+  /** The org's tags by lower-cased name: one id per tag, whatever record carries it. */
+  private readonly tags = new Map<string, string>();
+
+  tagId(name: string): string {
+    const key = name.toLowerCase();
+    let id = this.tags.get(key);
+    if (!id) this.tags.set(key, (id = this.nextId()));
+    return id;
+  }
+
   nextId(): string {
     this.counter += 1 + (this.counter % 3);
     return ID_PREFIX + String(this.counter).padStart(12, '0');

@@ -19,6 +19,8 @@ export type FieldType =
   | 'datetime'
   | 'picklist'
   | 'multiselectpicklist'
+  /** Zoho's record tags: an array of `{ name, id, color_code }` (see validate.ts). */
+  | 'tag'
   | 'lookup'
   | 'ownerlookup'
   | 'autonumber';

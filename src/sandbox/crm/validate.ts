@@ -22,6 +22,7 @@ const EXPECTED: Partial<Record<FieldDef['type'], string>> = {
   lookup: 'jsonobject',
   ownerlookup: 'jsonobject',
   multiselectpicklist: 'jsonarray',
+  tag: 'jsonarray',
   currency: 'double',
   percent: 'double',
   textarea: 'text',
@@ -38,6 +39,32 @@ export function recordError(
 }
 
 const blank = (v: unknown): boolean => v === null || v === undefined || v === '';
+
+/** Tag names are 1 to 25 characters (OAS tags.json, Tag.name maxLength 25). */
+export const TAG_NAME_MAX = 25;
+
+function isTagInput(x: unknown): x is { name: string } {
+  return (
+    isObject(x) &&
+    typeof x.name === 'string' &&
+    x.name.trim() !== '' &&
+    x.name.length <= TAG_NAME_MAX
+  );
+}
+
+/**
+ * A record's tags as Zoho keeps them: each `{ name, id, color_code }`, the same id for the same
+ * name across records (OAS record.json: Tag is an array of tags.json Tag; Zoho's Node SDK
+ * @zohocrm/nodejs-sdk-8.0 lib/config/json_details.json, record.tag: a List of tags/tag). The
+ * colour is null until set in the CRM (Tag.color_code is nullable).
+ */
+function storedTags(v: unknown, store: CrmStore): unknown {
+  if (!Array.isArray(v)) return v;
+  return v.map((x) => {
+    const name = (x as { name: string }).name.trim();
+    return { name, id: store.tagId(name), color_code: null };
+  });
+}
 
 /** Type check of one value; returns the error message or undefined when fine. */
 function typeError(field: FieldDef, v: unknown, store: CrmStore): string | undefined {
@@ -72,6 +99,8 @@ function typeError(field: FieldDef, v: unknown, store: CrmStore): string | undef
       return parseDateTime(v) !== undefined ? undefined : bad;
     case 'multiselectpicklist':
       return Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : bad;
+    case 'tag':
+      return Array.isArray(v) && v.every(isTagInput) ? undefined : bad;
     case 'ownerlookup':
       if (!isObject(v) || !isZohoId(v.id)) return bad;
       return store.user(v.id) ? undefined : 'the id given seems to be invalid';
@@ -155,7 +184,9 @@ export function validateRecord(
       }
       claimed.push([field.api_name, key]);
     }
-    data[field.api_name] = isObject(v) ? { ...v } : Array.isArray(v) ? [...(v as unknown[])] : v;
+    if (field.type === 'tag') data[field.api_name] = storedTags(v, store);
+    else
+      data[field.api_name] = isObject(v) ? { ...v } : Array.isArray(v) ? [...(v as unknown[])] : v;
     fields.push(field.api_name);
   }
   for (const [field, key] of claimed) {

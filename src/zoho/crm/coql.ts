@@ -13,6 +13,12 @@ import { toZohoDateTime, isPlainObject } from '../core/validate';
 
 export const COQL_MAX_LIMIT = 2000;
 export const COQL_MAX_REACH = 100_000;
+/**
+ * Values one `in (…)` / `not in (…)` may hold. 100 since API v7 (Zoho, "Kaizen #183 - COQL
+ * API's Enhancements in Zoho CRM API Version 7": "now support up to 100 values each, doubling
+ * the previous limit of 50"); the v2–v6 limitation pages say 50. Zoho answers LIMIT_EXCEEDED.
+ */
+export const COQL_MAX_IN_VALUES = 100;
 
 export type CoqlScalar = string | number | bigint | boolean | null | Date;
 export type CoqlValue = CoqlScalar | CoqlScalar[];
@@ -133,6 +139,30 @@ export function bindCoql(query: string, params: CoqlParams = {}): string {
   return out.join('');
 }
 
+/** The query with every string literal's content blanked, so nothing in one is read as syntax. */
+function maskLiterals(query: string): string {
+  // Not with spaces: a `\s+` in a caller's pattern would retry a long run of them from every
+  // position (minutes for a 200 kB value).
+  return tokenize(query)
+    .map((t) => (t.literal ? "'" + '_'.repeat(t.text.length - 2) + "'" : t.text))
+    .join('');
+}
+
+/** Refuses an `in (…)` list longer than Zoho takes, before anything is sent. */
+function checkInLists(query: string): void {
+  const lists = maskLiterals(query).matchAll(/\bin\s*\(([^()]*)\)/gi);
+  for (const list of lists) {
+    const count = list[1].split(',').length;
+    if (count > COQL_MAX_IN_VALUES) {
+      throw invalidInput(
+        `A COQL "in (…)" takes at most ${COQL_MAX_IN_VALUES} values; this one has ${count}: split the values over several queries`,
+        'query',
+        { values: count, limit: COQL_MAX_IN_VALUES },
+      );
+    }
+  }
+}
+
 export interface LimitClause {
   /** The query without its LIMIT/OFFSET clause. */
   base: string;
@@ -143,11 +173,8 @@ export interface LimitClause {
 /** Finds a trailing `LIMIT n [OFFSET m]` or `LIMIT m, n` (outside string literals). */
 export function splitLimit(query: string): LimitClause {
   const text = query.replace(/;\s*$/, '').trimEnd();
-  // Mask string literals so a LIMIT inside one is not seen. Not with spaces: the `\s+` below
-  // would retry a long run of them from every position (minutes for a 200 kB value).
-  const masked = tokenize(text)
-    .map((t) => (t.literal ? "'" + '_'.repeat(t.text.length - 2) + "'" : t.text))
-    .join('');
+  // Mask string literals so a LIMIT inside one is not seen.
+  const masked = maskLiterals(text);
   const m =
     /\s+limit\s+(\d+)\s*,\s*(\d+)\s*$/i.exec(masked) ??
     /\s+limit\s+(\d+)(?:\s+offset\s+(\d+))?\s*$/i.exec(masked) ??
@@ -355,6 +382,7 @@ export async function runCoql(
 ): Promise<CoqlResult> {
   const bound = bindCoql(query, options.params ?? {});
   if (!/^\s*select\s/i.test(bound)) throw invalidInput('COQL runs SELECT queries only', 'query');
+  checkInLists(bound);
   const clause = splitLimit(bound);
   if (clause.offset !== undefined && clause.offset >= COQL_MAX_REACH) {
     throw invalidInput(

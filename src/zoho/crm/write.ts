@@ -50,7 +50,10 @@ export interface WriteResult {
 }
 
 export interface WriteOptions {
-  /** Automations to run; default none (`trigger: []`). */
+  /**
+   * Automations to run. Absent (the default): no `trigger` is sent and Zoho runs every workflow
+   * rule, approval and blueprint the record meets; `[]`: none; a list: only those.
+   */
   trigger?: Trigger[];
   /** Records per call; at most (and by default) 100. */
   batchSize?: number;
@@ -69,9 +72,18 @@ export interface UpsertOptions extends WriteOptions {
   duplicateCheckFields?: string[] | string;
 }
 
-/** Zoho's `trigger` list from an array or a comma-separated string; unknown names refused. */
-export function checkTriggers(value: unknown): Trigger[] {
-  if (value === undefined || value === null) return [];
+/** The text that asks for no automation at all (Zoho's `trigger: []`). */
+export const NO_TRIGGER = 'none';
+
+/**
+ * Zoho's `trigger` list from an array or a comma-separated string; unknown names refused.
+ * Absent, null or an empty string: undefined, so nothing is sent and Zoho runs its automations
+ * as it does for any write (Zoho, "Kaizen #33 - Triggering Workflow Rules, Approvals, and
+ * Blueprints via Zoho CRM API"). `[]` or "none": none run.
+ */
+export function checkTriggers(value: unknown): Trigger[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value.trim() === '') return undefined;
   const list =
     typeof value === 'string'
       ? value
@@ -80,10 +92,17 @@ export function checkTriggers(value: unknown): Trigger[] {
           .filter(Boolean)
       : value;
   if (!Array.isArray(list))
-    throw invalidInput(`trigger must be an array of ${TRIGGERS.join(', ')}`, 'trigger');
+    throw invalidInput(
+      `trigger must be an array of ${TRIGGERS.join(', ')} (or "${NO_TRIGGER}")`,
+      'trigger',
+    );
+  if (list.length === 1 && list[0] === NO_TRIGGER) return [];
   for (const t of list) {
     if (!TRIGGERS.includes(t as Trigger)) {
-      throw invalidInput(`Unknown trigger "${String(t)}": use ${TRIGGERS.join(', ')}`, 'trigger');
+      throw invalidInput(
+        `Unknown trigger "${String(t)}": use ${TRIGGERS.join(', ')}, or "${NO_TRIGGER}" alone`,
+        'trigger',
+      );
     }
   }
   return [...new Set(list as Trigger[])];
@@ -245,11 +264,13 @@ function writeRecords(
   extraBody: Record<string, unknown> = {},
 ): Promise<WriteResult> {
   const trigger = checkTriggers(options.trigger);
+  // No `trigger` key at all unless asked: its absence is what lets Zoho run the automations.
+  const triggerBody = trigger === undefined ? {} : { trigger };
   return runWrite({
     items: records,
     options,
     send: (data) =>
-      sendRecords(conn, method, callPath, { data, trigger, ...extraBody }, options.signal),
+      sendRecords(conn, method, callPath, { data, ...triggerBody, ...extraBody }, options.signal),
   });
 }
 
@@ -311,7 +332,10 @@ export async function upsertRecords(
 }
 
 export interface DeleteOptions {
-  /** Run workflow rules on delete (Zoho's wf_trigger); default false. */
+  /**
+   * Zoho's `wf_trigger`: true or false is sent as given; absent (the default) sends nothing, so
+   * Zoho runs the delete's workflow rules as it does for any delete (Kaizen #33).
+   */
   workflowTrigger?: boolean;
   batchSize?: number;
   concurrency?: number;
@@ -337,7 +361,12 @@ export async function deleteRecords(
         product: 'crm',
         method: 'DELETE',
         path: path(mod),
-        query: { ids: chunkIds.join(','), wf_trigger: options.workflowTrigger ? 'true' : 'false' },
+        query: {
+          ids: chunkIds.join(','),
+          ...(options.workflowTrigger === undefined
+            ? {}
+            : { wf_trigger: options.workflowTrigger ? 'true' : 'false' }),
+        },
         signal: options.signal,
       });
       const entries = dataOf(res.data);
