@@ -14,7 +14,10 @@ const { busyPortsLine, isUntouchedDemo } = require('./start-checks');
 const root = path.join(__dirname, '..');
 const userDir = path.resolve(process.env.ZOHO_START_USER_DIR || path.join(root, '.node-red-user'));
 const uiPort = Number(process.env.PORT || 1880);
-const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || 8800);
+// The sandbox's default port, as in src/sandbox/demo.ts (DEFAULT_SANDBOX_PORT; a test checks):
+// read before the build, so written here too.
+const DEFAULT_SANDBOX_PORT = 8800;
+const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || DEFAULT_SANDBOX_PORT);
 const FIRST_TAB = 'crm-record.json';
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
@@ -215,13 +218,9 @@ async function main() {
     console.error(err instanceof Error ? err.message : err);
     await stop(1);
   }
-  const crm = Object.entries(demo.crm)
-    .map(([module, n]) => `${n} ${module}`)
-    .join(', ');
+  const { describeDemo } = require(path.join(root, 'dist', 'src', 'sandbox', 'demo.js'));
   console.log(`\n  Zoho sandbox:     ${sandbox.url}`);
-  console.log(
-    `    demo data: CRM ${crm}; Books ${demo.books.contacts} customers, ${demo.books.invoices} invoices`,
-  );
+  console.log(`    demo data: ${describeDemo(demo)}`);
   console.log(`  Node-RED editor:  ${editorUrl}\n  (Ctrl-C stops both)\n`);
 }
 
@@ -233,4 +232,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { exampleFlows, demoConnection, connect, CLIENT };
+module.exports = { exampleFlows, demoConnection, connect, CLIENT, DEFAULT_SANDBOX_PORT };
