@@ -59,14 +59,18 @@ describe('zoho-sandbox CLI', function () {
       const comment = nodes.find((x) => x.type === 'comment');
       assert.match(String(comment?.info), /`npx zoho-sandbox --demo`/, `${file}: how to try it`);
     }
-    for (const file of [
-      ['nodes', 'zoho-config.html'],
-      ['nodes', 'locales', 'en-US', 'zoho-config.html'],
-    ]) {
-      const ports = [...read(...file).matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
-      assert.ok(ports.length > 0, `${file.join('/')} names the sandbox URL`);
-      assert.deepEqual([...new Set(ports)], [port], `${file.join('/')}: sandbox ports`);
-    }
+    // Where the dialog and its help name the Accounts URL (the help's curl lines name Node-RED).
+    const placeholder = /id="node-config-input-accountsUrl" placeholder="([^"]*)"/.exec(
+      read('nodes', 'zoho-config.html'),
+    );
+    assert.equal(placeholder?.[1], url, 'the Accounts URL placeholder');
+    const accountsHelp = /<dt>Accounts URL[\s\S]*?<\/dd>/.exec(
+      read('nodes', 'locales', 'en-US', 'zoho-config.html'),
+    );
+    const ports = [...(accountsHelp?.[0] ?? '').matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.deepEqual(ports, [port], 'the Accounts URL help');
   });
 
   it('--demo loads the demo data; without it the sandbox starts empty', async () => {
