@@ -2,15 +2,22 @@
 // zoho-config node connected to the sandbox, so a newcomer sees it work without a Zoho account.
 // Node-RED gets its own user directory (.node-red-user/, ignored by git) and finds the pack
 // through a link in that directory's node_modules, as if installed from the palette.
+//
+// It checks both ports before touching anything, and only sets up the connection while it is
+// still the untouched demo one (scripts/start-checks.js): a connection the user changed stays.
+// ZOHO_START_USER_DIR puts the user directory elsewhere (the tests use a temporary one).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { busyPortsLine, isUntouchedDemo } = require('./start-checks');
 
 const root = path.join(__dirname, '..');
-const userDir = path.join(root, '.node-red-user');
+const userDir = path.resolve(process.env.ZOHO_START_USER_DIR || path.join(root, '.node-red-user'));
 const uiPort = Number(process.env.PORT || 1880);
-const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || 8800);
-const CONFIG_ID = 'zoho-sandbox-connection';
+// The sandbox's default port, as in src/sandbox/demo.ts (DEFAULT_SANDBOX_PORT; a test checks):
+// read before the build, so written here too.
+const DEFAULT_SANDBOX_PORT = 8800;
+const sandboxPort = Number(process.env.ZOHO_SANDBOX_PORT || DEFAULT_SANDBOX_PORT);
 const FIRST_TAB = 'crm-record.json';
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
@@ -63,56 +70,67 @@ function linkPack() {
   }
 }
 
-/** Every example flow on its own tab, each pointing at the one sandbox connection. */
-function exampleFlows(sandboxUrl) {
+function exampleFiles() {
   const examplesDir = path.join(root, 'examples');
-  const files = fs.existsSync(examplesDir)
-    ? fs
-        .readdirSync(examplesDir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        // The tab the editor opens first: the README's first result is on it.
-        .sort((a, b) => Number(b === FIRST_TAB) - Number(a === FIRST_TAB))
-    : [];
-  const flows = [
-    {
-      id: CONFIG_ID,
-      type: 'zoho-config',
-      name: 'Zoho sandbox',
-      region: 'custom',
-      accountsUrl: sandboxUrl,
-      maxConcurrency: 5,
-    },
-  ];
-  for (const file of files) {
-    const nodes = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'));
-    const configIds = new Set(nodes.filter((n) => n.type === 'zoho-config').map((n) => n.id));
+  if (!fs.existsSync(examplesDir)) return [];
+  return (
+    fs
+      .readdirSync(examplesDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      // The tab the editor opens first: the README's first result is on it.
+      .sort((a, b) => Number(b === FIRST_TAB) - Number(a === FIRST_TAB))
+      .map((file) => ({ file, nodes: JSON.parse(fs.readFileSync(path.join(examplesDir, file))) }))
+  );
+}
+
+/** The demo connection: the zoho-config every example shares, pointed at the sandbox. */
+function demoConnection(sandboxUrl, examples = exampleFiles()) {
+  for (const { nodes } of examples) {
+    const config = nodes.find((n) => n.type === 'zoho-config');
+    if (config) return { ...config, accountsUrl: sandboxUrl };
+  }
+  throw new Error('no example carries the zoho-config');
+}
+
+/** Every example flow on its own tab, all sharing the one demo connection. */
+function exampleFlows(sandboxUrl) {
+  const examples = exampleFiles();
+  const flows = [demoConnection(sandboxUrl, examples)];
+  for (const { file, nodes } of examples) {
     const tabId = `example-${file.replace(/\W+/g, '-')}`;
     flows.push({ id: tabId, type: 'tab', label: file.replace(/\.json$/, ''), info: '' });
     for (const node of nodes) {
-      if (node.type === 'zoho-config' || node.type === 'tab') continue;
-      const copy = { ...node, z: tabId };
-      for (const [key, value] of Object.entries(copy)) {
-        if (typeof value === 'string' && configIds.has(value)) copy[key] = CONFIG_ID;
-      }
-      flows.push(copy);
+      if (node.type !== 'zoho-config' && node.type !== 'tab') flows.push({ ...node, z: tabId });
     }
   }
   return flows;
 }
 
+/**
+ * Writes the example flows the first time. Later, the user's flows stay as they are, except
+ * that the untouched demo connection follows the sandbox to its port. Answers whether the demo
+ * connection is there, untouched, to be connected.
+ */
 function writeFlows(sandboxUrl) {
   const flowFile = path.join(userDir, 'flows.json');
   if (!fs.existsSync(flowFile)) {
     fs.writeFileSync(flowFile, JSON.stringify(exampleFlows(sandboxUrl), null, 2));
-    return;
+    return true;
   }
-  // Keep the user's edits; only follow the sandbox to the port it runs on now.
+  const demo = demoConnection(sandboxUrl);
   const flows = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
-  for (const node of flows) {
-    if (node.id === CONFIG_ID) node.accountsUrl = sandboxUrl;
+  const node = flows.find((n) => n.id === demo.id);
+  if (!isUntouchedDemo(node, demo)) {
+    const which = node ? `"${node.name || node.id}" was changed` : 'was removed';
+    console.log(`The demo connection ${which}: left as it is (the sandbox is at ${sandboxUrl}).`);
+    return false;
   }
-  fs.writeFileSync(flowFile, JSON.stringify(flows, null, 2));
+  if (node.accountsUrl !== sandboxUrl) {
+    node.accountsUrl = sandboxUrl;
+    fs.writeFileSync(flowFile, JSON.stringify(flows, null, 2));
+  }
+  return true;
 }
 
 async function waitFor(url, ms) {
@@ -131,13 +149,13 @@ async function waitFor(url, ms) {
 
 /** Connects the sandbox zoho-config the way a headless user would: a Self Client grant code. */
 async function connect(editorUrl, sandbox) {
+  const demo = demoConnection(sandbox.url);
   const code = sandbox.accounts.issueGrantCode({
     clientId: CLIENT.clientId,
-    scope:
-      'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all',
+    scope: demo.scopes,
     offline: true,
   });
-  const res = await fetch(`${editorUrl}zoho-config/${CONFIG_ID}/auth/code`, {
+  const res = await fetch(`${editorUrl}zoho-config/${demo.id}/auth/code`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ code, region: 'custom', accountsUrl: sandbox.url, ...CLIENT }),
@@ -146,13 +164,18 @@ async function connect(editorUrl, sandbox) {
 }
 
 async function main() {
+  const busy = await busyPortsLine(uiPort, sandboxPort);
+  if (busy) {
+    console.error(busy);
+    process.exit(1);
+  }
   buildIfNeeded();
   const { Sandbox } = require(BUILT);
   const sandbox = new Sandbox();
   const demo = sandbox.seedDemo();
   await sandbox.start(sandboxPort);
   linkPack();
-  writeFlows(sandbox.url);
+  const untouched = writeFlows(sandbox.url);
   const red = spawn(
     process.execPath,
     [require.resolve('node-red/red.js'), '--userDir', userDir, '--port', String(uiPort)],
@@ -190,26 +213,23 @@ async function main() {
   red.on('exit', (code) => stop(code ?? 0));
   try {
     await waitFor(`${editorUrl}settings`, 60_000);
-    await connect(editorUrl, sandbox);
+    if (untouched) await connect(editorUrl, sandbox);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stop(1);
   }
-  const crm = Object.entries(demo.crm)
-    .map(([module, n]) => `${n} ${module}`)
-    .join(', ');
+  const { describeDemo } = require(path.join(root, 'dist', 'src', 'sandbox', 'demo.js'));
   console.log(`\n  Zoho sandbox:     ${sandbox.url}`);
-  console.log(
-    `    demo data: CRM ${crm}; Books ${demo.books.contacts} customers, ${demo.books.invoices} invoices`,
-  );
+  console.log(`    demo data: ${describeDemo(demo)}`);
   console.log(`  Node-RED editor:  ${editorUrl}\n  (Ctrl-C stops both)\n`);
 }
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(err);
+    // A port taken between the check and the listen: still one line, no stack.
+    console.error(err && err.code === 'EADDRINUSE' ? `npm start: ${err.message}` : err);
     process.exit(1);
   });
 }
 
-module.exports = { exampleFlows, connect, CONFIG_ID, CLIENT };
+module.exports = { exampleFlows, demoConnection, connect, CLIENT, DEFAULT_SANDBOX_PORT };

@@ -8,6 +8,7 @@
 # dependency on node-red is switched to 5.x, so the project's own install stays as it is.
 #
 #   scripts/test-matrix.sh              Node 22 + node-red@5
+#   MATRIX_NODE=24 scripts/test-matrix.sh   Node 24 + node-red@5
 #   MATRIX_NODE=22.9 MATRIX_NODE_RED=5.0.1 scripts/test-matrix.sh
 #   MATRIX_KEEP=1 scripts/test-matrix.sh   keep the temporary directory (its path is printed)
 #

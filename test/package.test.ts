@@ -224,6 +224,17 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
     assert.equal(DEFS.size, NODES.length, 'one registerType per listed node');
   });
 
+  it('every example uses the one shared connection (same zoho-config id and name)', () => {
+    const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
+    const configs = files.flatMap((f) =>
+      (JSON.parse(read('examples', f)) as { id: string; type: string; name?: string }[])
+        .filter((n) => n.type === 'zoho-config')
+        .map((n) => `${n.id} "${n.name ?? ''}"`),
+    );
+    assert.equal(configs.length, files.length, 'each example carries the connection');
+    assert.deepEqual([...new Set(configs)], ['zoho-sandbox-connection "Zoho sandbox"']);
+  });
+
   it('N02: every non-config node is used by at least one example in examples/', () => {
     const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
     const used = new Set<string>();

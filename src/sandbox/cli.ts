@@ -5,10 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLIENT } from './accounts';
+import { DEFAULT_SANDBOX_PORT, describeDemo } from './demo';
 import { Sandbox } from './server';
 
 const USAGE = `Usage: zoho-sandbox [options]
-  --port <n>            port on 127.0.0.1 (default 8899, 0 = any free port)
+  --port <n>            port on 127.0.0.1 (default ${DEFAULT_SANDBOX_PORT}, 0 = any free port)
+  --demo                load the demo data (CRM leads, contacts, accounts, deals; Books
+                        customers and invoices), as \`npm start\` does
   --latency <ms>        latency added to every response (default 0)
   --concurrency <n>     API requests in flight before 429 (default 0 = unlimited)
   --credits <n>         API credits per rolling 24 h (default 50000, 0 = unlimited)
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       credits: { type: 'string' },
       'token-lifetime': { type: 'string' },
+      demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,12 +50,14 @@ async function main(): Promise<void> {
     }).filter(([, v]) => v !== undefined),
   );
   const sandbox = new Sandbox(options);
-  const url = await sandbox.start(num(values.port, 'port') ?? 8899);
-  console.log(`Zoho sandbox listening on ${url}
-  region "custom", URL ${url}
-  client id      ${DEFAULT_CLIENT.clientId}
-  client secret  ${DEFAULT_CLIENT.clientSecret}
-  Self Client code: curl -X POST ${url}/sandbox/self-client -d scope=ZohoCRM.modules.ALL
+  const demo = values.demo ? sandbox.seedDemo() : undefined;
+  const url = await sandbox.start(num(values.port, 'port') ?? DEFAULT_SANDBOX_PORT);
+  console.log(`Zoho sandbox listening on ${url}${demo ? `\n  demo data: ${describeDemo(demo)}` : ''}
+In Node-RED, the connection: data centre "Custom / sandbox", Accounts URL ${url},
+  Client ID      ${DEFAULT_CLIENT.clientId}
+  Client Secret  ${DEFAULT_CLIENT.clientSecret}
+  then Connect (and Accept), or a Self Client grant code from
+  curl -X POST ${url}/sandbox/self-client -d scope=ZohoCRM.modules.ALL,ZohoBooks.fullaccess.all
 Press Ctrl+C to stop.`);
   const shutdown = (): void => {
     sandbox.stop().then(

@@ -9,6 +9,13 @@ import type { CrmFamily } from './crm/index';
 import { prng } from './crm/seed';
 import type { ApiFamily } from './types';
 
+/**
+ * The sandbox's one default port: `zoho-sandbox`, `npm start` and the examples' connection
+ * (http://127.0.0.1:8800) all use it, so a palette user's `npx zoho-sandbox --demo` is where the
+ * examples look.
+ */
+export const DEFAULT_SANDBOX_PORT = 8800;
+
 export const DEMO_CRM_COUNTS = {
   Accounts: 12,
   Contacts: 25,
@@ -104,4 +111,12 @@ export function seedDemo(families: ApiFamily[]): DemoCounts {
     crm: crm ? crm.seed({ ...DEMO_CRM_COUNTS }) : {},
     books: books ? seedBooks(books) : { contacts: 0, invoices: 0 },
   };
+}
+
+/** The demo data in one line, for the banners of `npm start` and `zoho-sandbox --demo`. */
+export function describeDemo(demo: DemoCounts): string {
+  const crm = Object.entries(demo.crm)
+    .map(([module, n]) => `${n} ${module}`)
+    .join(', ');
+  return `CRM ${crm}; Books ${demo.books.contacts} customers, ${demo.books.invoices} invoices`;
 }

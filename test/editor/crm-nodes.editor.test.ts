@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   EditorPage,
+  EditorRed,
   openNodeDialog,
   screenshot,
   typedInputBox,
@@ -583,6 +584,28 @@ describe('CRM node editors (Chromium)', function () {
     await screenshot(page, 'zoho-raw-dialog');
     await closeDialog(page);
     noErrors(ep, 'switching methods');
+  });
+
+  it('zoho-raw: empty Query and Headers mean none (valid after Done); bad JSON is flagged', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    /** Opens the dialog, types query and headers, clicks Done: the node's validity after it. */
+    const validAfterDone = async (query: string, headers: string): Promise<unknown> => {
+      await openNodeDialog(page, NODES.raw);
+      await typedInputBox(page, 'node-input-query').fill(query);
+      await typedInputBox(page, 'node-input-headers').fill(headers);
+      await page.click('#node-dialog-ok');
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+      return page.evaluate(
+        (id) => (globalThis as unknown as { RED: EditorRed }).RED.nodes.node(id)?.valid,
+        NODES.raw,
+      );
+    };
+    assert.equal(await validAfterDone('', ''), true, 'empty Query and Headers are valid');
+    assert.equal(await validAfterDone('{"page":"2"}', '{"X-Test":"1"}'), true, 'JSON is valid');
+    assert.equal(await validAfterDone('{"page":', ''), false, 'broken JSON in Query is flagged');
+    assert.equal(await validAfterDone('', '[1,'), false, 'broken JSON in Headers is flagged');
+    noErrors(ep, 'Done on zoho-raw');
   });
 
   it('the help sidebar documents every property of every dialog', async () => {

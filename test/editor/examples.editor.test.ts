@@ -35,6 +35,7 @@ type Win = {
       eachConfig(cb: (n: FlowNode) => void): void;
     };
     view: { importNodes(nodes: unknown, opts?: Record<string, unknown>): void };
+    actions: { invoke(name: string): void };
     sidebar: { show(id: string): void };
     workspaces: { active(): string };
   };
@@ -69,22 +70,60 @@ describe('examples (Chromium)', function () {
     });
   }
 
+  /** Drops nodes attached to the mouse after an import with a click on the canvas. */
+  async function dropOnCanvas(page: Page): Promise<void> {
+    const box = await page.locator('#red-ui-workspace-chart').boundingBox();
+    assert.ok(box, 'the workspace canvas is visible');
+    await page.mouse.move(box.x + 120, box.y + 60);
+    await page.mouse.move(box.x + 125, box.y + 65);
+    await page.mouse.down();
+    await page.mouse.up();
+  }
+
   /**
    * Imports nodes as the Import dialog does: onto a new flow tab, attached to the mouse, then
    * dropped with a click on the canvas (which marks the workspace changed).
    */
   async function importFlow(page: Page, nodes: unknown[]): Promise<void> {
-    const chart = page.locator('#red-ui-workspace-chart');
-    const box = await chart.boundingBox();
-    assert.ok(box, 'the workspace canvas is visible');
-    const at = { x: box.x + 120, y: box.y + 60 };
-    await page.mouse.move(at.x, at.y);
     await page.evaluate((n) => {
       (globalThis as unknown as Win).RED.view.importNodes(n, { addFlow: true, notify: true });
     }, nodes);
-    await page.mouse.move(at.x + 5, at.y + 5);
-    await page.mouse.down();
-    await page.mouse.up();
+    await dropOnCanvas(page);
+  }
+
+  /**
+   * Imports an example the way a user does: Import (menu), the flow pasted, "new flow",
+   * Import. When nodes of it already exist (the shared connection), Node-RED asks: `view`
+   * answers View nodes… then Import selected (an existing config node is unticked by default),
+   * `copy` answers Import copy (new ids, an existing config node of the same id reused).
+   */
+  async function importThroughDialog(
+    page: Page,
+    nodes: unknown[],
+    onConflict: 'view' | 'copy',
+  ): Promise<boolean> {
+    await page.evaluate(() =>
+      (globalThis as unknown as Win).RED.actions.invoke('core:show-import-dialog'),
+    );
+    const text = page.locator('#red-ui-clipboard-dialog-import-text');
+    await text.waitFor({ state: 'visible' });
+    await text.fill(JSON.stringify(nodes));
+    await text.press('End'); // the dialog checks the JSON on keyup
+    await page.click('#red-ui-clipboard-dialog-import-opt-new');
+    await page.click('#red-ui-clipboard-dialog-ok');
+    const conflict = page.locator('.red-ui-notification', { hasText: 'already exist' });
+    const asked = await conflict
+      .waitFor({ state: 'visible', timeout: 1500 })
+      .then(() => true)
+      .catch(() => false);
+    if (asked && onConflict === 'view') {
+      await conflict.locator('button', { hasText: 'View nodes' }).click();
+      await page.click('#red-ui-clipboard-dialog-import-conflict');
+    } else if (asked) {
+      await conflict.locator('button', { hasText: 'Import copy' }).click();
+    }
+    await dropOnCanvas(page);
+    return asked;
   }
 
   async function notices(page: Page): Promise<Notice[]> {
@@ -110,6 +149,40 @@ describe('examples (Chromium)', function () {
     return family as CrmFamily;
   }
 
+  // First, before anything is deployed: the editor starts with no connection.
+  it('three examples imported one after another bring one connection', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    const first = readExample('crm-record.json');
+    assert.equal(await importThroughDialog(page, first, 'view'), false, 'no conflict at first');
+    assert.equal(await importThroughDialog(page, readExample('crm-coql.json'), 'view'), true);
+    assert.equal(await importThroughDialog(page, readExample('books-record.json'), 'copy'), true);
+    const seen = await page.evaluate(() => {
+      const red = (globalThis as unknown as Win).RED;
+      const configs: string[] = [];
+      red.nodes.eachConfig((n) => {
+        if (n.type === 'zoho-config') configs.push(n.id);
+      });
+      const users = red.nodes.filterNodes({}).filter((n) => typeof n.config === 'string');
+      return {
+        configs,
+        uses: [...new Set(users.map((n) => String(n.config)))],
+        types: users.map((n) => n.type),
+        invalid: users.filter((n) => n.valid === false).map((n) => n.id),
+      };
+    });
+    const shared = first.find((n) => n.type === 'zoho-config');
+    assert.ok(shared);
+    assert.deepEqual(seen.configs, [shared.id], 'one zoho-config in the editor');
+    assert.deepEqual(seen.uses, [shared.id], 'every Zoho node uses it');
+    for (const type of ['crm-record', 'crm-coql', 'books-record']) {
+      assert.ok(seen.types.includes(type), `${type} nodes imported: ${seen.types.join()}`);
+    }
+    assert.deepEqual(seen.invalid, [], 'nodes marked invalid');
+    await screenshot(page, 'examples-one-connection');
+    assert.deepEqual(ep.errors(), [], 'browser errors importing three examples');
+  });
+
   it('every example imports, connects through the dialog and deploys without errors', async function () {
     this.timeout(80_000);
     const ep = await ed.editor.openPage();
@@ -119,17 +192,19 @@ describe('examples (Chromium)', function () {
     assert.ok(EXAMPLES.length >= 4, `examples found: ${EXAMPLES.join(', ')}`);
 
     const configs: { id: string; scopes: string; file: string }[] = [];
-    let expected = 0;
+    const seen = new Set<string>();
+    const expectedIds = new Set<string>();
     for (const file of EXAMPLES) {
       const flow = readExample(file);
-      expected += flow.filter((n) => n.type !== 'tab').length;
+      for (const n of flow) if (n.type !== 'tab') expectedIds.add(n.id);
       for (const n of flow) {
-        if (n.type === 'zoho-config') {
+        if (n.type === 'zoho-config' && !seen.has(n.id)) {
+          seen.add(n.id);
           configs.push({ id: n.id, scopes: typeof n.scopes === 'string' ? n.scopes : '', file });
         }
       }
       const before = (await notices(page)).length;
-      await importFlow(page, flow);
+      await importThroughDialog(page, flow, 'view');
       const fresh = (await notices(page)).slice(before);
       const bad = fresh.filter((n) => n.type === 'warning' || n.type === 'error');
       assert.deepEqual(bad, [], `${file}: import notifications`);
@@ -164,8 +239,8 @@ describe('examples (Chromium)', function () {
       red.nodes.eachConfig(() => configs++);
       return red.nodes.filterNodes({}).length + configs;
     });
-    assert.ok(count >= expected, `imported ${count} of ${expected} nodes`);
-    assert.ok(configs.length >= EXAMPLES.length, 'each example brings its zoho-config');
+    assert.ok(count >= expectedIds.size, `imported ${count} of ${expectedIds.size} nodes`);
+    assert.equal(configs.length, 1, 'the examples share one zoho-config');
 
     // Point each connection at this sandbox and connect it with a Self Client code.
     for (const c of configs) {

@@ -170,6 +170,57 @@ describe('zoho-config editor (Chromium)', function () {
     noErrors(ep, 'opening the dialog');
   });
 
+  it('the API console links follow the data centre; the Self Client tip; scopes copy button', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openConfigDialog(page, IDS.dialog);
+    const links = page.locator('.zoho-config-console-link');
+    assert.equal(await links.count(), 2, 'a console link in each tip');
+    const seen = async (): Promise<string[]> =>
+      links.evaluateAll((els) =>
+        els.map((a) => `${a.textContent ?? ''} ${a.getAttribute('href') ?? '(no link)'}`),
+      );
+    const domains: Record<string, string> = {
+      com: 'zoho.com',
+      eu: 'zoho.eu',
+      'com.au': 'zoho.com.au',
+      ca: 'zohocloud.ca',
+      'com.cn': 'zoho.com.cn',
+    };
+    for (const [dc, domain] of Object.entries(domains)) {
+      await page.selectOption('#node-config-input-region', dc);
+      const host = `api-console.${domain}`;
+      assert.deepEqual(await seen(), [`${host} https://${host}/`, `${host} https://${host}/`], dc);
+    }
+    await page.selectOption('#node-config-input-region', 'custom');
+    for (const link of await seen()) assert.match(link, /accounts server \(no link\)$/);
+
+    const tips = (await page.locator('.form-tips').allTextContents()).join('\n');
+    assert.match(tips, /Scopes below/);
+    assert.doesNotMatch(tips, /scopes above|No browser can reach this Node-RED/);
+    assert.match(tips, /its own Client ID and Client Secret/);
+    const label = await page.locator('label[for="node-config-zoho-grant-code"]').textContent();
+    assert.equal(label?.trim(), 'Self Client grant code');
+
+    // The copy button hands the scopes, comma-separated, to Node-RED's clipboard helper.
+    await page.fill('#node-config-input-scopes', 'ZohoCRM.modules.ALL, ZohoBooks.fullaccess.all');
+    const copied = await page.evaluate(() => {
+      const red = (
+        globalThis as unknown as { RED: { clipboard: { copyText(t: string): boolean } } }
+      ).RED;
+      const texts: string[] = [];
+      red.clipboard.copyText = (text: string) => (texts.push(text), true);
+      (globalThis as unknown as { $: (s: string) => { trigger(e: string): void } })
+        .$('#node-config-zoho-copy-scopes')
+        .trigger('click');
+      return texts;
+    });
+    assert.deepEqual(copied, ['ZohoCRM.modules.ALL,ZohoBooks.fullaccess.all']);
+    await page.selectOption('#node-config-input-region', 'eu');
+    await screenshot(page, 'zoho-config-dialog-eu-console-link');
+    noErrors(ep, 'switching data centres');
+  });
+
   it('Connect: consent popup, Accept, popup closes, dialog says Connected', async () => {
     const ep = await ed.editor.openPage();
     const { page } = ep;
