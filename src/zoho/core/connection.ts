@@ -37,6 +37,8 @@ export interface ConnectionStatus {
   error?: ZohoErrorShape;
   /** While rate-limited: epoch ms when requests resume. */
   waitUntil?: number;
+  /** Something the user should know that does not stop requests (e.g. a refused api_domain). */
+  warning?: ZohoErrorShape;
 }
 
 /**
@@ -51,6 +53,9 @@ export class ZohoConnection extends EventEmitter {
   private last: ConnectionStatus;
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
+  private warning?: ZohoErrorShape;
+  /** False while the constructor runs: a warning met then shows in the first status. */
+  private built = false;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -64,6 +69,8 @@ export class ZohoConnection extends EventEmitter {
       clock: options.clock,
       refreshMarginMs: options.refreshMarginMs,
       timeoutMs: options.timeoutMs,
+      region: settings,
+      onUntrustedApiDomain: (refused, used) => this.untrustedApiDomain(refused, used),
     });
     this.http = new ZohoHttp({
       auth: this.auth,
@@ -77,6 +84,7 @@ export class ZohoConnection extends EventEmitter {
       secrets: () => this.secrets(),
     });
     this.last = this.initialStatus();
+    this.built = true;
     this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
   }
 
@@ -85,11 +93,12 @@ export class ZohoConnection extends EventEmitter {
   }
 
   status(): ConnectionStatus {
-    if (this.last.state !== 'connected') return { ...this.last };
-    if (this.checkFailure) return { ...this.checkFailure };
+    const warning = this.warning ? { warning: { ...this.warning } } : {};
+    if (this.last.state !== 'connected') return { ...this.last, ...warning };
+    if (this.checkFailure) return { ...this.checkFailure, ...warning };
     const failure = this.auth.failure();
-    if (failure) return { ...this.last, state: 'error', error: failure.toJSON() };
-    return { ...this.last };
+    if (failure) return { ...this.last, state: 'error', error: failure.toJSON(), ...warning };
+    return { ...this.last, ...warning };
   }
 
   /** Makes sure a valid access token exists (refreshing only when the stored one is stale). */
@@ -128,6 +137,17 @@ export class ZohoConnection extends EventEmitter {
   close(): void {
     this.http.close();
     this.removeAllListeners();
+  }
+
+  /** A token came with an API host that is not this data centre's: say so, keep working. */
+  private untrustedApiDomain(refused: string, used: string): void {
+    const message =
+      `Zoho's token answer named "${refused}" as the API host, which is not an https Zoho API ` +
+      `host of this connection's data centre (${this.options.region}): the token is sent to ` +
+      `${used} instead, never there. Check the region and accounts URL of the connection.`;
+    this.warning = { code: 'UNTRUSTED_API_DOMAIN', kind: 'config', message };
+    this.options.logger?.warn(this.redact(message));
+    if (this.built) this.emit('status', this.status());
   }
 
   private initialStatus(): ConnectionStatus {

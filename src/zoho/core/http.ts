@@ -17,6 +17,7 @@ import {
   isProduct,
   productBaseUrl,
   productPrefix,
+  trustedApiDomain,
   trustedHosts,
 } from './regions';
 import {
@@ -148,6 +149,8 @@ export class ZohoHttp extends EventEmitter {
   private readonly closer = new AbortController();
   private pausedUntil = 0;
   private credits?: CreditInfo;
+  /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
+  private warnedApiDomain?: string;
   /** Requests sent over the wire, retries included; benchmarks read it. */
   sent = 0;
 
@@ -270,7 +273,7 @@ export class ZohoHttp extends EventEmitter {
     if (spec.product !== undefined && !isProduct(spec.product)) {
       throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`, 'product');
     }
-    const apiDomain = this.options.auth.current()?.apiDomain;
+    const apiDomain = this.apiDomain();
     if (spec.url !== undefined) {
       let url: URL;
       try {
@@ -280,6 +283,8 @@ export class ZohoHttp extends EventEmitter {
       }
       if (
         !trustedHosts(this.options.region, apiDomain).has(url.host) ||
+        url.username !== '' ||
+        url.password !== '' ||
         // Zoho is HTTPS only; plain http is for the sandbox on loopback.
         url.protocol !== (this.options.region.region === 'custom' ? url.protocol : 'https:') ||
         !/^https?:$/.test(url.protocol)
@@ -298,6 +303,23 @@ export class ZohoHttp extends EventEmitter {
     const prefix = productPrefix(product);
     if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
     return new URL(productBaseUrl(product, this.options.region, apiDomain) + path);
+  }
+
+  /**
+   * The api_domain of the current token when it is one of this data centre's; otherwise none
+   * (the region's own host is used) and one warning. ZohoAuth checks it too, but a library user
+   * may pair an auth and an http of different regions.
+   */
+  private apiDomain(): string | undefined {
+    const apiDomain = this.options.auth.current()?.apiDomain;
+    if (!apiDomain || trustedApiDomain(this.options.region, apiDomain)) return apiDomain;
+    if (this.warnedApiDomain !== apiDomain) {
+      this.warnedApiDomain = apiDomain;
+      this.logger.warn(
+        `Ignoring api_domain "${apiDomain.slice(0, 200)}": not an https Zoho API host of this connection's data centre`,
+      );
+    }
+    return undefined;
   }
 
   /**

@@ -1,0 +1,97 @@
+/**
+ * A hostile "Zoho" on 127.0.0.1 for attack tests: a real HTTP server whose token endpoint and
+ * API answers are whatever the test makes them (a foreign api_domain, an endless body, a
+ * trickle, pages without end). It records what it was sent, so a test can prove what never left.
+ */
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type ApiHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+}
+
+export interface HostileServer {
+  url: string;
+  /** Every request but the token calls. */
+  requests: SeenRequest[];
+  tokenRequests: number;
+  /** What the token endpoint names as api_domain (undefined: the key is left out). */
+  apiDomain?: unknown;
+  /** Answers every request that is not a token call; by default 200 `{}`. */
+  api: ApiHandler;
+  close(): Promise<void>;
+}
+
+let tokenSerial = 0;
+
+function answerToken(server: HostileServer, res: http.ServerResponse): void {
+  server.tokenRequests++;
+  const body: Record<string, unknown> = {
+    access_token: `1000.${(++tokenSerial).toString(16).padStart(32, 'a')}.${'b'.repeat(32)}`,
+    expires_in: 3600,
+    token_type: 'Bearer',
+  };
+  if (server.apiDomain !== undefined) body.api_domain = server.apiDomain;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+export async function hostileServer(api?: ApiHandler): Promise<HostileServer> {
+  const sockets = new Set<Socket>();
+  const httpServer = http.createServer();
+  const server: HostileServer = {
+    url: '',
+    requests: [],
+    tokenRequests: 0,
+    api: api ?? ((_req, res) => res.end('{}')),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        httpServer.close(() => resolve());
+      }),
+  };
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path.endsWith('/oauth/v2/token')) {
+      req.resume();
+      req.on('end', () => answerToken(server, res));
+      return;
+    }
+    server.requests.push({
+      method: req.method ?? '',
+      path,
+      authorization: req.headers.authorization,
+    });
+    server.api(req, res);
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve()));
+  server.url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  return server;
+}
+
+/** api_domain values a token answer may carry that must never receive a token. */
+export function hostileApiDomains(evilUrl: string): unknown[] {
+  return [
+    evilUrl,
+    evilUrl.replace('http:', 'https:'),
+    'http://www.zohoapis.com',
+    'https://www.zohoapis.eu',
+    'https://www.zohoapis.com.evil.example',
+    'https://evil.example',
+    'https://user:pw@www.zohoapis.com',
+    'https://www.zohoapis.com:8443',
+    'https://www.zohoapis.com/elsewhere',
+    'javascript:alert(1)',
+    'not a url',
+    42,
+    { host: 'evil.example' },
+  ];
+}
