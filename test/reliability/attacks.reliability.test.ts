@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { ZohoConnection } from '../../src/zoho/core/connection';
-import { HostileServer, hostileApiDomains, hostileServer } from '../zoho/hostile-server';
+import {
+  HostileServer,
+  SCOPE_MISMATCH,
+  answer401,
+  failingCalls,
+  hostileApiDomains,
+  hostileServer,
+} from '../zoho/hostile-server';
 import { figure } from './figures';
 
 const CLIENT = { clientId: '1000.ATTACKCLIENT', clientSecret: 'attack-secret' };
@@ -49,5 +56,16 @@ describe('reliability: attacks from a hostile Zoho', function () {
     figure('attack.api_domain.hostile_values', domains.length);
     figure('attack.api_domain.foreign_accepted', accepted);
     assert.equal(accepted, 0);
+  });
+
+  it('401 storm: 20 scope-mismatch answers cause no refresh and leave the connection green', async () => {
+    accounts.api = (_req, res) => answer401(res, SCOPE_MISMATCH);
+    const conn = connect();
+    const errors = await failingCalls(conn, 20);
+    const refreshes = accounts.tokenRequests - 1;
+    figure('attack.scope_mismatch.refreshes_per_20', refreshes);
+    figure('attack.scope_mismatch.connection_red', conn.status().state === 'connected' ? 0 : 1);
+    assert.equal(refreshes, 0);
+    assert.ok(errors.every((e) => e.kind === 'scope'));
   });
 });

@@ -3,8 +3,11 @@
  * API answers are whatever the test makes them (a foreign api_domain, an endless body, a
  * trickle, pages without end). It records what it was sent, so a test can prove what never left.
  */
+import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { ZohoConnection } from '../../src/zoho/core/connection';
+import type { ZohoError } from '../../src/zoho/core/errors';
 
 export type ApiHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -94,4 +97,34 @@ export function hostileApiDomains(evilUrl: string): unknown[] {
     42,
     { host: 'evil.example' },
   ];
+}
+
+export function answer401(res: http.ServerResponse, body: unknown): void {
+  res.statusCode = 401;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+/** The CRM answer to a call outside the token's scopes (OAS error enum: OAUTH_SCOPE_MISMATCH). */
+export const SCOPE_MISMATCH = {
+  code: 'OAUTH_SCOPE_MISMATCH',
+  details: { permissions: ['ZohoCRM.settings.ALL', 'ZohoCRM.settings.fields.READ'] },
+  message: 'invalid oauth scope to access this URL',
+  status: 'error',
+};
+
+/** Makes `calls` calls that each fail; returns the errors. */
+export async function failingCalls(
+  conn: ZohoConnection,
+  calls: number,
+  path = '/v8/settings/fields',
+): Promise<ZohoError[]> {
+  const errors: ZohoError[] = [];
+  for (let i = 0; i < calls; i++) {
+    await conn.request({ method: 'GET', path }).then(
+      () => assert.fail('the call should fail'),
+      (e: ZohoError) => errors.push(e),
+    );
+  }
+  return errors;
 }

@@ -102,6 +102,26 @@ export interface HttpOptions {
 }
 
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+/**
+ * 401 codes that say the access token itself was refused, so a refresh can cure them: CRM's
+ * INVALID_TOKEN and AUTHENTICATION_FAILURE (the OAS error enum, record.json), INVALID_OAUTHTOKEN
+ * (Zoho's other APIs, e.g. https://www.zoho.com/social/api/oauth-authentication.html) and Books'
+ * 14 "Invalid value passed for authtoken" (from the issue's probe; not in Books' published docs,
+ * which say only "401 Unauthorized (Invalid AuthToken)"). Any other 401 (OAUTH_SCOPE_MISMATCH,
+ * NO_PERMISSION, …) fails its one call: a new token would have the same scopes.
+ */
+const TOKEN_REFUSED = new Set([
+  'INVALID_TOKEN',
+  'AUTHENTICATION_FAILURE',
+  'INVALID_OAUTHTOKEN',
+  '14',
+]);
+/**
+ * Books' 57 "You are not authorized to perform this operation": Zoho names it for a missing
+ * scope, the sandbox for a dead token (src/sandbox/router.ts). Unverified either way, so it gets
+ * one refresh per connection; when the fresh token is refused alike, 57 means scope from then on.
+ */
+const TOKEN_OR_SCOPE = new Set(['57']);
 const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 
@@ -151,6 +171,8 @@ export class ZohoHttp extends EventEmitter {
   private credits?: CreditInfo;
   /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
   private warnedApiDomain?: string;
+  /** Codes of TOKEN_OR_SCOPE that a fresh token met again: they mean scope on this connection. */
+  private readonly scopeCodes = new Set<string>();
   /** Requests sent over the wire, retries included; benchmarks read it. */
   sent = 0;
 
@@ -209,13 +231,16 @@ export class ZohoHttp extends EventEmitter {
           this.emit('event', { kind: 'ok' } satisfies HttpEvent);
           return { status, headers, data: data as T, attempts };
         }
-        if (status === 401 && !replayed) {
+        error = httpError(status, data, headers);
+        if (status === 401 && !replayed && this.tokenRefused(error.code)) {
           replayed = true;
           attempts--;
           await this.options.auth.replaceRejected(token).catch((e: unknown) => this.authFailed(e));
           continue;
         }
-        error = httpError(status, data, headers);
+        if (status === 401 && replayed && TOKEN_OR_SCOPE.has(error.code)) {
+          this.scopeCodes.add(error.code);
+        }
         notApplied = NOT_APPLIED_STATUSES.has(status);
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
@@ -228,6 +253,11 @@ export class ZohoHttp extends EventEmitter {
       }
       await this.waitToRetry(error, { policy, attempts, waitMs, status: outcome?.status, signal });
     }
+  }
+
+  /** True when a 401 with this code may be cured by a new access token. */
+  private tokenRefused(code: string): boolean {
+    return TOKEN_REFUSED.has(code) || (TOKEN_OR_SCOPE.has(code) && !this.scopeCodes.has(code));
   }
 
   /** Waits before the next attempt, or throws `error` when the policy allows no more. */

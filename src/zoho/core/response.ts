@@ -49,6 +49,32 @@ function parseMaybe(body: unknown): unknown {
   return body;
 }
 
+/** What Zoho's OAuth scopes look like (https://www.zoho.com/accounts/protocol/oauth/scope.html). */
+const SCOPE_RE = /^Zoho[A-Za-z]+\.[A-Za-z0-9_.]+$/;
+
+/**
+ * The scopes a scope error names, wherever in its details Zoho puts them (CRM's exact field for
+ * OAUTH_SCOPE_MISMATCH is not documented, so any scope-shaped string a few levels down counts).
+ */
+export function scopesNamed(details: unknown): string[] {
+  const found = new Set<string>();
+  const queue: Array<{ value: unknown; depth: number }> = [{ value: details, depth: 0 }];
+  while (queue.length > 0 && found.size < 10) {
+    const { value, depth } = queue.shift()!;
+    if (typeof value === 'string') {
+      for (const part of value.split(/[\s,]+/)) if (SCOPE_RE.test(part)) found.add(part);
+    } else if (value && typeof value === 'object' && depth < 4) {
+      for (const item of Object.values(value)) queue.push({ value: item, depth: depth + 1 });
+    }
+  }
+  return [...found];
+}
+
+function scopeHint(details: unknown): string {
+  const scopes = scopesNamed(details);
+  return scopes.length > 0 ? ` The call needs the scope ${scopes.join(' or ')}.` : '';
+}
+
 function withHint(code: string, zohoMessage: string): string {
   const hint = HINTS[code];
   if (!hint) return zohoMessage;
@@ -68,10 +94,13 @@ export function httpError(
   const source = record && 'code' in record ? record : (first ?? record);
   if (source && typeof source.code === 'string') {
     const zohoMessage = typeof source.message === 'string' ? source.message : '';
+    const scopes = source.code === 'OAUTH_SCOPE_MISMATCH' ? scopeHint(source.details) : '';
     return new ZohoError({
       code: source.code,
       status,
-      message: withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`,
+      message:
+        (withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`) +
+        scopes,
       // A refused multi-record write names a reason per record: keep them all.
       details: first ? record : source.details,
       requestId,
@@ -80,10 +109,15 @@ export function httpError(
   if (source && typeof source.code === 'number') {
     // Zoho Books: code 0 is success; anything else is its error number.
     const zohoMessage = typeof source.message === 'string' ? source.message : 'error';
+    // Books' 57 "not authorized to perform this operation" (on 401): the token lacks a scope.
+    const scope = source.code === 57 && status === 401;
     return new ZohoError({
       code: String(source.code),
+      kind: scope ? 'scope' : undefined,
       status,
-      message: `Zoho Books error ${source.code}: ${zohoMessage}`,
+      message: scope
+        ? `${withHint('OAUTH_SCOPE_MISMATCH', `Zoho Books error 57: ${zohoMessage}`)}${scopeHint(source)}`
+        : `Zoho Books error ${source.code}: ${zohoMessage}`,
       details: source,
       requestId,
     });
