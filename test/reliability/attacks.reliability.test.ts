@@ -8,6 +8,7 @@ import {
   HostileServer,
   SCOPE_MISMATCH,
   answer401,
+  endlessBody,
   failingCalls,
   hostileApiDomains,
   hostileServer,
@@ -15,6 +16,25 @@ import {
 import { figure } from './figures';
 
 const CLIENT = { clientId: '1000.ATTACKCLIENT', clientSecret: 'attack-secret' };
+const MB = 1024 * 1024;
+
+/** Runs `work` while sampling the heap and external memory; the peak above the start, in MB. */
+async function peakGrowthMb(work: () => Promise<unknown>): Promise<number> {
+  (global as { gc?: () => void }).gc?.();
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external + m.arrayBuffers;
+  };
+  const start = used();
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, used())), 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.round(((Math.max(peak, used()) - start) / MB) * 10) / 10;
+}
 
 describe('reliability: attacks from a hostile Zoho', function () {
   this.timeout(120_000);
@@ -67,5 +87,33 @@ describe('reliability: attacks from a hostile Zoho', function () {
     figure('attack.scope_mismatch.connection_red', conn.status().state === 'connected' ? 0 : 1);
     assert.equal(refreshes, 0);
     assert.ok(errors.every((e) => e.kind === 'scope'));
+  });
+
+  it('endless body: memory stays bounded by the default limits (API and token answers)', async () => {
+    const sent = { bytes: 0 };
+    accounts.api = endlessBody(sent);
+    const conn = connect();
+    const codes: string[] = [];
+    const apiPeak = await peakGrowthMb(() =>
+      Promise.all(
+        [1, 2, 3].map(() =>
+          conn.request({ method: 'GET', path: '/v8/Leads' }).catch((e: { code: string }) => {
+            codes.push(e.code);
+          }),
+        ),
+      ),
+    );
+    accounts.token = endlessBody(sent);
+    const tokenPeak = await peakGrowthMb(() =>
+      connect()
+        .check()
+        .then((s) => codes.push(s.error?.code ?? 'none')),
+    );
+    figure('attack.endless_body.sent_mb', Math.round(sent.bytes / MB));
+    figure('attack.endless_body.peak_growth_mb_3_calls', apiPeak);
+    figure('attack.endless_body.peak_growth_mb_token', tokenPeak);
+    assert.deepEqual(codes, Array(4).fill('RESPONSE_TOO_LARGE'));
+    // Three answers cut at 32 MiB each, with the copies axios and JSON decoding make.
+    assert.ok(apiPeak < 3 * 32 * 3, `peak growth ${apiPeak} MB`);
   });
 });

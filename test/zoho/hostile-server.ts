@@ -26,6 +26,8 @@ export interface HostileServer {
   apiDomain?: unknown;
   /** Answers every request that is not a token call; by default 200 `{}`. */
   api: ApiHandler;
+  /** Answers token calls instead of the well-formed default, when set. */
+  token?: ApiHandler;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,11 @@ export async function hostileServer(api?: ApiHandler): Promise<HostileServer> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path.endsWith('/oauth/v2/token')) {
       req.resume();
-      req.on('end', () => answerToken(server, res));
+      req.on('end', () => {
+        if (!server.token) return answerToken(server, res);
+        server.tokenRequests++;
+        server.token(req, res);
+      });
       return;
     }
     server.requests.push({
@@ -127,4 +133,27 @@ export async function failingCalls(
     );
   }
   return errors;
+}
+
+/**
+ * An answer that never ends: a JSON array opened and then 64 KiB chunks of records as fast as
+ * the client reads them, chunked, until the client hangs up. Counts what it sent.
+ */
+export function endlessBody(sent: { bytes: number }): ApiHandler {
+  const chunk = Buffer.from(`{"id":"1","Last_Name":"${'x'.repeat(65_000)}"},`);
+  return (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"data":[');
+    let open = true;
+    res.on('close', () => (open = false));
+    const pump = (): void => {
+      while (open) {
+        const more = res.write(chunk);
+        sent.bytes += chunk.length;
+        if (!more) break;
+      }
+      if (open) res.once('drain', pump);
+    };
+    pump();
+  };
 }

@@ -16,6 +16,7 @@ import {
   regionOfAccountsUrl,
   trustedApiDomain,
 } from './regions';
+import { MAX_TOKEN_RESPONSE_BYTES, responseTooLarge } from './response';
 import { textOf } from './validate';
 
 export interface StoredTokens {
@@ -188,11 +189,22 @@ function isPermanent(error: ZohoError): boolean {
 function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_code'): ZohoError {
   if (thrown instanceof ZohoError) return thrown;
   const err = thrown as {
-    data?: { payload?: unknown; res?: { statusCode?: number } };
+    data?: {
+      payload?: unknown;
+      isResponseError?: boolean;
+      res?: { statusCode?: number; socket?: { bytesRead?: number } };
+    };
     output?: { statusCode?: number };
     code?: string;
     message?: string;
   };
+  // wreck stops reading at maxBytes and destroys the answer; its 413 or the "closed
+  // prematurely" of the destroyed stream wins the race, so the bytes read tell which it was.
+  const bytesRead = err?.data?.res?.socket?.bytesRead ?? 0;
+  const cut = err?.output?.statusCode === 413 && !err.data?.isResponseError;
+  if (cut || bytesRead > MAX_TOKEN_RESPONSE_BYTES) {
+    return responseTooLarge(MAX_TOKEN_RESPONSE_BYTES, "The accounts server's answer");
+  }
   const payload = err?.data?.payload;
   const status = err?.data?.res?.statusCode;
   if (payload !== undefined && status !== undefined) {
@@ -382,7 +394,7 @@ export class ZohoAuth {
   }
 
   private httpOptions(): Record<string, unknown> {
-    return { timeout: this.options.timeoutMs ?? 30_000 };
+    return { timeout: this.options.timeoutMs ?? 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES };
   }
 }
 
@@ -432,7 +444,10 @@ export async function exchangeAuthorizationCode(
       code: options.code,
       redirect_uri: options.redirectUri ?? '',
     };
-    const token = await client.getToken(params, { timeout: options.timeoutMs ?? 30_000 });
+    const token = await client.getToken(params, {
+      timeout: options.timeoutMs ?? 30_000,
+      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+    });
     raw = token.token;
   } catch (thrown) {
     throw fromThrown(thrown, 'authorization_code');
@@ -469,7 +484,9 @@ export async function revokeRefreshToken(options: {
 }): Promise<void> {
   const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
   try {
-    await client.createToken({ refresh_token: options.refreshToken }).revoke('refresh_token');
+    await client
+      .createToken({ refresh_token: options.refreshToken })
+      .revoke('refresh_token', { timeout: 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES });
   } catch (thrown) {
     throw fromThrown(thrown, 'refresh_token');
   }

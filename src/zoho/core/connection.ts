@@ -25,6 +25,10 @@ export interface ConnectionOptions {
   clock?: Clock;
   random?: () => number;
   refreshMarginMs?: number;
+  /** Largest JSON or text answer accepted, in bytes; default 32 MiB (see response.ts). */
+  maxResponseBytes?: number;
+  /** Largest download (binary answer) accepted, in bytes; default 25 MiB (see response.ts). */
+  maxDownloadBytes?: number;
 }
 
 export type ConnectionState = 'not-connected' | 'connected' | 'rate-limited' | 'error';
@@ -82,6 +86,8 @@ export class ZohoConnection extends EventEmitter {
       clock: options.clock,
       random: options.random,
       secrets: () => this.secrets(),
+      maxResponseBytes: options.maxResponseBytes,
+      maxDownloadBytes: options.maxDownloadBytes,
     });
     this.last = this.initialStatus();
     this.built = true;

@@ -22,6 +22,8 @@ import {
 } from './regions';
 import {
   CreditInfo,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
   ResponseType,
   creditHeaders,
   decodeBody,
@@ -99,6 +101,10 @@ export interface HttpOptions {
   random?: () => number;
   /** Strings to scrub from every log line (client secret, refresh token). */
   secrets?: () => string[];
+  /** Largest JSON or text answer accepted, in bytes (response.ts DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Largest binary answer (a download) accepted, in bytes (DEFAULT_MAX_DOWNLOAD_BYTES). */
+  maxDownloadBytes?: number;
 }
 
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
@@ -248,6 +254,7 @@ export class ZohoHttp extends EventEmitter {
         if (status === 429) waitMs ??= this.untilCreditReset();
       } else {
         error = failure!.error;
+        if (failure!.final) throw error;
         notApplied = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
@@ -421,6 +428,7 @@ export class ZohoHttp extends EventEmitter {
         timeout,
         signal,
         responseType: 'arraybuffer',
+        ...this.sizeLimits(responseType),
       });
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(response.headers ?? {})) {
@@ -438,6 +446,17 @@ export class ZohoHttp extends EventEmitter {
       this.logger.debug(`✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
       return { failure };
     }
+  }
+
+  /** axios cuts an answer over the limit while it streams in, not after buffering it all. */
+  private sizeLimits(responseType: ResponseType) {
+    const json = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const binary = this.options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+    // Uploads are bounded by the larger of the two: a file, or a batch of records.
+    return {
+      maxContentLength: responseType === 'binary' ? binary : json,
+      maxBodyLength: Math.max(json, binary),
+    };
   }
 
   private secrets(): string[] {

@@ -151,11 +151,59 @@ export interface NetworkFailure {
   error: ZohoError;
   /** True when Zoho cannot have acted on the request. */
   notSent: boolean;
+  /** True when another attempt would fail the same way (an answer over the size limit). */
+  final?: boolean;
+}
+
+/**
+ * How much one answer may weigh before it is cut, so a broken or hostile server cannot exhaust
+ * the memory of the process (an endless answer once grew Node-RED past 1.7 GB in 10 s).
+ * - JSON and text: 32 MiB. A CRM page holds at most 200 records (`per_page` maximum, CRM v8
+ *   Get Records), and a record at most a few hundred fields of which only multi-line and rich
+ *   text ones are large (32,000 characters for a multi-line field, CRM's field limits): 200
+ *   records with five such fields full is 32 MB.
+ * - Binary (downloads): 25 MiB, Zoho's 20 MB limit for one attachment ("File size should not
+ *   exceed 20 MB", CRM uploadFile; MAX_ATTACHMENT_BYTES in crm/attachments.ts) with room for
+ *   the encoding. A bulk-read ZIP can be larger: raise the connection's limit for it.
+ * - Token answers: 64 KiB (Zoho's is a few hundred bytes).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024;
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+/** The error of an answer cut at `limit` bytes. */
+export function responseTooLarge(limit: number, what = "Zoho's answer"): ZohoError {
+  return new ZohoError({
+    code: 'RESPONSE_TOO_LARGE',
+    kind: 'http',
+    message:
+      `${what} was larger than ${limit} bytes and was cut off: ask for less (fewer records ` +
+      "per page, one file at a time), or raise the connection's response size limit.",
+    details: { limit },
+  });
+}
+
+function overLimit(message: string | undefined): number | undefined {
+  const match = /maxContentLength size of (\d+) exceeded/.exec(message ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 export function networkError(thrown: unknown, timeoutMs: number): NetworkFailure {
   const err = thrown as { code?: string; message?: string };
   const code = err?.code ?? '';
+  const limit = overLimit(err?.message);
+  if (limit !== undefined) return { notSent: false, final: true, error: responseTooLarge(limit) };
+  if (/maxBodyLength/.test(err?.message ?? '')) {
+    return {
+      notSent: true,
+      final: true,
+      error: new ZohoError({
+        code: 'REQUEST_TOO_LARGE',
+        kind: 'input',
+        message: "The request body is larger than the connection's limit: send less in one call.",
+      }),
+    };
+  }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(err?.message ?? '')) {
     return {
       notSent: false,
