@@ -12,6 +12,7 @@ import {
   failingCalls,
   hostileApiDomains,
   hostileServer,
+  trickle,
 } from '../zoho/hostile-server';
 import { figure } from './figures';
 
@@ -115,5 +116,23 @@ describe('reliability: attacks from a hostile Zoho', function () {
     assert.deepEqual(codes, Array(4).fill('RESPONSE_TOO_LARGE'));
     // Three answers cut at 32 MiB each, with the copies axios and JSON decoding make.
     assert.ok(apiPeak < 3 * 32 * 3, `peak growth ${apiPeak} MB`);
+  });
+
+  it('trickle: five answers of one byte every 2 s are all cut at their 5 s deadline', async () => {
+    accounts.api = trickle(2000);
+    const conn = connect({ timeoutMs: 4000, deadlineMs: 5000, maxConcurrency: 5 });
+    await conn.check();
+    let pending = 5;
+    const calls = Array.from({ length: 5 }, () =>
+      conn
+        .request({ method: 'GET', path: '/v8/Leads', retry: { maxRetries: 0 } })
+        .catch((e: { code: string }) => e.code)
+        .finally(() => pending--),
+    );
+    await new Promise((r) => setTimeout(r, 6500));
+    figure('attack.trickle.pending_past_deadline', pending);
+    const codes = await Promise.all(calls);
+    assert.equal(pending, 0);
+    assert.deepEqual(codes, Array(5).fill('TIMEOUT'));
   });
 });

@@ -157,3 +157,13 @@ export function endlessBody(sent: { bytes: number }): ApiHandler {
     pump();
   };
 }
+
+/** An answer that trickles one byte every `everyMs`, for ever: never silent, never done. */
+export function trickle(everyMs: number): ApiHandler {
+  return (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{');
+    const timer = setInterval(() => res.write(' '), everyMs);
+    res.on('close', () => clearInterval(timer));
+  };
+}

@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   tokenStore?: TokenStore;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** Longest time one attempt may take in all; default 2 minutes (http.ts DEFAULT_DEADLINE_MS). */
+  deadlineMs?: number;
   creditBackoff?: number;
   logger?: Logger;
   clock?: Clock;
@@ -81,6 +83,7 @@ export class ZohoConnection extends EventEmitter {
       region: settings,
       maxConcurrency: options.maxConcurrency,
       timeoutMs: options.timeoutMs,
+      deadlineMs: options.deadlineMs,
       creditBackoff: options.creditBackoff,
       logger: options.logger,
       clock: options.clock,

@@ -65,7 +65,10 @@ export interface RequestSpec {
   /** JSON value, URLSearchParams (form), FormData (multipart), Buffer or string. */
   body?: unknown;
   responseType?: ResponseType;
+  /** Longest silence of the server (no byte sent or received). */
   timeoutMs?: number;
+  /** Longest time one attempt may take from sending to the last byte of the answer. */
+  deadlineMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Overrides the method's safety: e.g. a POST that only reads (COQL) may be retried. */
   idempotent?: boolean;
@@ -94,6 +97,8 @@ export interface HttpOptions {
   region: RegionSettings;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** Default of RequestSpec.deadlineMs: DEFAULT_DEADLINE_MS, or timeoutMs when that is longer. */
+  deadlineMs?: number;
   /** Stop when this fraction (0.5–1.0) of the daily API credits is used. */
   creditBackoff?: number;
   logger?: Logger;
@@ -105,6 +110,42 @@ export interface HttpOptions {
   maxResponseBytes?: number;
   /** Largest binary answer (a download) accepted, in bytes (DEFAULT_MAX_DOWNLOAD_BYTES). */
   maxDownloadBytes?: number;
+}
+
+/**
+ * How long one attempt may take in all. axios's `timeout` only limits silence, so a server that
+ * trickles a byte every few seconds would hold a concurrency slot for ever; two minutes is four
+ * times the default silence timeout, and enough for a 20 MB download at 1.5 Mbit/s.
+ */
+export const DEFAULT_DEADLINE_MS = 120_000;
+
+class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`deadline of ${ms} ms exceeded`);
+  }
+}
+
+/** Runs `call` with a signal that also aborts once `ms` have passed (a whole-answer deadline). */
+async function withDeadline<T>(
+  signal: AbortSignal,
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const attempt = new AbortController();
+  const forward = (): void => attempt.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  // A real timer, not the injected clock: this bounds a socket, which lives in real time.
+  const timer = setTimeout(() => attempt.abort(new DeadlineExceeded(ms)), ms);
+  try {
+    return await call(attempt.signal);
+  } catch (thrown) {
+    const reason: unknown = attempt.signal.reason;
+    throw reason instanceof DeadlineExceeded && !signal.aborted ? reason : thrown;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  }
 }
 
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
@@ -163,6 +204,13 @@ function checkPath(path: string): void {
       'path',
     );
   }
+}
+
+function deadlineError(ms: number): ZohoError {
+  return new ZohoError({
+    code: LocalCodes.TIMEOUT,
+    message: `Zoho did not finish answering within ${ms} ms (the deadline of one attempt)`,
+  });
 }
 
 export class ZohoHttp extends EventEmitter {
@@ -395,6 +443,8 @@ export class ZohoHttp extends EventEmitter {
   private async send(spec: RequestSpec, url: URL, token: string, signal: AbortSignal) {
     const responseType = spec.responseType ?? 'json';
     const timeout = spec.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const deadline =
+      spec.deadlineMs ?? this.options.deadlineMs ?? Math.max(DEFAULT_DEADLINE_MS, timeout);
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value === undefined || value === null) continue;
@@ -420,16 +470,18 @@ export class ZohoHttp extends EventEmitter {
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
-      const response = await this.axios.request<ArrayBuffer>({
-        method: spec.method,
-        url: url.toString(),
-        headers,
-        data,
-        timeout,
-        signal,
-        responseType: 'arraybuffer',
-        ...this.sizeLimits(responseType),
-      });
+      const response = await withDeadline(signal, deadline, (attempt) =>
+        this.axios.request<ArrayBuffer>({
+          method: spec.method,
+          url: url.toString(),
+          headers,
+          data,
+          timeout,
+          signal: attempt,
+          responseType: 'arraybuffer',
+          ...this.sizeLimits(responseType),
+        }),
+      );
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(response.headers ?? {})) {
         if (value !== undefined && value !== null)
@@ -442,7 +494,10 @@ export class ZohoHttp extends EventEmitter {
       );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
-      const failure = networkError(thrown, timeout);
+      const failure =
+        thrown instanceof DeadlineExceeded
+          ? { notSent: false, error: deadlineError(thrown.ms) }
+          : networkError(thrown, timeout);
       this.logger.debug(`✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
       return { failure };
     }
