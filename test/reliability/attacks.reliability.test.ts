@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { ZohoConnection } from '../../src/zoho/core/connection';
+import { listAll } from '../../src/zoho/crm/read';
 import {
   HostileServer,
   SCOPE_MISMATCH,
   answer401,
   endlessBody,
+  endlessPages,
   failingCalls,
   hostileApiDomains,
   hostileServer,
@@ -134,5 +136,23 @@ describe('reliability: attacks from a hostile Zoho', function () {
     const codes = await Promise.all(calls);
     assert.equal(pending, 0);
     assert.deepEqual(codes, Array(5).fill('TIMEOUT'));
+  });
+
+  it('endless paging: always more_records with a fresh token, at the default ceilings', async () => {
+    accounts.api = endlessPages(200, { pad: 200 });
+    const conn = connect();
+    let truncated = false;
+    let code = 'none';
+    const peak = await peakGrowthMb(() =>
+      listAll(conn, 'Leads', { fields: ['Last_Name'] }).then(
+        (r) => (truncated = r.truncated),
+        (e: { code: string }) => (code = e.code),
+      ),
+    );
+    figure('attack.endless_paging.pages_requested', accounts.requests.length);
+    figure('attack.endless_paging.peak_growth_mb', peak);
+    figure('attack.endless_paging.outcome', truncated ? 'truncated' : code);
+    assert.ok(accounts.requests.length <= 500);
+    assert.ok(truncated || code === 'RESULT_TOO_LARGE');
   });
 });

@@ -167,3 +167,29 @@ export function trickle(everyMs: number): ApiHandler {
     res.on('close', () => clearInterval(timer));
   };
 }
+
+/**
+ * A CRM list that never ends: every page has `perPage` records and says more_records with a
+ * fresh next_page_token (or always the same one, with `sameToken`).
+ */
+export function endlessPages(
+  perPage: number,
+  options: { sameToken?: boolean; pad?: number } = {},
+): ApiHandler {
+  let serial = 0;
+  return (_req, res) => {
+    serial++;
+    const data = Array.from({ length: perPage }, (_, i) => ({
+      id: String(serial * 1000 + i),
+      Last_Name: 'x'.repeat(options.pad ?? 8),
+    }));
+    const token = options.sameToken ? 'same-token' : `token-${serial}`;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(
+      JSON.stringify({
+        data,
+        info: { per_page: perPage, count: perPage, more_records: true, next_page_token: token },
+      }),
+    );
+  };
+}
