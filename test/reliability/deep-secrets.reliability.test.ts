@@ -12,7 +12,8 @@ const ACCESS_TOKEN = `1000.${'a1'.repeat(16)}.${'b2'.repeat(16)}`;
 const CLIENT_SECRET = 'deep-canary-secret-7d1f';
 const PLAIN_TOKEN = 'plain-canary-token-0e9a';
 const texts = {
-  shared: (_key: string, vars?: Record<string, unknown>) => String(vars?.message ?? ''),
+  shared: (_key: string, vars?: Record<string, unknown>) =>
+    typeof vars?.message === 'string' ? vars.message : '',
   whereSet: () => undefined,
 };
 

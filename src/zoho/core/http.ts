@@ -206,6 +206,26 @@ function checkPath(path: string): void {
   }
 }
 
+/** The headers and body as sent: the token added, a plain value as JSON. */
+function outgoing(spec: RequestSpec, token: string) {
+  const headers: Record<string, string> = {
+    ...spec.headers,
+    Authorization: `Zoho-oauthtoken ${token}`,
+  };
+  let data = spec.body;
+  if (
+    data !== undefined &&
+    !(data instanceof URLSearchParams) &&
+    !(data instanceof FormData) &&
+    !Buffer.isBuffer(data) &&
+    typeof data !== 'string'
+  ) {
+    data = JSON.stringify(data);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  return { headers, data };
+}
+
 function deadlineError(ms: number): ZohoError {
   return new ZohoError({
     code: LocalCodes.TIMEOUT,
@@ -451,21 +471,7 @@ export class ZohoHttp extends EventEmitter {
       params.set(key, Array.isArray(value) ? value.join(',') : String(value));
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
-    const headers: Record<string, string> = {
-      ...spec.headers,
-      Authorization: `Zoho-oauthtoken ${token}`,
-    };
-    let data = spec.body;
-    if (
-      data !== undefined &&
-      !(data instanceof URLSearchParams) &&
-      !(data instanceof FormData) &&
-      !Buffer.isBuffer(data) &&
-      typeof data !== 'string'
-    ) {
-      data = JSON.stringify(data);
-      headers['Content-Type'] ??= 'application/json';
-    }
+    const { headers, data } = outgoing(spec, token);
     const started = this.clock.now();
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
