@@ -3,22 +3,20 @@
  * 127.0.0.1: each case asserts the pack holds and records a figure of what got through.
  */
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/core/connection';
+import type { ConnectionOptions } from '../../src/zoho/core/connection';
 import { listAll } from '../../src/zoho/crm/read';
 import {
-  HostileServer,
   SCOPE_MISMATCH,
   answer401,
   endlessBody,
   endlessPages,
   failingCalls,
   hostileApiDomains,
-  hostileServer,
   trickle,
+  useHostileZoho,
 } from '../zoho/hostile-server';
 import { figure } from './figures';
 
-const CLIENT = { clientId: '1000.ATTACKCLIENT', clientSecret: 'attack-secret' };
 const MB = 1024 * 1024;
 
 /** Runs `work` while sampling the heap and external memory; the peak above the start, in MB. */
@@ -41,51 +39,29 @@ async function peakGrowthMb(work: () => Promise<unknown>): Promise<number> {
 
 describe('reliability: attacks from a hostile Zoho', function () {
   this.timeout(120_000);
-  let accounts: HostileServer;
-  let evil: HostileServer;
-  const open: ZohoConnection[] = [];
-  beforeEach(async () => {
-    accounts = await hostileServer();
-    evil = await hostileServer();
-  });
-  afterEach(async () => {
-    while (open.length) open.pop()?.close();
-    await accounts.close();
-    await evil.close();
-  });
-
-  function connect(extra: Partial<ConstructorParameters<typeof ZohoConnection>[0]> = {}) {
-    const conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: accounts.url,
-      ...CLIENT,
-      refreshToken: 'rt',
-      ...extra,
-    });
-    open.push(conn);
-    return conn;
-  }
+  const rig = useHostileZoho('1000.ATTACKCLIENT');
+  const connect = (extra?: Partial<ConnectionOptions>) => rig.connect(extra);
 
   it('api_domain: no foreign or insecure api_domain is ever used', async () => {
-    const domains = hostileApiDomains(evil.url);
+    const domains = hostileApiDomains(rig.evil.url);
     let accepted = 0;
     for (const apiDomain of domains) {
-      accounts.apiDomain = apiDomain;
+      rig.zoho.apiDomain = apiDomain;
       const conn = connect();
       await conn.request({ method: 'GET', path: '/v8/org' });
-      if (conn.auth.current()?.apiDomain !== accounts.url) accepted++;
+      if (conn.auth.current()?.apiDomain !== rig.zoho.url) accepted++;
     }
-    accepted += evil.requests.length;
+    accepted += rig.evil.requests.length;
     figure('attack.api_domain.hostile_values', domains.length);
     figure('attack.api_domain.foreign_accepted', accepted);
     assert.equal(accepted, 0);
   });
 
   it('401 storm: 20 scope-mismatch answers cause no refresh and leave the connection green', async () => {
-    accounts.api = (_req, res) => answer401(res, SCOPE_MISMATCH);
+    rig.zoho.api = (_req, res) => answer401(res, SCOPE_MISMATCH);
     const conn = connect();
     const errors = await failingCalls(conn, 20);
-    const refreshes = accounts.tokenRequests - 1;
+    const refreshes = rig.zoho.tokenRequests - 1;
     figure('attack.scope_mismatch.refreshes_per_20', refreshes);
     figure('attack.scope_mismatch.connection_red', conn.status().state === 'connected' ? 0 : 1);
     assert.equal(refreshes, 0);
@@ -94,7 +70,7 @@ describe('reliability: attacks from a hostile Zoho', function () {
 
   it('endless body: memory stays bounded by the default limits (API and token answers)', async () => {
     const sent = { bytes: 0 };
-    accounts.api = endlessBody(sent);
+    rig.zoho.api = endlessBody(sent);
     const conn = connect();
     const codes: string[] = [];
     const apiPeak = await peakGrowthMb(() =>
@@ -106,7 +82,7 @@ describe('reliability: attacks from a hostile Zoho', function () {
         ),
       ),
     );
-    accounts.token = endlessBody(sent);
+    rig.zoho.token = endlessBody(sent);
     const tokenPeak = await peakGrowthMb(() =>
       connect()
         .check()
@@ -121,7 +97,7 @@ describe('reliability: attacks from a hostile Zoho', function () {
   });
 
   it('trickle: five answers of one byte every 2 s are all cut at their 5 s deadline', async () => {
-    accounts.api = trickle(2000);
+    rig.zoho.api = trickle(2000);
     const conn = connect({ timeoutMs: 4000, deadlineMs: 5000, maxConcurrency: 5 });
     await conn.check();
     let pending = 5;
@@ -139,7 +115,7 @@ describe('reliability: attacks from a hostile Zoho', function () {
   });
 
   it('endless paging: always more_records with a fresh token, at the default ceilings', async () => {
-    accounts.api = endlessPages(200, { pad: 200 });
+    rig.zoho.api = endlessPages(200, { pad: 200 });
     const conn = connect();
     let truncated = false;
     let code = 'none';
@@ -149,10 +125,10 @@ describe('reliability: attacks from a hostile Zoho', function () {
         (e: { code: string }) => (code = e.code),
       ),
     );
-    figure('attack.endless_paging.pages_requested', accounts.requests.length);
+    figure('attack.endless_paging.pages_requested', rig.zoho.requests.length);
     figure('attack.endless_paging.peak_growth_mb', peak);
     figure('attack.endless_paging.outcome', truncated ? 'truncated' : code);
-    assert.ok(accounts.requests.length <= 500);
+    assert.ok(rig.zoho.requests.length <= 500);
     assert.ok(truncated || code === 'RESULT_TOO_LARGE');
   });
 });

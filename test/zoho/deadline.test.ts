@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/core/connection';
 import { ZohoError } from '../../src/zoho/core/errors';
-import { HostileServer, hostileServer, trickle } from './hostile-server';
-
-const CLIENT = { clientId: '1000.SLOWCLIENT', clientSecret: 'slow-secret' };
+import { trickle, useHostileZoho } from './hostile-server';
 
 describe('deadline: a trickling answer is cut and its slot freed', function () {
   this.timeout(20_000);
-  let zoho: HostileServer;
-  const open: ZohoConnection[] = [];
-  beforeEach(async () => {
-    zoho = await hostileServer();
-  });
-  afterEach(async () => {
-    while (open.length) open.pop()?.close();
-    await zoho.close();
-  });
+  const rig = useHostileZoho();
 
   it('one byte every 200 ms with a 500 ms silence timeout is cut at the 1 s deadline', async () => {
-    zoho.api = trickle(200);
-    const conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: zoho.url,
-      ...CLIENT,
-      refreshToken: 'rt',
-      timeoutMs: 500,
-      deadlineMs: 1000,
-      maxConcurrency: 1,
-    });
-    open.push(conn);
+    rig.zoho.api = trickle(200);
+    const conn = rig.connect({ timeoutMs: 500, deadlineMs: 1000, maxConcurrency: 1 });
     await conn.check();
     const started = Date.now();
     const error = await conn
@@ -42,7 +22,7 @@ describe('deadline: a trickling answer is cut and its slot freed', function () {
     assert.match(error.message, /within 1000 ms/);
     assert.ok(took >= 950 && took < 3000, `took ${took} ms`);
     // The one slot is free again: a well-behaved answer gets through.
-    zoho.api = (_req, res) => res.end('{"data":[]}');
+    rig.zoho.api = (_req, res) => res.end('{"data":[]}');
     assert.equal((await conn.request({ method: 'GET', path: '/v8/Leads' })).status, 200);
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ZohoConnection } from '../../src/zoho/core/connection';
+import { ConnectionOptions, ZohoConnection } from '../../src/zoho/core/connection';
 import type { ZohoError } from '../../src/zoho/core/errors';
 
 export type ApiHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -192,4 +192,42 @@ export function endlessPages(
       }),
     );
   };
+}
+
+export interface HostileRig {
+  /** The hostile "Zoho": accounts server and API in one. */
+  zoho: HostileServer;
+  /** A second server that must never be reached. */
+  evil: HostileServer;
+  /** A custom-region connection to `zoho`, closed after the test. */
+  connect(extra?: Partial<ConnectionOptions>): ZohoConnection;
+}
+
+/** Mocha hooks for a test suite against a hostile Zoho: fresh servers for every test. */
+export function useHostileZoho(clientId = '1000.HOSTILECLIENT'): HostileRig {
+  const open: ZohoConnection[] = [];
+  const rig = {
+    connect(extra: Partial<ConnectionOptions> = {}): ZohoConnection {
+      const conn = new ZohoConnection({
+        region: 'custom',
+        accountsUrl: rig.zoho.url,
+        clientId,
+        clientSecret: 'hostile-secret',
+        refreshToken: 'rt',
+        ...extra,
+      });
+      open.push(conn);
+      return conn;
+    },
+  } as HostileRig;
+  beforeEach(async () => {
+    rig.zoho = await hostileServer();
+    rig.evil = await hostileServer();
+  });
+  afterEach(async () => {
+    while (open.length) open.pop()?.close();
+    await rig.zoho.close();
+    await rig.evil.close();
+  });
+  return rig;
 }

@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/core/connection';
-import {
-  HostileServer,
-  SCOPE_MISMATCH,
-  answer401,
-  failingCalls,
-  hostileServer,
-} from './hostile-server';
-
-const CLIENT = { clientId: '1000.STORMCLIENT', clientSecret: 'storm-secret' };
+import { SCOPE_MISMATCH, answer401, failingCalls, useHostileZoho } from './hostile-server';
 
 describe('401s: refresh only for a refused token, never for a missing scope', () => {
-  let zoho: HostileServer;
-  const open: ZohoConnection[] = [];
-  beforeEach(async () => {
-    zoho = await hostileServer();
-  });
-  afterEach(async () => {
-    while (open.length) open.pop()?.close();
-    await zoho.close();
-  });
-
-  function connect() {
-    const conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: zoho.url,
-      ...CLIENT,
-      refreshToken: 'rt',
-    });
-    open.push(conn);
-    return conn;
-  }
+  const rig = useHostileZoho();
 
   it('20 OAUTH_SCOPE_MISMATCH answers cause no refresh and leave the connection connected', async () => {
-    zoho.api = (_req, res) => answer401(res, SCOPE_MISMATCH);
-    const conn = connect();
+    rig.zoho.api = (_req, res) => answer401(res, SCOPE_MISMATCH);
+    const conn = rig.connect();
     const errors = await failingCalls(conn, 20);
-    assert.equal(zoho.tokenRequests, 1, 'the first access token only');
-    assert.equal(zoho.requests.length, 20, 'no replays');
+    assert.equal(rig.zoho.tokenRequests, 1, 'the first access token only');
+    assert.equal(rig.zoho.requests.length, 20, 'no replays');
     for (const error of errors) {
       assert.equal(error.code, 'OAUTH_SCOPE_MISMATCH');
       assert.equal(error.kind, 'scope');
@@ -50,23 +22,23 @@ describe('401s: refresh only for a refused token, never for a missing scope', ()
   });
 
   it('Books 57 gets one refresh per connection; once a fresh token meets it, it means scope', async () => {
-    zoho.api = (_req, res) =>
+    rig.zoho.api = (_req, res) =>
       answer401(res, { code: 57, message: 'You are not authorized to perform this operation' });
-    const conn = connect();
+    const conn = rig.connect();
     const errors = await failingCalls(conn, 20, '/books/v3/contacts');
-    assert.equal(zoho.tokenRequests, 2, 'the first token and one refresh');
+    assert.equal(rig.zoho.tokenRequests, 2, 'the first token and one refresh');
     assert.ok(errors.every((e) => e.kind === 'scope' && e.code === '57'));
     assert.equal(conn.status().state, 'connected');
   });
 
   it('INVALID_TOKEN refreshes once and replays once; a second refusal is not refreshed again', async () => {
-    zoho.api = (_req, res) =>
+    rig.zoho.api = (_req, res) =>
       answer401(res, { code: 'INVALID_TOKEN', message: 'invalid oauth token', status: 'error' });
-    const conn = connect();
+    const conn = rig.connect();
     const [error] = await failingCalls(conn, 1);
     assert.equal(error.code, 'INVALID_TOKEN');
-    assert.equal(zoho.tokenRequests, 2);
-    assert.equal(zoho.requests.length, 2);
+    assert.equal(rig.zoho.tokenRequests, 2);
+    assert.equal(rig.zoho.requests.length, 2);
   });
 
   it('Books 14 and INVALID_OAUTHTOKEN are a refused token: refreshed, then the call succeeds', async () => {
@@ -75,16 +47,16 @@ describe('401s: refresh only for a refused token, never for a missing scope', ()
       { code: 'INVALID_OAUTHTOKEN', message: 'invalid oauth token' },
     ]) {
       let first = true;
-      zoho.api = (_req, res) => {
+      rig.zoho.api = (_req, res) => {
         if (!first) return void res.end('{"code":0}');
         first = false;
         answer401(res, body);
       };
-      const conn = connect();
-      const before = zoho.tokenRequests;
+      const conn = rig.connect();
+      const before = rig.zoho.tokenRequests;
       const res = await conn.request({ method: 'GET', path: '/books/v3/contacts' });
       assert.equal(res.status, 200, JSON.stringify(body));
-      assert.equal(zoho.tokenRequests - before, 2, 'first token and one refresh');
+      assert.equal(rig.zoho.tokenRequests - before, 2, 'first token and one refresh');
     }
   });
 });

@@ -1,38 +1,16 @@
 import assert from 'node:assert/strict';
-import { ZohoConnection } from '../../src/zoho/core/connection';
 import { ZohoError } from '../../src/zoho/core/errors';
-import { HostileServer, endlessBody, hostileServer } from './hostile-server';
+import { endlessBody, useHostileZoho } from './hostile-server';
 
-const CLIENT = { clientId: '1000.BIGCLIENT', clientSecret: 'big-secret' };
 const MiB = 1024 * 1024;
 
 describe('response size limits: an endless answer is cut, not buffered', () => {
-  let zoho: HostileServer;
-  const open: ZohoConnection[] = [];
-  beforeEach(async () => {
-    zoho = await hostileServer();
-  });
-  afterEach(async () => {
-    while (open.length) open.pop()?.close();
-    await zoho.close();
-  });
-
-  function connect(extra: Partial<ConstructorParameters<typeof ZohoConnection>[0]> = {}) {
-    const conn = new ZohoConnection({
-      region: 'custom',
-      accountsUrl: zoho.url,
-      ...CLIENT,
-      refreshToken: 'rt',
-      ...extra,
-    });
-    open.push(conn);
-    return conn;
-  }
+  const rig = useHostileZoho();
 
   it('a record read over the connection limit fails with RESPONSE_TOO_LARGE, once', async () => {
     const sent = { bytes: 0 };
-    zoho.api = endlessBody(sent);
-    const conn = connect({ maxResponseBytes: 2 * MiB });
+    rig.zoho.api = endlessBody(sent);
+    const conn = rig.connect({ maxResponseBytes: 2 * MiB });
     const error = await conn.request({ method: 'GET', path: '/v8/Leads' }).then(
       () => assert.fail('an endless answer cannot succeed'),
       (e: ZohoError) => e,
@@ -40,13 +18,13 @@ describe('response size limits: an endless answer is cut, not buffered', () => {
     assert.equal(error.code, 'RESPONSE_TOO_LARGE');
     assert.equal(error.kind, 'http');
     assert.match(error.message, /larger than 2097152 bytes/);
-    assert.equal(zoho.requests.length, 1, 'not retried: it would be as large again');
+    assert.equal(rig.zoho.requests.length, 1, 'not retried: it would be as large again');
     assert.equal(conn.status().state, 'connected');
   });
 
   it('a download has its own limit', async () => {
-    zoho.api = endlessBody({ bytes: 0 });
-    const conn = connect({ maxDownloadBytes: MiB, maxResponseBytes: 64 * MiB });
+    rig.zoho.api = endlessBody({ bytes: 0 });
+    const conn = rig.connect({ maxDownloadBytes: MiB, maxResponseBytes: 64 * MiB });
     await assert.rejects(
       conn.request({ method: 'GET', path: '/v8/Leads/1/Attachments/2', responseType: 'binary' }),
       { code: 'RESPONSE_TOO_LARGE', message: /larger than 1048576 bytes/ },
@@ -55,12 +33,12 @@ describe('response size limits: an endless answer is cut, not buffered', () => {
 
   it('an endless token answer is cut at 64 KiB', async () => {
     const sent = { bytes: 0 };
-    zoho.token = endlessBody(sent);
-    const conn = connect();
+    rig.zoho.token = endlessBody(sent);
+    const conn = rig.connect();
     await assert.rejects(conn.request({ method: 'GET', path: '/v8/Leads' }), {
       code: 'RESPONSE_TOO_LARGE',
       message: /accounts server's answer was larger than 65536 bytes/,
     });
-    assert.equal(zoho.requests.length, 0);
+    assert.equal(rig.zoho.requests.length, 0);
   });
 });
