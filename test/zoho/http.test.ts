@@ -248,30 +248,6 @@ describe('http: the one request path', () => {
     assert.equal(sb.stats.tokenRequests.total, 0);
   });
 
-  it('lets api_domain win over the region: an eu connection talks to the api_domain it was given', async () => {
-    const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: 'x' });
-    const access = sb.accounts.issueAccessToken({
-      clientId: CLIENT.clientId,
-      scope: 'x',
-      refreshToken: rt,
-    });
-    const store = new MemoryTokenStore({
-      accessToken: access,
-      expiresAt: Date.now() + 3600_000,
-      apiDomain: sb.url,
-    });
-    const conn = new ZohoConnection({
-      region: 'eu',
-      ...CLIENT,
-      refreshToken: rt,
-      tokenStore: store,
-    });
-    open.push(conn);
-    assert.equal((await conn.request({ method: 'GET', path: '/crm/v8/__probe' })).status, 200);
-    // The product prefix in the path is not doubled.
-    assert.ok(sb.requests.some((r) => r.path === '/crm/v8/__probe'));
-  });
-
   it('stops before the credit budget runs out', async () => {
     sb.configure({ creditLimit: 10 });
     const conn = connect({ creditBackoff: 0.5 });

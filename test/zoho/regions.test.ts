@@ -5,6 +5,7 @@ import {
   defaultApiDomain,
   productBaseUrl,
   regionFromLocation,
+  trustedApiDomain,
   trustedHosts,
 } from '../../src/zoho/core/regions';
 
@@ -35,11 +36,44 @@ describe('regions', () => {
     assert.equal(productBaseUrl('desk', { region: 'ca' }), 'https://desk.zohocloud.ca/api/v1');
   });
 
-  it('lets api_domain from the token response win over the region', () => {
+  it("lets api_domain win over the region's default only within the data centre", () => {
+    assert.equal(
+      productBaseUrl('crm', { region: 'eu' }, 'https://sandbox.zohoapis.eu'),
+      'https://sandbox.zohoapis.eu/crm',
+    );
     assert.equal(
       productBaseUrl('crm', { region: 'eu' }, 'https://www.zohoapis.com'),
-      'https://www.zohoapis.com/crm',
+      'https://www.zohoapis.eu/crm',
     );
+  });
+
+  it('trusts an api_domain only when https and a Zoho API host of the data centre', () => {
+    const custom = { region: 'custom' as const, accountsUrl: 'http://127.0.0.1:9999/' };
+    assert.equal(
+      trustedApiDomain({ region: 'com' }, 'https://www.zohoapis.com'),
+      'https://www.zohoapis.com',
+    );
+    assert.equal(
+      trustedApiDomain({ region: 'com' }, 'https://developer.zohoapis.com/'),
+      'https://developer.zohoapis.com',
+    );
+    assert.equal(trustedApiDomain(custom, 'http://127.0.0.1:9999'), 'http://127.0.0.1:9999');
+    for (const bad of [
+      'http://www.zohoapis.com',
+      'https://www.zohoapis.eu',
+      'https://www.zohoapis.com.evil.example',
+      'https://x@www.zohoapis.com',
+      'https://www.zohoapis.com:444',
+      'https://www.zohoapis.com/x',
+      'https://evil.zohoapis.com',
+      '',
+      undefined,
+      7,
+    ]) {
+      assert.equal(trustedApiDomain({ region: 'com' }, bad), undefined, String(bad));
+    }
+    assert.equal(trustedApiDomain(custom, 'http://127.0.0.1:9998'), undefined);
+    assert.equal(trustedApiDomain(custom, 'https://127.0.0.1:9999'), undefined);
   });
 
   it('serves every product from the custom accounts URL (the sandbox)', () => {
@@ -58,7 +92,10 @@ describe('regions', () => {
     assert.ok(hosts.has('desk.zoho.eu'));
     assert.ok(!hosts.has('www.zohoapis.com'));
     assert.ok(!hosts.has('evil.example'));
-    assert.ok(trustedHosts({ region: 'eu' }, 'https://www.zohoapis.com').has('www.zohoapis.com'));
+    assert.ok(!trustedHosts({ region: 'eu' }, 'https://www.zohoapis.com').has('www.zohoapis.com'));
+    assert.ok(
+      trustedHosts({ region: 'eu' }, 'https://sandbox.zohoapis.eu').has('sandbox.zohoapis.eu'),
+    );
   });
 
   it('maps Zoho redirect locations back to regions', () => {

@@ -10,7 +10,7 @@
  */
 import type { NodeAPI } from 'node-red';
 import { ErrorKind, isZohoError, ZohoError } from '../../zoho/core/errors';
-import { redactText } from '../../zoho/core/redact';
+import { redactText, redactValue } from '../../zoho/core/redact';
 import { NodeSet, Translate, sharedTranslator, translator } from './i18n';
 
 export interface ErrorShape {
@@ -70,20 +70,6 @@ export function errorTexts(RED: NodeAPI, set: NodeSet, params: readonly string[]
   };
 }
 
-function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value, secrets);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Buffer.isBuffer(value)) return `<Buffer ${value.length} bytes>`;
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = /^(authorization|access_?token|refresh_?token|client_?secret)$/i.test(k)
-      ? '***'
-      : scrub(v, secrets, depth + 1);
-  }
-  return out;
-}
-
 /** The user's message for a client error: the pack's advice by code, else the client's own. */
 function userMessage(err: ZohoError, texts: ErrorTexts): string {
   if (CODES_WITH_TEXT.has(err.code))
@@ -106,7 +92,7 @@ export function errorShape(
     };
     if (err.param !== undefined) shape.param = err.param;
     if (err.status !== undefined) shape.status = err.status;
-    if (err.details !== undefined) shape.details = scrub(err.details, secrets);
+    if (err.details !== undefined) shape.details = redactValue(err.details, secrets);
     return shape;
   }
   if (err instanceof FlowError) return err.shape;

@@ -9,13 +9,21 @@
 import { AuthorizationCode } from 'simple-oauth2';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
+import {
+  Region,
+  RegionSettings,
+  defaultApiDomain,
+  regionOfAccountsUrl,
+  trustedApiDomain,
+} from './regions';
+import { MAX_TOKEN_RESPONSE_BYTES, responseTooLarge } from './response';
 import { textOf } from './validate';
 
 export interface StoredTokens {
   accessToken: string;
   /** Epoch milliseconds. */
   expiresAt: number;
-  /** The API host Zoho named for this account; it wins over the region's default. */
+  /** The API host Zoho named for this account, once checked against the data centre. */
   apiDomain: string;
   scope?: string;
 }
@@ -49,6 +57,10 @@ export interface AuthOptions {
   /** Refresh this long before expiry, so a request never leaves with a dying token. */
   refreshMarginMs?: number;
   timeoutMs?: number;
+  /** The connection's data centre; by default the one of `accountsUrl` (else `custom`). */
+  region?: RegionSettings;
+  /** Told when Zoho (or a stored token) named an api_domain this data centre does not have. */
+  onUntrustedApiDomain?: (refused: string, used: string) => void;
 }
 
 const DEFAULT_MARGIN_MS = 5 * 60_000;
@@ -177,11 +189,22 @@ function isPermanent(error: ZohoError): boolean {
 function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_code'): ZohoError {
   if (thrown instanceof ZohoError) return thrown;
   const err = thrown as {
-    data?: { payload?: unknown; res?: { statusCode?: number } };
+    data?: {
+      payload?: unknown;
+      isResponseError?: boolean;
+      res?: { statusCode?: number; socket?: { bytesRead?: number } };
+    };
     output?: { statusCode?: number };
     code?: string;
     message?: string;
   };
+  // wreck stops reading at maxBytes and destroys the answer; its 413 or the "closed
+  // prematurely" of the destroyed stream wins the race, so the bytes read tell which it was.
+  const bytesRead = err?.data?.res?.socket?.bytesRead ?? 0;
+  const cut = err?.output?.statusCode === 413 && !err.data?.isResponseError;
+  if (cut || bytesRead > MAX_TOKEN_RESPONSE_BYTES) {
+    return responseTooLarge(MAX_TOKEN_RESPONSE_BYTES, "The accounts server's answer");
+  }
   const payload = err?.data?.payload;
   const status = err?.data?.res?.statusCode;
   if (payload !== undefined && status !== undefined) {
@@ -212,13 +235,28 @@ function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_cod
   });
 }
 
-function toStored(raw: Record<string, unknown>, now: number, fallbackDomain: string): StoredTokens {
+/**
+ * The api_domain a token may be used with: Zoho's when it is https and an API host of the data
+ * centre (regions.ts `trustedApiDomain`), else the region's own API host. `refused` names what
+ * was replaced, so the user can be told; a missing api_domain is not a refusal.
+ */
+export function checkApiDomain(
+  region: RegionSettings,
+  candidate: unknown,
+): { apiDomain: string; refused?: string } {
+  const trusted = trustedApiDomain(region, candidate);
+  if (trusted) return { apiDomain: trusted };
+  const apiDomain = defaultApiDomain(region);
+  const absent = candidate === undefined || candidate === null || candidate === '';
+  return absent ? { apiDomain } : { apiDomain, refused: textOf(candidate).slice(0, 200) };
+}
+
+function toStored(raw: Record<string, unknown>, now: number, apiDomain: string): StoredTokens {
   const expiresIn = Number(raw.expires_in ?? 3600);
   return {
     accessToken: String(raw.access_token),
     expiresAt: now + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
-    apiDomain:
-      typeof raw.api_domain === 'string' && raw.api_domain ? raw.api_domain : fallbackDomain,
+    apiDomain,
     scope: typeof raw.scope === 'string' ? raw.scope : undefined,
   };
 }
@@ -230,6 +268,7 @@ export class ZohoAuth {
   private readonly clock: Clock;
   private readonly margin: number;
   private readonly client;
+  private readonly region: RegionSettings;
   private inflight?: Promise<StoredTokens>;
   private latch?: Latch;
   private networkFailures = 0;
@@ -239,6 +278,7 @@ export class ZohoAuth {
     this.clock = options.clock ?? systemClock;
     this.margin = options.refreshMarginMs ?? DEFAULT_MARGIN_MS;
     this.client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
+    this.region = options.region ?? regionOfAccountsUrl(options.accountsUrl);
   }
 
   get hasRefreshToken(): boolean {
@@ -247,7 +287,7 @@ export class ZohoAuth {
 
   /** The stored tokens, whether or not still valid; never triggers a request. */
   current(): StoredTokens | undefined {
-    return this.store.load();
+    return this.load();
   }
 
   /** The last failure that stops refreshes, if any. */
@@ -263,7 +303,7 @@ export class ZohoAuth {
 
   /** A valid access token: the stored one, or one refresh shared by every concurrent caller. */
   async accessToken(): Promise<StoredTokens> {
-    const stored = this.store.load();
+    const stored = this.load();
     if (this.fresh(stored)) return stored;
     return this.refreshOnce();
   }
@@ -273,7 +313,7 @@ export class ZohoAuth {
    * use the new one; otherwise refresh (still single flight).
    */
   async replaceRejected(rejected: string): Promise<StoredTokens> {
-    const stored = this.store.load();
+    const stored = this.load();
     if (stored && stored.accessToken !== rejected && this.fresh(stored)) return stored;
     return this.refreshOnce(rejected);
   }
@@ -313,12 +353,30 @@ export class ZohoAuth {
     if (raw.error !== undefined || typeof raw.access_token !== 'string') {
       throw this.fail(tokenError(raw, 'refresh_token', 200));
     }
-    const previous = this.store.load();
-    const tokens = toStored(raw, this.clock.now(), previous?.apiDomain ?? this.options.accountsUrl);
+    const { apiDomain, refused } = checkApiDomain(this.region, raw.api_domain);
+    const tokens = toStored(raw, this.clock.now(), apiDomain);
     this.latch = undefined;
     this.networkFailures = 0;
     this.store.save(tokens);
+    if (refused !== undefined) this.options.onUntrustedApiDomain?.(refused, apiDomain);
     return tokens;
+  }
+
+  /**
+   * The stored tokens with their api_domain checked: a store written by an older version, or
+   * by hand, cannot send the token to a host the data centre does not have.
+   */
+  private load(): StoredTokens | undefined {
+    const stored = this.store.load();
+    if (!stored || trustedApiDomain(this.region, stored.apiDomain) === stored.apiDomain) {
+      return stored;
+    }
+    const { apiDomain, refused } = checkApiDomain(this.region, stored.apiDomain);
+    const checked = { ...stored, apiDomain };
+    this.store.save(checked);
+    // Told after the save: the listener may read the tokens again.
+    if (refused !== undefined) this.options.onUntrustedApiDomain?.(refused, apiDomain);
+    return checked;
   }
 
   private fail(error: ZohoError): ZohoError {
@@ -336,7 +394,7 @@ export class ZohoAuth {
   }
 
   private httpOptions(): Record<string, unknown> {
-    return { timeout: this.options.timeoutMs ?? 30_000 };
+    return { timeout: this.options.timeoutMs ?? 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES };
   }
 }
 
@@ -371,12 +429,14 @@ export interface CodeExchangeOptions {
   redirectUri?: string;
   timeoutMs?: number;
   now?: () => number;
+  /** The connection's data centre; by default the one of `accountsUrl` (else `custom`). */
+  region?: Region;
 }
 
 /** Trades a grant code (from the consent redirect or a Self Client) for tokens. */
 export async function exchangeAuthorizationCode(
   options: CodeExchangeOptions,
-): Promise<{ refreshToken: string; tokens: StoredTokens }> {
+): Promise<{ refreshToken: string; tokens: StoredTokens; refusedApiDomain?: string }> {
   const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
   let raw: Record<string, unknown>;
   try {
@@ -384,7 +444,10 @@ export async function exchangeAuthorizationCode(
       code: options.code,
       redirect_uri: options.redirectUri ?? '',
     };
-    const token = await client.getToken(params, { timeout: options.timeoutMs ?? 30_000 });
+    const token = await client.getToken(params, {
+      timeout: options.timeoutMs ?? 30_000,
+      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+    });
     raw = token.token;
   } catch (thrown) {
     throw fromThrown(thrown, 'authorization_code');
@@ -401,9 +464,14 @@ export async function exchangeAuthorizationCode(
     });
   }
   const now = (options.now ?? Date.now)();
+  const region = options.region
+    ? { region: options.region, accountsUrl: options.accountsUrl }
+    : regionOfAccountsUrl(options.accountsUrl);
+  const { apiDomain, refused } = checkApiDomain(region, raw.api_domain);
   return {
     refreshToken: raw.refresh_token,
-    tokens: toStored(raw, now, options.accountsUrl),
+    tokens: toStored(raw, now, apiDomain),
+    ...(refused === undefined ? {} : { refusedApiDomain: refused }),
   };
 }
 
@@ -416,7 +484,9 @@ export async function revokeRefreshToken(options: {
 }): Promise<void> {
   const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
   try {
-    await client.createToken({ refresh_token: options.refreshToken }).revoke('refresh_token');
+    await client
+      .createToken({ refresh_token: options.refreshToken })
+      .revoke('refresh_token', { timeout: 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES });
   } catch (thrown) {
     throw fromThrown(thrown, 'refresh_token');
   }

@@ -21,11 +21,17 @@ export interface ConnectionOptions {
   tokenStore?: TokenStore;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** Longest time one attempt may take in all; default 2 minutes (http.ts DEFAULT_DEADLINE_MS). */
+  deadlineMs?: number;
   creditBackoff?: number;
   logger?: Logger;
   clock?: Clock;
   random?: () => number;
   refreshMarginMs?: number;
+  /** Largest JSON or text answer accepted, in bytes; default 32 MiB (see response.ts). */
+  maxResponseBytes?: number;
+  /** Largest download (binary answer) accepted, in bytes; default 25 MiB (see response.ts). */
+  maxDownloadBytes?: number;
 }
 
 export type ConnectionState = 'not-connected' | 'connected' | 'rate-limited' | 'error';
@@ -38,6 +44,8 @@ export interface ConnectionStatus {
   error?: ZohoErrorShape;
   /** While rate-limited: epoch ms when requests resume. */
   waitUntil?: number;
+  /** Something the user should know that does not stop requests (e.g. a refused api_domain). */
+  warning?: ZohoErrorShape;
 }
 
 /**
@@ -54,6 +62,9 @@ export class ZohoConnection extends EventEmitter {
   private last: ConnectionStatus;
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
+  private warning?: ZohoErrorShape;
+  /** False while the constructor runs: a warning met then shows in the first status. */
+  private built = false;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -67,6 +78,8 @@ export class ZohoConnection extends EventEmitter {
       clock: options.clock,
       refreshMarginMs: options.refreshMarginMs,
       timeoutMs: options.timeoutMs,
+      region: settings,
+      onUntrustedApiDomain: (refused, used) => this.untrustedApiDomain(refused, used),
     });
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
     this.http = new ZohoHttp({
@@ -74,13 +87,17 @@ export class ZohoConnection extends EventEmitter {
       region: settings,
       maxConcurrency: this.maxConcurrency,
       timeoutMs: options.timeoutMs,
+      deadlineMs: options.deadlineMs,
       creditBackoff: options.creditBackoff,
       logger: options.logger,
       clock: options.clock,
       random: options.random,
       secrets: () => this.secrets(),
+      maxResponseBytes: options.maxResponseBytes,
+      maxDownloadBytes: options.maxDownloadBytes,
     });
     this.last = this.initialStatus();
+    this.built = true;
     this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
   }
 
@@ -89,11 +106,12 @@ export class ZohoConnection extends EventEmitter {
   }
 
   status(): ConnectionStatus {
-    if (this.last.state !== 'connected') return { ...this.last };
-    if (this.checkFailure) return { ...this.checkFailure };
+    const warning = this.warning ? { warning: { ...this.warning } } : {};
+    if (this.last.state !== 'connected') return { ...this.last, ...warning };
+    if (this.checkFailure) return { ...this.checkFailure, ...warning };
     const failure = this.auth.failure();
-    if (failure) return { ...this.last, state: 'error', error: failure.toJSON() };
-    return { ...this.last };
+    if (failure) return { ...this.last, state: 'error', error: failure.toJSON(), ...warning };
+    return { ...this.last, ...warning };
   }
 
   /** Makes sure a valid access token exists (refreshing only when the stored one is stale). */
@@ -132,6 +150,17 @@ export class ZohoConnection extends EventEmitter {
   close(): void {
     this.http.close();
     this.removeAllListeners();
+  }
+
+  /** A token came with an API host that is not this data centre's: say so, keep working. */
+  private untrustedApiDomain(refused: string, used: string): void {
+    const message =
+      `Zoho's token answer named "${refused}" as the API host, which is not an https Zoho API ` +
+      `host of this connection's data centre (${this.options.region}): the token is sent to ` +
+      `${used} instead, never there. Check the region and accounts URL of the connection.`;
+    this.warning = { code: 'UNTRUSTED_API_DOMAIN', kind: 'config', message };
+    this.options.logger?.warn(this.redact(message));
+    if (this.built) this.emit('status', this.status());
   }
 
   private initialStatus(): ConnectionStatus {

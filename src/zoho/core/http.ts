@@ -18,10 +18,13 @@ import {
   isProduct,
   productBaseUrl,
   productPrefix,
+  trustedApiDomain,
   trustedHosts,
 } from './regions';
 import {
   CreditInfo,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
   ResponseType,
   creditHeaders,
   decodeBody,
@@ -63,7 +66,10 @@ export interface RequestSpec {
   /** JSON value, URLSearchParams (form), FormData (multipart), Buffer or string. */
   body?: unknown;
   responseType?: ResponseType;
+  /** Longest silence of the server (no byte sent or received). */
   timeoutMs?: number;
+  /** Longest time one attempt may take from sending to the last byte of the answer. */
+  deadlineMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Overrides the method's safety: e.g. a POST that only reads (COQL) may be retried. */
   idempotent?: boolean;
@@ -92,6 +98,8 @@ export interface HttpOptions {
   region: RegionSettings;
   maxConcurrency?: number;
   timeoutMs?: number;
+  /** Default of RequestSpec.deadlineMs: DEFAULT_DEADLINE_MS, or timeoutMs when that is longer. */
+  deadlineMs?: number;
   /** Stop when this fraction (0.5–1.0) of the daily API credits is used. */
   creditBackoff?: number;
   logger?: Logger;
@@ -99,9 +107,69 @@ export interface HttpOptions {
   random?: () => number;
   /** Strings to scrub from every log line (client secret, refresh token). */
   secrets?: () => string[];
+  /** Largest JSON or text answer accepted, in bytes (response.ts DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Largest binary answer (a download) accepted, in bytes (DEFAULT_MAX_DOWNLOAD_BYTES). */
+  maxDownloadBytes?: number;
+}
+
+/**
+ * How long one attempt may take in all. axios's `timeout` only limits silence, so a server that
+ * trickles a byte every few seconds would hold a concurrency slot for ever; two minutes is four
+ * times the default silence timeout, and enough for a 20 MB download at 1.5 Mbit/s.
+ */
+export const DEFAULT_DEADLINE_MS = 120_000;
+
+class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`deadline of ${ms} ms exceeded`);
+  }
+}
+
+/** Runs `call` with a signal that also aborts once `ms` have passed (a whole-answer deadline). */
+async function withDeadline<T>(
+  signal: AbortSignal,
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const attempt = new AbortController();
+  const forward = (): void => attempt.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  // A real timer, not the injected clock: this bounds a socket, which lives in real time.
+  const timer = setTimeout(() => attempt.abort(new DeadlineExceeded(ms)), ms);
+  try {
+    return await call(attempt.signal);
+  } catch (thrown) {
+    const reason: unknown = attempt.signal.reason;
+    throw reason instanceof DeadlineExceeded && !signal.aborted ? reason : thrown;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  }
 }
 
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+/**
+ * 401 codes that say the access token itself was refused, so a refresh can cure them: CRM's
+ * INVALID_TOKEN and AUTHENTICATION_FAILURE (the OAS error enum, record.json), INVALID_OAUTHTOKEN
+ * (Zoho's other APIs, e.g. https://www.zoho.com/social/api/oauth-authentication.html) and Books'
+ * 14 "Invalid value passed for authtoken" (from the issue's probe; not in Books' published docs,
+ * which say only "401 Unauthorized (Invalid AuthToken)"). Any other 401 (OAUTH_SCOPE_MISMATCH,
+ * NO_PERMISSION, …) fails its one call: a new token would have the same scopes.
+ */
+const TOKEN_REFUSED = new Set([
+  'INVALID_TOKEN',
+  'AUTHENTICATION_FAILURE',
+  'INVALID_OAUTHTOKEN',
+  '14',
+]);
+/**
+ * Books' 57 "You are not authorized to perform this operation": Zoho names it for a missing
+ * scope, the sandbox for a dead token (src/sandbox/router.ts). Unverified either way, so it gets
+ * one refresh per connection; when the fresh token is refused alike, 57 means scope from then on.
+ */
+const TOKEN_OR_SCOPE = new Set(['57']);
 const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 
@@ -139,6 +207,33 @@ function checkPath(path: string): void {
   }
 }
 
+/** The headers and body as sent: the token added, a plain value as JSON. */
+function outgoing(spec: RequestSpec, token: string) {
+  const headers: Record<string, string> = {
+    ...spec.headers,
+    Authorization: `Zoho-oauthtoken ${token}`,
+  };
+  let data = spec.body;
+  if (
+    data !== undefined &&
+    !(data instanceof URLSearchParams) &&
+    !(data instanceof FormData) &&
+    !Buffer.isBuffer(data) &&
+    typeof data !== 'string'
+  ) {
+    data = JSON.stringify(data);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  return { headers, data };
+}
+
+function deadlineError(ms: number): ZohoError {
+  return new ZohoError({
+    code: LocalCodes.TIMEOUT,
+    message: `Zoho did not finish answering within ${ms} ms (the deadline of one attempt)`,
+  });
+}
+
 export class ZohoHttp extends EventEmitter {
   private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
@@ -149,6 +244,10 @@ export class ZohoHttp extends EventEmitter {
   private readonly closer = new AbortController();
   private pausedUntil = 0;
   private credits?: CreditInfo;
+  /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
+  private warnedApiDomain?: string;
+  /** Codes of TOKEN_OR_SCOPE that a fresh token met again: they mean scope on this connection. */
+  private readonly scopeCodes = new Set<string>();
   /** Requests sent over the wire, retries included; benchmarks read it. */
   sent = 0;
 
@@ -213,13 +312,16 @@ export class ZohoHttp extends EventEmitter {
           this.emit('event', { kind: 'ok' } satisfies HttpEvent);
           return { status, headers, data: data as T, attempts };
         }
-        if (status === 401 && !replayed) {
+        error = httpError(status, data, headers);
+        if (status === 401 && !replayed && this.tokenRefused(error.code)) {
           replayed = true;
           attempts--;
           await this.options.auth.replaceRejected(token).catch((e: unknown) => this.authFailed(e));
           continue;
         }
-        error = httpError(status, data, headers);
+        if (status === 401 && replayed && TOKEN_OR_SCOPE.has(error.code)) {
+          this.scopeCodes.add(error.code);
+        }
         notApplied = NOT_APPLIED_STATUSES.has(status);
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
@@ -227,11 +329,17 @@ export class ZohoHttp extends EventEmitter {
         if (status === 429) waitMs ??= this.untilCreditReset();
       } else {
         error = failure!.error;
+        if (failure!.final) throw error;
         notApplied = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
       await this.waitToRetry(error, { policy, attempts, waitMs, status: outcome?.status, signal });
     }
+  }
+
+  /** True when a 401 with this code may be cured by a new access token. */
+  private tokenRefused(code: string): boolean {
+    return TOKEN_REFUSED.has(code) || (TOKEN_OR_SCOPE.has(code) && !this.scopeCodes.has(code));
   }
 
   /** Waits before the next attempt, or throws `error` when the policy allows no more. */
@@ -277,7 +385,7 @@ export class ZohoHttp extends EventEmitter {
     if (spec.product !== undefined && !isProduct(spec.product)) {
       throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`, 'product');
     }
-    const apiDomain = this.options.auth.current()?.apiDomain;
+    const apiDomain = this.apiDomain();
     if (spec.url !== undefined) {
       let url: URL;
       try {
@@ -287,6 +395,8 @@ export class ZohoHttp extends EventEmitter {
       }
       if (
         !trustedHosts(this.options.region, apiDomain).has(url.host) ||
+        url.username !== '' ||
+        url.password !== '' ||
         // Zoho is HTTPS only; plain http is for the sandbox on loopback.
         url.protocol !== (this.options.region.region === 'custom' ? url.protocol : 'https:') ||
         !/^https?:$/.test(url.protocol)
@@ -305,6 +415,23 @@ export class ZohoHttp extends EventEmitter {
     const prefix = productPrefix(product);
     if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
     return new URL(productBaseUrl(product, this.options.region, apiDomain) + path);
+  }
+
+  /**
+   * The api_domain of the current token when it is one of this data centre's; otherwise none
+   * (the region's own host is used) and one warning. ZohoAuth checks it too, but a library user
+   * may pair an auth and an http of different regions.
+   */
+  private apiDomain(): string | undefined {
+    const apiDomain = this.options.auth.current()?.apiDomain;
+    if (!apiDomain || trustedApiDomain(this.options.region, apiDomain)) return apiDomain;
+    if (this.warnedApiDomain !== apiDomain) {
+      this.warnedApiDomain = apiDomain;
+      this.logger.warn(
+        `Ignoring api_domain "${apiDomain.slice(0, 200)}": not an https Zoho API host of this connection's data centre`,
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -343,40 +470,31 @@ export class ZohoHttp extends EventEmitter {
   private async send(spec: RequestSpec, url: URL, token: string, signal: AbortSignal) {
     const responseType = spec.responseType ?? 'json';
     const timeout = spec.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const deadline =
+      spec.deadlineMs ?? this.options.deadlineMs ?? Math.max(DEFAULT_DEADLINE_MS, timeout);
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value === undefined || value === null) continue;
       params.set(key, Array.isArray(value) ? value.join(',') : String(value));
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
-    const headers: Record<string, string> = {
-      ...spec.headers,
-      Authorization: `Zoho-oauthtoken ${token}`,
-    };
-    let data = spec.body;
-    if (
-      data !== undefined &&
-      !(data instanceof URLSearchParams) &&
-      !(data instanceof FormData) &&
-      !Buffer.isBuffer(data) &&
-      typeof data !== 'string'
-    ) {
-      data = JSON.stringify(data);
-      headers['Content-Type'] ??= 'application/json';
-    }
+    const { headers, data } = outgoing(spec, token);
     const started = this.clock.now();
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
-      const response = await this.axios.request<ArrayBuffer>({
-        method: spec.method,
-        url: url.toString(),
-        headers,
-        data,
-        timeout,
-        signal,
-        responseType: 'arraybuffer',
-      });
+      const response = await withDeadline(signal, deadline, (attempt) =>
+        this.axios.request<ArrayBuffer>({
+          method: spec.method,
+          url: url.toString(),
+          headers,
+          data,
+          timeout,
+          signal: attempt,
+          responseType: 'arraybuffer',
+          ...this.sizeLimits(responseType),
+        }),
+      );
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(response.headers ?? {})) {
         if (value !== undefined && value !== null)
@@ -389,10 +507,24 @@ export class ZohoHttp extends EventEmitter {
       );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
-      const failure = networkError(thrown, timeout);
+      const failure =
+        thrown instanceof DeadlineExceeded
+          ? { notSent: false, error: deadlineError(thrown.ms) }
+          : networkError(thrown, timeout);
       this.logger.debug(`✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
       return { failure };
     }
+  }
+
+  /** axios cuts an answer over the limit while it streams in, not after buffering it all. */
+  private sizeLimits(responseType: ResponseType) {
+    const json = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const binary = this.options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+    // Uploads are bounded by the larger of the two: a file, or a batch of records.
+    return {
+      maxContentLength: responseType === 'binary' ? binary : json,
+      maxBodyLength: Math.max(json, binary),
+    };
   }
 
   private secrets(): string[] {

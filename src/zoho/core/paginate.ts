@@ -21,14 +21,32 @@ export type FetchPage<T, C> = (
   pageIndex: number,
 ) => Promise<FetchedPage<T, C>>;
 
+/**
+ * The walk's last-resort ceiling when the caller sets none: no real Zoho list needs more pages
+ * than this (10,000 pages of 200 are two million records), and a server that always says "more"
+ * is stopped here instead of paging for ever. API families set tighter ones (crm/common.ts).
+ */
+export const DEFAULT_MAX_PAGES = 10_000;
+
+/**
+ * What the records gathered into one array may weigh (their JSON size; the objects in memory
+ * weigh a few times more). Past it `collectPages` fails and suggests walking page by page.
+ */
+export const DEFAULT_MAX_COLLECT_BYTES = 64 * 1024 * 1024;
+
 export interface PaginateOptions<C = unknown> {
   /** Cursor of the first page; undefined lets the fetch function start at the beginning. */
   start?: C;
-  /** Stop after this many pages. */
+  /** Stop after this many pages; default DEFAULT_MAX_PAGES. */
   maxPages?: number;
   /** Stop once this many items were yielded (the last page is cut to fit). */
   maxRecords?: number;
   signal?: AbortSignal;
+  /**
+   * What identifies a cursor when looking for one Zoho handed back twice (a loop); by default
+   * its JSON. A cursor that carries a page counter beside the token must leave the counter out.
+   */
+  cursorKey?: (cursor: C) => string;
 }
 
 /** One page as `paginate` yields it. */
@@ -58,7 +76,8 @@ export async function* paginate<T, C>(
 ): AsyncGenerator<Page<T>, void, undefined> {
   checkCap(options.maxPages, 'maxPages');
   checkCap(options.maxRecords, 'maxRecords');
-  const maxPages = options.maxPages ?? Infinity;
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const keyOf = options.cursorKey ?? ((cursor: C) => JSON.stringify(cursor));
   const maxRecords = options.maxRecords ?? Infinity;
   let cursor = options.start;
   let total = 0;
@@ -83,7 +102,7 @@ export async function* paginate<T, C>(
     yield { items, page: index + 1, total, info: fetched.info, truncated, last };
     if (last) return;
     // A server that hands back a cursor it already gave would loop forever.
-    const key = JSON.stringify(fetched.next);
+    const key = keyOf(fetched.next as C);
     if (seen.has(key)) {
       throw new ZohoError({
         code: 'PAGINATION_LOOP',
@@ -103,16 +122,37 @@ export interface Collected<T> {
   info?: unknown;
 }
 
-/** Gathers every page of a walk into one array. */
+function tooMuchToCollect(limit: number, records: number, pages: number): ZohoError {
+  return new ZohoError({
+    code: 'RESULT_TOO_LARGE',
+    kind: 'input',
+    param: 'maxCollectBytes',
+    message:
+      `The records gathered into one array passed ${Math.round(limit / 1048576)} MB ` +
+      `(${records} records in ${pages} pages): take the pages one at a time instead (per-page ` +
+      'output), ask for fewer fields or records, or raise maxCollectBytes.',
+    details: { limit, records, pages },
+  });
+}
+
+/**
+ * Gathers every page of a walk into one array, up to `maxBytes` of records (their JSON size;
+ * default DEFAULT_MAX_COLLECT_BYTES): past it the walk stops with RESULT_TOO_LARGE.
+ */
 export async function collectPages<T>(
   pages: AsyncIterable<Page<T>>,
   onPage?: (page: Page<T>) => void,
+  maxBytes = DEFAULT_MAX_COLLECT_BYTES,
 ): Promise<Collected<T>> {
+  checkCap(maxBytes, 'maxCollectBytes');
   const items: T[] = [];
   let count = 0;
+  let bytes = 0;
   let truncated = false;
   let info: unknown;
   for await (const page of pages) {
+    bytes += Buffer.byteLength(JSON.stringify(page.items) ?? '');
+    if (bytes > maxBytes) throw tooMuchToCollect(maxBytes, items.length, page.page);
     for (const item of page.items) items.push(item);
     count = page.page;
     truncated = page.truncated;

@@ -20,17 +20,50 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return out.replace(AUTH_HEADER, `$1 ${REDACTED}`).replace(ZOHO_TOKEN, REDACTED);
 }
 
-/** A deep copy with secret-named keys masked and secret values removed from strings. */
-export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value, secrets);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Buffer.isBuffer(value)) return `<Buffer ${value.length} bytes>`;
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, depth + 1));
+/** Stands for an object met again inside itself (or twice), so a copy is finite and serialisable. */
+export const CIRCULAR = '[Circular]';
+
+type Slot = { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number };
+
+/** One value's copy: leaves finished, containers empty with their children queued. */
+function copyOne(from: unknown, secrets: readonly string[], seen: WeakSet<object>, todo: Slot[]) {
+  if (typeof from === 'string') return redactText(from, secrets);
+  if (from === null || typeof from !== 'object') return from;
+  if (Buffer.isBuffer(from)) return `<Buffer ${from.length} bytes>`;
+  if (seen.has(from)) return CIRCULAR;
+  seen.add(from);
+  if (Array.isArray(from)) {
+    const out: unknown[] = new Array<unknown>(from.length);
+    from.forEach((item, index) => todo.push({ from: item, into: out, key: index }));
+    return out;
+  }
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = SECRET_KEYS.test(key) && item ? REDACTED : redactValue(item, secrets, depth + 1);
+  for (const [key, item] of Object.entries(from as Record<string, unknown>)) {
+    // Assigned now, filled later: the copy keeps the keys in their order.
+    out[key] = SECRET_KEYS.test(key) && item ? REDACTED : undefined;
+    if (out[key] === undefined) todo.push({ from: item, into: out, key });
   }
   return out;
+}
+
+/**
+ * A deep copy with secret-named keys masked and secret values removed from strings, at any
+ * depth: walked with a queue, not recursion (no stack to exhaust), and an object met twice is
+ * replaced by CIRCULAR (no cycle to loop on).
+ */
+export function redactValue(value: unknown, secrets: readonly string[] = []): unknown {
+  const seen = new WeakSet<object>();
+  const root: Record<string, unknown> = {};
+  const todo: Slot[] = [{ from: value, into: root, key: 'value' }];
+  for (let slot = todo.pop(); slot; slot = todo.pop()) {
+    (slot.into as Record<string | number, unknown>)[slot.key] = copyOne(
+      slot.from,
+      secrets,
+      seen,
+      todo,
+    );
+  }
+  return root.value;
 }
 
 /** Masks secret query parameters in a URL. */

@@ -1,7 +1,8 @@
 /**
  * Zoho data centres and product hosts. A Zoho account lives in exactly one data centre; its
- * tokens are valid only there, so every host the pack talks to is derived from the region,
- * except the API host, which Zoho tells us in the token response (`api_domain`) and which wins.
+ * tokens are valid only there, so every host the pack talks to is derived from the region. The
+ * API host Zoho names in the token response (`api_domain`) wins only when it is one of that data
+ * centre's API hosts (`trustedApiDomain`): a token response cannot send the token elsewhere.
  */
 import { invalidInput } from './errors';
 
@@ -126,9 +127,44 @@ export function defaultApiDomain(settings: RegionSettings): string {
 }
 
 /**
- * Base URL of a product for a connection. api_domain (from the token response) is the host of
- * every `apis` product. For `custom` (the sandbox) subdomain products live under
- * `<api_domain>/<product>` so one server can answer — or refuse — them all.
+ * Zoho's API hosts under zohoapis.<dc>: production (`www`, the api_domain of Zoho's token
+ * response, https://www.zoho.com/crm/developer/docs/api/v5/access-refresh.html) and CRM's
+ * sandbox and developer environments (the `SANDBOX` / `DEVELOPER` environments of Zoho's CRM SDK
+ * DataCenter classes, e.g. USDataCenter).
+ */
+const API_HOST_PREFIXES = ['www', 'sandbox', 'developer'];
+
+/**
+ * `candidate` as this connection may use it for api_domain, or undefined when it must be refused:
+ * https, no credentials, port or path, and a Zoho API host of the connection's data centre. For
+ * `custom` (the sandbox, a local emulator) only the accounts URL's own origin is accepted.
+ */
+export function trustedApiDomain(settings: RegionSettings, candidate: unknown): string | undefined {
+  if (typeof candidate !== 'string' || candidate === '') return undefined;
+  // The region's own API host (for custom: the accounts URL, path included) is always fine.
+  if (trimSlash(candidate) === defaultApiDomain(settings)) return trimSlash(candidate);
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return undefined;
+  }
+  const bare = !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+  if (!bare) return undefined;
+  if (settings.region === 'custom') {
+    return url.origin === new URL(accountsUrl(settings)).origin ? url.origin : undefined;
+  }
+  const dc = DATA_CENTRES[settings.region];
+  if (!dc || url.protocol !== 'https:' || url.port !== '') return undefined;
+  const hosts = API_HOST_PREFIXES.map((prefix) => `${prefix}.zohoapis.${dc.apisSuffix}`);
+  return hosts.includes(url.hostname) ? url.origin : undefined;
+}
+
+/**
+ * Base URL of a product for a connection. A trusted api_domain (from the token response) is the
+ * host of every `apis` product; anything else falls back to the region's own API host. For
+ * `custom` (the sandbox) subdomain products live under `<api_domain>/<product>` so one server can
+ * answer — or refuse — them all.
  */
 export function productBaseUrl(
   product: Product,
@@ -136,7 +172,7 @@ export function productBaseUrl(
   apiDomain?: string,
 ): string {
   const info: ProductHost = PRODUCTS[product];
-  const apis = trimSlash(apiDomain || defaultApiDomain(settings));
+  const apis = trimSlash(trustedApiDomain(settings, apiDomain) ?? defaultApiDomain(settings));
   if (info.host === 'apis') return apis + info.prefix;
   if (settings.region === 'custom') return `${apis}/${product}${info.prefix}`;
   return `https://${info.host.subdomain}.${DATA_CENTRES[settings.region].domain}${info.prefix}`;
@@ -148,14 +184,15 @@ export function productPrefix(product: Product): string {
 }
 
 /**
- * Hosts that may receive this connection's token: the accounts server, the api_domain, and
- * every product host of the same data centre. Nothing else ever sees it.
+ * Hosts that may receive this connection's token: the accounts server, a trusted api_domain,
+ * and every product host of the same data centre. Nothing else ever sees it.
  */
 export function trustedHosts(settings: RegionSettings, apiDomain?: string): Set<string> {
   const hosts = new Set<string>();
   hosts.add(new URL(accountsUrl(settings)).host);
   hosts.add(new URL(defaultApiDomain(settings)).host);
-  if (apiDomain) hosts.add(parseHttpUrl(apiDomain, 'api_domain', 'apiDomain').host);
+  const trusted = trustedApiDomain(settings, apiDomain);
+  if (trusted) hosts.add(new URL(trusted).host);
   if (settings.region !== 'custom') {
     const dc = DATA_CENTRES[settings.region];
     for (const product of PRODUCT_IDS) {
@@ -164,6 +201,15 @@ export function trustedHosts(settings: RegionSettings, apiDomain?: string): Set<
     }
   }
   return hosts;
+}
+
+/**
+ * The data centre an accounts URL belongs to: a region's own accounts server, or `custom` for any
+ * other (a sandbox, an emulator). Lets a bare ZohoAuth know which api_domain it may accept.
+ */
+export function regionOfAccountsUrl(url: string): RegionSettings {
+  const region = REGION_IDS.find((id) => accountsUrl({ region: id }) === trimSlash(url));
+  return region ? { region } : { region: 'custom', accountsUrl: url };
 }
 
 /** Map Zoho's `location` redirect parameter (us, eu, …) back to a region id. */

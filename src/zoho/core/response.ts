@@ -49,6 +49,32 @@ function parseMaybe(body: unknown): unknown {
   return body;
 }
 
+/** What Zoho's OAuth scopes look like (https://www.zoho.com/accounts/protocol/oauth/scope.html). */
+const SCOPE_RE = /^Zoho[A-Za-z]+\.[A-Za-z0-9_.]+$/;
+
+/**
+ * The scopes a scope error names, wherever in its details Zoho puts them (CRM's exact field for
+ * OAUTH_SCOPE_MISMATCH is not documented, so any scope-shaped string a few levels down counts).
+ */
+export function scopesNamed(details: unknown): string[] {
+  const found = new Set<string>();
+  const queue: Array<{ value: unknown; depth: number }> = [{ value: details, depth: 0 }];
+  while (queue.length > 0 && found.size < 10) {
+    const { value, depth } = queue.shift()!;
+    if (typeof value === 'string') {
+      for (const part of value.split(/[\s,]+/)) if (SCOPE_RE.test(part)) found.add(part);
+    } else if (value && typeof value === 'object' && depth < 4) {
+      for (const item of Object.values(value)) queue.push({ value: item, depth: depth + 1 });
+    }
+  }
+  return [...found];
+}
+
+function scopeHint(details: unknown): string {
+  const scopes = scopesNamed(details);
+  return scopes.length > 0 ? ` The call needs the scope ${scopes.join(' or ')}.` : '';
+}
+
 function withHint(code: string, zohoMessage: string): string {
   const hint = HINTS[code];
   if (!hint) return zohoMessage;
@@ -68,10 +94,13 @@ export function httpError(
   const source = record && 'code' in record ? record : (first ?? record);
   if (source && typeof source.code === 'string') {
     const zohoMessage = typeof source.message === 'string' ? source.message : '';
+    const scopes = source.code === 'OAUTH_SCOPE_MISMATCH' ? scopeHint(source.details) : '';
     return new ZohoError({
       code: source.code,
       status,
-      message: withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`,
+      message:
+        (withHint(source.code, zohoMessage) || `Zoho answered HTTP ${status} ${source.code}`) +
+        scopes,
       // A refused multi-record write names a reason per record: keep them all.
       details: first ? record : source.details,
       requestId,
@@ -80,10 +109,15 @@ export function httpError(
   if (source && typeof source.code === 'number') {
     // Zoho Books: code 0 is success; anything else is its error number.
     const zohoMessage = typeof source.message === 'string' ? source.message : 'error';
+    // Books' 57 "not authorized to perform this operation" (on 401): the token lacks a scope.
+    const scope = source.code === 57 && status === 401;
     return new ZohoError({
       code: String(source.code),
+      kind: scope ? 'scope' : undefined,
       status,
-      message: `Zoho Books error ${source.code}: ${zohoMessage}`,
+      message: scope
+        ? `${withHint('OAUTH_SCOPE_MISMATCH', `Zoho Books error 57: ${zohoMessage}`)}${scopeHint(source)}`
+        : `Zoho Books error ${source.code}: ${zohoMessage}`,
       details: source,
       requestId,
     });
@@ -117,11 +151,59 @@ export interface NetworkFailure {
   error: ZohoError;
   /** True when Zoho cannot have acted on the request. */
   notSent: boolean;
+  /** True when another attempt would fail the same way (an answer over the size limit). */
+  final?: boolean;
+}
+
+/**
+ * How much one answer may weigh before it is cut, so a broken or hostile server cannot exhaust
+ * the memory of the process (an endless answer once grew Node-RED past 1.7 GB in 10 s).
+ * - JSON and text: 32 MiB. A CRM page holds at most 200 records (`per_page` maximum, CRM v8
+ *   Get Records), and a record at most a few hundred fields of which only multi-line and rich
+ *   text ones are large (32,000 characters for a multi-line field, CRM's field limits): 200
+ *   records with five such fields full is 32 MB.
+ * - Binary (downloads): 25 MiB, Zoho's 20 MB limit for one attachment ("File size should not
+ *   exceed 20 MB", CRM uploadFile; MAX_ATTACHMENT_BYTES in crm/attachments.ts) with room for
+ *   the encoding. A bulk-read ZIP can be larger: raise the connection's limit for it.
+ * - Token answers: 64 KiB (Zoho's is a few hundred bytes).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024;
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+/** The error of an answer cut at `limit` bytes. */
+export function responseTooLarge(limit: number, what = "Zoho's answer"): ZohoError {
+  return new ZohoError({
+    code: 'RESPONSE_TOO_LARGE',
+    kind: 'http',
+    message:
+      `${what} was larger than ${limit} bytes and was cut off: ask for less (fewer records ` +
+      "per page, one file at a time), or raise the connection's response size limit.",
+    details: { limit },
+  });
+}
+
+function overLimit(message: string | undefined): number | undefined {
+  const match = /maxContentLength size of (\d+) exceeded/.exec(message ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 export function networkError(thrown: unknown, timeoutMs: number): NetworkFailure {
   const err = thrown as { code?: string; message?: string };
   const code = err?.code ?? '';
+  const limit = overLimit(err?.message);
+  if (limit !== undefined) return { notSent: false, final: true, error: responseTooLarge(limit) };
+  if (/maxBodyLength/.test(err?.message ?? '')) {
+    return {
+      notSent: true,
+      final: true,
+      error: new ZohoError({
+        code: 'REQUEST_TOO_LARGE',
+        kind: 'input',
+        message: "The request body is larger than the connection's limit: send less in one call.",
+      }),
+    };
+  }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(err?.message ?? '')) {
     return {
       notSent: false,

@@ -10,6 +10,9 @@
  * - At most 100 records per insert/update/upsert call and 100 ids per delete call.
  * - `fields` is required when listing records (at most 50 field API names).
  * - `word` search needs at least 2 characters.
+ * - returnAll stops at RETURN_ALL_REACH records unless the caller asks for more: Zoho documents
+ *   no ceiling for page_token walks (only that a token expires after a day), so the pack takes
+ *   the 100,000 rows COQL can reach (coql.ts), enough for any list a flow should hold at once.
  */
 import type { ZohoConnection } from '../core/connection';
 import { invalidInput } from '../core/errors';
@@ -27,6 +30,8 @@ export const MAX_PER_PAGE = 200;
 /** Records reachable with `page`; further records need `page_token`. */
 export const PAGE_REACH = 2000;
 export const MAX_FIELDS = 50;
+/** Default maxRecords of a walk (see above); its page cap follows from the page size. */
+export const RETURN_ALL_REACH = 100_000;
 
 /** Zoho's `info` object of a list, search or COQL answer. */
 export interface CrmInfo {
@@ -61,8 +66,12 @@ export interface ListAllResult {
 }
 
 export interface WalkOptions {
+  /** Default RETURN_ALL_REACH. */
   maxRecords?: number;
+  /** Default: the pages maxRecords needs at the page size (500 of 200). */
   maxPages?: number;
+  /** Gathering into one array only: its JSON size at most (paginate.ts, default 64 MiB). */
+  maxCollectBytes?: number;
 }
 
 /** `/v8/<module>/<rest…>`; `rest` are fixed words or segments already encoded. */
@@ -220,6 +229,9 @@ export function crmWalk(
 ): AsyncGenerator<Page<CrmRecord>, void, undefined> {
   const perPage = prepared.perPage ?? MAX_PER_PAGE;
   prepared.query.per_page = perPage;
+  const maxRecords = options.maxRecords ?? RETURN_ALL_REACH;
+  // A server handing out short pages with fresh tokens must not stretch the walk past this.
+  const maxPages = options.maxPages ?? Math.ceil(maxRecords / perPage);
   return paginate<CrmRecord, CrmCursor>(
     async (cursor): Promise<FetchedPage<CrmRecord, CrmCursor>> => {
       const at = cursor ?? start;
@@ -235,7 +247,13 @@ export function crmWalk(
       }
       return { items: records, info, truncated: true };
     },
-    { maxRecords: options.maxRecords, maxPages: options.maxPages, signal: options.signal },
+    {
+      maxRecords,
+      maxPages,
+      signal: options.signal,
+      // The page counter grows on every page: a token Zoho hands back twice is the loop.
+      cursorKey: (cursor) => cursor.token ?? `page ${cursor.page}`,
+    },
   );
 }
 
@@ -243,8 +261,9 @@ export function crmWalk(
 export async function collectAll(
   pages: AsyncGenerator<Page<CrmRecord>, void, undefined>,
   notModified?: { value: boolean },
+  maxCollectBytes?: number,
 ): Promise<ListAllResult> {
-  const collected = await collectPages(pages);
+  const collected = await collectPages(pages, undefined, maxCollectBytes);
   return {
     records: collected.items,
     pages: collected.pages,

@@ -168,7 +168,11 @@ export async function listAll(
   options: ListAllOptions = {},
 ): Promise<ListAllResult> {
   const notModified = { value: false };
-  return collectAll(listAllRecords(conn, module, options, notModified), notModified);
+  return collectAll(
+    listAllRecords(conn, module, options, notModified),
+    notModified,
+    options.maxCollectBytes,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -147,5 +147,9 @@ export async function searchAll(
   search: SearchQuery,
   options: SearchAllOptions = {},
 ): Promise<ListAllResult> {
-  return collectAll(searchAllRecords(conn, module, search, options));
+  return collectAll(
+    searchAllRecords(conn, module, search, options),
+    undefined,
+    options.maxCollectBytes,
+  );
 }
