@@ -9,20 +9,12 @@
  * library caller.
  */
 import type { NodeAPI } from 'node-red';
-import { ErrorKind, isZohoError, ZohoError } from '../../zoho/core/errors';
+import { isZohoError, ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
 import { redactText, redactValue } from '../../zoho/core/redact';
 import { NodeSet, Translate, sharedTranslator, translator } from './i18n';
 
-export interface ErrorShape {
-  message: string;
-  /** Zoho's code (INVALID_DATA, …) or the pack's (INVALID_INPUT, TOKEN_REVOKED, …). */
-  code: string;
-  kind?: ErrorKind;
-  /** The option at fault, for input errors. */
-  param?: string;
-  status?: number;
-  details?: unknown;
-}
+/** The one error shape: the client's, as it goes on msg.error (worded for the user). */
+export type ErrorShape = ZohoErrorShape;
 
 /** How one node words errors. */
 export interface ErrorTexts {
