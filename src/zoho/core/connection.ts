@@ -4,14 +4,27 @@
  */
 import { EventEmitter } from 'node:events';
 import { TokenStore, ZohoAuth } from './auth';
-import { Clock } from './clock';
 import { ZohoErrorShape, isZohoError } from './errors';
-import { HttpEvent, RequestSpec, ZohoHttp, ZohoResponse } from './http';
+import { HttpEvent, HttpOptions, RequestSpec, ZohoHttp, ZohoResponse } from './http';
 import { DEFAULT_CONCURRENCY } from './limits';
-import { Logger, redactText } from './redact';
+import { redactText } from './redact';
 import { Region, accountsUrl } from './regions';
 
-export interface ConnectionOptions {
+/** The transport settings a connection passes on to its ZohoHttp as they are. */
+type TransportOptions = Pick<
+  HttpOptions,
+  | 'maxConcurrency'
+  | 'timeoutMs'
+  | 'deadlineMs'
+  | 'creditBackoff'
+  | 'logger'
+  | 'clock'
+  | 'random'
+  | 'maxResponseBytes'
+  | 'maxDownloadBytes'
+>;
+
+export interface ConnectionOptions extends TransportOptions {
   region: Region;
   /** Custom region only: the accounts server (e.g. the sandbox). */
   accountsUrl?: string;
@@ -19,19 +32,7 @@ export interface ConnectionOptions {
   clientSecret: string;
   refreshToken?: string;
   tokenStore?: TokenStore;
-  maxConcurrency?: number;
-  timeoutMs?: number;
-  /** Longest time one attempt may take in all; default 2 minutes (http.ts DEFAULT_DEADLINE_MS). */
-  deadlineMs?: number;
-  creditBackoff?: number;
-  logger?: Logger;
-  clock?: Clock;
-  random?: () => number;
   refreshMarginMs?: number;
-  /** Largest JSON or text answer accepted, in bytes; default 32 MiB (see response.ts). */
-  maxResponseBytes?: number;
-  /** Largest download (binary answer) accepted, in bytes; default 25 MiB (see response.ts). */
-  maxDownloadBytes?: number;
 }
 
 export type ConnectionState = 'not-connected' | 'connected' | 'rate-limited' | 'error';
