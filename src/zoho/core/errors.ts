@@ -11,6 +11,8 @@ export const LocalCodes = {
   NOT_CONNECTED: 'NOT_CONNECTED',
   /** The refresh token was revoked, expired or never valid. */
   TOKEN_REVOKED: 'TOKEN_REVOKED',
+  /** The connection's region, environment or accounts URL changed since it was authorised. */
+  RECONNECT_NEEDED: 'RECONNECT_NEEDED',
   /** Client id or secret rejected by Zoho's accounts server. */
   INVALID_CLIENT: 'INVALID_CLIENT',
   /** Zoho's token endpoint throttled us; waiting is the only cure. */
@@ -111,6 +113,8 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
   INVALID_INPUT: 'input',
   NOT_CONNECTED: 'config',
   INVALID_CLIENT: 'config',
+  RECONNECT_NEEDED: 'config',
+  ENVIRONMENT_UNSUPPORTED: 'config',
   FORBIDDEN_HOST: 'config',
   TOKEN_REVOKED: 'auth',
   INVALID_TOKEN: 'auth',
