@@ -134,17 +134,18 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
 
 /**
  * Codes that say the connection itself needs attention (authorise again, fix the client id or
- * secret, add a scope, wait out the token throttle): a caller shows them on the connection rather
- * than on one call.
+ * secret, wait out the token throttle): a caller shows them on the connection rather than on one
+ * call. A missing scope (OAUTH_SCOPE_MISMATCH) is not one: it fails the calls that need the
+ * scope, and every other call of the connection works.
  */
 export const CONNECTION_CODES: ReadonlySet<string> = new Set([
   LocalCodes.NOT_CONNECTED,
   LocalCodes.TOKEN_REVOKED,
   LocalCodes.INVALID_CLIENT,
   LocalCodes.TOKEN_THROTTLED,
+  LocalCodes.RECONNECT_NEEDED,
   'INVALID_TOKEN',
   'AUTHENTICATION_FAILURE',
-  'OAUTH_SCOPE_MISMATCH',
 ]);
 
 /** True when an error's code says the connection needs attention (see CONNECTION_CODES). */

@@ -296,3 +296,23 @@ export function regionFromLocation(location: string): RegionId | undefined {
 export function issuerOf(settings: RegionSettings): string {
   return [settings.region, environmentOf(settings), accountsUrl(settings)].join(' ');
 }
+
+/**
+ * The settings an `issuerOf` string was made from, or undefined when it is not one. Where a
+ * stored refresh token may be revoked: the accounts server that issued it, and no other.
+ */
+export function settingsOfIssuer(issuer: unknown): RegionSettings | undefined {
+  if (typeof issuer !== 'string') return undefined;
+  const [region, environment, url, ...rest] = issuer.split(' ');
+  if (rest.length > 0 || !isRegion(region) || !isEnvironment(environment) || !url) return undefined;
+  // It was accepted when the token was stored, so a plain-http custom URL was allowed then.
+  const settings: RegionSettings =
+    region === 'custom'
+      ? { region, environment, accountsUrl: url, allowInsecureHttp: true }
+      : { region, environment };
+  try {
+    return issuerOf(settings) === issuer ? settings : undefined;
+  } catch {
+    return undefined;
+  }
+}
