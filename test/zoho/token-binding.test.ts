@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { MemoryTokenStore, exchangeAuthorizationCode } from '../../src/zoho/core/auth';
 import { ZohoConnection } from '../../src/zoho/core/connection';
 import { issuerOf } from '../../src/zoho/core/regions';
-import { useHostileZoho } from './hostile-server';
+import { HostileServer, useHostileZoho } from './hostile-server';
 
 const CLIENT = { clientId: '1000.BINDING', clientSecret: 'binding-secret', refreshToken: 'rt' };
 
@@ -25,6 +25,11 @@ describe('tokens bound to region, environment and accounts URL', () => {
     open.push(conn);
     return conn;
   }
+
+  /** A custom connection to `url` holding a refresh token issued by `issuer`. */
+  const customAt = (url: string, issuer: string) =>
+    connection({ region: 'custom', accountsUrl: url, ...CLIENT, refreshTokenIssuer: issuer });
+  const sentTo = (server: HostileServer) => server.tokenRequests + server.requests.length;
 
   /** The call fails with RECONNECT_NEEDED, and so does the status, before anything is sent. */
   async function assertReconnect(conn: ZohoConnection): Promise<void> {
@@ -48,15 +53,9 @@ describe('tokens bound to region, environment and accounts URL', () => {
 
   it('custom -> another custom server: the new server is sent nothing', async () => {
     const issuer = issuerOf({ region: 'custom', accountsUrl: rig.zoho.url });
-    const conn = connection({
-      region: 'custom',
-      accountsUrl: rig.evil.url,
-      ...CLIENT,
-      refreshTokenIssuer: issuer,
-    });
-    await assertReconnect(conn);
-    assert.equal(rig.evil.tokenRequests + rig.evil.requests.length, 0);
-    assert.equal(rig.zoho.tokenRequests + rig.zoho.requests.length, 0);
+    await assertReconnect(customAt(rig.evil.url, issuer));
+    assert.equal(sentTo(rig.evil), 0);
+    assert.equal(sentTo(rig.zoho), 0);
   });
 
   it('custom -> com: the refresh token and secret go nowhere, the custom server sees nothing', async () => {
@@ -76,19 +75,12 @@ describe('tokens bound to region, environment and accounts URL', () => {
     });
     await assertReconnect(conn);
     assert.equal(conn.auth.current(), undefined, 'the cached token is not this connection’s');
-    assert.equal(rig.zoho.tokenRequests + rig.zoho.requests.length, 0);
+    assert.equal(sentTo(rig.zoho), 0);
   });
 
   it('com -> custom: the real refresh token and secret never reach the custom server', async () => {
-    const issuer = issuerOf({ region: 'com' });
-    const conn = connection({
-      region: 'custom',
-      accountsUrl: rig.evil.url,
-      ...CLIENT,
-      refreshTokenIssuer: issuer,
-    });
-    await assertReconnect(conn);
-    assert.equal(rig.evil.tokenRequests + rig.evil.requests.length, 0);
+    await assertReconnect(customAt(rig.evil.url, issuerOf({ region: 'com' })));
+    assert.equal(sentTo(rig.evil), 0);
   });
 
   it('production -> sandbox environment of the same data centre asks to reconnect too', async () => {
@@ -121,17 +113,12 @@ describe('tokens bound to region, environment and accounts URL', () => {
       rig.zoho.requests[0].authorization,
       'Zoho-oauthtoken token-of-the-other-server',
     );
-    assert.equal(rig.evil.requests.length + rig.evil.tokenRequests, 0);
+    assert.equal(sentTo(rig.evil), 0);
     assert.equal(store.load()?.issuer, issuerOf({ region: 'custom', accountsUrl: rig.zoho.url }));
   });
 
   it('the same issuer works as before (control)', async () => {
-    const conn = connection({
-      region: 'custom',
-      accountsUrl: rig.zoho.url,
-      ...CLIENT,
-      refreshTokenIssuer: issuerOf({ region: 'custom', accountsUrl: rig.zoho.url }),
-    });
+    const conn = customAt(rig.zoho.url, issuerOf({ region: 'custom', accountsUrl: rig.zoho.url }));
     await conn.request({ method: 'GET', path: '/v8/org' });
     assert.equal(conn.status().state, 'connected');
     assert.equal(rig.zoho.tokenRequests, 1);

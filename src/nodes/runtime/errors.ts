@@ -58,7 +58,8 @@ export function errorTexts(RED: NodeAPI, set: NodeSet, params: readonly string[]
 
 /** The scope a scope error says the call needs (ZohoConnection adds it), if any. */
 export function requiredScopeOf(error: { kind?: string; details?: unknown }): string | undefined {
-  if (error.kind !== 'scope' || !error.details || typeof error.details !== 'object') return undefined;
+  if (error.kind !== 'scope' || !error.details || typeof error.details !== 'object')
+    return undefined;
   const scope = (error.details as { requiredScope?: unknown }).requiredScope;
   return typeof scope === 'string' ? scope : undefined;
 }

@@ -109,7 +109,11 @@ export class StatusReporter {
     const scope = requiredScopeOf(shape);
     if (scope) {
       // One call lacks a scope; the connection itself is fine, so no red auth ring.
-      this.setWork({ fill: 'yellow', shape: 'dot', text: this.shared('status.missingScope', { scope }) });
+      this.setWork({
+        fill: 'yellow',
+        shape: 'dot',
+        text: this.shared('status.missingScope', { scope }),
+      });
       return;
     }
     const conn = this.config?.connectionStatus();

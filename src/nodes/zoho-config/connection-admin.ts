@@ -220,7 +220,12 @@ export class ConnectionAdmin {
     }
     if (region !== 'custom') return { region, environment };
     const allowInsecureHttp = body.insecureHttp === true || body.insecureHttp === 'true';
-    const settings = { region, environment, accountsUrl: text(body.accountsUrl), allowInsecureHttp };
+    const settings = {
+      region,
+      environment,
+      accountsUrl: text(body.accountsUrl),
+      allowInsecureHttp,
+    };
     accountsUrlOf(settings);
     return settings;
   }

@@ -8,12 +8,7 @@ import type { ConnectionOptions } from '../../zoho/core/connection';
 import { parseScopes } from '../../zoho/core/consent';
 import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
-import {
-  RegionSettings,
-  isEnvironment,
-  isRegion,
-  issuerOf,
-} from '../../zoho/core/regions';
+import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import type { Translate } from '../runtime/i18n';
 import { NodeTokenStore } from './token-store';
@@ -96,11 +91,7 @@ export function regionSettingsOf(node: ZohoConfigNode): RegionSettings {
  * none: they were earned under the settings the node is deployed with (the first deploy after
  * an upgrade), which are recorded now, so the next change of them is caught.
  */
-function refreshTokenIssuer(
-  RED: NodeAPI,
-  node: Mutable<ZohoConfigNode>,
-  issuer: string,
-): string {
+function refreshTokenIssuer(RED: NodeAPI, node: Mutable<ZohoConfigNode>, issuer: string): string {
   const creds = node.credentials ?? {};
   if (creds.issuer) return creds.issuer;
   const next = { ...creds, issuer };

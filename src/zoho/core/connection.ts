@@ -152,7 +152,8 @@ export class ZohoConnection extends EventEmitter {
       ? ` The connection's scopes (${scopes.join(', ')}) include it: the grant may predate it, connect again.`
       : ` The connection's scopes (${scopes.join(', ')}) lack it: add it and connect again.`;
     const message = err.message + needs + advice;
-    const zoho = err.details && typeof err.details === 'object' ? err.details : { zoho: err.details };
+    const zoho =
+      err.details && typeof err.details === 'object' ? err.details : { zoho: err.details };
     return new ZohoError({
       code: err.code,
       kind: 'scope',
