@@ -24,6 +24,7 @@ const IDS = {
   connect: 'zc-connect',
   selfClient: 'zc-self-client',
   deploy: 'zc-deploy',
+  environment: 'zc-environment',
 };
 
 interface Status {
@@ -31,6 +32,7 @@ interface Status {
   hasRefreshToken?: boolean;
   deployed?: boolean;
   state?: string;
+  environment?: string;
   lastAttempt?: { ok: boolean; error?: { code: string; message: string } };
 }
 
@@ -168,6 +170,47 @@ describe('zoho-config editor (Chromium)', function () {
     );
     await screenshot(page, 'zoho-config-dialog');
     noErrors(ep, 'opening the dialog');
+  });
+
+  it('environment: production for an old flow, the Books note, saved; "insecure" only for plain http beyond loopback', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    await openConfigDialog(page, IDS.environment);
+    const select = '#node-config-input-environment';
+    assert.equal(await page.inputValue(select), 'production', 'a flow without the field');
+    const options = await page
+      .locator(`${select} option`)
+      .evaluateAll((els) => els.map((o) => o.getAttribute('value')));
+    assert.deepEqual(options, ['production', 'sandbox', 'developer']);
+    const tip = page.locator('#node-config-zoho-environment-tip');
+    assert.match((await tip.textContent()) ?? '', /Zoho Books has no sandbox or developer host/);
+    assert.equal(await tip.evaluate((el) => el.classList.contains('zoho-config-warning')), false);
+    await page.selectOption(select, 'sandbox');
+    assert.equal(await tip.evaluate((el) => el.classList.contains('zoho-config-warning')), true);
+
+    const insecure = page.locator('.zoho-config-row-insecure');
+    assert.equal(await insecure.isVisible(), false, 'loopback needs no tick');
+    await page.fill('#node-config-input-accountsUrl', 'http://192.0.2.1:8800');
+    assert.equal(await insecure.isVisible(), true, 'plain http to another machine');
+    assert.match((await insecure.textContent()) ?? '', /unencrypted across the network/);
+    await page.fill('#node-config-input-accountsUrl', 'https://zoho.test');
+    assert.equal(await insecure.isVisible(), false, 'https needs no tick');
+    await page.fill('#node-config-input-accountsUrl', ed.editor.sandbox.url);
+    await screenshot(page, 'zoho-config-environment');
+
+    await page.click('#node-config-dialog-ok');
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const node = (globalThis as unknown as { RED: EditorRed }).RED.nodes.node(id) as unknown as {
+        environment?: string;
+        insecureHttp?: boolean;
+      };
+      return { environment: node.environment, insecureHttp: node.insecureHttp };
+    }, IDS.environment);
+    assert.deepEqual(saved, { environment: 'sandbox', insecureHttp: false });
+    await deploy(page);
+    assert.equal((await status(IDS.environment)).environment, 'sandbox', 'the runtime has it');
+    noErrors(ep, 'choosing an environment');
   });
 
   it('the API console links follow the data centre; the Self Client tip; scopes copy button', async () => {

@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { ZohoError, invalidInput } from '../../src/zoho/core/errors';
+import type { Node, NodeStatus } from 'node-red';
+import type { ZohoConfigNode } from '../../src/nodes/runtime/config-node';
 import { connectionNodeStatus } from '../../src/nodes/runtime/connection-status';
+import { StatusReporter } from '../../src/nodes/runtime/status';
+import type { ConnectionStatus } from '../../src/zoho/core/connection';
 import {
   CODES_WITH_TEXT,
   errorShape,
@@ -217,6 +221,111 @@ describe('runtime texts', function () {
         connectionNodeStatus({ state: 'rate-limited', region: 'com' }, shared).text,
         'rate-limited',
       );
+    });
+
+    it('a changed issuer and a replaced api_domain read as such', function () {
+      const shared = sharedTranslator(RED);
+      const reconnect = { code: 'RECONNECT_NEEDED', message: '' };
+      assert.deepEqual(
+        connectionNodeStatus({ state: 'error', region: 'com', error: reconnect }, shared),
+        { fill: 'red', shape: 'ring', text: 'settings changed: connect again in zoho-config' },
+      );
+      const warning = { code: 'UNTRUSTED_API_DOMAIN', message: '' };
+      assert.deepEqual(
+        connectionNodeStatus({ state: 'connected', region: 'com', warning }, shared),
+        {
+          fill: 'yellow',
+          shape: 'ring',
+          text: 'api_domain replaced: see the log',
+        },
+      );
+      assert.deepEqual(connectionNodeStatus({ state: 'connected', region: 'com' }, shared), {});
+    });
+
+    it('a missing scope names the scope and the Scopes of the zoho-config node', function () {
+      const missing = new ZohoError({
+        code: 'OAUTH_SCOPE_MISMATCH',
+        status: 401,
+        message: 'client text',
+        details: { requiredScope: 'ZohoCRM.coql.READ', scopes: ['ZohoCRM.modules.ALL'] },
+      });
+      const shape = errorShape(missing, [], texts());
+      assert.equal(shape.kind, 'scope');
+      assert.match(
+        shape.message,
+        /^This call needs the OAuth scope ZohoCRM\.coql\.READ, which is not in the Scopes of the zoho-config node \(ZohoCRM\.modules\.ALL\)/,
+      );
+      const granted = new ZohoError({
+        code: '57',
+        kind: 'scope',
+        message: 'client text',
+        details: {
+          requiredScope: 'ZohoBooks.fullaccess.all',
+          scopes: ['ZohoBooks.fullaccess.all'],
+        },
+      });
+      assert.match(
+        errorShape(granted, [], texts()).message,
+        /list it, but the grant .* Connect again/,
+      );
+    });
+
+    describe('the status reporter', function () {
+      type Listener = (s: ConnectionStatus) => void;
+      function rig(initial: ConnectionStatus) {
+        const shown: NodeStatus[] = [];
+        let current = initial;
+        const listeners: Listener[] = [];
+        const config = {
+          connectionStatus: () => current,
+          onStatus: (l: Listener) => {
+            listeners.push(l);
+            return () => undefined;
+          },
+        } as unknown as ZohoConfigNode;
+        const node = { status: (s: NodeStatus) => shown.push(s) } as unknown as Node;
+        const reporter = new StatusReporter(RED, node, config);
+        const emit = (next: ConnectionStatus) => {
+          current = next;
+          for (const l of listeners) l(next);
+        };
+        return { reporter, shown, emit };
+      }
+      const scopeShape = {
+        code: 'OAUTH_SCOPE_MISMATCH',
+        kind: 'scope' as const,
+        message: 'm',
+        details: { requiredScope: 'ZohoCRM.coql.READ' },
+      };
+
+      it('a missing scope is a yellow "missing scope", not the red auth ring', function () {
+        const { reporter, shown } = rig({ state: 'connected', region: 'com' });
+        reporter.failed(scopeShape);
+        assert.deepEqual(shown.at(-1), {
+          fill: 'yellow',
+          shape: 'dot',
+          text: 'missing scope: ZohoCRM.coql.READ',
+        });
+      });
+
+      it("shows the connection's warning at start and beside a result, and the environment", function () {
+        const warning = { code: 'UNTRUSTED_API_DOMAIN', message: '' };
+        const { reporter, shown, emit } = rig({ state: 'connected', region: 'com', warning });
+        assert.equal(shown.at(-1)?.text, 'api_domain replaced: see the log');
+        reporter.done('3 records');
+        assert.deepEqual(shown.at(-1), {
+          fill: 'yellow',
+          shape: 'dot',
+          text: '3 records · api_domain replaced: see the log',
+        });
+        emit({ state: 'connected', region: 'com', environment: 'sandbox' });
+        reporter.done('3 records');
+        assert.deepEqual(shown.at(-1), {
+          fill: 'green',
+          shape: 'dot',
+          text: '3 records · CRM sandbox',
+        });
+      });
     });
   });
 });

@@ -20,6 +20,7 @@ const identity = {
   clientId: '1000.CLIENT',
   clientSecret: 'secret',
   refreshToken: '1000.aaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbb',
+  issuer: 'eu production https://accounts.zoho.eu',
 };
 const tokens = {
   accessToken: '1000.cccccccccccccccccccc.dddddddddddddddddddd',
@@ -44,6 +45,7 @@ describe('zoho-config token store', function () {
       { clientSecret: 'other' },
       { clientId: '1000.OTHER' },
       { nodeId: 'other' },
+      { issuer: 'com production https://accounts.zoho.com' },
     ]) {
       assert.equal(
         decryptTokens({ ...identity, ...change }, file),
@@ -122,6 +124,7 @@ describe('zoho-config OAuth states', function () {
   const pending = {
     nodeId: 'n1',
     region: 'com' as const,
+    environment: 'production' as const,
     accountsUrl: 'https://accounts.zoho.com',
     clientId: '1000.X',
     clientSecret: 's',

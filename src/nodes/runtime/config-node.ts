@@ -10,12 +10,16 @@
  */
 import type { Node } from 'node-red';
 import type { ConnectionStatus, ZohoConnection } from '../../zoho/core/connection';
-import type { Region } from '../../zoho/core/regions';
+import type { Environment, Region } from '../../zoho/core/regions';
 import type { ZohoConfigCredentials } from '../zoho-config/token-store';
 
 export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   readonly region: Region;
   readonly accountsUrl?: string;
+  /** CRM's org environment; production for flows saved before it existed. */
+  readonly environment: Environment;
+  /** Custom region only: the user allowed a plain-http accounts URL beyond loopback. */
+  readonly insecureHttp: boolean;
   readonly scopes: string[];
   /** Zoho Books default organization id, '' when not set. */
   readonly organizationId: string;

@@ -12,12 +12,22 @@ const REFRESH_FAILURES: Readonly<Record<string, string>> = {
   TOKEN_REVOKED: 'status.tokenRevoked',
   INVALID_CLIENT: 'status.invalidClient',
   TOKEN_THROTTLED: 'status.tokenThrottled',
+  RECONNECT_NEEDED: 'status.reconnect',
 };
+
+/** What a connection that works says about itself: a warning, else nothing. */
+export function connectionWarningText(status: ConnectionStatus, shared: Translate): string {
+  const code = status.warning?.code;
+  if (!code) return '';
+  return code === 'UNTRUSTED_API_DOMAIN'
+    ? shared('status.apiDomainReplaced')
+    : shared('status.connectionWarning', { code });
+}
 
 /**
  * A Node-RED status for a connection status, worded through the shared catalog: red ring when
  * the connection needs the user (not connected, token refresh failed), yellow ring while
- * rate-limited, empty when fine.
+ * rate-limited or when it works with a warning (its api_domain replaced), empty when fine.
  */
 export function connectionNodeStatus(status: ConnectionStatus, shared: Translate): NodeStatus {
   switch (status.state) {
@@ -41,7 +51,9 @@ export function connectionNodeStatus(status: ConnectionStatus, shared: Translate
           ? shared('status.rateLimitedUntil', { time: clock(status.waitUntil) })
           : shared('status.rateLimited'),
       };
-    default:
-      return {};
+    default: {
+      const warning = connectionWarningText(status, shared);
+      return warning ? { fill: 'yellow', shape: 'ring', text: warning } : {};
+    }
   }
 }

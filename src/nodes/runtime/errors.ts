@@ -9,7 +9,7 @@
  * library caller.
  */
 import type { NodeAPI } from 'node-red';
-import { isZohoError, ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
+import { CONNECTION_CODES, isZohoError, ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
 import { redactText, redactValue } from '../../zoho/core/redact';
 import { NodeSet, Translate, sharedTranslator, translator } from './i18n';
 
@@ -24,16 +24,8 @@ export interface ErrorTexts {
   whereSet(param: string): string | undefined;
 }
 
-/** Codes that mean the connection, not the message, needs the user. */
-export const AUTH_CODES: ReadonlySet<string> = new Set([
-  'NOT_CONNECTED',
-  'TOKEN_REVOKED',
-  'INVALID_CLIENT',
-  'TOKEN_THROTTLED',
-  'INVALID_TOKEN',
-  'AUTHENTICATION_FAILURE',
-  'OAUTH_SCOPE_MISMATCH',
-]);
+/** Codes that mean the connection, not the message, needs the user (the client's list). */
+export const AUTH_CODES: ReadonlySet<string> = CONNECTION_CODES;
 
 /**
  * Codes whose user text is in the shared catalog (`errors.code.<CODE>`), with the advice that
@@ -41,6 +33,8 @@ export const AUTH_CODES: ReadonlySet<string> = new Set([
  */
 export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
   ...AUTH_CODES,
+  'OAUTH_SCOPE_MISMATCH',
+  'ENVIRONMENT_UNSUPPORTED',
   'NO_CONNECTION',
   'TOO_MANY_REQUESTS',
   'CREDIT_BUDGET_REACHED',
@@ -62,8 +56,26 @@ export function errorTexts(RED: NodeAPI, set: NodeSet, params: readonly string[]
   };
 }
 
+/** The scope a scope error says the call needs (ZohoConnection adds it), if any. */
+export function requiredScopeOf(error: { kind?: string; details?: unknown }): string | undefined {
+  if (error.kind !== 'scope' || !error.details || typeof error.details !== 'object')
+    return undefined;
+  const scope = (error.details as { requiredScope?: unknown }).requiredScope;
+  return typeof scope === 'string' ? scope : undefined;
+}
+
+/** A missing scope, worded with the zoho-config node's Scopes list the user edits. */
+function scopeMessage(err: ZohoError, scope: string, texts: ErrorTexts): string {
+  const list = (err.details as { scopes?: unknown }).scopes;
+  const scopes = Array.isArray(list) ? list.map(String) : [];
+  const key = scopes.includes(scope) ? 'errors.scopeNotGranted' : 'errors.missingScope';
+  return texts.shared(key, { scope, scopes: scopes.join(', '), code: err.code });
+}
+
 /** The user's message for a client error: the pack's advice by code, else the client's own. */
 function userMessage(err: ZohoError, texts: ErrorTexts): string {
+  const scope = requiredScopeOf(err);
+  if (scope) return scopeMessage(err, scope, texts);
   if (CODES_WITH_TEXT.has(err.code))
     return texts.shared(`errors.code.${err.code}`, { message: err.message });
   const where = err.kind === 'input' && err.param ? texts.whereSet(err.param) : undefined;

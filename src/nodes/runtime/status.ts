@@ -5,9 +5,9 @@
  */
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import type { ConnectionStatus } from '../../zoho/core/connection';
-import { connectionNodeStatus } from './connection-status';
+import { connectionNodeStatus, connectionWarningText } from './connection-status';
 import type { ZohoConfigNode } from './config-node';
-import { AUTH_CODES, ErrorShape } from './errors';
+import { AUTH_CODES, ErrorShape, requiredScopeOf } from './errors';
 import { Translate, sharedTranslator } from './i18n';
 
 /** What a progress count counts. */
@@ -37,7 +37,7 @@ export class StatusReporter {
     }
     this.off = config.onStatus((s) => this.onConnection(s));
     const now = config.connectionStatus();
-    if (now.state === 'not-connected' || now.state === 'error') this.onConnection(now);
+    if (now.state !== 'connected' || now.warning) this.onConnection(now);
   }
 
   private show(status: NodeStatus): void {
@@ -45,7 +45,7 @@ export class StatusReporter {
   }
 
   private onConnection(s: ConnectionStatus): void {
-    if (s.state === 'connected') {
+    if (s.state === 'connected' && !s.warning) {
       if (this.connectionShown) {
         this.connectionShown = false;
         this.show(this.work);
@@ -76,8 +76,18 @@ export class StatusReporter {
     });
   }
 
+  /**
+   * Green dot, with the CRM environment when it is not production (so a flow against the sandbox
+   * org says so) and the connection's warning, yellow, when it has one.
+   */
   done(text: string): void {
-    this.setWork({ fill: 'green', shape: 'dot', text });
+    const conn = this.config?.connectionStatus();
+    const env = conn?.environment;
+    const warning = conn ? connectionWarningText(conn, this.shared) : '';
+    const parts = [text];
+    if (env && env !== 'production') parts.push(this.shared(`status.environment.${env}`));
+    if (warning) parts.push(warning);
+    this.setWork({ fill: warning ? 'yellow' : 'green', shape: 'dot', text: parts.join(' · ') });
   }
 
   warn(text: string): void {
@@ -94,6 +104,16 @@ export class StatusReporter {
         code: shape.code,
       });
       this.setWork({ fill: shape.status === 207 ? 'yellow' : 'red', shape: 'dot', text });
+      return;
+    }
+    const scope = requiredScopeOf(shape);
+    if (scope) {
+      // One call lacks a scope; the connection itself is fine, so no red auth ring.
+      this.setWork({
+        fill: 'yellow',
+        shape: 'dot',
+        text: this.shared('status.missingScope', { scope }),
+      });
       return;
     }
     const conn = this.config?.connectionStatus();

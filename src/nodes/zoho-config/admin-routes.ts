@@ -80,7 +80,7 @@ export function zohoConfigRoutes(RED: NodeAPI, deps: AdminDeps): AdminRoute[] {
       method: 'post',
       path: '/zoho-config/:id/disconnect',
       permission: 'write',
-      handle: (req) => admin.disconnect(admin.checkNode(req.params.id), bodyOf(req)),
+      handle: (req) => admin.disconnect(admin.checkNode(req.params.id)),
     },
   ];
 }

@@ -8,7 +8,16 @@ import type { NodeAPI } from 'node-red';
 import type { AccountConnection } from '../../zoho/core/account-connection';
 import { StoredTokens, revokeRefreshToken } from '../../zoho/core/auth';
 import { ZohoError, ZohoErrorShape } from '../../zoho/core/errors';
-import { Region, accountsUrl as accountsUrlOf, isRegion } from '../../zoho/core/regions';
+import {
+  Environment,
+  Region,
+  RegionSettings,
+  accountsUrl as accountsUrlOf,
+  isEnvironment,
+  isRegion,
+  issuerOf,
+  settingsOfIssuer,
+} from '../../zoho/core/regions';
 import { RouteError, text } from '../runtime/admin-http';
 import { ZohoConfigNode, isZohoConfigNode } from '../runtime/config-node';
 import { errorShape, errorTexts } from '../runtime/errors';
@@ -22,6 +31,7 @@ import {
   writeCacheFile,
 } from './token-store';
 import type { OAuthStates } from './oauth-states';
+import { regionSettingsOf } from './settings';
 
 export interface AdminDeps {
   states: OAuthStates;
@@ -38,6 +48,8 @@ const PASSWORD_PLACEHOLDER = '__PWRD__';
 export interface ConnectClient {
   region: Region;
   accountsUrl: string;
+  environment: Environment;
+  allowInsecureHttp?: boolean;
   clientId: string;
   clientSecret: string;
 }
@@ -61,16 +73,38 @@ export class ConnectionAdmin {
     return id;
   }
 
-  /** The data centre and OAuth client a connect request names (the secret may be the stored one). */
+  /**
+   * The data centre and OAuth client a connect request names. A secret typed in the request goes
+   * where the request says; the stored secret only where the node's stored settings say (never
+   * the request's), and a request that names other settings is refused.
+   */
   clientFrom(id: string, body: Record<string, unknown>): ConnectClient {
-    const { region, accountsUrl } = this.regionFrom(body);
+    const asked = this.regionFrom(body);
     const clientId = text(body.clientId);
     if (!clientId) throw new RouteError(400, 'INVALID_INPUT', this.t('admin.enterClientId'));
     const given = typeof body.clientSecret === 'string' ? body.clientSecret : '';
-    const clientSecret =
-      given && given !== PASSWORD_PLACEHOLDER ? given : this.credentialsOf(id).clientSecret;
-    if (!clientSecret) throw new RouteError(400, 'INVALID_INPUT', this.t('admin.enterSecret'));
-    return { region, accountsUrl, clientId, clientSecret };
+    if (given && given !== PASSWORD_PLACEHOLDER) {
+      return { ...asked, accountsUrl: accountsUrlOf(asked), clientId, clientSecret: given };
+    }
+    const clientSecret = this.credentialsOf(id).clientSecret;
+    const stored = this.storedSettings(id);
+    if (!clientSecret || !stored) {
+      throw new RouteError(400, 'INVALID_INPUT', this.t('admin.enterSecret'));
+    }
+    if (issuerOf(stored) !== issuerOf(asked)) {
+      throw new RouteError(400, 'INVALID_INPUT', this.t('admin.storedSecretElsewhere'));
+    }
+    const environment = stored.environment ?? 'production';
+    return { ...stored, environment, accountsUrl: accountsUrlOf(stored), clientId, clientSecret };
+  }
+
+  /**
+   * Where the node's stored secret may go: the deployed node's settings, else (a node connected
+   * before its first deploy) where its refresh token was issued.
+   */
+  private storedSettings(id: string): RegionSettings | undefined {
+    const live = this.liveNode(id);
+    return live ? regionSettingsOf(live) : settingsOfIssuer(this.credentialsOf(id).issuer);
   }
 
   /** Stores what a grant earned and tells the account (and a deployed node) about it. */
@@ -80,7 +114,8 @@ export class ConnectionAdmin {
     result: { refreshToken: string; tokens: StoredTokens },
   ): Promise<void> {
     const { clientId, clientSecret } = client;
-    const identity: TokenIdentity = { nodeId: id, clientId, clientSecret, ...result };
+    const issuer = issuerOf(client);
+    const identity: TokenIdentity = { nodeId: id, clientId, clientSecret, issuer, ...result };
     const existing: ZohoConfigCredentials = { ...this.credentialsOf(id) };
     for (const key of TOKEN_KEYS) delete existing[key];
     await this.RED.nodes.addCredentials(id, {
@@ -88,6 +123,7 @@ export class ConnectionAdmin {
       clientId,
       clientSecret,
       refreshToken: result.refreshToken,
+      issuer,
       ...tokenCredentials(identity, result.tokens),
     });
     const userDir = this.deps.userDir();
@@ -107,15 +143,17 @@ export class ConnectionAdmin {
     const body: Record<string, unknown> = { deployed, hasRefreshToken };
     if (deployed && account) {
       const status = check && hasRefreshToken ? await account.check() : account.status();
-      const { state, region, apiDomain, expiresAt, error, waitUntil } = status;
-      Object.assign(body, { state, region, apiDomain, expiresAt });
+      const { state, region, environment, apiDomain, expiresAt, error, waitUntil } = status;
+      Object.assign(body, { state, region, environment, apiDomain, expiresAt });
       if (error) body.error = this.worded(error);
       if (waitUntil) body.waitUntil = waitUntil;
       body.connected = hasRefreshToken && state !== 'error' && state !== 'not-connected';
     } else {
       const expiresAt = Number(creds.expiresAt);
       body.state = hasRefreshToken ? 'connected' : 'not-connected';
-      body.region = attempt?.region;
+      const issued = settingsOfIssuer(creds.issuer);
+      body.region = issued?.region ?? attempt?.region;
+      body.environment = issued?.environment;
       body.apiDomain = creds.apiDomain;
       body.expiresAt = Number.isFinite(expiresAt) ? expiresAt : undefined;
       body.connected = hasRefreshToken;
@@ -132,14 +170,18 @@ export class ConnectionAdmin {
     return errorShape(new ZohoError(error), [], errorTexts(this.RED, 'zoho-config'));
   }
 
-  /** Revokes the refresh token at Zoho (best effort) and forgets every token here. */
-  async disconnect(id: string, body: Record<string, unknown>): Promise<unknown> {
+  /**
+   * Revokes the refresh token at Zoho (best effort) and forgets every token here. The secret and
+   * token go only to the accounts server that issued the token (else the deployed node's), never
+   * to one the request names.
+   */
+  async disconnect(id: string): Promise<unknown> {
     const creds = this.credentialsOf(id);
     let revoked = false;
-    if (creds.refreshToken && creds.clientId && creds.clientSecret) {
+    const live = this.liveNode(id);
+    const settings = settingsOfIssuer(creds.issuer) ?? (live && regionSettingsOf(live));
+    if (settings && creds.refreshToken && creds.clientId && creds.clientSecret) {
       try {
-        const live = this.liveNode(id);
-        const settings = live ? live : this.regionFrom(body);
         await revokeRefreshToken({
           accountsUrl: accountsUrlOf(settings),
           clientId: creds.clientId,
@@ -166,13 +208,26 @@ export class ConnectionAdmin {
     return { disconnected: true, revoked };
   }
 
-  private regionFrom(body: Record<string, unknown>): { region: Region; accountsUrl: string } {
+  /** The settings a request names (checked: an insecure custom URL is refused here). */
+  private regionFrom(body: Record<string, unknown>): RegionSettings & { environment: Environment } {
     const region = text(body.region) || 'com';
     if (!isRegion(region)) {
       throw new RouteError(400, 'INVALID_INPUT', this.t('admin.unknownRegion'));
     }
-    const custom = region === 'custom' ? text(body.accountsUrl) : undefined;
-    return { region, accountsUrl: accountsUrlOf({ region, accountsUrl: custom }) };
+    const environment = text(body.environment) || 'production';
+    if (!isEnvironment(environment)) {
+      throw new RouteError(400, 'INVALID_INPUT', this.t('admin.unknownEnvironment'));
+    }
+    if (region !== 'custom') return { region, environment };
+    const allowInsecureHttp = body.insecureHttp === true || body.insecureHttp === 'true';
+    const settings = {
+      region,
+      environment,
+      accountsUrl: text(body.accountsUrl),
+      allowInsecureHttp,
+    };
+    accountsUrlOf(settings);
+    return settings;
   }
 
   private credentialsOf(id: string): ZohoConfigCredentials {

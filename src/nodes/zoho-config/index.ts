@@ -26,6 +26,7 @@ const CREDENTIALS = {
   apiDomain: { type: 'text' },
   scope: { type: 'text' },
   tokenKey: { type: 'password' },
+  issuer: { type: 'text' },
 } as const;
 
 export = function (RED: NodeAPI): void {

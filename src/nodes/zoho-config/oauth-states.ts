@@ -4,14 +4,10 @@
  * endpoint: 128+ random bits, single use, ten minutes.
  */
 import * as crypto from 'node:crypto';
-import type { Region } from '../../zoho/core/regions';
+import type { ConnectClient } from './connection-admin';
 
-export interface PendingAuth {
+export interface PendingAuth extends ConnectClient {
   nodeId: string;
-  region: Region;
-  accountsUrl: string;
-  clientId: string;
-  clientSecret: string;
   redirectUri: string;
 }
 
@@ -52,14 +48,9 @@ export class OAuthStates {
     if (!entry) return undefined;
     this.pending.delete(state);
     if (entry.expires <= this.now()) return undefined;
-    return {
-      nodeId: entry.nodeId,
-      region: entry.region,
-      accountsUrl: entry.accountsUrl,
-      clientId: entry.clientId,
-      clientSecret: entry.clientSecret,
-      redirectUri: entry.redirectUri,
-    };
+    const pending: PendingAuth & { expires?: number } = { ...entry };
+    delete pending.expires;
+    return pending;
   }
 
   /** Forgets every pending consent of a node (disconnect, node removed). */

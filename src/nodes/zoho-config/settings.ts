@@ -8,14 +8,17 @@ import type { ConnectionOptions } from '../../zoho/core/connection';
 import { parseScopes } from '../../zoho/core/consent';
 import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
-import { isRegion } from '../../zoho/core/regions';
+import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import type { Translate } from '../runtime/i18n';
 import { NodeTokenStore } from './token-store';
 
 export interface ZohoConfigDef extends NodeDef {
   region?: string;
+  /** Absent in flows saved before environments existed: production. */
+  environment?: string;
   accountsUrl?: string;
+  insecureHttp?: boolean | string;
   scopes?: string;
   organizationId?: string;
   maxConcurrency?: string | number;
@@ -53,7 +56,10 @@ export function readSettings(
   t: Translate,
 ): ZohoError | undefined {
   node.region = isRegion(def.region) ? def.region : 'com';
+  node.environment = isEnvironment(def.environment) ? def.environment : 'production';
   node.accountsUrl = node.region === 'custom' ? (def.accountsUrl ?? '').trim() : undefined;
+  node.insecureHttp =
+    node.region === 'custom' && (def.insecureHttp === true || def.insecureHttp === 'true');
   node.scopes = parseScopes(def.scopes);
   node.organizationId = (def.organizationId ?? '').toString().trim();
   node.maxConcurrency = parseConcurrency(def.maxConcurrency);
@@ -61,9 +67,37 @@ export function readSettings(
   if (backoff === 'invalid') node.warn(t('log.badCreditBackoff'));
   node.creditBackoff = backoff === 'invalid' ? undefined : backoff;
   const unknownRegion = def.region !== undefined && def.region !== '' && !isRegion(def.region);
-  return unknownRegion
-    ? invalidInput(t('log.unknownRegion', { region: String(def.region) }), 'region')
+  if (unknownRegion) {
+    return invalidInput(t('log.unknownRegion', { region: String(def.region) }), 'region');
+  }
+  const env = def.environment;
+  return env !== undefined && env !== '' && !isEnvironment(env)
+    ? invalidInput(t('log.unknownEnvironment', { environment: String(env) }), 'environment')
     : undefined;
+}
+
+/** The settings that decide where the node's tokens go (regions.ts RegionSettings). */
+export function regionSettingsOf(node: ZohoConfigNode): RegionSettings {
+  return {
+    region: node.region,
+    accountsUrl: node.accountsUrl,
+    environment: node.environment,
+    allowInsecureHttp: node.insecureHttp,
+  };
+}
+
+/**
+ * Who issued the node's refresh token. Credentials stored before issuers were recorded have
+ * none: they were earned under the settings the node is deployed with (the first deploy after
+ * an upgrade), which are recorded now, so the next change of them is caught.
+ */
+function refreshTokenIssuer(RED: NodeAPI, node: Mutable<ZohoConfigNode>, issuer: string): string {
+  const creds = node.credentials ?? {};
+  if (creds.issuer) return creds.issuer;
+  const next = { ...creds, issuer };
+  void RED.nodes.addCredentials(node.id, next);
+  node.credentials = next;
+  return issuer;
 }
 
 /** What the account's connections are built from: the credentials as they are now. */
@@ -75,9 +109,13 @@ export function connectionOptions(
   const id = node.id;
   const { clientId = '', clientSecret = '', refreshToken: stored } = node.credentials ?? {};
   const refreshToken = stored || undefined;
+  const settings = regionSettingsOf(node);
+  // Throws (a config error the account shows) for settings no request may use.
+  const issuer = issuerOf(settings);
+  const issuedBy = refreshToken ? refreshTokenIssuer(RED, node, issuer) : undefined;
   const tokenStore = refreshToken
     ? new NodeTokenStore({
-        identity: { nodeId: id, clientId, clientSecret, refreshToken },
+        identity: { nodeId: id, clientId, clientSecret, refreshToken, issuer },
         userDir,
         readCredentials: () => RED.nodes.getCredentials(id),
         writeCredentials: (next) => {
@@ -89,8 +127,9 @@ export function connectionOptions(
     : undefined;
   const redact = (message: string): string => redactText(message, node.secrets());
   return {
-    region: node.region,
-    accountsUrl: node.accountsUrl,
+    ...settings,
+    refreshTokenIssuer: issuedBy,
+    scopes: node.scopes,
     clientId,
     clientSecret,
     refreshToken,

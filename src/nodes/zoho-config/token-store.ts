@@ -29,6 +29,11 @@ export interface ZohoConfigCredentials {
   scope?: string;
   /** Binds the access token keys above to the refresh token and client that earned them. */
   tokenKey?: string;
+  /**
+   * Who issued the refresh token (regions.ts `issuerOf`: region, environment, accounts URL),
+   * written with it: the connection sends nothing while its settings say otherwise.
+   */
+  issuer?: string;
 }
 
 /** The keys that belong to one access token (dropped whenever the refresh token changes). */
@@ -39,16 +44,18 @@ export interface TokenIdentity {
   clientId: string;
   clientSecret: string;
   refreshToken: string;
+  /** Who issued the refresh token: a token cached under other settings is not this one's. */
+  issuer: string;
 }
 
-const FILE_VERSION = 1;
+const FILE_VERSION = 2;
 const CACHE_DIR = '.zoho-tokens';
 
 /** A non-secret tag that says which refresh token + client a stored access token belongs to. */
 export function tokenKey(identity: TokenIdentity): string {
   return crypto
     .createHmac('sha256', identity.refreshToken)
-    .update(`zoho-config token v1\0${identity.nodeId}\0${identity.clientId}`)
+    .update(`zoho-config token v2\0${identity.nodeId}\0${identity.clientId}\0${identity.issuer}`)
     .digest('base64url')
     .slice(0, 32);
 }
@@ -99,7 +106,7 @@ export function cacheFile(userDir: string, nodeId: string): string {
 
 function fileKey(identity: TokenIdentity, salt: Buffer): Buffer {
   const ikm = Buffer.from(
-    [identity.clientId, identity.clientSecret, identity.refreshToken].join('\0'),
+    [identity.clientId, identity.clientSecret, identity.refreshToken, identity.issuer].join('\0'),
     'utf8',
   );
   const info = Buffer.from(

@@ -10,9 +10,12 @@ import { AuthorizationCode } from 'simple-oauth2';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import {
+  Environment,
   Region,
   RegionSettings,
   defaultApiDomain,
+  isProductionHostOfOtherEnvironment,
+  issuerOf,
   regionOfAccountsUrl,
   trustedApiDomain,
 } from './regions';
@@ -26,6 +29,8 @@ export interface StoredTokens {
   /** The API host Zoho named for this account, once checked against the data centre. */
   apiDomain: string;
   scope?: string;
+  /** Who issued the token (regions.ts `issuerOf`); a token of another issuer is never used. */
+  issuer?: string;
 }
 
 /** Where a connection keeps its access token between requests, redeploys and restarts. */
@@ -61,6 +66,12 @@ export interface AuthOptions {
   region?: RegionSettings;
   /** Told when Zoho (or a stored token) named an api_domain this data centre does not have. */
   onUntrustedApiDomain?: (refused: string, used: string) => void;
+  /**
+   * Who issued `refreshToken` (regions.ts `issuerOf`, recorded when it was stored). When it is
+   * not this connection's issuer (its region, environment or accounts URL changed since), nothing
+   * is ever sent: every call fails with RECONNECT_NEEDED.
+   */
+  refreshTokenIssuer?: string;
 }
 
 const DEFAULT_MARGIN_MS = 5 * 60_000;
@@ -247,18 +258,40 @@ export function checkApiDomain(
   const trusted = trustedApiDomain(region, candidate);
   if (trusted) return { apiDomain: trusted };
   const apiDomain = defaultApiDomain(region);
-  const absent = candidate === undefined || candidate === null || candidate === '';
+  const absent =
+    candidate === undefined ||
+    candidate === null ||
+    candidate === '' ||
+    isProductionHostOfOtherEnvironment(region, candidate);
   return absent ? { apiDomain } : { apiDomain, refused: textOf(candidate).slice(0, 200) };
 }
 
-function toStored(raw: Record<string, unknown>, now: number, apiDomain: string): StoredTokens {
+function toStored(
+  raw: Record<string, unknown>,
+  now: number,
+  apiDomain: string,
+  issuer: string,
+): StoredTokens {
   const expiresIn = Number(raw.expires_in ?? 3600);
   return {
     accessToken: String(raw.access_token),
     expiresAt: now + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
     apiDomain,
     scope: typeof raw.scope === 'string' ? raw.scope : undefined,
+    issuer,
   };
+}
+
+/** The settings a refresh token was issued for are not the connection's any more. */
+export function reconnectNeeded(issuedFor: string, now: string): ZohoError {
+  return new ZohoError({
+    code: LocalCodes.RECONNECT_NEEDED,
+    message:
+      `The connection's data centre, environment or accounts URL changed since it was ` +
+      `authorised (tokens issued for "${issuedFor}", now set to "${now}"): nothing is sent ` +
+      'with the old tokens. Connect again to authorise it where it now points.',
+    details: { issuedFor, now },
+  });
 }
 
 export class ZohoAuth {
@@ -269,6 +302,9 @@ export class ZohoAuth {
   private readonly margin: number;
   private readonly client;
   private readonly region: RegionSettings;
+  private readonly issuer: string;
+  /** Set when the refresh token was issued for other settings: then nothing is ever sent. */
+  private readonly mismatch?: ZohoError;
   private inflight?: Promise<StoredTokens>;
   private latch?: Latch;
   private networkFailures = 0;
@@ -279,6 +315,11 @@ export class ZohoAuth {
     this.margin = options.refreshMarginMs ?? DEFAULT_MARGIN_MS;
     this.client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
     this.region = options.region ?? regionOfAccountsUrl(options.accountsUrl);
+    this.issuer = issuerOf(this.region);
+    const issuedFor = options.refreshTokenIssuer;
+    if (options.refreshToken && issuedFor !== undefined && issuedFor !== this.issuer) {
+      this.mismatch = reconnectNeeded(issuedFor, this.issuer);
+    }
   }
 
   get hasRefreshToken(): boolean {
@@ -292,7 +333,7 @@ export class ZohoAuth {
 
   /** The last failure that stops refreshes, if any. */
   failure(): ZohoError | undefined {
-    return this.latch?.error;
+    return this.mismatch ?? this.latch?.error;
   }
 
   private fresh(tokens: StoredTokens | undefined): tokens is StoredTokens {
@@ -319,6 +360,7 @@ export class ZohoAuth {
   }
 
   private refreshOnce(rejected?: string): Promise<StoredTokens> {
+    if (this.mismatch) return Promise.reject(this.mismatch);
     if (this.inflight) return this.inflight;
     const latch = this.latch;
     if (latch && latch.until > this.clock.now()) return Promise.reject(latch.error);
@@ -354,7 +396,7 @@ export class ZohoAuth {
       throw this.fail(tokenError(raw, 'refresh_token', 200));
     }
     const { apiDomain, refused } = checkApiDomain(this.region, raw.api_domain);
-    const tokens = toStored(raw, this.clock.now(), apiDomain);
+    const tokens = toStored(raw, this.clock.now(), apiDomain, this.issuer);
     this.latch = undefined;
     this.networkFailures = 0;
     this.store.save(tokens);
@@ -367,7 +409,10 @@ export class ZohoAuth {
    * by hand, cannot send the token to a host the data centre does not have.
    */
   private load(): StoredTokens | undefined {
+    if (this.mismatch) return undefined;
     const stored = this.store.load();
+    // A token earned from another accounts server or for another environment is not ours.
+    if (stored?.issuer !== undefined && stored.issuer !== this.issuer) return undefined;
     if (!stored || trustedApiDomain(this.region, stored.apiDomain) === stored.apiDomain) {
       return stored;
     }
@@ -431,6 +476,8 @@ export interface CodeExchangeOptions {
   now?: () => number;
   /** The connection's data centre; by default the one of `accountsUrl` (else `custom`). */
   region?: Region;
+  environment?: Environment;
+  allowInsecureHttp?: boolean;
 }
 
 /** Trades a grant code (from the consent redirect or a Self Client) for tokens. */
@@ -440,11 +487,14 @@ export async function exchangeAuthorizationCode(
   const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
   let raw: Record<string, unknown>;
   try {
-    const params: { code: string; redirect_uri: string } = {
-      code: options.code,
-      redirect_uri: options.redirectUri ?? '',
-    };
-    const token = await client.getToken(params, {
+    // A Self Client has no redirect URI: the parameter is left out, as Zoho's SDK does when none
+    // is set (lib/models/authenticator/oauth_token.js generateAccessToken: redirect_uri only when
+    // getRedirectURL() is not null).
+    const params = options.redirectUri
+      ? { code: options.code, redirect_uri: options.redirectUri }
+      : { code: options.code };
+    // simple-oauth2's type asks for redirect_uri; its GrantTypeParams sends only what it is given.
+    const token = await client.getToken(params as { code: string; redirect_uri: string }, {
       timeout: options.timeoutMs ?? 30_000,
       maxBytes: MAX_TOKEN_RESPONSE_BYTES,
     });
@@ -464,13 +514,18 @@ export async function exchangeAuthorizationCode(
     });
   }
   const now = (options.now ?? Date.now)();
-  const region = options.region
-    ? { region: options.region, accountsUrl: options.accountsUrl }
+  const region: RegionSettings = options.region
+    ? {
+        region: options.region,
+        accountsUrl: options.accountsUrl,
+        environment: options.environment,
+        allowInsecureHttp: options.allowInsecureHttp,
+      }
     : regionOfAccountsUrl(options.accountsUrl);
   const { apiDomain, refused } = checkApiDomain(region, raw.api_domain);
   return {
     refreshToken: raw.refresh_token,
-    tokens: toStored(raw, now, apiDomain),
+    tokens: toStored(raw, now, apiDomain, issuerOf(region)),
     ...(refused === undefined ? {} : { refusedApiDomain: refused }),
   };
 }

@@ -4,11 +4,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { TokenStore, ZohoAuth } from './auth';
-import { ZohoErrorShape, isZohoError } from './errors';
+import { DEFAULT_SCOPES, scopeForRequest } from './consent';
+import { ZohoError, ZohoErrorShape, isZohoError } from './errors';
 import { HttpEvent, HttpOptions, RequestSpec, ZohoHttp, ZohoResponse } from './http';
 import { DEFAULT_CONCURRENCY } from './limits';
 import { redactText } from './redact';
-import { Region, accountsUrl } from './regions';
+import { scopesNamed } from './response';
+import { Environment, Region, RegionSettings, accountsUrl } from './regions';
 
 /** The transport settings a connection passes on to its ZohoHttp as they are. */
 type TransportOptions = Pick<
@@ -28,6 +30,14 @@ export interface ConnectionOptions extends TransportOptions {
   region: Region;
   /** Custom region only: the accounts server (e.g. the sandbox). */
   accountsUrl?: string;
+  /** CRM's org environment (production when not given). */
+  environment?: Environment;
+  /** Custom region only: allow a plain-http accounts URL on a host other than loopback. */
+  allowInsecureHttp?: boolean;
+  /** Who issued `refreshToken` (regions.ts `issuerOf`); see AuthOptions.refreshTokenIssuer. */
+  refreshTokenIssuer?: string;
+  /** The scopes the connection asked for (named in a scope error); DEFAULT_SCOPES when absent. */
+  scopes?: readonly string[];
   clientId: string;
   clientSecret: string;
   refreshToken?: string;
@@ -35,11 +45,16 @@ export interface ConnectionOptions extends TransportOptions {
   refreshMarginMs?: number;
 }
 
+/** CRM's OAUTH_SCOPE_MISMATCH and Books' 57 as a scope error (response.ts): a missing OAuth scope. */
+const SCOPE_CODES: ReadonlySet<string> = new Set(['OAUTH_SCOPE_MISMATCH', '57']);
+
 export type ConnectionState = 'not-connected' | 'connected' | 'rate-limited' | 'error';
 
 export interface ConnectionStatus {
   state: ConnectionState;
   region: Region;
+  /** CRM's org environment; production when absent. */
+  environment?: Environment;
   apiDomain?: string;
   expiresAt?: number;
   error?: ZohoErrorShape;
@@ -69,7 +84,12 @@ export class ZohoConnection extends EventEmitter {
 
   constructor(private readonly options: ConnectionOptions) {
     super();
-    const settings = { region: options.region, accountsUrl: options.accountsUrl };
+    const settings: RegionSettings = {
+      region: options.region,
+      accountsUrl: options.accountsUrl,
+      environment: options.environment ?? 'production',
+      allowInsecureHttp: options.allowInsecureHttp,
+    };
     this.auth = new ZohoAuth({
       accountsUrl: accountsUrl(settings),
       clientId: options.clientId,
@@ -80,6 +100,7 @@ export class ZohoConnection extends EventEmitter {
       refreshMarginMs: options.refreshMarginMs,
       timeoutMs: options.timeoutMs,
       region: settings,
+      refreshTokenIssuer: options.refreshTokenIssuer,
       onUntrustedApiDomain: (refused, used) => this.untrustedApiDomain(refused, used),
     });
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
@@ -102,8 +123,45 @@ export class ZohoConnection extends EventEmitter {
     this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
   }
 
-  request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
-    return this.http.request<T>(spec);
+  private get environment(): Environment {
+    return this.options.environment ?? 'production';
+  }
+
+  async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
+    try {
+      return await this.http.request<T>(spec);
+    } catch (err) {
+      const scopeError = isZohoError(err) && SCOPE_CODES.has(err.code) && err.kind === 'scope';
+      throw scopeError ? this.namingScope(err, spec) : err;
+    }
+  }
+
+  /**
+   * A scope refusal that names the scope the call needs (the one Zoho named, else the one of the
+   * pack's scope list that covers the call) and whether the connection asked for it. It fails
+   * this call only: the connection stays as it was.
+   */
+  private namingScope(err: ZohoError, spec: RequestSpec): ZohoError {
+    const scopes = this.options.scopes ?? DEFAULT_SCOPES;
+    const named = scopesNamed(err.details);
+    const requiredScope = named[0] ?? scopeForRequest(spec.product ?? 'crm', spec.path ?? '');
+    if (!requiredScope) return err;
+    // Zoho's own naming is already in the message (response.ts scopeHint).
+    const needs = named.length > 0 ? '' : ` The call needs the scope ${requiredScope}.`;
+    const advice = scopes.includes(requiredScope)
+      ? ` The connection's scopes (${scopes.join(', ')}) include it: the grant may predate it, connect again.`
+      : ` The connection's scopes (${scopes.join(', ')}) lack it: add it and connect again.`;
+    const message = err.message + needs + advice;
+    const zoho =
+      err.details && typeof err.details === 'object' ? err.details : { zoho: err.details };
+    return new ZohoError({
+      code: err.code,
+      kind: 'scope',
+      status: err.status,
+      requestId: err.requestId,
+      message,
+      details: { ...zoho, requiredScope, scopes: [...scopes] },
+    });
   }
 
   status(): ConnectionStatus {
@@ -166,10 +224,11 @@ export class ZohoConnection extends EventEmitter {
 
   private initialStatus(): ConnectionStatus {
     const current = this.auth.current();
-    if (!this.auth.hasRefreshToken) return { state: 'not-connected', region: this.options.region };
+    const where = { region: this.options.region, environment: this.environment };
+    if (!this.auth.hasRefreshToken) return { state: 'not-connected', ...where };
     return {
       state: 'connected',
-      region: this.options.region,
+      ...where,
       apiDomain: current?.apiDomain,
       expiresAt: current?.expiresAt,
     };
@@ -179,6 +238,7 @@ export class ZohoConnection extends EventEmitter {
     const current = this.auth.current();
     const base = {
       region: this.options.region,
+      environment: this.environment,
       apiDomain: current?.apiDomain,
       expiresAt: current?.expiresAt,
     };

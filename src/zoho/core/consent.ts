@@ -19,6 +19,36 @@ export const DEFAULT_SCOPES = [
   'ZohoBooks.fullaccess.all',
 ];
 
+/**
+ * CRM API paths whose scope family is not their first segment after the version: bulk jobs live
+ * under /crm/bulk (bulk_read.json, ZohoCRM.bulk.all) and notification channels under
+ * /actions/watch (notifications.json, ZohoCRM.notifications.ALL) in /work/shared/zoho-crm-oas.
+ */
+const CRM_FAMILY_OF_PATH: ReadonlyArray<[RegExp, string]> = [
+  [/^\/bulk\//, 'bulk'],
+  [/^\/v\d+\/actions\/watch(\/|$)/, 'notifications'],
+];
+
+/**
+ * The scope of DEFAULT_SCOPES that covers a call, derived from that one list: CRM's scopes are
+ * named by the path's family (ZohoCRM.<family>.<op>: /v8/coql -> coql, /v8/settings/… -> settings,
+ * /v8/users -> users, /v8/org -> org; any other path is a module's records -> modules), per Zoho's
+ * scope list (https://www.zoho.com/crm/developer/docs/api/v8/scopes.html); Books has one family.
+ * Undefined when the list has none for it (a product the pack does not ask scopes for).
+ */
+export function scopeForRequest(product: string, path: string): string | undefined {
+  if (product !== 'crm') {
+    const family = product === 'books' ? 'ZohoBooks.' : undefined;
+    return family ? DEFAULT_SCOPES.find((s) => s.startsWith(family)) : undefined;
+  }
+  const rest = path.replace(/^\/crm(?=\/)/, '');
+  const special = CRM_FAMILY_OF_PATH.find(([re]) => re.test(rest))?.[1];
+  const segment = /^\/v\d+\/([^/]+)/.exec(rest)?.[1];
+  const crm = (family: string | undefined) =>
+    family ? DEFAULT_SCOPES.find((s) => s.startsWith(`ZohoCRM.${family}.`)) : undefined;
+  return crm(special) ?? crm(segment) ?? crm('modules');
+}
+
 /** Splits "a, b c" into scopes, dropping anything that is not a scope name; default set when empty. */
 export function parseScopes(value: unknown): string[] {
   const list = Array.isArray(value)

@@ -11,6 +11,8 @@ export const LocalCodes = {
   NOT_CONNECTED: 'NOT_CONNECTED',
   /** The refresh token was revoked, expired or never valid. */
   TOKEN_REVOKED: 'TOKEN_REVOKED',
+  /** The connection's region, environment or accounts URL changed since it was authorised. */
+  RECONNECT_NEEDED: 'RECONNECT_NEEDED',
   /** Client id or secret rejected by Zoho's accounts server. */
   INVALID_CLIENT: 'INVALID_CLIENT',
   /** Zoho's token endpoint throttled us; waiting is the only cure. */
@@ -111,6 +113,8 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
   INVALID_INPUT: 'input',
   NOT_CONNECTED: 'config',
   INVALID_CLIENT: 'config',
+  RECONNECT_NEEDED: 'config',
+  ENVIRONMENT_UNSUPPORTED: 'config',
   FORBIDDEN_HOST: 'config',
   TOKEN_REVOKED: 'auth',
   INVALID_TOKEN: 'auth',
@@ -130,17 +134,18 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
 
 /**
  * Codes that say the connection itself needs attention (authorise again, fix the client id or
- * secret, add a scope, wait out the token throttle): a caller shows them on the connection rather
- * than on one call.
+ * secret, wait out the token throttle): a caller shows them on the connection rather than on one
+ * call. A missing scope (OAUTH_SCOPE_MISMATCH) is not one: it fails the calls that need the
+ * scope, and every other call of the connection works.
  */
 export const CONNECTION_CODES: ReadonlySet<string> = new Set([
   LocalCodes.NOT_CONNECTED,
   LocalCodes.TOKEN_REVOKED,
   LocalCodes.INVALID_CLIENT,
   LocalCodes.TOKEN_THROTTLED,
+  LocalCodes.RECONNECT_NEEDED,
   'INVALID_TOKEN',
   'AUTHENTICATION_FAILURE',
-  'OAUTH_SCOPE_MISMATCH',
 ]);
 
 /** True when an error's code says the connection needs attention (see CONNECTION_CODES). */

@@ -4,7 +4,7 @@
  * API host Zoho names in the token response (`api_domain`) wins only when it is one of that data
  * centre's API hosts (`trustedApiDomain`): a token response cannot send the token elsewhere.
  */
-import { invalidInput } from './errors';
+import { ZohoError, invalidInput } from './errors';
 
 export type RegionId = 'com' | 'eu' | 'in' | 'com.au' | 'jp' | 'uk' | 'ca' | 'sa' | 'com.cn';
 export type Region = RegionId | 'custom';
@@ -85,11 +85,51 @@ export function isProduct(value: unknown): value is Product {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PRODUCTS, value);
 }
 
+/**
+ * Which of an account's CRM orgs a connection talks to. Zoho's CRM SDK defines three per data
+ * centre (node_modules/@zohocrm/nodejs-sdk-8.0/lib/routes/dc/<dc>_data_center.js:
+ * PRODUCTION www.zohoapis.<dc>, SANDBOX sandbox.zohoapis.<dc>, DEVELOPER developer.zohoapis.<dc>),
+ * all with the same accounts server. Only CRM has the sandbox and developer hosts.
+ */
+export type Environment = 'production' | 'sandbox' | 'developer';
+export const ENVIRONMENTS: readonly Environment[] = ['production', 'sandbox', 'developer'];
+
+/** The host label under zohoapis.<dc> of each environment (the SDK's DataCenter classes). */
+const ENVIRONMENT_HOST: Readonly<Record<Environment, string>> = {
+  production: 'www',
+  sandbox: 'sandbox',
+  developer: 'developer',
+};
+
+/** The products served on a non-production environment's host: CRM's SDK defines them for CRM only. */
+const ENVIRONMENT_PRODUCTS: ReadonlySet<Product> = new Set<Product>(['crm']);
+
+export function isEnvironment(value: unknown): value is Environment {
+  return typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value);
+}
+
 /** What a connection needs to know to find every host. */
 export interface RegionSettings {
   region: Region;
   /** Only for `custom`: the accounts server, e.g. the sandbox's URL. */
   accountsUrl?: string;
+  /** CRM's org environment; production when not given (flows saved before it existed). */
+  environment?: Environment;
+  /**
+   * Only for `custom`: the user ticked "insecure" to allow a plain-http accounts URL on a host
+   * other than loopback. Without it http is refused there (tokens would cross the network clear).
+   */
+  allowInsecureHttp?: boolean;
+}
+
+function environmentOf(settings: RegionSettings): Environment {
+  return settings.environment ?? 'production';
+}
+
+/** Loopback hosts, where plain http never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function trimSlash(url: string): string {
@@ -113,30 +153,52 @@ export function accountsUrl(settings: RegionSettings): string {
   if (settings.region === 'custom') {
     if (!settings.accountsUrl)
       throw invalidInput('Region "custom" needs an accounts URL', 'accountsUrl');
-    return trimSlash(parseHttpUrl(settings.accountsUrl, 'Accounts URL', 'accountsUrl').toString());
+    const url = parseHttpUrl(settings.accountsUrl, 'Accounts URL', 'accountsUrl');
+    if (url.protocol === 'http:' && !isLoopback(url.hostname) && !settings.allowInsecureHttp) {
+      throw invalidInput(
+        `Accounts URL "${url.origin}" is plain http to a host other than this machine: the ` +
+          'client secret and tokens would cross the network unencrypted. Use https, or tick ' +
+          '"insecure" in the connection to allow it.',
+        'accountsUrl',
+      );
+    }
+    return trimSlash(url.toString());
   }
   const dc = DATA_CENTRES[settings.region];
   if (!dc) throw invalidInput(`Unknown Zoho region "${String(settings.region)}"`, 'region');
   return `https://accounts.${dc.domain}`;
 }
 
-/** The default API host of a region, used only until a token response names api_domain. */
+/**
+ * The API host of a region and environment: production's is the api_domain of Zoho's token
+ * response (https://www.zoho.com/crm/developer/docs/api/v5/access-refresh.html), sandbox and
+ * developer are the SDK's. For `custom` (an emulator) it is the accounts URL in every environment.
+ */
 export function defaultApiDomain(settings: RegionSettings): string {
   if (settings.region === 'custom') return accountsUrl(settings);
-  return `https://www.zohoapis.${DATA_CENTRES[settings.region].apisSuffix}`;
+  const label = ENVIRONMENT_HOST[environmentOf(settings)];
+  return `https://${label}.zohoapis.${DATA_CENTRES[settings.region].apisSuffix}`;
 }
 
 /**
- * Zoho's API hosts under zohoapis.<dc>: production (`www`, the api_domain of Zoho's token
- * response, https://www.zoho.com/crm/developer/docs/api/v5/access-refresh.html) and CRM's
- * sandbox and developer environments (the `SANDBOX` / `DEVELOPER` environments of Zoho's CRM SDK
- * DataCenter classes, e.g. USDataCenter).
+ * True when `candidate` is the data centre's production API host while the connection is set to
+ * another environment: the api_domain Zoho's accounts server names (it is the same server for
+ * every environment), not a foreign host. The environment's own host is used instead, as the SDK
+ * does (it builds URLs from the environment and never reads api_domain).
  */
-const API_HOST_PREFIXES = ['www', 'sandbox', 'developer'];
+export function isProductionHostOfOtherEnvironment(
+  settings: RegionSettings,
+  candidate: unknown,
+): boolean {
+  if (settings.region === 'custom' || environmentOf(settings) === 'production') return false;
+  const production = defaultApiDomain({ region: settings.region });
+  return typeof candidate === 'string' && trimSlash(candidate) === production;
+}
 
 /**
  * `candidate` as this connection may use it for api_domain, or undefined when it must be refused:
- * https, no credentials, port or path, and a Zoho API host of the connection's data centre. For
+ * https, no credentials, port or path, and the Zoho API host of the connection's data centre and
+ * environment. For
  * `custom` (the sandbox, a local emulator) only the accounts URL's own origin is accepted.
  */
 export function trustedApiDomain(settings: RegionSettings, candidate: unknown): string | undefined {
@@ -154,10 +216,8 @@ export function trustedApiDomain(settings: RegionSettings, candidate: unknown): 
   if (settings.region === 'custom') {
     return url.origin === new URL(accountsUrl(settings)).origin ? url.origin : undefined;
   }
-  const dc = DATA_CENTRES[settings.region];
-  if (!dc || url.protocol !== 'https:' || url.port !== '') return undefined;
-  const hosts = API_HOST_PREFIXES.map((prefix) => `${prefix}.zohoapis.${dc.apisSuffix}`);
-  return hosts.includes(url.hostname) ? url.origin : undefined;
+  // The environment's own host only: a sandbox connection never sends to production, nor back.
+  return url.origin === defaultApiDomain(settings) ? url.origin : undefined;
 }
 
 /**
@@ -172,6 +232,17 @@ export function productBaseUrl(
   apiDomain?: string,
 ): string {
   const info: ProductHost = PRODUCTS[product];
+  const environment = environmentOf(settings);
+  if (environment !== 'production' && !ENVIRONMENT_PRODUCTS.has(product)) {
+    throw new ZohoError({
+      code: 'ENVIRONMENT_UNSUPPORTED',
+      kind: 'config',
+      param: 'environment',
+      message:
+        `Zoho ${product} has no ${environment} environment host (Zoho defines sandbox and ` +
+        `developer hosts for CRM only): use a connection set to the production environment for ${product}.`,
+    });
+  }
   const apis = trimSlash(trustedApiDomain(settings, apiDomain) ?? defaultApiDomain(settings));
   if (info.host === 'apis') return apis + info.prefix;
   if (settings.region === 'custom') return `${apis}/${product}${info.prefix}`;
@@ -215,4 +286,33 @@ export function regionOfAccountsUrl(url: string): RegionSettings {
 /** Map Zoho's `location` redirect parameter (us, eu, …) back to a region id. */
 export function regionFromLocation(location: string): RegionId | undefined {
   return REGION_IDS.find((id) => DATA_CENTRES[id].location === location);
+}
+
+/**
+ * Who issued a connection's tokens: region, environment and accounts server in one string,
+ * written beside stored tokens. A refresh token is only ever sent to the accounts server that
+ * issued it, and an access token only used for the environment it was earned for.
+ */
+export function issuerOf(settings: RegionSettings): string {
+  return [settings.region, environmentOf(settings), accountsUrl(settings)].join(' ');
+}
+
+/**
+ * The settings an `issuerOf` string was made from, or undefined when it is not one. Where a
+ * stored refresh token may be revoked: the accounts server that issued it, and no other.
+ */
+export function settingsOfIssuer(issuer: unknown): RegionSettings | undefined {
+  if (typeof issuer !== 'string') return undefined;
+  const [region, environment, url, ...rest] = issuer.split(' ');
+  if (rest.length > 0 || !isRegion(region) || !isEnvironment(environment) || !url) return undefined;
+  // It was accepted when the token was stored, so a plain-http custom URL was allowed then.
+  const settings: RegionSettings =
+    region === 'custom'
+      ? { region, environment, accountsUrl: url, allowInsecureHttp: true }
+      : { region, environment };
+  try {
+    return issuerOf(settings) === issuer ? settings : undefined;
+  } catch {
+    return undefined;
+  }
 }
