@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLIENT } from './accounts';
 import { DEFAULT_SANDBOX_PORT, describeDemo } from './demo';
+import { ALL_SCOPES } from './scopes';
 import { Sandbox } from './server';
 
 const USAGE = `Usage: zoho-sandbox [options]
@@ -57,7 +58,7 @@ In Node-RED, the connection: data centre "Custom / sandbox", Accounts URL ${url}
   Client ID      ${DEFAULT_CLIENT.clientId}
   Client Secret  ${DEFAULT_CLIENT.clientSecret}
   then Connect (and Accept), or a Self Client grant code from
-  curl -X POST ${url}/sandbox/self-client -d scope=ZohoCRM.modules.ALL,ZohoBooks.fullaccess.all
+  curl -X POST ${url}/sandbox/self-client -d scope=${ALL_SCOPES}
 Press Ctrl+C to stop.`);
   const shutdown = (): void => {
     sandbox.stop().then(

@@ -11,6 +11,7 @@ import { type DemoCounts, seedDemo } from './demo';
 import { defaultFamilies } from './families';
 import { FaultInjector } from './faults';
 import * as R from './router';
+import { allowed, requiredScopes } from './scopes';
 import type {
   ApiFamily,
   Product,
@@ -249,6 +250,11 @@ export class Sandbox {
       return R.authFailure(route.product, presented === undefined);
     }
     req.token = token;
+    const needs = requiredScopes(route.product, route.pattern, req);
+    if (needs && !allowed(token.scope, needs)) {
+      await beforeSend();
+      return R.scopeMismatch(route.product);
+    }
     const limit = this.options.concurrencyLimit;
     if (limit > 0 && this.inFlight >= limit) {
       this.stats.throttled++;

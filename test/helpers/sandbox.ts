@@ -4,11 +4,12 @@
  */
 import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
 import { defaultFamilies } from '../../src/sandbox/families';
+import { ALL_SCOPES } from '../../src/sandbox/scopes';
 import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
 import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
 import { ConnectionOptions, ZohoConnection } from '../../src/zoho/core/connection';
 
-export { Sandbox, DEFAULT_CLIENT };
+export { Sandbox, DEFAULT_CLIENT, ALL_SCOPES };
 
 /** `families` defaults to everything the real sandbox serves. */
 export async function startSandbox(
@@ -70,7 +71,7 @@ export function useSandbox(
 /** A ready-to-use token pair for the default client, without going through HTTP. */
 export function issueTokens(
   sandbox: Sandbox,
-  scope = 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+  scope = ALL_SCOPES,
 ): { accessToken: string; refreshToken: string } {
   const clientId = DEFAULT_CLIENT.clientId;
   const refreshToken = sandbox.accounts.issueRefreshToken({ clientId, scope });
@@ -166,11 +167,12 @@ export function withProbe(probe: ProbeFamily): () => ApiFamily[] {
 
 /**
  * A client connection to `sandbox` as the default Self Client, holding a refresh token freshly
- * issued for `scope`; `extra` sets any other connection option (clock, concurrency, …).
+ * issued for `scope` (every scope the pack asks for by default); `extra` sets any other
+ * connection option (clock, concurrency, …).
  */
 export function sandboxConnection(
   sandbox: Sandbox,
-  scope: string,
+  scope = ALL_SCOPES,
   extra: Partial<ConnectionOptions> = {},
 ): ZohoConnection {
   const refreshToken = sandbox.accounts.issueRefreshToken({
