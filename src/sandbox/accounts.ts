@@ -102,8 +102,10 @@ function approve(req: SandboxRequest, ctx: SandboxContext): SandboxReply {
       offline: pending.offline,
     });
     target.searchParams.append('code', code);
-    target.searchParams.append('location', 'us');
-    target.searchParams.append('accounts-server', ctx.baseUrl());
+    // Zoho's multi-DC redirect: where the account lives and that data centre's accounts server
+    // (https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization.html).
+    target.searchParams.append('location', ctx.options.dc);
+    target.searchParams.append('accounts-server', ctx.options.accountsServer || ctx.baseUrl());
   } else {
     target.searchParams.append('error', 'access_denied');
     if (pending.state !== undefined) target.searchParams.append('state', pending.state);
@@ -111,7 +113,8 @@ function approve(req: SandboxRequest, ctx: SandboxContext): SandboxReply {
   return { status: 302, headers: { Location: target.toString() } };
 }
 
-const LOCATIONS = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'uk', 'cn'];
+/** Zoho's data-centre locations, as /oauth/serverinfo lists them. */
+export const LOCATIONS = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'uk', 'cn'];
 
 export function accountsFamily(): ApiFamily {
   return {

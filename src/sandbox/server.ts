@@ -29,6 +29,8 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   creditLimit: 50000,
   tokenLifetimeSec: 3600,
   tokenRateLimit: { max: 10, windowMs: 600000 },
+  dc: 'us',
+  accountsServer: '',
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -17,6 +17,16 @@ export interface SandboxOptions extends TokenPolicy {
   concurrencyLimit: number;
   /** API credits per rolling 24 h; 0 = unlimited (and no X-RATELIMIT-* headers). */
   creditLimit: number;
+  /**
+   * Zoho's data-centre location of the emulated account ("us", "eu", "in", …): the consent
+   * redirect carries it as `location`, as Zoho's multi-DC redirect does.
+   */
+  dc: string;
+  /**
+   * The `accounts-server` the consent redirect names (Zoho: that data centre's accounts host,
+   * e.g. https://accounts.zoho.eu); empty = this sandbox, which is the accounts server.
+   */
+  accountsServer: string;
   /** Clock for tests; Date.now by default. */
   now?: () => number;
 }
