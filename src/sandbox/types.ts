@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccountsState, TokenInfo, TokenPolicy } from './accounts-state';
+import type { Edition } from './editions';
 
 export type { TokenInfo };
 
@@ -15,6 +16,11 @@ export interface SandboxOptions extends TokenPolicy {
   latencyMs: number;
   /** In-flight API requests beyond this answer 429; 0 = unlimited. */
   concurrencyLimit: number;
+  /**
+   * The CRM edition whose per-app concurrency caps apply (editions.ts), on top of
+   * concurrencyLimit; undefined = no edition caps.
+   */
+  edition?: Edition;
   /** API credits per rolling 24 h; 0 = unlimited (and no X-RATELIMIT-* headers). */
   creditLimit: number;
   /**

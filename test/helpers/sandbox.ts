@@ -57,6 +57,7 @@ export function useSandbox(
     current.configure({
       ...DEFAULT_OPTIONS,
       now: undefined,
+      edition: undefined,
       ...opts,
       tokenRateLimit: { ...(opts.tokenRateLimit ?? DEFAULT_OPTIONS.tokenRateLimit) },
     });
