@@ -69,6 +69,16 @@ export function useSandbox(
   return fixture;
 }
 
+/**
+ * Org time zones the date and poll-checkpoint suites run under: UTC, India (+05:30, a half-hour
+ * offset) and US Pacific standard time (−08:00, behind UTC, so a local date can be a day early).
+ */
+export const ORG_TIME_ZONES = [
+  { name: 'UTC', offsetMinutes: 0 },
+  { name: '+05:30', offsetMinutes: 330 },
+  { name: '-08:00', offsetMinutes: -480 },
+] as const;
+
 /** A ready-to-use token pair for the default client, without going through HTTP. */
 export function issueTokens(
   sandbox: Sandbox,
