@@ -13,7 +13,7 @@ import {
   type PendingConsent,
   type TokenReply,
 } from './accounts-state';
-import { ALL_SCOPES } from './scopes';
+import { SANDBOX_FULL_SCOPE } from './scopes';
 import type { ApiFamily, SandboxContext, SandboxReply, SandboxRequest } from './types';
 
 export { AccountsState, DEFAULT_CLIENT, GRANT_CODE_TTL_MS, THROTTLED_BODY };
@@ -158,7 +158,7 @@ export function accountsFamily(): ApiFamily {
           }
           const code = ctx.accounts.issueGrantCode({
             clientId,
-            scope: p.scope ?? ALL_SCOPES,
+            scope: p.scope ?? SANDBOX_FULL_SCOPE,
           });
           return { status: 200, body: { code, expires_in: GRANT_CODE_TTL_MS / 1000 } };
         },

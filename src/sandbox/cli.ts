@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CLIENT, LOCATIONS } from './accounts';
 import { DEFAULT_SANDBOX_PORT, describeDemo } from './demo';
 import { EDITIONS } from './editions';
-import { ALL_SCOPES } from './scopes';
+import { SANDBOX_FULL_SCOPE } from './scopes';
 import { Sandbox } from './server';
 
 const USAGE = `Usage: zoho-sandbox [options]
@@ -77,7 +77,7 @@ In Node-RED, the connection: data centre "Custom / sandbox", Accounts URL ${url}
   Client ID      ${DEFAULT_CLIENT.clientId}
   Client Secret  ${DEFAULT_CLIENT.clientSecret}
   then Connect (and Accept), or a Self Client grant code from
-  curl -X POST ${url}/sandbox/self-client -d scope=${ALL_SCOPES}
+  curl -X POST ${url}/sandbox/self-client -d scope=${SANDBOX_FULL_SCOPE}
 Press Ctrl+C to stop.`);
   const shutdown = (): void => {
     sandbox.stop().then(

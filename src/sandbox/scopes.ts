@@ -26,17 +26,10 @@ export interface ScopeNeed {
   op: Operation;
 }
 
-/** Every scope the pack may ask for: what test helpers grant when a test does not say. */
-export const ALL_SCOPES = [
-  'ZohoCRM.modules.ALL',
-  'ZohoCRM.coql.READ',
-  'ZohoCRM.settings.ALL',
-  'ZohoCRM.users.READ',
-  'ZohoCRM.org.READ',
-  'ZohoCRM.bulk.ALL',
-  'ZohoCRM.notifications.ALL',
-  'ZohoBooks.fullaccess.all',
-].join(',');
+/** Every scope family the emulator checks: the Self Client helper's default grant. */
+export const SANDBOX_FULL_SCOPE =
+  'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL,' +
+  'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all';
 
 /**
  * Standard modules with a scope of their own (CRM docs `scopes.html`: modules.leads, …);

@@ -4,12 +4,15 @@
  */
 import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
 import { defaultFamilies } from '../../src/sandbox/families';
-import { ALL_SCOPES } from '../../src/sandbox/scopes';
 import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
 import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
 import { ConnectionOptions, ZohoConnection } from '../../src/zoho/core/connection';
+import { DEFAULT_SCOPES } from '../../src/zoho/core/consent';
 
-export { Sandbox, DEFAULT_CLIENT, ALL_SCOPES };
+export { Sandbox, DEFAULT_CLIENT };
+
+/** Every scope the pack asks for by default: what a test token gets unless it says otherwise. */
+export const ALL_SCOPES = DEFAULT_SCOPES.join(',');
 
 /** `families` defaults to everything the real sandbox serves. */
 export async function startSandbox(
