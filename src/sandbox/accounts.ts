@@ -13,6 +13,7 @@ import {
   type PendingConsent,
   type TokenReply,
 } from './accounts-state';
+import { SANDBOX_FULL_SCOPE } from './scopes';
 import type { ApiFamily, SandboxContext, SandboxReply, SandboxRequest } from './types';
 
 export { AccountsState, DEFAULT_CLIENT, GRANT_CODE_TTL_MS, THROTTLED_BODY };
@@ -101,8 +102,10 @@ function approve(req: SandboxRequest, ctx: SandboxContext): SandboxReply {
       offline: pending.offline,
     });
     target.searchParams.append('code', code);
-    target.searchParams.append('location', 'us');
-    target.searchParams.append('accounts-server', ctx.baseUrl());
+    // Zoho's multi-DC redirect: where the account lives and that data centre's accounts server
+    // (https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization.html).
+    target.searchParams.append('location', ctx.options.dc);
+    target.searchParams.append('accounts-server', ctx.options.accountsServer || ctx.baseUrl());
   } else {
     target.searchParams.append('error', 'access_denied');
     if (pending.state !== undefined) target.searchParams.append('state', pending.state);
@@ -110,7 +113,8 @@ function approve(req: SandboxRequest, ctx: SandboxContext): SandboxReply {
   return { status: 302, headers: { Location: target.toString() } };
 }
 
-const LOCATIONS = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'uk', 'cn'];
+/** Zoho's data-centre locations, as /oauth/serverinfo lists them. */
+export const LOCATIONS = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'uk', 'cn'];
 
 export function accountsFamily(): ApiFamily {
   return {
@@ -154,7 +158,7 @@ export function accountsFamily(): ApiFamily {
           }
           const code = ctx.accounts.issueGrantCode({
             clientId,
-            scope: p.scope ?? 'ZohoCRM.modules.ALL',
+            scope: p.scope ?? SANDBOX_FULL_SCOPE,
           });
           return { status: 200, body: { code, expires_in: GRANT_CODE_TTL_MS / 1000 } };
         },

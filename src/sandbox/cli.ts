@@ -4,8 +4,10 @@
  * with curl or a Node-RED instance pointed at region "custom".
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CLIENT } from './accounts';
+import { DEFAULT_CLIENT, LOCATIONS } from './accounts';
 import { DEFAULT_SANDBOX_PORT, describeDemo } from './demo';
+import { EDITIONS } from './editions';
+import { SANDBOX_FULL_SCOPE } from './scopes';
 import { Sandbox } from './server';
 
 const USAGE = `Usage: zoho-sandbox [options]
@@ -16,6 +18,9 @@ const USAGE = `Usage: zoho-sandbox [options]
   --concurrency <n>     API requests in flight before 429 (default 0 = unlimited)
   --credits <n>         API credits per rolling 24 h (default 50000, 0 = unlimited)
   --token-lifetime <s>  access token lifetime in seconds (default 3600)
+  --edition <name>      CRM edition whose per-app concurrency caps apply: ${EDITIONS.join(', ')}
+                        (default: none)
+  --dc <location>       data centre the consent redirect names: ${LOCATIONS.join(', ')} (default us)
   -h, --help            show this help`;
 
 function num(value: string | undefined, name: string): number | undefined {
@@ -23,6 +28,17 @@ function num(value: string | undefined, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0`);
   return n;
+}
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  name: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  const found = allowed.find((a) => a === value.toLowerCase());
+  if (!found) throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
+  return found;
 }
 
 async function main(): Promise<void> {
@@ -33,6 +49,8 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       credits: { type: 'string' },
       'token-lifetime': { type: 'string' },
+      edition: { type: 'string' },
+      dc: { type: 'string' },
       demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -47,6 +65,8 @@ async function main(): Promise<void> {
       concurrencyLimit: num(values.concurrency, 'concurrency'),
       creditLimit: num(values.credits, 'credits'),
       tokenLifetimeSec: num(values['token-lifetime'], 'token-lifetime'),
+      edition: oneOf(values.edition, EDITIONS, 'edition'),
+      dc: oneOf(values.dc, LOCATIONS, 'dc'),
     }).filter(([, v]) => v !== undefined),
   );
   const sandbox = new Sandbox(options);
@@ -57,7 +77,7 @@ In Node-RED, the connection: data centre "Custom / sandbox", Accounts URL ${url}
   Client ID      ${DEFAULT_CLIENT.clientId}
   Client Secret  ${DEFAULT_CLIENT.clientSecret}
   then Connect (and Accept), or a Self Client grant code from
-  curl -X POST ${url}/sandbox/self-client -d scope=ZohoCRM.modules.ALL,ZohoBooks.fullaccess.all
+  curl -X POST ${url}/sandbox/self-client -d scope=${SANDBOX_FULL_SCOPE}
 Press Ctrl+C to stop.`);
   const shutdown = (): void => {
     sandbox.stop().then(

@@ -132,13 +132,35 @@ export function methodNotAllowed(path: string, allowed: string[]): SandboxReply 
   return { ...reply, headers: { Allow: allowed.join(', ') } };
 }
 
+/**
+ * A refused or absent token. Books (and Zoho Invoice, the same finance platform) answer 401
+ * code 14 when no token came and 57 for a dead one, as third-party live probes record (see
+ * docs/ZOHO-FACTS.md "Scopes"); CRM answers AUTHENTICATION_FAILURE / INVALID_TOKEN (record.json).
+ */
 export function authFailure(product: Product, missing: boolean): SandboxReply {
   if (product === 'books') {
-    return booksError(401, 57, 'You are not authorized to perform this operation');
+    return missing
+      ? booksError(
+          401,
+          14,
+          'The request could not be authenticated as the authentication value you entered is invalid. Enter a valid authentication value and try again.',
+        )
+      : booksError(401, 57, 'You are not authorized to perform this operation');
   }
   return missing
     ? crmError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed')
     : crmError(401, 'INVALID_TOKEN', 'invalid oauth token');
+}
+
+/**
+ * A live token without the scope the route needs: CRM 401 OAUTH_SCOPE_MISMATCH "invalid oauth
+ * scope to access this URL" (record.json error enum, v8 "Possible Errors" sections), Books 401
+ * code 57 "You are not authorized to perform this operation" (see docs/ZOHO-FACTS.md "Scopes").
+ */
+export function scopeMismatch(product: Product): SandboxReply {
+  return product === 'books'
+    ? booksError(401, 57, 'You are not authorized to perform this operation')
+    : crmError(401, 'OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL');
 }
 
 export function tooManyRequests(product: Product, message: string): SandboxReply {

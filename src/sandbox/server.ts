@@ -9,8 +9,10 @@ import { AccountsState } from './accounts';
 import { BodyError, parseBody, readBody } from './body';
 import { type DemoCounts, seedDemo } from './demo';
 import { defaultFamilies } from './families';
+import { AppConcurrency, isHeavy } from './editions';
 import { FaultInjector } from './faults';
 import * as R from './router';
+import { allowed, requiredScopes } from './scopes';
 import type {
   ApiFamily,
   Product,
@@ -28,6 +30,8 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   creditLimit: 50000,
   tokenLifetimeSec: 3600,
   tokenRateLimit: { max: 10, windowMs: 600000 },
+  dc: 'us',
+  accountsServer: '',
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +56,7 @@ export class Sandbox {
   private readonly timers = new Set<NodeJS.Timeout>();
   private server?: http.Server;
   private inFlight = 0;
+  private readonly appCalls = new AppConcurrency();
   /** Credits spent in the rolling window, oldest first, and their sum: O(1) per request. */
   private spent: { time: number; cost: number }[] = [];
   private spentHead = 0;
@@ -249,14 +254,16 @@ export class Sandbox {
       return R.authFailure(route.product, presented === undefined);
     }
     req.token = token;
-    const limit = this.options.concurrencyLimit;
-    if (limit > 0 && this.inFlight >= limit) {
+    const needs = requiredScopes(route.product, route.pattern, req);
+    if (needs && !allowed(token.scope, needs)) {
+      await beforeSend();
+      return R.scopeMismatch(route.product);
+    }
+    const admission = this.admit(route, req, token.clientId);
+    if ('refused' in admission) {
       this.stats.throttled++;
       await beforeSend();
-      return R.tooManyRequests(
-        route.product,
-        `The concurrency limit of ${limit} requests in progress was exceeded`,
-      );
+      return admission.refused;
     }
     this.inFlight++;
     this.stats.maxConcurrent = Math.max(this.stats.maxConcurrent, this.inFlight);
@@ -283,7 +290,34 @@ export class Sandbox {
       return reply;
     } finally {
       this.inFlight--;
+      if (admission.heavy !== undefined) this.appCalls.leave(token.clientId, admission.heavy);
     }
+  }
+
+  /**
+   * Refuses (429) a call over the sandbox's or the edition's concurrency cap; when the call
+   * counts against its app's edition caps, says whether it is heavy (to release it after).
+   */
+  private admit(
+    route: R.Route,
+    req: SandboxRequest,
+    app: string,
+  ): { refused: SandboxReply } | { heavy?: boolean } {
+    const limit = this.options.concurrencyLimit;
+    const refuse = (message: string) => ({ refused: R.tooManyRequests(route.product, message) });
+    if (limit > 0 && this.inFlight >= limit) {
+      return refuse(`The concurrency limit of ${limit} requests in progress was exceeded`);
+    }
+    const edition = this.options.edition;
+    if (edition === undefined || route.product !== 'crm') return {};
+    const heavy = isHeavy(route.pattern, req);
+    const verdict = this.appCalls.enter(app, edition, heavy);
+    if (verdict === 'ok') return { heavy };
+    return refuse(
+      verdict === 'heavy'
+        ? 'The concurrency limit of this API was exceeded'
+        : `The concurrency limit of the ${edition} edition was exceeded`,
+    );
   }
 
   private rateHeaders(): Record<string, string> {

@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AccountsState, TokenInfo, TokenPolicy } from './accounts-state';
+import type { Edition } from './editions';
 
 export type { TokenInfo };
 
@@ -15,8 +16,23 @@ export interface SandboxOptions extends TokenPolicy {
   latencyMs: number;
   /** In-flight API requests beyond this answer 429; 0 = unlimited. */
   concurrencyLimit: number;
+  /**
+   * The CRM edition whose per-app concurrency caps apply (editions.ts), on top of
+   * concurrencyLimit; undefined = no edition caps.
+   */
+  edition?: Edition;
   /** API credits per rolling 24 h; 0 = unlimited (and no X-RATELIMIT-* headers). */
   creditLimit: number;
+  /**
+   * Zoho's data-centre location of the emulated account ("us", "eu", "in", …): the consent
+   * redirect carries it as `location`, as Zoho's multi-DC redirect does.
+   */
+  dc: string;
+  /**
+   * The `accounts-server` the consent redirect names (Zoho: that data centre's accounts host,
+   * e.g. https://accounts.zoho.eu); empty = this sandbox, which is the accounts server.
+   */
+  accountsServer: string;
   /** Clock for tests; Date.now by default. */
   now?: () => number;
 }

@@ -7,8 +7,12 @@ import { defaultFamilies } from '../../src/sandbox/families';
 import { DEFAULT_OPTIONS, Sandbox } from '../../src/sandbox/server';
 import type { ApiFamily, SandboxOptions, SandboxRequest } from '../../src/sandbox/types';
 import { ConnectionOptions, ZohoConnection } from '../../src/zoho/core/connection';
+import { DEFAULT_SCOPES } from '../../src/zoho/core/consent';
 
 export { Sandbox, DEFAULT_CLIENT };
+
+/** Every scope the pack asks for by default: what a test token gets unless it says otherwise. */
+export const ALL_SCOPES = DEFAULT_SCOPES.join(',');
 
 /** `families` defaults to everything the real sandbox serves. */
 export async function startSandbox(
@@ -56,6 +60,7 @@ export function useSandbox(
     current.configure({
       ...DEFAULT_OPTIONS,
       now: undefined,
+      edition: undefined,
       ...opts,
       tokenRateLimit: { ...(opts.tokenRateLimit ?? DEFAULT_OPTIONS.tokenRateLimit) },
     });
@@ -67,10 +72,20 @@ export function useSandbox(
   return fixture;
 }
 
+/**
+ * Org time zones the date and poll-checkpoint suites run under: UTC, India (+05:30, a half-hour
+ * offset) and US Pacific standard time (−08:00, behind UTC, so a local date can be a day early).
+ */
+export const ORG_TIME_ZONES = [
+  { name: 'UTC', offsetMinutes: 0 },
+  { name: '+05:30', offsetMinutes: 330 },
+  { name: '-08:00', offsetMinutes: -480 },
+] as const;
+
 /** A ready-to-use token pair for the default client, without going through HTTP. */
 export function issueTokens(
   sandbox: Sandbox,
-  scope = 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+  scope = ALL_SCOPES,
 ): { accessToken: string; refreshToken: string } {
   const clientId = DEFAULT_CLIENT.clientId;
   const refreshToken = sandbox.accounts.issueRefreshToken({ clientId, scope });
@@ -166,11 +181,12 @@ export function withProbe(probe: ProbeFamily): () => ApiFamily[] {
 
 /**
  * A client connection to `sandbox` as the default Self Client, holding a refresh token freshly
- * issued for `scope`; `extra` sets any other connection option (clock, concurrency, …).
+ * issued for `scope` (every scope the pack asks for by default); `extra` sets any other
+ * connection option (clock, concurrency, …).
  */
 export function sandboxConnection(
   sandbox: Sandbox,
-  scope: string,
+  scope = ALL_SCOPES,
   extra: Partial<ConnectionOptions> = {},
 ): ZohoConnection {
   const refreshToken = sandbox.accounts.issueRefreshToken({

@@ -51,10 +51,11 @@ export interface Outcome {
   statuses: AnyMsg[];
 }
 
-export function crmHarness(type: string): Harness {
+/** `timeZoneOffsetMinutes`: the emulated org's time zone (UTC by default). */
+export function crmHarness(type: string, timeZoneOffsetMinutes = 0): Harness {
   let crm: CrmFamily | undefined;
   const sb = useSandbox({ creditLimit: 0 }, () => {
-    crm = crmFamily({});
+    crm = crmFamily({ timeZoneOffsetMinutes });
     return [accountsFamily(), crm];
   });
   let refresh = '';

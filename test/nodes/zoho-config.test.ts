@@ -16,7 +16,13 @@ import {
   loadFlow,
   userDir,
 } from '../helpers/red';
-import { DEFAULT_CLIENT, probeFamily, useSandbox, withProbe } from '../helpers/sandbox';
+import {
+  DEFAULT_CLIENT,
+  probeFamily,
+  startSandbox,
+  useSandbox,
+  withProbe,
+} from '../helpers/sandbox';
 
 const CLIENT_ID = DEFAULT_CLIENT.clientId;
 const CLIENT_SECRET = DEFAULT_CLIENT.clientSecret;
@@ -361,6 +367,46 @@ describe('zoho-config', function () {
       const res = await helper.request().get(callback.pathname + callback.search);
       assert.equal(res.status, 400);
       assert.match(res.text, /Wrong data centre/);
+      assert.equal(sb.sandbox.stats.tokenRequests.total, 0);
+      assert.equal(storedCredentials().refreshToken, undefined);
+    });
+
+    it('a consent that lands in another data centre (custom region): refused, the secret goes nowhere', async function () {
+      await loadFlow([configNode(sb.url)], {
+        [ID]: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      });
+      // The account lives in an EU emulator: Zoho sends the browser there for consent.
+      const eu = await startSandbox({ dc: 'eu' });
+      try {
+        const start = new URL(await startConnect(sb.url));
+        const callback = await consent(`${eu.url}${start.pathname}${start.search}`, 'accept');
+        assert.match(callback, /location=eu/);
+        const res = await helper.request().get(callback);
+        assert.equal(res.status, 400);
+        assert.match(res.text, /Wrong data centre/);
+        assert.match(res.text, /another accounts server/);
+        assert.equal(sb.sandbox.stats.tokenRequests.total + eu.stats.tokenRequests.total, 0);
+        assert.equal(storedCredentials().refreshToken, undefined);
+        const status = await helper.request().get(`/zoho-config/${ID}/status`);
+        assert.equal(status.body.lastAttempt.error.code, 'WRONG_DATA_CENTRE');
+      } finally {
+        await eu.stop();
+      }
+    });
+
+    it('a US (.com) connection whose consent says location=eu names the EU data centre', async function () {
+      await loadFlow([configNode(sb.url, { region: 'com' })], {
+        [ID]: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      });
+      // Consent is asked of accounts.zoho.com; the emulator stands in for Zoho's EU answer.
+      sb.sandbox.configure({ dc: 'eu', accountsServer: 'https://accounts.zoho.eu' });
+      const start = new URL(await startConnect(sb.url, { region: 'com' }));
+      assert.equal(start.host, 'accounts.zoho.com');
+      const callback = await consent(`${sb.url}${start.pathname}${start.search}`, 'accept');
+      const res = await helper.request().get(callback);
+      assert.equal(res.status, 400);
+      assert.match(res.text, /Wrong data centre/);
+      assert.match(res.text, /Europe \(zoho.eu\) data centre \(region &#34;eu&#34;\)/);
       assert.equal(sb.sandbox.stats.tokenRequests.total, 0);
       assert.equal(storedCredentials().refreshToken, undefined);
     });

@@ -63,6 +63,13 @@ describe('sandbox accounts server', () => {
     assert.equal(location.searchParams.get('accounts-server'), sb.url);
   });
 
+  it('an account in another data centre: the redirect names its location and accounts server', async () => {
+    sb.sandbox.configure({ dc: 'eu', accountsServer: 'https://accounts.zoho.eu' });
+    const { location } = await consent('accept');
+    assert.equal(location.searchParams.get('location'), 'eu');
+    assert.equal(location.searchParams.get('accounts-server'), 'https://accounts.zoho.eu');
+  });
+
   it('Deny redirects with error=access_denied and the state', async () => {
     const { res, location } = await consent('deny');
     assert.equal(res.status, 302);

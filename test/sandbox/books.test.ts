@@ -73,10 +73,18 @@ describe('sandbox: Zoho Books v3', function () {
     assert.match(r.body.message, /not associated/);
   });
 
-  it('refuses a call without a token with Books’ envelope', async function () {
+  it('refuses a call without a token (code 14) or with a dead one (code 57) in Books’ envelope', async function () {
     const res = await fetch(`${sb.url}/books/v3/contacts?organization_id=${ORG}`);
     assert.equal(res.status, 401);
-    assert.equal((await res.json()).code, 57);
+    assert.equal((await res.json()).code, 14);
+    const dead = await fetch(`${sb.url}/books/v3/contacts?organization_id=${ORG}`, {
+      headers: authHeader('1000.dead.token'),
+    });
+    assert.equal(dead.status, 401);
+    assert.deepEqual(await dead.json(), {
+      code: 57,
+      message: 'You are not authorized to perform this operation',
+    });
   });
 
   it('creates, gets, updates and deletes a contact with Zoho envelopes', async function () {

@@ -73,6 +73,19 @@ describe('zoho-sandbox CLI', function () {
     assert.deepEqual(ports, [port], 'the Accounts URL help');
   });
 
+  it('--edition and --dc take only Zoho’s names; anything else exits 2 with the list', () => {
+    for (const [flag, value, listed] of [
+      ['--edition', 'gold', /free, standard, professional, enterprise, ultimate/],
+      ['--dc', 'mars', /us, eu, in/],
+    ] as const) {
+      const run = spawnSync(process.execPath, [CLI, flag, value, '--port', '0'], {
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 2, flag);
+      assert.match(run.stderr, listed);
+    }
+  });
+
   it('--demo loads the demo data; without it the sandbox starts empty', async () => {
     const counts = async (args: string[]): Promise<{ leads: number; banner: string }> => {
       const port = await freePort();

@@ -354,4 +354,21 @@ describe('Zoho CRM SDK conformance (@zohocrm/nodejs-sdk-8.0 against the emulator
     );
     assert.equal(successes(res, 200).length, ids.length);
   });
+  // Last: it re-initializes the SDK with a narrow token.
+  it('scopes: a token with only Leads READ (and fields READ) reads Leads; a Deal write is an APIException OAUTH_SCOPE_MISMATCH', async () => {
+    // The SDK reads field metadata before records, so it needs settings.fields.READ as well.
+    const { refreshToken } = issueTokens(
+      sandbox,
+      'ZohoCRM.modules.leads.READ,ZohoCRM.settings.fields.READ',
+    );
+    // 204 when the earlier cases deleted every lead: a read, not a refusal.
+    assert.ok([200, 204].includes(await connectAndList((b) => b.refreshToken(refreshToken))));
+    const res = await new Z.Record.RecordOperations('Deals').createRecords(
+      body([leadRecord({ Deal_Name: 'Sdk-scope' })]),
+    );
+    const error = objectOf(res, 401, 'APIException');
+    assert.equal(valueOf(error.getCode()), 'OAUTH_SCOPE_MISMATCH');
+    assert.equal(valueOf(error.getMessage()), 'invalid oauth scope to access this URL');
+    assert.equal(valueOf(error.getStatus()), 'error');
+  });
 });
