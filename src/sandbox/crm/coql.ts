@@ -5,6 +5,7 @@
  */
 import { OPS_BY_KIND, coerce, comparable, kindOf, test, type Kind, type Scalar } from './compare';
 import { CoqlError, parseQuery, type Literal, type Query, type Where } from './coql-parse';
+import { firstMatches } from './coql-walk';
 import type { CrmStore } from './store';
 import type { FieldDef, ModuleDef, RecordData, StoredRecord } from './types';
 import { isObject } from './util';
@@ -72,6 +73,9 @@ function valueOf(store: CrmStore, rec: StoredRecord, col: Column): unknown {
 
 type Predicate = (rec: StoredRecord) => boolean;
 
+/** Kinds whose value is empty exactly when it is null, undefined or '' (see comparable()). */
+const PLAIN_EMPTINESS = new Set<Kind>(['text', 'number', 'boolean', 'date']);
+
 function compile(store: CrmStore, def: ModuleDef, where: Where, count: { n: number }): Predicate {
   if (where.kind !== 'cond') {
     const l = compile(store, def, where.left, count);
@@ -109,6 +113,17 @@ function compile(store: CrmStore, def: ModuleDef, where: Where, count: { n: numb
     return v;
   });
   const { op } = where;
+  const plainEmptiness = PLAIN_EMPTINESS.has(col.kind) && !col.via && col.field.api_name !== 'id';
+  if ((op === 'is_null' || op === 'not_null') && plainEmptiness) {
+    // Same answer as comparable() for these kinds without lower-casing every value: a page walk
+    // tests each record once, so this test sets the cost of a fresh walk.
+    const wantEmpty = op === 'is_null';
+    const name = col.field.api_name;
+    return (rec) => {
+      const v = rec.data[name];
+      return (v === null || v === undefined || v === '') === wantEmpty;
+    };
+  }
   return (rec) => test(op, comparable(col.kind, valueOf(store, rec, col)), values);
 }
 
@@ -170,34 +185,60 @@ export function plan(
   return { def, columns, predicate, order };
 }
 
+/**
+ * Matching rows in the query's order, only as far as `wanted` when the order is the store's own
+ * (no ORDER BY, or ORDER BY id alone): see coql-walk.ts. Other orders sort every match.
+ */
+function matchingRows(
+  store: CrmStore,
+  query: Query,
+  { def, predicate, order }: ReturnType<typeof plan>,
+  wanted: number,
+): readonly StoredRecord[] {
+  const byIdOnly = order.length === 1 && !order[0].via && order[0].field.api_name === 'id';
+  if (order.length === 0 || byIdOnly) {
+    const desc = byIdOnly && query.orderBy[0].desc;
+    const key = JSON.stringify(query.where ?? null);
+    return firstMatches(store, def.api_name, key, desc, predicate, wanted);
+  }
+  return sortRows(store, query, order, store.all(def.api_name).filter(predicate));
+}
+
+function sortRows(
+  store: CrmStore,
+  query: Query,
+  order: Column[],
+  rows: StoredRecord[],
+): StoredRecord[] {
+  const keyed = rows.map((rec) => ({
+    rec,
+    keys: order.map((c) => sortKey(c.kind, valueOf(store, rec, c))),
+  }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < order.length; i++) {
+      const x = a.keys[i];
+      const y = b.keys[i];
+      if (x === y) continue;
+      // Empty values sort last ascending, first descending.
+      const c = x === undefined ? 1 : y === undefined ? -1 : x < y ? -1 : 1;
+      return query.orderBy[i].desc ? -c : c;
+    }
+    return a.rec.id < b.rec.id ? -1 : 1;
+  });
+  return keyed.map((k) => k.rec);
+}
+
 export function runCoql(store: CrmStore, text: string): CoqlResult {
   const query = parseQuery(text);
-  const { def, columns, predicate, order } = plan(store, query);
-  let rows = store.all(def.api_name).filter(predicate);
-  if (order.length > 0) {
-    const keyed = rows.map((rec) => ({
-      rec,
-      keys: order.map((c) => sortKey(c.kind, valueOf(store, rec, c))),
-    }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < order.length; i++) {
-        const x = a.keys[i];
-        const y = b.keys[i];
-        if (x === y) continue;
-        // Empty values sort last ascending, first descending.
-        const c = x === undefined ? 1 : y === undefined ? -1 : x < y ? -1 : 1;
-        return query.orderBy[i].desc ? -c : c;
-      }
-      return a.rec.id < b.rec.id ? -1 : 1;
-    });
-    rows = keyed.map((k) => k.rec);
-  }
+  const planned = plan(store, query);
   const limit = query.limit ?? COQL_DEFAULT_LIMIT;
   const offset = query.offset ?? 0;
+  // One row past the page tells more_records without counting the rest.
+  const rows = matchingRows(store, query, planned, offset + limit + 1);
   const page = rows.slice(offset, offset + limit);
   const data = page.map((rec) => {
     const out: RecordData = {};
-    for (const col of columns) {
+    for (const col of planned.columns) {
       const v = valueOf(store, rec, col);
       if (col.field.api_name === 'id' && !col.via) continue;
       // COQL answers lookups with their id only.
