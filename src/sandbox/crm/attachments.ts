@@ -194,20 +194,40 @@ export function downloadAttachment(c: CrmContext, req: SandboxRequest): SandboxR
   };
 }
 
+const deleted = (id: string) => ({
+  code: 'SUCCESS',
+  details: { id },
+  message: 'record deleted',
+  status: 'success',
+});
+
+const invalidAttachment = (id: string): SandboxReply =>
+  error(400, 'INVALID_DATA', 'the id given seems to be invalid', {
+    id,
+    resource_path_index: 3,
+  });
+
 export function deleteAttachment(c: CrmContext, req: SandboxRequest): SandboxReply {
   const p = parent(c, req);
   if (isReply(p)) return p;
   const id = req.params.id ?? '';
-  if (!c.store.removeAttachment(p.rec.id, id)) {
-    return error(400, 'INVALID_DATA', 'the id given seems to be invalid', {
-      id,
-      resource_path_index: 3,
-    });
-  }
-  return {
-    status: 200,
-    body: {
-      data: [{ code: 'SUCCESS', details: { id }, message: 'record deleted', status: 'success' }],
-    },
-  };
+  if (!c.store.removeAttachment(p.rec.id, id)) return invalidAttachment(id);
+  return { status: 200, body: { data: [deleted(id)] } };
+}
+
+/**
+ * DELETE /{module}/{record_id}/Attachments?ids=a,b: attachments.json (v8) gives `ids` as required
+ * and answers 200 with one SUCCESS per id, or 400. What Zoho does when some ids are unknown is
+ * unverified: the emulator deletes nothing and answers INVALID_DATA naming the first one.
+ */
+export function deleteAttachments(c: CrmContext, req: SandboxRequest): SandboxReply {
+  const p = parent(c, req);
+  if (isReply(p)) return p;
+  const ids = [...new Set(splitList(req.query.get('ids')))];
+  if (ids.length === 0) return paramMissing('ids');
+  const held = new Set(c.store.attachmentsOf(p.rec.id).map((a) => a.id));
+  const unknown = ids.find((id) => !held.has(id));
+  if (unknown !== undefined) return invalidAttachment(unknown);
+  for (const id of ids) c.store.removeAttachment(p.rec.id, id);
+  return { status: 200, body: { data: ids.map(deleted) } };
 }
