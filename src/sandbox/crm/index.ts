@@ -145,9 +145,9 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/:module/:record_id/Attachments/:id', (req) => downloadAttachment(c, req));
       route('DELETE', '/:module/:record_id/Attachments/:id', (req) => deleteAttachment(c, req));
       route('DELETE', '/:module/:record_id/Attachments', (req) => deleteAttachments(c, req));
-      route('GET', '/:module/:id/:related', (req) => getRelatedRecords(c, req));
-      route('PUT', '/:module/:id/:related', (req) => linkRelatedRecords(c, req, true));
-      route('DELETE', '/:module/:id/:related', (req) => linkRelatedRecords(c, req, false));
+      route('GET', '/:module/:record_id/:related', (req) => getRelatedRecords(c, req));
+      route('PUT', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, true));
+      route('DELETE', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, false));
 
       // Sandbox-only helpers (no Zoho counterpart): load demo data, read counts.
       const open: RouteOptions = { auth: false, product: 'other' };

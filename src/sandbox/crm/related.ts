@@ -13,19 +13,13 @@
  * relating through PUT sets the child's lookup (unverified for 1:N lists).
  */
 import type { SandboxReply, SandboxRequest } from '../types';
+import { parentRecord } from './attachments';
 import { isReply, type CrmContext } from './context';
+import { pageReply } from './page-reply';
 import { fieldsParam, paging } from './records';
 import type { CrmStore } from './store';
 import type { FieldDef, ModuleDef, StoredRecord } from './types';
-import {
-  error,
-  invalidModule,
-  isObject,
-  isZohoId,
-  noContent,
-  paramMissing,
-  splitList,
-} from './util';
+import { error, invalidModule, isObject, paramMissing, splitList } from './util';
 
 interface RelatedList {
   api_name: string;
@@ -78,17 +72,10 @@ const relationInvalid = (): SandboxReply =>
 type Resolved = { rec: StoredRecord; child: { def: ModuleDef; field: FieldDef } };
 
 function resolve(c: CrmContext, req: SandboxRequest): Resolved | SandboxReply {
-  const def = c.module(req);
-  if (isReply(def)) return def;
-  const id = req.params.id ?? '';
-  const rec = isZohoId(id) ? c.store.get(def.api_name, id) : undefined;
-  if (!rec) {
-    return error(400, 'INVALID_DATA', 'the related id given seems to be invalid', {
-      resource_path_index: 1,
-    });
-  }
-  const list = relatedListsOf(c.store, def).find((l) => l.api_name === req.params.related);
-  return list?.child ? { rec, child: list.child } : relationInvalid();
+  const p = parentRecord(c, req);
+  if (isReply(p)) return p;
+  const list = relatedListsOf(c.store, p.def).find((l) => l.api_name === req.params.related);
+  return list?.child ? { rec: p.rec, child: list.child } : relationInvalid();
 }
 
 const linkOf = (rec: StoredRecord, field: FieldDef): unknown => rec.data[field.api_name];
@@ -105,21 +92,7 @@ export function getRelatedRecords(c: CrmContext, req: SandboxRequest): SandboxRe
   const pg = paging(req);
   if (isReply(pg)) return pg;
   const all = c.store.all(r.child.def.api_name).filter((x) => isLinked(x, r.child.field, r.rec.id));
-  const start = (pg.page - 1) * pg.perPage;
-  const slice = all.slice(start, start + pg.perPage);
-  if (slice.length === 0) return noContent();
-  return {
-    status: 200,
-    body: {
-      data: slice.map((x) => c.present(r.child.def, x, fields)),
-      info: {
-        per_page: pg.perPage,
-        count: slice.length,
-        page: pg.page,
-        more_records: start + pg.perPage < all.length,
-      },
-    },
-  };
+  return pageReply(all, pg, (x) => c.present(r.child.def, x, fields));
 }
 
 const itemError = (id: string) => ({

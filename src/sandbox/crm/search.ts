@@ -4,9 +4,10 @@
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext } from './context';
 import { CriteriaError, compileCriteria, parseCriteria } from './criteria';
+import { pageReply } from './page-reply';
 import { fieldsParam, paging } from './records';
-import type { ModuleDef, RecordData } from './types';
-import { error, noContent, paramMissing } from './util';
+import type { ModuleDef, RecordData, StoredRecord } from './types';
+import { error, paramMissing } from './util';
 
 /** Zoho's search answers at most 2,000 records per query. */
 export const SEARCH_LIMIT = 2000;
@@ -84,20 +85,6 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
   if (isReply(tests)) return tests;
 
   const matches = c.store.all(def.api_name).filter((r) => tests.every((t) => t(r.data)));
-  const start = (pg.page - 1) * pg.perPage;
-  const slice = matches.slice(start, start + pg.perPage);
-  if (slice.length === 0) return noContent();
-  const reachable = Math.min(matches.length, SEARCH_LIMIT);
-  return {
-    status: 200,
-    body: {
-      data: slice.map((r) => c.present(def, r, fields)),
-      info: {
-        per_page: pg.perPage,
-        count: slice.length,
-        page: pg.page,
-        more_records: start + pg.perPage < reachable,
-      },
-    },
-  };
+  const present = (r: StoredRecord) => c.present(def, r, fields);
+  return pageReply(matches, pg, present, Math.min(matches.length, SEARCH_LIMIT));
 }
