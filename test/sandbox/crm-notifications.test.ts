@@ -173,7 +173,7 @@ describe('CRM v8 notifications (sandbox)', function () {
     assert.equal(rx.bodies.length, 0);
   });
 
-  it('honours expiry on the sandbox clock: one hour by default, at most one week', async () => {
+  it('honours expiry on the sandbox clock: one hour by default and beyond one week', async () => {
     longAuth();
     await enable(channel());
     offset = 3600e3 + 1000;
@@ -182,13 +182,21 @@ describe('CRM v8 notifications (sandbox)', function () {
     assert.equal(rx.bodies.length, 0);
     assert.equal((await h.get(`${V8}/actions/watch`, auth)).status, 204);
 
-    const tooFar = new Date(Date.now() + offset + MAX_CHANNEL_LIFETIME_MS + 60e3).toISOString();
-    const refused = await enable(channel({ channel_expiry: tooFar }));
-    assert.equal(refused.status, 202);
-    assert.equal(refused.body.watch[0].code, 'INVALID_DATA');
-    assert.equal(refused.body.watch[0].details.api_name, 'channel_expiry');
-    const week = new Date(Date.now() + offset + MAX_CHANNEL_LIFETIME_MS - 60e3).toISOString();
+    // Beyond the week the channel falls back to the default hour (unverified, see expiryOf).
+    const now = Date.now() + offset;
+    const tooFar = new Date(now + MAX_CHANNEL_LIFETIME_MS + 60e3).toISOString();
+    const fallback = await enable(channel({ channel_expiry: tooFar }));
+    assert.equal(fallback.status, 201);
+    const expiry = Date.parse(fallback.body.watch[0].details.events[0].channel_expiry);
+    assert.ok(Math.abs(expiry - (now + 3600e3)) < 5000, 'one hour from now');
+    const past = await enable(channel({ channel_expiry: new Date(now - 60e3).toISOString() }));
+    assert.equal(past.status, 202);
+    assert.equal(past.body.watch[0].code, 'INVALID_DATA');
+    assert.equal(past.body.watch[0].details.api_name, 'channel_expiry');
+    const week = new Date(now + MAX_CHANNEL_LIFETIME_MS - 60e3).toISOString();
     assert.equal((await enable(channel({ channel_expiry: week }))).status, 201);
+    const listed = await h.get(`${V8}/actions/watch`, auth);
+    assert.equal(listed.body.watch[0].notify_on_related_action, true, "Zoho's default");
   });
 
   it('renews with PUT, answers NOT_SUBSCRIBED for a channel it does not have, and deletes', async () => {

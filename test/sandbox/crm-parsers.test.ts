@@ -289,7 +289,8 @@ describe('COQL parser', () => {
       s,
       "select Account_Name, Account_Name.Account_Name from Contacts where Last_Name = 'O\\'Brien'",
     ).data[0];
-    assert.deepEqual(row.Account_Name, { id: acme.id });
+    // v8 answers a lookup column with its display value and id (COQL-Joins, API v8).
+    assert.deepEqual(row.Account_Name, { name: 'Acme (EU), Ltd', id: acme.id });
     assert.equal(row['Account_Name.Account_Name'], 'Acme (EU), Ltd');
     assert.equal(typeof row.id, 'string');
     const paged = runCoql(s, 'select Last_Name from Contacts order by Last_Name limit 2');

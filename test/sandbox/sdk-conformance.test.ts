@@ -89,7 +89,8 @@ describe('Zoho CRM SDK conformance (@zohocrm/nodejs-sdk-8.0 against the emulator
       .store(new Z.FileStore(path.join(dir, `tokens-${Date.now()}.txt`)))
       .logger(logger)
       .SDKConfig(config.build())
-      .resourcePath(dir)
+      // One SDK path appends "resources/" with no separator (utils/util/utility.js, line 313).
+      .resourcePath(dir + path.sep)
       .initialize();
   }
 
@@ -346,6 +347,105 @@ describe('Zoho CRM SDK conformance (@zohocrm/nodejs-sdk-8.0 against the emulator
       await params(Z.Notifications.DeleteNotificationParam, { CHANNEL_IDS: '1000000068001' }),
     );
     successes(gone, 200);
+  });
+
+  it('records: count, whole module and by criteria (CountWrapper)', async () => {
+    const all = await ops().recordCount();
+    const total = Number(objectOf(all, 200, 'CountWrapper').getCount());
+    assert.ok(total >= 3);
+    const some = await ops().recordCount(
+      await params(Z.Record.RecordCountParam, { CRITERIA: '(Last_Name:equals:Sdk-3)' }),
+    );
+    assert.equal(Number(objectOf(some, 200, 'CountWrapper').getCount()), 1);
+  });
+
+  it('COQL: a lookup join and aggregates with GROUP BY (rows as Records)', async () => {
+    const coql = (q: string): Promise<Sdk> => {
+      const request = new Z.Coql.BodyWrapper();
+      request.setSelectQuery(q);
+      return new Z.Coql.CoqlOperations().getRecords(request);
+    };
+    const joined = objectOf(
+      await coql("select Last_Name, Owner.first_name from Leads where Last_Name = 'Sdk-3'"),
+      200,
+      'ResponseWrapper',
+    );
+    assert.equal(joined.getData()[0].getKeyValue('Owner.first_name'), 'Sandbox');
+    const grouped = objectOf(
+      await coql(
+        "select Company, COUNT(id) from Leads where Last_Name like 'Sdk-%' group by Company",
+      ),
+      200,
+      'ResponseWrapper',
+    );
+    const counts = (grouped.getData() as Sdk[]).map((r) => Number(r.getKeyValue('COUNT(id)')));
+    assert.ok(counts.reduce((a, b) => a + b, 0) >= 3);
+  });
+
+  it('related lists and records: Contacts under an Account, relate and delink', async () => {
+    const accounts = new Z.Record.RecordOperations('Accounts');
+    const account = new Z.Record.Record();
+    account.addKeyValue('Account_Name', 'Sdk Account');
+    const [made] = successes(await accounts.createRecords(body([account])), 201);
+    const accountId = BigInt(String(made.getDetails().get('id')));
+    const contact = new Z.Record.Record();
+    contact.addKeyValue('Last_Name', 'Sdk Contact');
+    const contacts = new Z.Record.RecordOperations('Contacts');
+    const [c] = successes(await contacts.createRecords(body([contact])), 201);
+    const contactId = String(c.getDetails().get('id'));
+
+    const lists = await new Z.RelatedLists.RelatedListsOperations().getRelatedLists(
+      await params(Z.RelatedLists.GetRelatedListsParam, { MODULE: 'Accounts' }),
+    );
+    const names = (objectOf(lists, 200, 'ResponseWrapper').getRelatedLists() as Sdk[]).map((l) =>
+      l.getAPIName(),
+    );
+    assert.ok(names.includes('Contacts') && names.includes('Deals'), names.join());
+
+    const related = new Z.RelatedRecords.RelatedRecordsOperations('Contacts', 'Accounts');
+    const link = new Z.Record.Record();
+    link.setId(BigInt(contactId));
+    const request = new Z.RelatedRecords.BodyWrapper();
+    request.setData([link]);
+    successes(await related.updateRelatedRecords(accountId, request), 200);
+    const got = await related.getRelatedRecords(
+      accountId,
+      await params(Z.RelatedRecords.GetRelatedRecordsParam, { FIELDS: 'Last_Name' }),
+    );
+    const rows = objectOf(got, 200, 'ResponseWrapper').getData() as Sdk[];
+    assert.deepEqual(
+      rows.map((r) => String(r.getId())),
+      [contactId],
+    );
+    successes(
+      await related.delinkRecords(
+        accountId,
+        await params(Z.RelatedRecords.DelinkRecordsParam, { IDS: contactId }),
+      ),
+      200,
+    );
+  });
+
+  it('attachments: delete several by ids (one SuccessResponse per id)', async () => {
+    const attachments = new Z.Attachments.AttachmentsOperations();
+    const filePath = path.join(dir, 'bulk.txt');
+    fs.writeFileSync(filePath, 'bulk');
+    const upload = async (): Promise<string> => {
+      const file = new Z.Attachments.FileBodyWrapper();
+      file.setFile(new Z.StreamWrapper(null, null, filePath));
+      const [done] = successes(
+        await attachments.uploadAttachments(BigInt(ids[0]), 'Leads', file),
+        200,
+      );
+      return String(done.getDetails().get('id'));
+    };
+    const both = [await upload(), await upload()];
+    const res = await attachments.deleteAttachments(
+      BigInt(ids[0]),
+      'Leads',
+      await params(Z.Attachments.DeleteAttachmentsParam, { IDS: both.join(',') }),
+    );
+    assert.equal(successes(res, 200).length, 2);
   });
 
   it('records: delete by ids (one SuccessResponse per id)', async () => {

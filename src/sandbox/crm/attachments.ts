@@ -4,6 +4,7 @@
  */
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext } from './context';
+import { pageReply } from './page-reply';
 import { paging } from './records';
 import { minified } from './store';
 import type { Attachment, ModuleDef, StoredRecord } from './types';
@@ -32,7 +33,8 @@ const ATTACHMENT_FIELDS = [
   '$link_url',
 ];
 
-function parent(
+/** The record `/{module}/{record_id}/…` names, or Zoho's answer for a wrong module or id. */
+export function parentRecord(
   c: CrmContext,
   req: SandboxRequest,
 ): { def: ModuleDef; rec: StoredRecord } | SandboxReply {
@@ -73,7 +75,7 @@ function describe(c: CrmContext, a: Attachment, rec: StoredRecord): Record<strin
 }
 
 export function uploadAttachment(c: CrmContext, req: SandboxRequest): SandboxReply {
-  const p = parent(c, req);
+  const p = parentRecord(c, req);
   if (isReply(p)) return p;
   const file = req.files?.find((f) => f.name === 'file');
   const form = isObject(req.body) ? req.body : {};
@@ -120,7 +122,7 @@ export function uploadAttachment(c: CrmContext, req: SandboxRequest): SandboxRep
 }
 
 export function listAttachments(c: CrmContext, req: SandboxRequest): SandboxReply {
-  const p = parent(c, req);
+  const p = parentRecord(c, req);
   if (isReply(p)) return p;
   const raw = req.query.get('fields');
   if (raw === null || raw.trim() === '') return paramMissing('fields');
@@ -141,27 +143,13 @@ export function listAttachments(c: CrmContext, req: SandboxRequest): SandboxRepl
     const wanted = new Set(splitList(ids));
     all = all.filter((a) => wanted.has(a.id));
   }
-  const start = (pg.page - 1) * pg.perPage;
-  const slice = all.slice(start, start + pg.perPage);
-  if (slice.length === 0) return noContent();
-  return {
-    status: 200,
-    body: {
-      data: slice.map((a) => {
-        const full = describe(c, a, p.rec);
-        const out: Record<string, unknown> = {};
-        for (const f of fields) out[f] = full[f];
-        out.id = a.id;
-        return out;
-      }),
-      info: {
-        per_page: pg.perPage,
-        page: pg.page,
-        count: slice.length,
-        more_records: start + pg.perPage < all.length,
-      },
-    },
-  };
+  return pageReply(all, pg, (a) => {
+    const full = describe(c, a, p.rec);
+    const out: Record<string, unknown> = {};
+    for (const f of fields) out[f] = full[f];
+    out.id = a.id;
+    return out;
+  });
 }
 
 function disposition(name: string): string {
@@ -176,7 +164,7 @@ function disposition(name: string): string {
 }
 
 export function downloadAttachment(c: CrmContext, req: SandboxRequest): SandboxReply {
-  const p = parent(c, req);
+  const p = parentRecord(c, req);
   if (isReply(p)) return p;
   const att = c.store.attachmentsOf(p.rec.id).find((a) => a.id === req.params.id);
   if (!att) return noContent();
@@ -194,20 +182,40 @@ export function downloadAttachment(c: CrmContext, req: SandboxRequest): SandboxR
   };
 }
 
+const deleted = (id: string) => ({
+  code: 'SUCCESS',
+  details: { id },
+  message: 'record deleted',
+  status: 'success',
+});
+
+const invalidAttachment = (id: string): SandboxReply =>
+  error(400, 'INVALID_DATA', 'the id given seems to be invalid', {
+    id,
+    resource_path_index: 3,
+  });
+
 export function deleteAttachment(c: CrmContext, req: SandboxRequest): SandboxReply {
-  const p = parent(c, req);
+  const p = parentRecord(c, req);
   if (isReply(p)) return p;
   const id = req.params.id ?? '';
-  if (!c.store.removeAttachment(p.rec.id, id)) {
-    return error(400, 'INVALID_DATA', 'the id given seems to be invalid', {
-      id,
-      resource_path_index: 3,
-    });
-  }
-  return {
-    status: 200,
-    body: {
-      data: [{ code: 'SUCCESS', details: { id }, message: 'record deleted', status: 'success' }],
-    },
-  };
+  if (!c.store.removeAttachment(p.rec.id, id)) return invalidAttachment(id);
+  return { status: 200, body: { data: [deleted(id)] } };
+}
+
+/**
+ * DELETE /{module}/{record_id}/Attachments?ids=a,b: attachments.json (v8) gives `ids` as required
+ * and answers 200 with one SUCCESS per id, or 400. What Zoho does when some ids are unknown is
+ * unverified: the emulator deletes nothing and answers INVALID_DATA naming the first one.
+ */
+export function deleteAttachments(c: CrmContext, req: SandboxRequest): SandboxReply {
+  const p = parentRecord(c, req);
+  if (isReply(p)) return p;
+  const ids = [...new Set(splitList(req.query.get('ids')))];
+  if (ids.length === 0) return paramMissing('ids');
+  const held = new Set(c.store.attachmentsOf(p.rec.id).map((a) => a.id));
+  const unknown = ids.find((id) => !held.has(id));
+  if (unknown !== undefined) return invalidAttachment(unknown);
+  for (const id of ids) c.store.removeAttachment(p.rec.id, id);
+  return { status: 200, body: { data: ids.map(deleted) } };
 }

@@ -34,6 +34,8 @@ export const KEYWORDS = new Set([
   'is',
   'null',
   'between',
+  'group',
+  'as',
 ]);
 
 export const PARSE_ERROR_MESSAGE = 'error occured while parsing the query';

@@ -2,8 +2,12 @@
  * COQL parser: a tokenizer and a recursive-descent parser for the subset of CRM Object Query
  * Language the pack uses:
  *
- *   SELECT col[, col…] FROM Module [WHERE cond] [ORDER BY col [ASC|DESC][, …]]
- *   [LIMIT n | LIMIT offset, n | LIMIT n OFFSET m]
+ *   SELECT item[, item…] FROM Module [WHERE cond] [GROUP BY col[, …]]
+ *   [ORDER BY col [ASC|DESC][, …]] [LIMIT n | LIMIT offset, n | LIMIT n OFFSET m]
+ *
+ * item: col or COUNT|SUM|MAX|MIN|AVG(col), either with [AS alias]. A column is a field api name,
+ * dotted through lookups, bare or single-quoted (Zoho quotes reserved words and dotted columns:
+ * "Kaizen #171 - FAQs on COQL API", help.zoho.com; the v8 COQL-Joins page).
  *
  * cond: comparisons (= != <> < > <= >=), [NOT] LIKE, [NOT] IN (…), IS [NOT] NULL,
  * [NOT] BETWEEN a AND b, joined with AND / OR and parentheses. Strings are single-quoted with
@@ -22,8 +26,22 @@ export type Where =
   | { kind: 'and' | 'or'; left: Where; right: Where }
   | { kind: 'cond'; column: string; op: Op; operator: string; values: Literal[] };
 
+/** COQL's aggregate functions (v8 COQL overview: SUM, MAX, MIN, AVG and COUNT). */
+export type AggregateFn = 'count' | 'sum' | 'max' | 'min' | 'avg';
+const AGGREGATES = new Set<string>(['count', 'sum', 'max', 'min', 'avg']);
+
+export interface SelectItem {
+  column: string;
+  fn?: AggregateFn;
+  alias?: string;
+}
+
 export interface Query {
+  /** Every item of the SELECT list, in order. */
+  select: SelectItem[];
+  /** The plain (not aggregated) columns of the SELECT list. */
   columns: string[];
+  groupBy: string[];
   module: string;
   where?: Where;
   orderBy: { column: string; desc: boolean }[];
@@ -60,9 +78,35 @@ export function parseQuery(text: string): Query {
   };
   const column = (): string => {
     const t = peek();
+    if (t.type === 'string' && typeof t.value === 'string' && t.value !== '') {
+      p++;
+      return t.value;
+    }
     if (t.type !== 'ident' || KEYWORDS.has(t.lower) || t.text.endsWith('.')) throw syntax(t);
     p++;
     return t.text;
+  };
+  const isPunct = (ch: string, t = peek()): boolean => t.type === 'punct' && t.text === ch;
+  const selectItem = (): SelectItem => {
+    const t = peek();
+    let item: SelectItem;
+    if (t.type === 'ident' && AGGREGATES.has(t.lower) && isPunct('(', tokens[p + 1])) {
+      p += 2;
+      item = { column: column(), fn: t.lower as AggregateFn };
+      expectPunct(')');
+    } else {
+      item = { column: column() };
+    }
+    if (accept('as')) item.alias = column();
+    return item;
+  };
+  const columnList = (): string[] => {
+    const list = [column()];
+    while (isPunct(',')) {
+      p++;
+      list.push(column());
+    }
+    return list;
   };
   const literal = (): Literal => {
     const t = next();
@@ -171,18 +215,23 @@ export function parseQuery(text: string): Query {
     if (peek().type === 'eof') throw missingClause('select');
     throw syntax(peek());
   }
-  const columns = [column()];
-  while (peek().type === 'punct' && peek().text === ',') {
+  const select = [selectItem()];
+  while (isPunct(',')) {
     p++;
-    columns.push(column());
+    select.push(selectItem());
   }
   if (!accept('from')) {
     if (peek().type === 'eof') throw missingClause('from');
     throw syntax(peek());
   }
   const module = column();
-  const query: Query = { columns, module, orderBy: [] };
+  const columns = select.filter((s) => !s.fn).map((s) => s.column);
+  const query: Query = { select, columns, groupBy: [], module, orderBy: [] };
   if (accept('where')) query.where = orExpr();
+  if (accept('group')) {
+    expectKw('by');
+    query.groupBy = columnList();
+  }
   if (accept('order')) {
     expectKw('by');
     do {

@@ -1,13 +1,25 @@
 /**
- * COQL evaluation: resolves columns (including one level of lookup, `Account_Name.Industry`),
- * checks operators and values against field types, applies Zoho's limits, and runs the query
- * over the store.
+ * COQL evaluation: resolves columns (lookup paths in coql-columns.ts), checks operators and
+ * values against field types, applies Zoho's limits, and runs the query over the store
+ * (aggregates and GROUP BY in coql-aggregate.ts).
  */
-import { OPS_BY_KIND, coerce, comparable, kindOf, test, type Kind, type Scalar } from './compare';
+import { OPS_BY_KIND, coerce, comparable, test, type Kind, type Scalar } from './compare';
+import { aggregateRows, checkAggregates, isAggregate } from './coql-aggregate';
+import {
+  answerValue,
+  columnValue,
+  compareKeys,
+  resolveColumn,
+  sortKey,
+  type Column,
+  type Plan,
+  type Predicate,
+  type Selected,
+} from './coql-columns';
 import { CoqlError, parseQuery, type Literal, type Query, type Where } from './coql-parse';
+import { firstMatches } from './coql-walk';
 import type { CrmStore } from './store';
-import type { FieldDef, ModuleDef, RecordData, StoredRecord } from './types';
-import { isObject } from './util';
+import type { ModuleDef, RecordData, StoredRecord } from './types';
 
 export { CoqlError, parseQuery } from './coql-parse';
 
@@ -22,55 +34,19 @@ export const COQL_MAX_CRITERIA = 25;
  * pages say 50). Over it Zoho answers LIMIT_EXCEEDED; the details shape is unverified.
  */
 export const COQL_MAX_IN_VALUES = 100;
-export const COQL_MAX_COLUMNS = 50;
+/**
+ * Columns in one SELECT: 500 since API v7 (the same Kaizen #183 post: "up to 500 fields in a
+ * single query. Previously, the limit was 50"). Over it: LIMIT_EXCEEDED (details unverified).
+ */
+export const COQL_MAX_COLUMNS = 500;
 
 export interface CoqlResult {
   data: RecordData[];
   info: { count: number; more_records: boolean };
 }
 
-interface Column {
-  name: string;
-  /** Lookup field for dotted columns. */
-  via?: FieldDef;
-  field: FieldDef;
-  kind: Kind;
-}
-
-const ID_FIELD: FieldDef = { api_name: 'id', type: 'bigint' };
-
-function invalidColumn(name: string, clause: string): CoqlError {
-  return new CoqlError('INVALID_QUERY', 'column given seems to be invalid', {
-    column_name: name,
-    clause,
-  });
-}
-
-function resolve(store: CrmStore, def: ModuleDef, name: string, clause: string): Column {
-  const parts = name.split('.');
-  const fieldOf = (m: ModuleDef, api: string): FieldDef | undefined =>
-    api === 'id' ? ID_FIELD : m.fields.find((f) => f.api_name === api);
-  const field = fieldOf(def, parts[0]);
-  if (!field || parts.length > 2) throw invalidColumn(name, clause);
-  if (parts.length === 1) {
-    return { name, field, kind: field.api_name === 'id' ? 'id' : kindOf(field) };
-  }
-  const target = field.type === 'lookup' ? store.modules.get(field.lookup ?? '') : undefined;
-  const sub = target ? fieldOf(target, parts[1]) : undefined;
-  if (!sub) throw invalidColumn(name, clause);
-  return { name, via: field, field: sub, kind: sub.api_name === 'id' ? 'id' : kindOf(sub) };
-}
-
-function valueOf(store: CrmStore, rec: StoredRecord, col: Column): unknown {
-  if (!col.via) return col.field.api_name === 'id' ? { id: rec.id } : rec.data[col.field.api_name];
-  const link = rec.data[col.via.api_name];
-  if (!isObject(link) || typeof link.id !== 'string') return undefined;
-  const target = store.get(col.via.lookup ?? '', link.id);
-  if (!target) return undefined;
-  return col.field.api_name === 'id' ? { id: target.id } : target.data[col.field.api_name];
-}
-
-type Predicate = (rec: StoredRecord) => boolean;
+/** Kinds whose value is empty exactly when it is null, undefined or '' (see comparable()). */
+const PLAIN_EMPTINESS = new Set<Kind>(['text', 'number', 'boolean', 'date']);
 
 function compile(store: CrmStore, def: ModuleDef, where: Where, count: { n: number }): Predicate {
   if (where.kind !== 'cond') {
@@ -84,7 +60,7 @@ function compile(store: CrmStore, def: ModuleDef, where: Where, count: { n: numb
       limit: COQL_MAX_CRITERIA,
     });
   }
-  const col = resolve(store, def, where.column, 'where');
+  const col = resolveColumn(store, def, where.column, 'where');
   if (!OPS_BY_KIND[col.kind].includes(where.op)) {
     throw new CoqlError('INVALID_QUERY', 'invalid query formed', {
       column_name: where.column,
@@ -109,49 +85,22 @@ function compile(store: CrmStore, def: ModuleDef, where: Where, count: { n: numb
     return v;
   });
   const { op } = where;
-  return (rec) => test(op, comparable(col.kind, valueOf(store, rec, col)), values);
+  const plainEmptiness =
+    PLAIN_EMPTINESS.has(col.kind) && col.via.length === 0 && col.field.api_name !== 'id';
+  if ((op === 'is_null' || op === 'not_null') && plainEmptiness) {
+    // Same answer as comparable() for these kinds without lower-casing every value: a page walk
+    // tests each record once, so this test sets the cost of a fresh walk.
+    const wantEmpty = op === 'is_null';
+    const name = col.field.api_name;
+    return (rec) => {
+      const v = rec.data[name];
+      return (v === null || v === undefined || v === '') === wantEmpty;
+    };
+  }
+  return (rec) => test(op, comparable(col.kind, columnValue(store, rec, col)), values);
 }
 
-function sortKey(kind: Kind, v: unknown): Scalar | undefined {
-  const c = comparable(kind, v);
-  return Array.isArray(c) ? c.join(',') : c;
-}
-
-/** Validates the query against the module's metadata without running it. */
-export function plan(
-  store: CrmStore,
-  query: Query,
-): {
-  def: ModuleDef;
-  columns: Column[];
-  predicate: Predicate;
-  order: Column[];
-} {
-  const def = store.modules.get(query.module);
-  if (!def) {
-    throw new CoqlError('INVALID_QUERY', 'invalid query formed', {
-      module: query.module,
-      reason: 'invalid module given',
-    });
-  }
-  if (query.columns.length > COQL_MAX_COLUMNS) {
-    throw new CoqlError('LIMIT_EXCEEDED', 'limit exceeded', {
-      by: 'select',
-      limit: COQL_MAX_COLUMNS,
-    });
-  }
-  const columns = query.columns.map((c) => resolve(store, def, c, 'select'));
-  const seen = new Set<string>();
-  const order = query.orderBy.map((o) => {
-    if (seen.has(o.column)) {
-      throw new CoqlError('DUPLICATE_DATA', 'duplicate data', {
-        clause: 'order by',
-        column_name: o.column,
-      });
-    }
-    seen.add(o.column);
-    return resolve(store, def, o.column, 'order by');
-  });
+function checkPage(query: Query): { limit: number; offset: number } {
   const limit = query.limit ?? COQL_DEFAULT_LIMIT;
   const offset = query.offset ?? 0;
   if (limit > COQL_MAX_LIMIT) {
@@ -166,43 +115,100 @@ export function plan(
   if (offset + limit > COQL_MAX_ROWS) {
     throw new CoqlError('LIMIT_EXCEEDED', 'limit exceeded', { by: 'offset', limit: COQL_MAX_ROWS });
   }
+  return { limit, offset };
+}
+
+function planSelect(store: CrmStore, def: ModuleDef, query: Query): Selected[] {
+  if (query.select.length > COQL_MAX_COLUMNS) {
+    throw new CoqlError('LIMIT_EXCEEDED', 'limit exceeded', {
+      by: 'select',
+      limit: COQL_MAX_COLUMNS,
+    });
+  }
+  const keys = new Set<string>();
+  return query.select.map((item) => {
+    const col = resolveColumn(store, def, item.column, 'select');
+    const key = item.alias ?? (item.fn ? `${item.fn.toUpperCase()}(${item.column})` : item.column);
+    if (item.alias !== undefined && keys.has(key)) {
+      // DUPLICATE_ALIAS is one of coql.json's 400 answers; its details are unverified.
+      throw new CoqlError('DUPLICATE_ALIAS', 'duplicate alias found', { alias: item.alias });
+    }
+    keys.add(key);
+    return { col, fn: item.fn, key };
+  });
+}
+
+function planOrder(store: CrmStore, def: ModuleDef, query: Query): Column[] {
+  const seen = new Set<string>();
+  return query.orderBy.map((o) => {
+    if (seen.has(o.column)) {
+      throw new CoqlError('DUPLICATE_DATA', 'duplicate data', {
+        clause: 'order by',
+        column_name: o.column,
+      });
+    }
+    seen.add(o.column);
+    return resolveColumn(store, def, o.column, 'order by');
+  });
+}
+
+/** Validates the query against the module's metadata without running it. */
+export function plan(store: CrmStore, query: Query): Plan {
+  const def = store.modules.get(query.module);
+  if (!def) {
+    throw new CoqlError('INVALID_QUERY', 'invalid query formed', {
+      module: query.module,
+      reason: 'invalid module given',
+    });
+  }
+  const select = planSelect(store, def, query);
+  const groupBy = query.groupBy.map((c) => resolveColumn(store, def, c, 'group by'));
+  const order = planOrder(store, def, query);
+  const page = checkPage(query);
   const predicate = query.where ? compile(store, def, query.where, { n: 0 }) : () => true;
-  return { def, columns, predicate, order };
+  const planned = { def, select, groupBy, predicate, order, ...page };
+  if (isAggregate(query)) checkAggregates(query, planned);
+  return planned;
+}
+
+/**
+ * Matching rows in the query's order, only as far as `wanted` when the order is the store's own
+ * (no ORDER BY, or ORDER BY id alone): see coql-walk.ts. Other orders sort every match.
+ */
+export function matchingRows(
+  store: CrmStore,
+  query: Query,
+  { def, predicate, order }: Plan,
+  wanted: number,
+): readonly StoredRecord[] {
+  const byIdOnly =
+    order.length === 1 && order[0].via.length === 0 && order[0].field.api_name === 'id';
+  if (order.length === 0 || byIdOnly) {
+    const desc = byIdOnly && query.orderBy[0].desc;
+    const key = JSON.stringify(query.where ?? null);
+    return firstMatches(store, def.api_name, key, desc, predicate, wanted);
+  }
+  const desc = query.orderBy.map((o) => o.desc);
+  const keyed = store
+    .all(def.api_name)
+    .filter(predicate)
+    .map((rec) => ({ rec, keys: order.map((c) => sortKey(c.kind, columnValue(store, rec, c))) }));
+  keyed.sort((a, b) => compareKeys(a.keys, b.keys, desc) || (a.rec.id < b.rec.id ? -1 : 1));
+  return keyed.map((k) => k.rec);
 }
 
 export function runCoql(store: CrmStore, text: string): CoqlResult {
   const query = parseQuery(text);
-  const { def, columns, predicate, order } = plan(store, query);
-  let rows = store.all(def.api_name).filter(predicate);
-  if (order.length > 0) {
-    const keyed = rows.map((rec) => ({
-      rec,
-      keys: order.map((c) => sortKey(c.kind, valueOf(store, rec, c))),
-    }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < order.length; i++) {
-        const x = a.keys[i];
-        const y = b.keys[i];
-        if (x === y) continue;
-        // Empty values sort last ascending, first descending.
-        const c = x === undefined ? 1 : y === undefined ? -1 : x < y ? -1 : 1;
-        return query.orderBy[i].desc ? -c : c;
-      }
-      return a.rec.id < b.rec.id ? -1 : 1;
-    });
-    rows = keyed.map((k) => k.rec);
-  }
-  const limit = query.limit ?? COQL_DEFAULT_LIMIT;
-  const offset = query.offset ?? 0;
-  const page = rows.slice(offset, offset + limit);
-  const data = page.map((rec) => {
+  const planned = plan(store, query);
+  if (isAggregate(query)) return aggregateRows(store, query, planned);
+  const { limit, offset } = planned;
+  // One row past the page tells more_records without counting the rest.
+  const rows = matchingRows(store, query, planned, offset + limit + 1);
+  const data = rows.slice(offset, offset + limit).map((rec) => {
     const out: RecordData = {};
-    for (const col of columns) {
-      const v = valueOf(store, rec, col);
-      if (col.field.api_name === 'id' && !col.via) continue;
-      // COQL answers lookups with their id only.
-      out[col.name] =
-        isObject(v) && typeof v.id === 'string' && col.kind === 'id' ? { id: v.id } : (v ?? null);
+    for (const { col, key } of planned.select) {
+      if (col.field.api_name === 'id' && col.via.length === 0) continue;
+      out[key] = answerValue(store, rec, col);
     }
     out.id = rec.id;
     return out;

@@ -9,16 +9,19 @@
 import type { ApiFamily, Handler, RouteOptions } from '../types';
 import {
   deleteAttachment,
+  deleteAttachments,
   downloadAttachment,
   listAttachments,
   uploadAttachment,
 } from './attachments';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
+import { recordCount } from './count';
 import { sensorsModule, standardModules } from './modules';
 import { NotificationHub } from './notifications';
 import { ModuleRegistry } from './registry';
 import { deletedRecords, getRecord, listRecords } from './records';
+import { getRelatedRecords, linkRelatedRecords, listRelatedLists } from './related';
 import { searchRecords } from './search';
 import { seed, type SeedCounts } from './seed';
 import { getModule, getOrg, getUser, listFields, listModules, listUsers } from './settings';
@@ -96,6 +99,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/users', (req) => listUsers(c, req));
       route('GET', '/users/:user', (req) => getUser(c, req));
       route('GET', '/org', () => getOrg(c));
+      route('GET', '/settings/related_lists', (req) => listRelatedLists(c, req));
       route(
         'POST',
         '/coql',
@@ -132,6 +136,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('POST', '/:module/upsert', (req) => writeRecords(c, req, 'upsert'));
       route('GET', '/:module/search', (req) => searchRecords(c, req));
       route('GET', '/:module/deleted', (req) => deletedRecords(c, req));
+      route('GET', '/:module/actions/count', (req) => recordCount(c, req));
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));
       route('DELETE', '/:module/:id', (req) => deleteRecords(c, req));
@@ -139,6 +144,10 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('POST', '/:module/:record_id/Attachments', (req) => uploadAttachment(c, req));
       route('GET', '/:module/:record_id/Attachments/:id', (req) => downloadAttachment(c, req));
       route('DELETE', '/:module/:record_id/Attachments/:id', (req) => deleteAttachment(c, req));
+      route('DELETE', '/:module/:record_id/Attachments', (req) => deleteAttachments(c, req));
+      route('GET', '/:module/:record_id/:related', (req) => getRelatedRecords(c, req));
+      route('PUT', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, true));
+      route('DELETE', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, false));
 
       // Sandbox-only helpers (no Zoho counterpart): load demo data, read counts.
       const open: RouteOptions = { auth: false, product: 'other' };

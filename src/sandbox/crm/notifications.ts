@@ -1,6 +1,6 @@
 /**
  * Zoho's Notifications API (actions/watch): channels with events, token, notify_url and an
- * expiry (default one hour, at most one week ahead, as Zoho caps it from API v4 on), and real
+ * expiry (default one hour, at most one week ahead: see expiryOf), and real
  * HTTP POSTs to notify_url in Zoho's callback shape on every create, edit and delete made
  * through the API. The sandbox is a test tool: it only ever POSTs to loopback URLs, with a
  * timeout, and it reads time from the sandbox's clock so tests can move it.
@@ -195,7 +195,7 @@ export class NotificationHub {
       c.events.map((e) => {
         const mod = e.split('.')[0];
         return {
-          notify_on_related_action: false,
+          notify_on_related_action: c.notifyOnRelatedAction,
           channel_expiry: this.store.formatTime(c.expiresAt),
           resource_uri: this.resourceUri(mod),
           resource_id: this.store.modules.get(mod)?.id ?? '',
@@ -260,15 +260,10 @@ export class NotificationHub {
     if (token !== null && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)) {
       return fail(invalid('token', i));
     }
-    const now = this.now();
-    let expiresAt = now + DEFAULT_CHANNEL_LIFETIME_MS;
-    if (item.channel_expiry !== undefined && item.channel_expiry !== null) {
-      const at = parseDateTime(item.channel_expiry);
-      if (at === undefined || at <= now || at > now + MAX_CHANNEL_LIFETIME_MS + 1000) {
-        return fail(invalid('channel_expiry', i));
-      }
-      expiresAt = at;
-    }
+    const expiresAt = this.expiryOf(item.channel_expiry);
+    if (expiresAt === undefined) return fail(invalid('channel_expiry', i));
+    const related = item.notify_on_related_action ?? existing?.notifyOnRelatedAction ?? true;
+    if (typeof related !== 'boolean') return fail(invalid('notify_on_related_action', i));
     const raf = item.return_affected_field_values ?? existing?.returnAffectedFieldValues;
     const channel: Channel = {
       channelId,
@@ -277,8 +272,23 @@ export class NotificationHub {
       token,
       expiresAt,
       returnAffectedFieldValues: raf === true,
+      notifyOnRelatedAction: related,
     };
     return { ok: true, channel };
+  }
+
+  /**
+   * When a channel expires: one hour from now by default, at most one week ahead (Kaizen #170,
+   * "FAQs on Notification APIs", help.zoho.com: default one hour, maximum one week from v4). A
+   * later time falls back to the default, as issue 12's audit reports Zoho doing (no v8 page found
+   * says so: unverified). Undefined for a time that cannot be read or is not in the future.
+   */
+  private expiryOf(value: unknown): number | undefined {
+    const now = this.now();
+    if (value === undefined || value === null) return now + DEFAULT_CHANNEL_LIFETIME_MS;
+    const at = parseDateTime(value);
+    if (at === undefined || at <= now) return undefined;
+    return at > now + MAX_CHANNEL_LIFETIME_MS + 1000 ? now + DEFAULT_CHANNEL_LIFETIME_MS : at;
   }
 
   private success(c: Channel, message: string): Outcome {

@@ -16,6 +16,8 @@ export interface Channel {
   token: string | null;
   expiresAt: number;
   returnAffectedFieldValues: boolean;
+  /** Zoho's default is true (Kaizen #170, "FAQs on Notification APIs"). */
+  notifyOnRelatedAction: boolean;
 }
 
 export interface Delivery {

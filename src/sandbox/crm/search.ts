@@ -4,9 +4,10 @@
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext } from './context';
 import { CriteriaError, compileCriteria, parseCriteria } from './criteria';
+import { pageReply } from './page-reply';
 import { fieldsParam, paging } from './records';
-import type { RecordData } from './types';
-import { error, noContent, paramMissing } from './util';
+import type { ModuleDef, RecordData, StoredRecord } from './types';
+import { error, paramMissing } from './util';
 
 /** Zoho's search answers at most 2,000 records per query. */
 export const SEARCH_LIMIT = 2000;
@@ -14,15 +15,63 @@ export const SEARCH_LIMIT = 2000;
 const invalidQuery = (details: Record<string, unknown>): SandboxReply =>
   error(400, 'INVALID_QUERY', 'invalid query formed', details);
 
+/** The search parameters Zoho's search and record count take. */
+export const SEARCH_PARAMS = ['criteria', 'email', 'phone', 'word'] as const;
+
+type RecordTest = (d: RecordData) => boolean;
+
+function textTest(def: ModuleDef, types: string[], match: (v: string) => boolean): RecordTest {
+  const names = def.fields.filter((f) => types.includes(f.type)).map((f) => f.api_name);
+  return (d) => names.some((n) => typeof d[n] === 'string' && match(d[n]));
+}
+
+/**
+ * The tests `criteria`, `email`, `phone` and `word` set (all must pass), or Zoho's answer to a
+ * malformed one.
+ */
+export function searchTests(def: ModuleDef, q: URLSearchParams): RecordTest[] | SandboxReply {
+  const tests: RecordTest[] = [];
+  const criteria = q.get('criteria');
+  if (criteria !== null) {
+    try {
+      tests.push(compileCriteria(parseCriteria(criteria), def));
+    } catch (err) {
+      if (!(err instanceof CriteriaError)) throw err;
+      return invalidQuery({ ...err.details, reason: err.details.reason ?? err.message });
+    }
+  }
+  const email = q.get('email');
+  if (email !== null) {
+    const e = email.trim().toLowerCase();
+    if (e === '') return invalidQuery({ param: 'email', reason: 'the email is empty' });
+    tests.push(textTest(def, ['email'], (v) => v.toLowerCase() === e));
+  }
+  const phone = q.get('phone');
+  if (phone !== null) {
+    const digits = phone.replace(/\D/g, '');
+    if (digits === '')
+      return invalidQuery({ param: 'phone', reason: 'the phone number is invalid' });
+    tests.push(textTest(def, ['phone'], (v) => v.replace(/\D/g, '').includes(digits)));
+  }
+  const word = q.get('word');
+  if (word !== null) {
+    const w = word.trim().toLowerCase();
+    if (w.length < 2) {
+      return invalidQuery({
+        param: 'word',
+        reason: 'the word should contain at least 2 characters',
+      });
+    }
+    const types = ['text', 'textarea', 'email', 'phone', 'website', 'picklist'];
+    tests.push(textTest(def, types, (v) => v.toLowerCase().includes(w)));
+  }
+  return tests;
+}
+
 export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply {
   const def = c.module(req);
   if (isReply(def)) return def;
-  const q = req.query;
-  const criteria = q.get('criteria');
-  const email = q.get('email');
-  const phone = q.get('phone');
-  const word = q.get('word');
-  if (criteria === null && email === null && phone === null && word === null) {
+  if (SEARCH_PARAMS.every((name) => req.query.get(name) === null)) {
     return paramMissing('criteria');
   }
   const fields = fieldsParam(def, req, false);
@@ -32,62 +81,10 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
   if (pg.page * pg.perPage > SEARCH_LIMIT) {
     return error(400, 'LIMIT_EXCEEDED', 'Record count exceeded', { limit: SEARCH_LIMIT });
   }
-
-  const tests: ((d: RecordData) => boolean)[] = [];
-  if (criteria !== null) {
-    try {
-      tests.push(compileCriteria(parseCriteria(criteria), def));
-    } catch (err) {
-      if (!(err instanceof CriteriaError)) throw err;
-      return invalidQuery({ ...err.details, reason: err.details.reason ?? err.message });
-    }
-  }
-  const ofType = (...types: string[]): string[] =>
-    def.fields.filter((f) => types.includes(f.type)).map((f) => f.api_name);
-  if (email !== null) {
-    const e = email.trim().toLowerCase();
-    if (e === '') return invalidQuery({ param: 'email', reason: 'the email is empty' });
-    const names = ofType('email');
-    tests.push((d) => names.some((n) => typeof d[n] === 'string' && d[n].toLowerCase() === e));
-  }
-  if (phone !== null) {
-    const digits = phone.replace(/\D/g, '');
-    if (digits === '')
-      return invalidQuery({ param: 'phone', reason: 'the phone number is invalid' });
-    const names = ofType('phone');
-    tests.push((d) =>
-      names.some((n) => typeof d[n] === 'string' && d[n].replace(/\D/g, '').includes(digits)),
-    );
-  }
-  if (word !== null) {
-    const w = word.trim().toLowerCase();
-    if (w.length < 2) {
-      return invalidQuery({
-        param: 'word',
-        reason: 'the word should contain at least 2 characters',
-      });
-    }
-    const names = ofType('text', 'textarea', 'email', 'phone', 'website', 'picklist');
-    tests.push((d) =>
-      names.some((n) => typeof d[n] === 'string' && d[n].toLowerCase().includes(w)),
-    );
-  }
+  const tests = searchTests(def, req.query);
+  if (isReply(tests)) return tests;
 
   const matches = c.store.all(def.api_name).filter((r) => tests.every((t) => t(r.data)));
-  const start = (pg.page - 1) * pg.perPage;
-  const slice = matches.slice(start, start + pg.perPage);
-  if (slice.length === 0) return noContent();
-  const reachable = Math.min(matches.length, SEARCH_LIMIT);
-  return {
-    status: 200,
-    body: {
-      data: slice.map((r) => c.present(def, r, fields)),
-      info: {
-        per_page: pg.perPage,
-        count: slice.length,
-        page: pg.page,
-        more_records: start + pg.perPage < reachable,
-      },
-    },
-  };
+  const present = (r: StoredRecord) => c.present(def, r, fields);
+  return pageReply(matches, pg, present, Math.min(matches.length, SEARCH_LIMIT));
 }

@@ -42,6 +42,11 @@ export class CrmStore {
   now: () => number = Date.now;
   /** Offset of the org's time zone, used in every datetime the store formats. */
   offsetMinutes = 0;
+  /**
+   * Bumped by every insert, update, removal and clear through the store, so a reader may keep
+   * what it derives from the records (COQL's page walks) until the next write.
+   */
+  revision = 0;
   private readonly data = new Map<string, ModuleData>();
   private readonly moduleOf = new Map<string, string>();
   private readonly attachments = new Map<string, Attachment[]>();
@@ -209,6 +214,7 @@ export class CrmStore {
   }
 
   clear(module?: string): void {
+    this.revision++;
     const names = module ? [module] : [...this.data.keys()];
     for (const name of names) {
       for (const rec of this.all(name)) {
@@ -272,6 +278,7 @@ export class CrmStore {
   }
 
   private index(d: ModuleData, rec: StoredRecord, add: boolean): void {
+    this.revision++;
     for (const [field, index] of d.unique) {
       const v = rec.data[field];
       if (v === null || v === undefined || v === '') continue;
