@@ -48,6 +48,7 @@ describe('books-record node', function () {
     books.store.clear();
     books.resetStats();
     books.config.rateLimit = { limit: 100, windowMs: 60_000 };
+    books.config.dailyLimit = 1000;
   });
   afterEach(async () => {
     sinon.restore();
@@ -381,6 +382,22 @@ describe('books-record node', function () {
     assert.equal(done, 60);
     assert.equal(books.stats.throttled, 0);
     assert.equal(books.store.count(ORG, 'contacts'), 60);
+  });
+
+  it("shows the organization's remaining daily calls when they run low, then refuses clearly", async function () {
+    books.config.dailyLimit = 10;
+    await load({ recordType: 'contacts', operation: 'list', organizationId: ORG });
+    const texts: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const o = await exec({});
+      ok(o);
+      texts.push(String(o.statuses.at(-1)?.text));
+    }
+    assert.doesNotMatch(texts[0], /left today/);
+    assert.match(texts[9], /0 of 10 Books calls left today/);
+    const refused = await exec({});
+    failed(refused, 'DAILY_LIMIT_REACHED', /10 API calls for today are used/);
+    assert.equal(books.stats.throttled, 0, "Zoho's own refusal was met");
   });
 
   it('serves the organizations to the editor behind zoho-config.read', async function () {
