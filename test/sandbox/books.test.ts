@@ -225,7 +225,22 @@ describe('sandbox: Zoho Books v3', function () {
       r.body.contact_persons.map((p: Body) => p.first_name),
       ['Ann', 'Bob'],
     );
+    // Zoho requires contact_id and first_name on the update, contact_id the person's own.
     r = await call('PUT', `/contacts/contactpersons/${bob}`, { last_name: 'B' });
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for contact_id' });
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, { contact_id: cid, last_name: 'B' });
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for first_name' });
+    const other = await contact('Other');
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, {
+      contact_id: other,
+      first_name: 'B',
+    });
+    assert.equal(r.body.code, 4);
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, {
+      contact_id: cid,
+      first_name: 'Bob',
+      last_name: 'B',
+    });
     assert.equal(r.body.contact_person.last_name, 'B');
     r = await call('GET', `/contacts/${cid}/contactpersons/${pid}`);
     assert.equal(r.body.contact_person.first_name, 'Ann');

@@ -250,6 +250,27 @@ export function update(
   return ok(200, `${def.label} information has been saved.`, { [def.singular]: e });
 }
 
+/**
+ * PUT /contacts/contactpersons/{id}: Zoho's "Update a contact person" requires contact_id and
+ * first_name (docs/ZOHO-FACTS.md, Zoho Books); contact_id must be the person's contact.
+ */
+export function updatePerson(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  body: Entity,
+): SandboxReply {
+  const person = store.get(orgId, def.name, id);
+  if (!person) return doesNotExist(def);
+  for (const field of ['contact_id', 'first_name']) {
+    if (body[field] === undefined || body[field] === null || body[field] === '')
+      return invalidValue(field);
+  }
+  if (jsonText(body.contact_id) !== person.contact_id) return invalidValue('contact_id');
+  return update(store, orgId, def, id, body, jsonText(body.contact_id));
+}
+
 export function remove(
   store: BooksStore,
   orgId: string,

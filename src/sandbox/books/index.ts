@@ -261,7 +261,7 @@ export function booksFamily(options: BooksFamilyOptions = {}): BooksFamily {
         withOrg((req, org) => {
           const id = personId(req);
           if (!id) return H.doesNotExist(persons);
-          return withBody((_r, o, body) => H.update(store, o, persons, id, body))(req, org);
+          return withBody((_r, o, body) => H.updatePerson(store, o, persons, id, body))(req, org);
         }),
       );
       route(

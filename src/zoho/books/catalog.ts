@@ -29,6 +29,8 @@ export interface BooksTypeInfo {
    * (contact persons: POST /contacts/contactpersons { contact_id }).
    */
   flatWrites?: { path: string; parentField: string };
+  /** Fields Zoho requires in an update's body (contact persons: first_name). */
+  updateRequires?: string[];
   actions: Record<string, BooksActionInfo>;
 }
 
@@ -81,6 +83,9 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       plural: 'contact_persons',
       parent: 'contacts',
       flatWrites: { path: 'contacts/contactpersons', parentField: 'contact_id' },
+      // Zoho's "Update a contact person" marks contact_id and first_name required
+      // (docs/ZOHO-FACTS.md, Zoho Books); contact_id comes from the parent id.
+      updateRequires: ['first_name'],
     },
   ),
   items: type('items', 'item', 'item_id', 'Items', activeInactive('item')),

@@ -260,6 +260,24 @@ function itemPath(t: Target, id: string): string {
   return `${collectionPath(t)}/${segment(id)}`;
 }
 
+/**
+ * An update's body as Zoho requires it: a type written on a flat path carries its parent's id
+ * (contact persons: contact_id), and the fields Zoho requires on an update must be there.
+ */
+function updateBody(t: Target, entity: BooksRecord): BooksRecord {
+  const flat = t.info?.flatWrites;
+  const body = flat && t.parentId ? { ...entity, [flat.parentField]: t.parentId } : entity;
+  for (const field of t.info?.updateRequires ?? []) {
+    if (blank(body[field])) {
+      throw invalidInput(
+        `Zoho requires ${field} in every update of ${t.type}: include it in the entity, even unchanged`,
+        'entity',
+      );
+    }
+  }
+  return body;
+}
+
 export async function updateBooksRecord(
   conn: BooksRequester,
   recordType: string,
@@ -270,7 +288,7 @@ export async function updateBooksRecord(
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   const rid = checkRecordId(recordId);
-  const body = checkEntity(entity);
+  const body = updateBody(t, checkEntity(entity));
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,
