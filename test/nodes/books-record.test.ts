@@ -236,8 +236,16 @@ describe('books-record node', function () {
     ok(await exec({ operation: 'void', recordId: id }));
     assert.equal(books.store.get(ORG, 'invoices', id)!.status, 'void');
     // Zoho refuses to email a void invoice: its error reaches Catch.
-    const c = failed(await exec({ operation: 'email', recordId: id }), '1003');
+    const c = failed(
+      await exec({ operation: 'email', recordId: id, actionBody: { to_mail_ids: ['x@y.z'] } }),
+      '1003',
+    );
     assert.equal(c._error.status, 400);
+    // Without recipients the node refuses before sending, naming msg.actionBody.
+    const before = booksCalls().length;
+    const none = failed(await exec({ operation: 'email', recordId: id }), 'INVALID_INPUT');
+    assert.match(none.error.message, /to_mail_ids.*msg\.actionBody/s);
+    assert.equal(booksCalls().length, before);
   });
 
   it('handles contact persons under a contact', async function () {

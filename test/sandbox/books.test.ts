@@ -137,7 +137,13 @@ describe('sandbox: Zoho Books v3', function () {
       (await call('POST', '/invoices', { customer_id: cid, line_items: [{ rate: 5 }] })).body
         .invoice.invoice_id;
     const a = await mk();
-    let r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: ['x@y.z'] });
+    // Zoho's email needs its recipients.
+    let r = await call('POST', `/invoices/${a}/email`);
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for to_mail_ids' });
+    r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: [] });
+    assert.equal(r.body.code, 4);
+    assert.equal((await call('GET', `/invoices/${a}`)).body.invoice.status, 'draft');
+    r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: ['x@y.z'] });
     assert.deepEqual(r.body, { code: 0, message: 'Your invoice has been sent.' });
     r = await call('GET', `/invoices/${a}`);
     assert.equal(r.body.invoice.status, 'sent');

@@ -342,6 +342,16 @@ describe('books client against the sandbox', function () {
         /Unknown action/,
       ],
       ['action of other type', () => booksAction(conn, 'items', '1', 'email'), /Unknown action/],
+      [
+        'email without recipients',
+        () => booksAction(conn, 'invoices', '1', 'email'),
+        /to_mail_ids/,
+      ],
+      [
+        'sales order email without subject and body',
+        () => booksAction(conn, 'salesorders', '1', 'email', { to_mail_ids: ['a@b.c'] }),
+        /subject, body to email salesorders/,
+      ],
       ['parent without id', () => listBooksRecords(conn, 'contactpersons'), /parent record id/],
       [
         'wrong parent',

@@ -12,6 +12,8 @@ export interface ActionDef {
   notFrom?: string[];
   /** Extra fields set on the entity. */
   set?: Record<string, unknown>;
+  /** Body fields Zoho requires (emails: to_mail_ids; see EMAIL_NEEDS). */
+  requires?: string[];
   message: string;
 }
 
@@ -38,6 +40,17 @@ export interface EntityDef {
   parent?: string;
   actions?: Record<string, ActionDef>;
 }
+
+/**
+ * What Zoho's "Email a <document>" requires in the body: to_mail_ids always; sales orders and
+ * credit notes also subject and body, purchase orders body (Zoho Books API v3 docs of each
+ * email call, per issue 20's audit; docs/ZOHO-FACTS.md, Zoho Books).
+ */
+const EMAIL_NEEDS = {
+  plain: ['to_mail_ids'],
+  full: ['to_mail_ids', 'subject', 'body'],
+  purchase: ['to_mail_ids', 'body'],
+};
 
 const fromDraft =
   (to: string): ActionDef['to'] =>
@@ -117,6 +130,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         to: fromDraft('sent'),
         notFrom: ['void'],
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.plain,
         message: 'Your invoice has been sent.',
       },
       mark_as_sent: {
@@ -160,6 +174,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         path: 'email',
         to: fromDraft('sent'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.plain,
         message: 'Your estimate has been sent.',
       },
       mark_as_sent: {
@@ -206,6 +221,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         path: 'email',
         to: fromDraft('open'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.full,
         message: 'Your sales order has been sent.',
       },
       ...approval('sales order'),
@@ -242,6 +258,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         path: 'email',
         to: fromDraft('open'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.purchase,
         message: 'Your purchase order has been sent.',
       },
       ...approval('purchase order'),
@@ -278,6 +295,7 @@ export const ENTITY_DEFS: EntityDef[] = [
       email: {
         path: 'email',
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.full,
         message: 'Your credit note has been sent.',
       },
       open: {

@@ -290,6 +290,7 @@ export function act(
   def: EntityDef,
   id: string,
   actionPath: string,
+  body: Entity = {},
 ): SandboxReply {
   const action: ActionDef | undefined = Object.values(def.actions ?? {}).find(
     (a) => a.path === actionPath,
@@ -297,6 +298,11 @@ export function act(
   if (!action) return invalidUrl();
   const e = store.get(orgId, def.name, id);
   if (!e) return doesNotExist(def);
+  for (const need of action.requires ?? []) {
+    const v = body[need];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
+      return invalidValue(need);
+  }
   const field = def.status?.field ?? 'status';
   const current = e[field];
   if (action.notFrom?.includes(String(current))) {

@@ -319,7 +319,9 @@ export function booksFamily(options: BooksFamilyOptions = {}): BooksFamily {
       route(
         'POST',
         '/:type/:id/:action',
-        byId((req, org, def, id) => H.act(store, org, def, id, req.params.action ?? '')),
+        byId((req, org, def, id) =>
+          withBody((r, o, body) => H.act(store, o, def, id, r.params.action ?? '', body))(req, org),
+        ),
       );
       route(
         'POST',

@@ -16,6 +16,7 @@ import { invalidInput } from '../core/errors';
 import { QueryValue, segment } from '../core/http';
 import { Page, paginate } from '../core/paginate';
 import { checkPositiveInt, checkRecordId } from '../core/validate';
+import type { BooksActionInfo } from './catalog';
 import {
   BOOKS,
   BOOKS_MAX_PER_PAGE,
@@ -319,6 +320,29 @@ export async function deleteBooksRecord(
   return { message: messageOf(res), organization: org };
 }
 
+/** The body of an action, checked for the fields Zoho requires in it. */
+function actionBody(
+  t: Target,
+  action: string,
+  info: BooksActionInfo,
+  body: unknown,
+): BooksRecord | undefined {
+  const required = info.requires ?? [];
+  if (required.length === 0 && (!info.body || blank(body))) return undefined;
+  const entity = checkEntity(blank(body) ? {} : body, `body of ${action}`, 'body');
+  const missing = required.filter((field) => {
+    const value = entity[field];
+    return blank(value) || (Array.isArray(value) && value.length === 0);
+  });
+  if (missing.length > 0) {
+    throw invalidInput(
+      `Zoho needs ${missing.join(', ')} to ${action} ${t.type}: give ${required.join(', ')} in the action body, e.g. { "to_mail_ids": ["someone@example.com"] }`,
+      'body',
+    );
+  }
+  return entity;
+}
+
 /** An entity action (email, mark_as_sent, void, …; see BOOKS_TYPES). */
 export async function booksAction(
   conn: BooksRequester,
@@ -339,8 +363,7 @@ export async function booksAction(
     );
   }
   const rid = checkRecordId(recordId);
-  let payload: unknown;
-  if (info.body && !blank(body)) payload = checkEntity(body, `body of ${action}`, 'body');
+  const payload = actionBody(t, action, info, body);
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,
