@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
 import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
-import { orgDay } from '../../src/sandbox/books/quota';
+import { orgDay } from '../../src/sandbox/books/time';
 import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
 
 const ORG = '10234695';

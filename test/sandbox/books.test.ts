@@ -83,7 +83,7 @@ describe('sandbox: Zoho Books v3', function () {
     let r = await call('POST', '/contacts', { contact_name: 'Acme', email: 'a@acme.test' });
     assert.equal(r.status, 201);
     assert.equal(r.body.code, 0);
-    assert.match(r.body.message, /created/);
+    assert.equal(r.body.message, 'The contact has been added.');
     const id = r.body.contact.contact_id;
     assert.match(id, /^\d+$/);
     r = await call('GET', `/contacts/${id}`);
@@ -93,7 +93,7 @@ describe('sandbox: Zoho Books v3', function () {
     assert.equal(r.body.contact.phone, '123');
     assert.equal(r.body.contact.contact_name, 'Acme');
     r = await call('DELETE', `/contacts/${id}`);
-    assert.deepEqual(r.body, { code: 0, message: 'The contact has been deleted.' });
+    assert.deepEqual(r.body, { code: 0, message: 'The customer has been deleted.' });
     r = await call('GET', `/contacts/${id}`);
     assert.equal(r.status, 404);
     assert.deepEqual(r.body, { code: 1002, message: 'Contact does not exist.' });
@@ -216,7 +216,10 @@ describe('sandbox: Zoho Books v3', function () {
       r.body.invoices.map((i: Body) => i.date),
       ['2024-02-10'],
     );
-    assert.equal((await call('GET', '/contacts?filter_by=Nope')).body.code, 4);
+    assert.deepEqual((await call('GET', '/contacts?filter_by=Nope')).body, {
+      code: 2,
+      message: 'Invalid value passed for filter_by',
+    });
   });
 
   it('serves contact persons nested under a contact and on Zoho’s flat write paths', async function () {
@@ -268,9 +271,23 @@ describe('sandbox: Zoho Books v3', function () {
     assert.equal((await call('GET', '/taxes')).status, 404);
     for (const [path, body, key] of [
       ['/items', { name: 'Widget', rate: 5 }, 'item'],
-      ['/expenses', { account_id: '1', amount: 5 }, 'expense'],
+      [
+        '/expenses',
+        { account_id: '1', date: '2024-01-01', amount: 5, paid_through_account_id: '2' },
+        'expense',
+      ],
       ['/chartofaccounts', { account_name: 'Cash', account_type: 'cash' }, 'chart_of_account'],
-      ['/journals', { journal_date: '2024-01-01', line_items: [{ amount: 1 }] }, 'journal'],
+      [
+        '/journals',
+        {
+          journal_date: '2024-01-01',
+          line_items: [
+            { amount: 1, debit_or_credit: 'debit' },
+            { amount: 1, debit_or_credit: 'credit' },
+          ],
+        },
+        'journal',
+      ],
     ] as const) {
       r = await call('POST', path, body);
       assert.equal(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);

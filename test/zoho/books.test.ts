@@ -107,7 +107,7 @@ describe('books client against the sandbox', function () {
       { organizationId: ORG },
     );
     assert.equal(c.record.contact_name, 'Acme');
-    assert.match(c.message, /created/);
+    assert.equal(c.message, 'The contact has been added.');
     const id = c.record.contact_id as string;
     const got = await getBooksRecord(conn, 'contacts', id, { organizationId: ORG });
     assert.equal(got.record.contact_id, id);
@@ -327,7 +327,7 @@ describe('books client against the sandbox', function () {
     assert.deepEqual(d.payload, {
       contact_id: id,
       deleted: true,
-      message: 'The contact has been deleted.',
+      message: 'The customer has been deleted.',
     });
   });
 

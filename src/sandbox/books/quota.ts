@@ -13,6 +13,7 @@
  */
 import { booksError } from '../router';
 import type { SandboxReply } from '../types';
+import { orgDay } from './time';
 
 export interface BooksLimitSettings {
   /** Requests per window per organization; 0 = unlimited. */
@@ -23,27 +24,6 @@ export interface BooksLimitSettings {
 
 /** The recorded org's daily quota (see above). */
 export const DEFAULT_BOOKS_DAILY_LIMIT = 1000;
-
-/** Seconds from `now` to the next midnight in `timeZone`, and that day's date there. */
-export function orgDay(now: number, timeZone: string): { date: string; secondsLeft: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(now));
-  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '0';
-  const elapsed =
-    Number(part('hour')) * 3600 + Number(part('minute')) * 60 + Number(part('second'));
-  return {
-    date: `${part('year')}-${part('month')}-${part('day')}`,
-    secondsLeft: 86_400 - elapsed,
-  };
-}
 
 export class BooksLimits {
   private readonly windows = new Map<string, number[]>();
