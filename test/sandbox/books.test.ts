@@ -144,7 +144,11 @@ describe('sandbox: Zoho Books v3', function () {
     assert.equal(r.body.code, 4);
     assert.equal((await call('GET', `/invoices/${a}`)).body.invoice.status, 'draft');
     r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: ['x@y.z'] });
-    assert.deepEqual(r.body, { code: 0, message: 'Your invoice has been sent.' });
+    assert.deepEqual(r.body, {
+      code: 0,
+      message: 'Your invoice has been sent.',
+      is_first_email: true,
+    });
     r = await call('GET', `/invoices/${a}`);
     assert.equal(r.body.invoice.status, 'sent');
     assert.equal(r.body.invoice.is_emailed, true);

@@ -392,6 +392,8 @@ export const ENTITY_DEFS: EntityDef[] = [
     mandatory: ['vendor_id', 'amount'],
     contactRefs: ['vendor_id'],
     nameField: 'payment_number',
+    // A vendor payment answers status paid (the recorded create-vendor-payment answer).
+    status: { field: 'status', initial: 'paid' },
     number: { field: 'payment_number', prefix: '', digits: 1 },
   },
   {

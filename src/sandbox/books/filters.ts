@@ -24,6 +24,8 @@ export interface ListRules {
   sort: { column: string; order: 'A' | 'D' };
   /** `last_modified_time` keeps what was modified at or after it. */
   modifiedSince: boolean;
+  /** page_context keys between applied_filter and sort_column, as the recorded answers have them. */
+  context: Record<string, unknown>;
 }
 
 const text = (v: unknown): string =>
@@ -92,7 +94,8 @@ const rules = (
   filters: Record<string, Test>,
   sort: ListRules['sort'],
   modifiedSince = false,
-): ListRules => ({ filters, sort, modifiedSince });
+  context: Record<string, unknown> = { custom_fields: [] },
+): ListRules => ({ filters, sort, modifiedSince, context });
 const unpaid = ['sent', 'overdue', 'partially_paid'];
 
 export const LIST_RULES: Readonly<Record<string, ListRules>> = {
@@ -125,6 +128,7 @@ export const LIST_RULES: Readonly<Record<string, ListRules>> = {
     },
     DOCUMENT_SORT,
     true,
+    { custom_fields: [], seller_app_sales_channels: [] },
   ),
   estimates: rules(
     statuses({
@@ -179,6 +183,8 @@ export const LIST_RULES: Readonly<Record<string, ListRules>> = {
   taxes: rules(
     { 'Taxes.Active': (e) => e.status !== 'inactive', 'Taxes.All': all },
     { column: 'tax_name', order: 'A' },
+    false,
+    { as_of_date: '', to_date: '' },
   ),
 };
 

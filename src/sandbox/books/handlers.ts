@@ -214,7 +214,7 @@ export function list(
       has_more_page: start + perPage < rows.length,
       report_name: def.label + 's',
       applied_filter: filterBy,
-      custom_fields: [],
+      ...rules.context,
       sort_column: column,
       sort_order: order,
       ...(filters.length > 0 && {
@@ -390,7 +390,9 @@ export function act(
   }
   if (action.to !== undefined)
     e[field] = typeof action.to === 'string' ? action.to : action.to(current);
+  // The recorded email answer says whether it was the document's first (send-invoice-email).
+  const reply = action.path === 'email' ? { is_first_email: e.is_emailed !== true } : {};
   if (action.set) Object.assign(e, action.set);
   e.last_modified_time = store.timestamp(orgId);
-  return ok(200, action.message);
+  return ok(200, action.message, reply);
 }
