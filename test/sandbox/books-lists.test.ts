@@ -32,7 +32,7 @@ describe('sandbox: Books lists and writes as Zoho does', function () {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
     const res = await fetch(url, init);
-    return { status: res.status, body: (await res.json()) as Body };
+    return { status: res.status, body: await res.json() };
   }
   const names = async (path: string, key = 'contacts', field = 'contact_name') =>
     ((await call('GET', path)).body[key] as Body[]).map((e) => e[field]);

@@ -34,7 +34,7 @@ describe('sandbox: Books answers match the recorded real answers', function () {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Body };
+    return { status: res.status, body: await res.json() };
   }
 
   /** A valid create body per type, with the contacts it refers to. */

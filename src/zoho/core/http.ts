@@ -596,5 +596,6 @@ export class ZohoHttp extends EventEmitter {
 /** The allowance a call draws on: CRM's, or a Books-like product's for the call's organization. */
 function budgetKeyOf(spec: RequestSpec): string {
   const product = spec.product ?? 'crm';
-  return budgetKey(product, product === 'crm' ? undefined : spec.query?.organization_id);
+  const org = product === 'crm' ? undefined : spec.query?.organization_id;
+  return budgetKey(product, typeof org === 'string' || typeof org === 'number' ? org : undefined);
 }

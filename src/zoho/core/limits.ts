@@ -167,10 +167,10 @@ export interface Quota {
 }
 
 /** Which allowance a call draws on: its product and, for Books-like products, its organization. */
-export function budgetKey(product: string, organizationId?: unknown): string {
+export function budgetKey(product: string, organizationId?: string | number | null): string {
   return organizationId === undefined || organizationId === null || organizationId === ''
     ? product
-    : `${product}:${String(organizationId)}`;
+    : `${product}:${organizationId}`;
 }
 
 const positive = (value: string | undefined): number | undefined => {
