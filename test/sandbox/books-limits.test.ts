@@ -3,29 +3,17 @@
  * seconds to the org's midnight), a 429 once the day's calls are used, and no CRM credits spent.
  */
 import assert from 'node:assert/strict';
-import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
 import { orgDay } from '../../src/sandbox/books/time';
-import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
-
-const ORG = '10234695';
-const BERLIN = '20234696';
+import { BERLIN, ORG, useBooksSandbox } from './books-client';
 
 describe('sandbox: Zoho Books daily quota', function () {
-  let books: BooksFamily;
-  const sb = useSandbox({ creditLimit: 50 }, () => {
-    books = booksFamily();
-    return [accountsFamily(), books];
-  });
-  let token = '';
-  before(() => (token = issueTokens(sb.sandbox).accessToken));
-  beforeEach(() => books.resetStats());
+  const h = useBooksSandbox(50);
+  beforeEach(() => h.books.resetStats());
 
-  const get = (org: string) =>
-    fetch(`${sb.url}/books/v3/contacts?organization_id=${org}`, { headers: authHeader(token) });
+  const get = (org: string) => h.call('GET', 'contacts', undefined, org);
 
   it('counts down X-Rate-Limit-Remaining per organization, reset at its midnight', async function () {
-    books.config.dailyLimit = 1000;
+    h.books.config.dailyLimit = 1000;
     const first = await get(ORG);
     const second = await get(ORG);
     const berlin = await get(BERLIN);
@@ -39,13 +27,13 @@ describe('sandbox: Zoho Books daily quota', function () {
   });
 
   it('answers 429 once the day is used, and spends no CRM credits', async function () {
-    books.config.dailyLimit = 2;
-    const credits = sb.sandbox.creditsRemaining();
+    h.books.config.dailyLimit = 2;
+    const credits = h.sb.sandbox.creditsRemaining();
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await get(ORG)).status);
     assert.deepEqual(statuses, [200, 200, 429]);
-    assert.equal(sb.sandbox.creditsRemaining(), credits);
-    assert.equal(books.stats.throttled, 1);
+    assert.equal(h.sb.sandbox.creditsRemaining(), credits);
+    assert.equal(h.books.stats.throttled, 1);
   });
 
   it("knows an org's midnight: 23:00 UTC is 1 h before UTC's, 1 h after Berlin's summer one", function () {

@@ -6,34 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import * as sinon from 'sinon';
-import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
-import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
+import { BERLIN, useBooksSandbox } from './books-client';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
-const ORG = '10234695'; // America/New_York
-const BERLIN = '20234696';
 
 describe('sandbox: Books lists and writes as Zoho does', function () {
-  let books: BooksFamily;
-  const sb = useSandbox({ creditLimit: 0 }, () => {
-    books = booksFamily();
-    return [accountsFamily(), books];
-  });
-  let token = '';
-  before(() => (token = issueTokens(sb.sandbox).accessToken));
-  beforeEach(() => books.store.clear());
+  const h = useBooksSandbox();
+  const call = h.call;
+  beforeEach(() => h.books.store.clear());
   afterEach(() => sinon.restore());
 
-  async function call(method: string, path: string, body?: unknown, org = ORG) {
-    const url = `${sb.url}/books/v3/${path}${path.includes('?') ? '&' : '?'}organization_id=${org}`;
-    const headers: Record<string, string> = authHeader(token);
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-    const res = await fetch(url, init);
-    return { status: res.status, body: await res.json() };
-  }
   const names = async (path: string, key = 'contacts', field = 'contact_name') =>
     ((await call('GET', path)).body[key] as Body[]).map((e) => e[field]);
 

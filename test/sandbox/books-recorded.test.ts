@@ -5,37 +5,17 @@
  * difference fails the test with all of them listed.
  */
 import assert from 'node:assert/strict';
-import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
-import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
+import { useBooksSandbox } from './books-client';
 import { RECORDED_ANSWERS, type RecordedAnswer } from './fixtures/books-recorded';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
-const ORG = '10234695';
 /** Zoho's timestamps: the organization's offset, to the second (2026-06-09T16:22:34-0400). */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$/;
 
 describe('sandbox: Books answers match the recorded real answers', function () {
-  let books: BooksFamily;
-  const sb = useSandbox({ creditLimit: 0 }, () => {
-    books = booksFamily();
-    return [accountsFamily(), books];
-  });
-  let token = '';
-  before(() => (token = issueTokens(sb.sandbox).accessToken));
-
-  async function call(method: string, path: string, body?: unknown) {
-    const url = `${sb.url}/books/v3/${path}${path.includes('?') ? '&' : '?'}organization_id=${ORG}`;
-    const headers: Record<string, string> = authHeader(token);
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  }
+  const h = useBooksSandbox();
+  const call = h.call;
 
   /** A valid create body per type, with the contacts it refers to. */
   function bodies(customer: string, vendor: string): Record<string, Body> {
@@ -93,7 +73,7 @@ describe('sandbox: Books answers match the recorded real answers', function () {
   }
 
   it(`answers all ${RECORDED_ANSWERS.length} recorded calls in Zoho's shape`, async function () {
-    books.store.clear();
+    h.books.store.clear();
     const customer = (await call('POST', 'contacts', { contact_name: 'C' })).body.contact
       .contact_id;
     const vendor = (await call('POST', 'contacts', { contact_name: 'V', contact_type: 'vendor' }))
