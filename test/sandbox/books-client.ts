@@ -21,7 +21,7 @@ export interface BooksReply {
 export interface BooksHarness {
   readonly books: BooksFamily;
   readonly sb: ReturnType<typeof useSandbox>;
-  call(method: string, path: string, body?: unknown, org?: string): Promise<BooksReply>;
+  call(this: void, method: string, path: string, body?: unknown, org?: string): Promise<BooksReply>;
 }
 
 /** For a describe block: the sandbox starts before its tests and stops after them. */
