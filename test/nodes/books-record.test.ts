@@ -48,6 +48,7 @@ describe('books-record node', function () {
     books.store.clear();
     books.resetStats();
     books.config.rateLimit = { limit: 100, windowMs: 60_000 };
+    books.config.dailyLimit = 1000;
   });
   afterEach(async () => {
     sinon.restore();
@@ -131,7 +132,7 @@ describe('books-record node', function () {
     let m = ok(await exec({ payload: { contact_name: 'Acme', email: 'a@acme.test' } }));
     assert.equal(m.payload.contact_name, 'Acme');
     assert.equal(m.organizationId, ORG);
-    assert.match(m.info.message, /created/);
+    assert.equal(m.info.message, 'The contact has been added.');
     const id = m.payload.contact_id;
     m = ok(await exec({ operation: 'get', recordId: id }));
     assert.equal(m.payload.email, 'a@acme.test');
@@ -144,7 +145,7 @@ describe('books-record node', function () {
     assert.deepEqual(m.payload, {
       contact_id: id,
       deleted: true,
-      message: 'The contact has been deleted.',
+      message: 'The customer has been deleted.',
     });
     assert.equal(books.store.count(ORG, 'contacts'), 0);
   });
@@ -235,8 +236,16 @@ describe('books-record node', function () {
     ok(await exec({ operation: 'void', recordId: id }));
     assert.equal(books.store.get(ORG, 'invoices', id)!.status, 'void');
     // Zoho refuses to email a void invoice: its error reaches Catch.
-    const c = failed(await exec({ operation: 'email', recordId: id }), '1003');
+    const c = failed(
+      await exec({ operation: 'email', recordId: id, actionBody: { to_mail_ids: ['x@y.z'] } }),
+      '1003',
+    );
     assert.equal(c._error.status, 400);
+    // Without recipients the node refuses before sending, naming msg.actionBody.
+    const before = booksCalls().length;
+    const none = failed(await exec({ operation: 'email', recordId: id }), 'INVALID_INPUT');
+    assert.match(none.error.message, /to_mail_ids.*msg\.actionBody/s);
+    assert.equal(booksCalls().length, before);
   });
 
   it('handles contact persons under a contact', async function () {
@@ -381,6 +390,22 @@ describe('books-record node', function () {
     assert.equal(done, 60);
     assert.equal(books.stats.throttled, 0);
     assert.equal(books.store.count(ORG, 'contacts'), 60);
+  });
+
+  it("shows the organization's remaining daily calls when they run low, then refuses clearly", async function () {
+    books.config.dailyLimit = 10;
+    await load({ recordType: 'contacts', operation: 'list', organizationId: ORG });
+    const texts: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const o = await exec({});
+      ok(o);
+      texts.push(String(o.statuses.at(-1)?.text));
+    }
+    assert.doesNotMatch(texts[0], /left today/);
+    assert.match(texts[9], /0 of 10 Books calls left today/);
+    const refused = await exec({});
+    failed(refused, 'DAILY_LIMIT_REACHED', /10 API calls for today are used/);
+    assert.equal(books.stats.throttled, 0, "Zoho's own refusal was met");
   });
 
   it('serves the organizations to the editor behind zoho-config.read', async function () {

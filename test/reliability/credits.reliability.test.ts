@@ -12,6 +12,7 @@ import { NODE_CASES } from './node-cases';
 import { Rig, contractBreach } from './rig';
 
 const crmRecord = NODE_CASES.find((c) => c.type === 'crm-record')!;
+const booksRecord = NODE_CASES.find((c) => c.type === 'books-record')!;
 const LIST = { operation: 'list', fields: 'Last_Name,Email' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -68,6 +69,33 @@ describe('reliability: credits and tokens over a long run', function () {
       figure(`credits.backoff_${fraction.toFixed(1)}.resumed`, 1);
     });
   }
+
+  it('one connection for CRM and Books: a CRM credit budget reached refuses no Books call', async function () {
+    const limit = 20;
+    rig.crm.store.clear();
+    rig.crm.store.insert('Leads', [{ Last_Name: 'Doe' }]);
+    rig.books.store.clear();
+    rig.books.config.dailyLimit = 1000;
+    await rig.load([crmRecord, booksRecord], { creditBackoff: '0.5' });
+    rig.sandbox.configure({ creditLimit: limit });
+    let crmRefused;
+    for (let i = 0; i < limit && !crmRefused; i++) {
+      const o = await rig.exec('crm-record', LIST, { settleMs: 5 });
+      if (o.dones[0] !== undefined) crmRefused = o;
+    }
+    assert.equal(crmRefused?.errors[0].error.code, 'CREDIT_BUDGET_REACHED');
+    const calls = 25;
+    let refused = 0;
+    for (let i = 0; i < calls; i++) {
+      const o = await rig.exec('books-record', { operation: 'list' }, { settleMs: 5 });
+      assert.equal(contractBreach(o), undefined);
+      if (o.dones[0] !== undefined) refused++;
+    }
+    rig.books.config.dailyLimit = 0;
+    figure('credits.books_calls_under_crm_budget', calls);
+    figure('credits.books_refused_under_crm_budget', refused);
+    assert.equal(refused, 0);
+  });
 
   it('a 401 INVALID_TOKEN on page 2 of 3: one refresh, every record, one output', async function () {
     rig.crm.store.clear();

@@ -95,7 +95,8 @@ export class Rig {
     const rig = new Rig();
     before(async () => {
       rig.crm = crmFamily({});
-      rig.books = booksFamily({ rateLimit: { limit: 0, windowMs: 60_000 } });
+      // No per-minute or daily Books limit: long runs would meet them; tests that want one set it.
+      rig.books = booksFamily({ rateLimit: { limit: 0, windowMs: 60_000 }, dailyLimit: 0 });
       rig.sandbox = await startSandbox(
         { creditLimit: 0, tokenRateLimit: { max: 1_000_000, windowMs: 600_000 } },
         [accountsFamily(), rig.crm, rig.books, ...(options.families?.() ?? [])],

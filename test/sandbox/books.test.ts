@@ -91,7 +91,7 @@ describe('sandbox: Zoho Books v3', function () {
     let r = await call('POST', '/contacts', { contact_name: 'Acme', email: 'a@acme.test' });
     assert.equal(r.status, 201);
     assert.equal(r.body.code, 0);
-    assert.match(r.body.message, /created/);
+    assert.equal(r.body.message, 'The contact has been added.');
     const id = r.body.contact.contact_id;
     assert.match(id, /^\d+$/);
     r = await call('GET', `/contacts/${id}`);
@@ -101,7 +101,7 @@ describe('sandbox: Zoho Books v3', function () {
     assert.equal(r.body.contact.phone, '123');
     assert.equal(r.body.contact.contact_name, 'Acme');
     r = await call('DELETE', `/contacts/${id}`);
-    assert.deepEqual(r.body, { code: 0, message: 'The contact has been deleted.' });
+    assert.deepEqual(r.body, { code: 0, message: 'The customer has been deleted.' });
     r = await call('GET', `/contacts/${id}`);
     assert.equal(r.status, 404);
     assert.deepEqual(r.body, { code: 1002, message: 'Contact does not exist.' });
@@ -145,8 +145,18 @@ describe('sandbox: Zoho Books v3', function () {
       (await call('POST', '/invoices', { customer_id: cid, line_items: [{ rate: 5 }] })).body
         .invoice.invoice_id;
     const a = await mk();
-    let r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: ['x@y.z'] });
-    assert.deepEqual(r.body, { code: 0, message: 'Your invoice has been sent.' });
+    // Zoho's email needs its recipients.
+    let r = await call('POST', `/invoices/${a}/email`);
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for to_mail_ids' });
+    r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: [] });
+    assert.equal(r.body.code, 4);
+    assert.equal((await call('GET', `/invoices/${a}`)).body.invoice.status, 'draft');
+    r = await call('POST', `/invoices/${a}/email`, { to_mail_ids: ['x@y.z'] });
+    assert.deepEqual(r.body, {
+      code: 0,
+      message: 'Your invoice has been sent.',
+      is_first_email: true,
+    });
     r = await call('GET', `/invoices/${a}`);
     assert.equal(r.body.invoice.status, 'sent');
     assert.equal(r.body.invoice.is_emailed, true);
@@ -218,7 +228,10 @@ describe('sandbox: Zoho Books v3', function () {
       r.body.invoices.map((i: Body) => i.date),
       ['2024-02-10'],
     );
-    assert.equal((await call('GET', '/contacts?filter_by=Nope')).body.code, 4);
+    assert.deepEqual((await call('GET', '/contacts?filter_by=Nope')).body, {
+      code: 2,
+      message: 'Invalid value passed for filter_by',
+    });
   });
 
   it('serves contact persons nested under a contact and on Zoho’s flat write paths', async function () {
@@ -233,7 +246,22 @@ describe('sandbox: Zoho Books v3', function () {
       r.body.contact_persons.map((p: Body) => p.first_name),
       ['Ann', 'Bob'],
     );
+    // Zoho requires contact_id and first_name on the update, contact_id the person's own.
     r = await call('PUT', `/contacts/contactpersons/${bob}`, { last_name: 'B' });
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for contact_id' });
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, { contact_id: cid, last_name: 'B' });
+    assert.deepEqual(r.body, { code: 4, message: 'Invalid value passed for first_name' });
+    const other = await contact('Other');
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, {
+      contact_id: other,
+      first_name: 'B',
+    });
+    assert.equal(r.body.code, 4);
+    r = await call('PUT', `/contacts/contactpersons/${bob}`, {
+      contact_id: cid,
+      first_name: 'Bob',
+      last_name: 'B',
+    });
     assert.equal(r.body.contact_person.last_name, 'B');
     r = await call('GET', `/contacts/${cid}/contactpersons/${pid}`);
     assert.equal(r.body.contact_person.first_name, 'Ann');
@@ -255,9 +283,23 @@ describe('sandbox: Zoho Books v3', function () {
     assert.equal((await call('GET', '/taxes')).status, 404);
     for (const [path, body, key] of [
       ['/items', { name: 'Widget', rate: 5 }, 'item'],
-      ['/expenses', { account_id: '1', amount: 5 }, 'expense'],
+      [
+        '/expenses',
+        { account_id: '1', date: '2024-01-01', amount: 5, paid_through_account_id: '2' },
+        'expense',
+      ],
       ['/chartofaccounts', { account_name: 'Cash', account_type: 'cash' }, 'chart_of_account'],
-      ['/journals', { journal_date: '2024-01-01', line_items: [{ amount: 1 }] }, 'journal'],
+      [
+        '/journals',
+        {
+          journal_date: '2024-01-01',
+          line_items: [
+            { amount: 1, debit_or_credit: 'debit' },
+            { amount: 1, debit_or_credit: 'credit' },
+          ],
+        },
+        'journal',
+      ],
     ] as const) {
       r = await call('POST', path, body);
       assert.equal(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);
@@ -285,8 +327,11 @@ describe('sandbox: Zoho Books v3', function () {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await call('GET', '/contacts')).status);
     assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
-    const r = await call('GET', '/contacts');
-    assert.equal(r.body.code, 44);
+    const url = `${sb.url}/books/v3/contacts?organization_id=${ORG}`;
+    const res = await fetch(url, { headers: authHeader(token) });
+    // Books' own body and no Retry-After (quota.ts names the sources).
+    assert.deepEqual(await res.json(), { code: 45, message: 'Request Limit Exceeded' });
+    assert.equal(res.headers.get('retry-after'), null);
     assert.equal((await call('GET', '/contacts', undefined, OTHER)).status, 200);
     assert.equal(books.stats.throttled, 3);
     await new Promise((res) => setTimeout(res, 320));

@@ -61,7 +61,9 @@ describe('books client against the sandbox', function () {
   it('discovers the default organization once per connection', async function () {
     const a = await createBooksRecord(conn, 'contacts', { contact_name: 'A' });
     const b = await listBooksRecords(conn, 'contacts');
-    assert.deepEqual(a.organization, {
+    const { quota, ...choice } = a.organization;
+    assert.deepEqual(quota?.limit, 1000, 'the daily quota of Books’ headers');
+    assert.deepEqual(choice, {
       organizationId: ORG,
       source: 'discovered',
       name: 'Sandbox Trading Ltd',
@@ -105,7 +107,7 @@ describe('books client against the sandbox', function () {
       { organizationId: ORG },
     );
     assert.equal(c.record.contact_name, 'Acme');
-    assert.match(c.message, /created/);
+    assert.equal(c.message, 'The contact has been added.');
     const id = c.record.contact_id as string;
     const got = await getBooksRecord(conn, 'contacts', id, { organizationId: ORG });
     assert.equal(got.record.contact_id, id);
@@ -231,7 +233,23 @@ describe('books client against the sandbox', function () {
     assert.equal(p.record.contact_id, c.record.contact_id);
     const list = await listBooksRecords(conn, 'contactpersons', parent);
     assert.equal(list.records.length, 1);
-    await updateBooksRecord(conn, 'contactpersons', pid, { last_name: 'Z' }, parent);
+    // Zoho requires first_name on the update: refused before sending, then sent with contact_id.
+    const before = booksCalls().length;
+    await rejects(
+      updateBooksRecord(conn, 'contactpersons', pid, { last_name: 'Z' }, parent),
+      'INVALID_INPUT',
+      /requires first_name/,
+    );
+    assert.equal(booksCalls().length, before);
+    await updateBooksRecord(
+      conn,
+      'contactpersons',
+      pid,
+      { first_name: 'Ann', last_name: 'Z' },
+      parent,
+    );
+    const put = booksCalls().find((r) => r.method === 'PUT');
+    assert.equal((put?.body as { contact_id?: string }).contact_id, c.record.contact_id);
     const got = await getBooksRecord(conn, 'contactpersons', pid, {
       ...parent,
       parentType: 'contacts',
@@ -309,7 +327,7 @@ describe('books client against the sandbox', function () {
     assert.deepEqual(d.payload, {
       contact_id: id,
       deleted: true,
-      message: 'The contact has been deleted.',
+      message: 'The customer has been deleted.',
     });
   });
 
@@ -324,6 +342,16 @@ describe('books client against the sandbox', function () {
         /Unknown action/,
       ],
       ['action of other type', () => booksAction(conn, 'items', '1', 'email'), /Unknown action/],
+      [
+        'email without recipients',
+        () => booksAction(conn, 'invoices', '1', 'email'),
+        /to_mail_ids/,
+      ],
+      [
+        'sales order email without subject and body',
+        () => booksAction(conn, 'salesorders', '1', 'email', { to_mail_ids: ['a@b.c'] }),
+        /subject, body to email salesorders/,
+      ],
       ['parent without id', () => listBooksRecords(conn, 'contactpersons'), /parent record id/],
       [
         'wrong parent',

@@ -1,23 +1,31 @@
 /** books-record's runs: every page of a list, or one operation, and the status that says so. */
 import type { NodeAPI } from 'node-red';
 import * as books from '../../zoho/books/index';
+import { QUOTA_LOW_SHARE } from '../../zoho/core/limits';
 import type { InputContext } from '../runtime/flow-node';
 import { recordsText, sendPages } from '../runtime/pages';
 import { booksListOptions, runBooksOperation } from './operation';
 import type { BooksRecordInput } from './input';
 
-/** Adds "· org X (default of 2)" when the node fell back to the account's default organization. */
+/**
+ * Adds "· org X (default of 2)" when the node fell back to the account's default organization,
+ * and "· 40 of 1000 calls left today" when the organization's daily quota runs low.
+ */
 function withOrg(
   ctx: InputContext,
   text: string,
   org: books.OrganizationChoice | undefined,
 ): string {
-  if (!org || org.source !== 'discovered') return text;
+  if (!org) return text;
+  const quota = org.quota;
+  const low = quota && quota.remaining < quota.limit * QUOTA_LOW_SHARE;
+  const withQuota = low ? ctx.t('status.quotaLow', { text, ...quota }) : text;
+  if (org.source !== 'discovered') return withQuota;
   const name = org.name ?? org.organizationId;
   const count = org.count ?? 1;
   return count > 1
-    ? ctx.t('status.orgOfMany', { text, name, count })
-    : ctx.t('status.org', { text, name });
+    ? ctx.t('status.orgOfMany', { text: withQuota, name, count })
+    : ctx.t('status.org', { text: withQuota, name });
 }
 
 export async function listEveryPage(

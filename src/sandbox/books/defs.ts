@@ -12,6 +12,8 @@ export interface ActionDef {
   notFrom?: string[];
   /** Extra fields set on the entity. */
   set?: Record<string, unknown>;
+  /** Body fields Zoho requires (emails: to_mail_ids; see EMAIL_NEEDS). */
+  requires?: string[];
   message: string;
 }
 
@@ -33,11 +35,32 @@ export interface EntityDef {
   /** Field searched by `search_text` and used as the default `*_contains` target. */
   nameField: string;
   /** Number field generated like INV-000001. */
-  number?: { field: string; prefix: string };
+  number?: { field: string; prefix: string; digits?: number };
+  /** Zoho's messages of create / update / delete (the recorded answers; RECORDED below). */
+  messages?: { created: string; updated: string; deleted: string };
   /** Parent type for nested resources (contact persons under contacts). */
   parent?: string;
   actions?: Record<string, ActionDef>;
 }
+
+/**
+ * What Zoho's "Email a <document>" requires in the body: to_mail_ids always; sales orders and
+ * credit notes also subject and body, purchase orders body (Zoho Books API v3 docs of each
+ * email call, per issue 20's audit; docs/ZOHO-FACTS.md, Zoho Books).
+ */
+const EMAIL_NEEDS = {
+  plain: ['to_mail_ids'],
+  full: ['to_mail_ids', 'subject', 'body'],
+  purchase: ['to_mail_ids', 'body'],
+};
+
+/**
+ * Messages and numbering as a real org answered them: NangoHQ/integration-templates
+ * integrations/zoho-books/tests/{create,update,delete}-*.test.json (docs/ZOHO-FACTS.md).
+ */
+const said = (created: string, updated: string, deleted: string) => ({
+  messages: { created, updated, deleted },
+});
 
 const fromDraft =
   (to: string): ActionDef['to'] =>
@@ -56,6 +79,11 @@ const approval = (label: string): Record<string, ActionDef> => ({
 export const ENTITY_DEFS: EntityDef[] = [
   {
     name: 'contacts',
+    ...said(
+      'The contact has been added.',
+      'Contact information has been saved.',
+      'The customer has been deleted.',
+    ),
     singular: 'contact',
     plural: 'contacts',
     idField: 'contact_id',
@@ -84,6 +112,11 @@ export const ENTITY_DEFS: EntityDef[] = [
   },
   {
     name: 'items',
+    ...said(
+      'The item has been added.',
+      'Item details have been saved.',
+      'The item has been deleted.',
+    ),
     singular: 'item',
     plural: 'items',
     idField: 'item_id',
@@ -111,12 +144,18 @@ export const ENTITY_DEFS: EntityDef[] = [
     status: { field: 'status', initial: 'draft' },
     nameField: 'invoice_number',
     number: { field: 'invoice_number', prefix: 'INV-' },
+    ...said(
+      'The invoice has been created.',
+      'Invoice information has been updated.',
+      'The invoice has been deleted.',
+    ),
     actions: {
       email: {
         path: 'email',
         to: fromDraft('sent'),
         notFrom: ['void'],
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.plain,
         message: 'Your invoice has been sent.',
       },
       mark_as_sent: {
@@ -154,12 +193,18 @@ export const ENTITY_DEFS: EntityDef[] = [
     contactRefs: ['customer_id'],
     status: { field: 'status', initial: 'draft' },
     nameField: 'estimate_number',
-    number: { field: 'estimate_number', prefix: 'EST-' },
+    number: { field: 'estimate_number', prefix: 'QT-' },
+    ...said(
+      'The quote has been created.',
+      'Quote information has been updated.',
+      'The quote has been deleted.',
+    ),
     actions: {
       email: {
         path: 'email',
         to: fromDraft('sent'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.plain,
         message: 'Your estimate has been sent.',
       },
       mark_as_sent: {
@@ -206,6 +251,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         path: 'email',
         to: fromDraft('open'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.full,
         message: 'Your sales order has been sent.',
       },
       ...approval('sales order'),
@@ -221,7 +267,12 @@ export const ENTITY_DEFS: EntityDef[] = [
     contactRefs: ['vendor_id'],
     status: { field: 'status', initial: 'draft' },
     nameField: 'purchaseorder_number',
-    number: { field: 'purchaseorder_number', prefix: 'PO-' },
+    number: { field: 'purchaseorder_number', prefix: 'PO-', digits: 5 },
+    ...said(
+      'Purchase Order has been added.',
+      'Purchase Order has been updated.',
+      'The purchase order has been deleted.',
+    ),
     actions: {
       open: {
         path: 'status/open',
@@ -242,6 +293,7 @@ export const ENTITY_DEFS: EntityDef[] = [
         path: 'email',
         to: fromDraft('open'),
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.purchase,
         message: 'Your purchase order has been sent.',
       },
       ...approval('purchase order'),
@@ -249,6 +301,11 @@ export const ENTITY_DEFS: EntityDef[] = [
   },
   {
     name: 'bills',
+    ...said(
+      'The bill has been created.',
+      'Bill information has been updated.',
+      'The bill has been deleted.',
+    ),
     singular: 'bill',
     plural: 'bills',
     idField: 'bill_id',
@@ -273,11 +330,17 @@ export const ENTITY_DEFS: EntityDef[] = [
     contactRefs: ['customer_id'],
     status: { field: 'status', initial: 'open' },
     nameField: 'creditnote_number',
-    number: { field: 'creditnote_number', prefix: 'CN-' },
+    number: { field: 'creditnote_number', prefix: 'CN-', digits: 5 },
+    ...said(
+      'The credit note has been created.',
+      'The credit note has been updated.',
+      'The credit note has been deleted.',
+    ),
     actions: {
       email: {
         path: 'email',
         set: { is_emailed: true },
+        requires: EMAIL_NEEDS.full,
         message: 'Your credit note has been sent.',
       },
       open: {
@@ -300,17 +363,28 @@ export const ENTITY_DEFS: EntityDef[] = [
   },
   {
     name: 'customerpayments',
+    ...said(
+      'The payment from the customer has been recorded',
+      'The details of the payment received from the customer have been updated',
+      'The payment has been deleted.',
+    ),
     singular: 'payment',
     plural: 'customerpayments',
     idField: 'payment_id',
     label: 'Payment',
-    mandatory: ['customer_id', 'amount'],
+    // Zoho's "Create a payment" requires these (issue 20's audit of Books' docs).
+    mandatory: ['customer_id', 'payment_mode', 'amount', 'date', 'invoices'],
     contactRefs: ['customer_id'],
     nameField: 'payment_number',
-    number: { field: 'payment_number', prefix: '' },
+    number: { field: 'payment_number', prefix: '', digits: 1 },
   },
   {
     name: 'vendorpayments',
+    ...said(
+      'The payment made to the vendor has been recorded',
+      'The details of the payment made to the vendor have been updated',
+      'The payment has been deleted.',
+    ),
     singular: 'vendorpayment',
     plural: 'vendorpayments',
     idField: 'payment_id',
@@ -318,7 +392,9 @@ export const ENTITY_DEFS: EntityDef[] = [
     mandatory: ['vendor_id', 'amount'],
     contactRefs: ['vendor_id'],
     nameField: 'payment_number',
-    number: { field: 'payment_number', prefix: '' },
+    // A vendor payment answers status paid (the recorded create-vendor-payment answer).
+    status: { field: 'status', initial: 'paid' },
+    number: { field: 'payment_number', prefix: '', digits: 1 },
   },
   {
     name: 'expenses',
@@ -326,8 +402,15 @@ export const ENTITY_DEFS: EntityDef[] = [
     plural: 'expenses',
     idField: 'expense_id',
     label: 'Expense',
-    mandatory: ['account_id', 'amount'],
-    status: { field: 'status', initial: 'unbilled' },
+    // Zoho's "Create an expense" requires date and paid_through_account_id too (issue 20's
+    // audit); a new expense is `nonbillable` (the recorded create-expense answer).
+    mandatory: ['account_id', 'date', 'amount', 'paid_through_account_id'],
+    status: { field: 'status', initial: 'nonbillable' },
+    ...said(
+      'The expense has been recorded.',
+      'Expense information has been updated.',
+      'The expense has been deleted.',
+    ),
     nameField: 'description',
   },
   {
@@ -337,9 +420,15 @@ export const ENTITY_DEFS: EntityDef[] = [
     idField: 'journal_id',
     label: 'Journal',
     mandatory: ['journal_date', 'line_items'],
-    status: { field: 'status', initial: 'draft' },
+    // A new journal is published (the recorded create-journal answer).
+    status: { field: 'status', initial: 'published' },
+    ...said(
+      'The journal entry has been created.',
+      'The journal entry has been updated.',
+      'The selected journal entry has been deleted.',
+    ),
     nameField: 'entry_number',
-    number: { field: 'entry_number', prefix: '' },
+    number: { field: 'entry_number', prefix: '', digits: 1 },
     actions: {
       publish: {
         path: 'status/publish',
@@ -350,6 +439,11 @@ export const ENTITY_DEFS: EntityDef[] = [
   },
   {
     name: 'chartofaccounts',
+    ...said(
+      'The account has been created.',
+      'The details of the account have been updated.',
+      'The account has been deleted.',
+    ),
     singular: 'chart_of_account',
     plural: 'chartofaccounts',
     idField: 'account_id',

@@ -6,6 +6,7 @@ import { jsonText } from '../body';
 import { booksError } from '../router';
 import type { SandboxReply, SandboxRequest } from '../types';
 import type { ActionDef, EntityDef } from './defs';
+import { filterByTest, listRules, modifiedSince, orgToday } from './filters';
 import type { BooksStore, Entity } from './store';
 
 export const MAX_PER_PAGE = 200;
@@ -24,7 +25,54 @@ const RESERVED = new Set([
   'response_option',
   'send',
   'ignore_auto_number_generation',
+  'last_modified_time',
 ]);
+
+/**
+ * The fields Books' list endpoints filter on (with the _contains, _startswith, _start, _end,
+ * _before, _after forms): the query parameters of the list calls in Zoho's Books v3 docs. Any
+ * other parameter is ignored, as Zoho ignores it, rather than turned into a filter.
+ */
+const FILTER_FIELDS = new Set([
+  'contact_name',
+  'company_name',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'contact_type',
+  'customer_id',
+  'customer_name',
+  'vendor_id',
+  'vendor_name',
+  'name',
+  'description',
+  'rate',
+  'sku',
+  'item_name',
+  'item_id',
+  'invoice_number',
+  'estimate_number',
+  'salesorder_number',
+  'purchaseorder_number',
+  'bill_number',
+  'creditnote_number',
+  'reference_number',
+  'payment_mode',
+  'amount',
+  'total',
+  'balance',
+  'date',
+  'due_date',
+  'journal_date',
+  'account_name',
+  'account_type',
+  'notes',
+  'status',
+  'tax_name',
+]);
+
+const FILTER_SUFFIX = /_(contains|startswith|start|end|before|after)$/;
 
 export const invalidValue = (what: string): SandboxReply =>
   booksError(400, 4, `Invalid value passed for ${what}`);
@@ -102,6 +150,12 @@ function positiveInt(value: string | null, fallback: number, max: number): numbe
   return Number.isInteger(n) && n >= 1 && n <= max ? n : undefined;
 }
 
+/** Sorts in place by `column`, stable (equal rows keep their insertion order). */
+function sortRows(rows: Entity[], column: string): void {
+  const order = new Map(rows.map((e, i) => [e, i]));
+  rows.sort((a, b) => compare(a[column], b[column]) || order.get(a)! - order.get(b)!);
+}
+
 export function list(
   store: BooksStore,
   orgId: string,
@@ -120,15 +174,18 @@ export function list(
   if (sortColumn !== '' && !/^[a-z][a-z0-9_]*$/.test(sortColumn))
     return invalidValue('sort_column');
 
-  const tests: Test[] = [];
+  const rules = listRules(def);
+  const filterBy = q.get('filter_by') ?? Object.keys(rules.filters)[0];
+  const byFilter = filterByTest(rules, filterBy);
+  if (!byFilter) return booksError(400, 2, 'Invalid value passed for filter_by');
+  const today = orgToday(store.now(), store.timeZone(orgId));
+  const tests: Test[] = [(e) => byFilter(e, today)];
   if (parentId !== undefined) tests.push((e) => e.contact_id === parentId);
-  const filterBy = q.get('filter_by') ?? 'Status.All';
-  const status = /^Status\.([A-Za-z_]+)$/.exec(filterBy);
-  if (!status) return invalidValue('filter_by');
-  if (status[1] !== 'All') {
-    const field = def.status?.field ?? 'status';
-    const want = status[1].toLowerCase();
-    tests.push((e) => text(e[field]).replace(/_/g, '') === want.replace(/_/g, ''));
+  const since = q.get('last_modified_time');
+  if (since !== null && rules.modifiedSince) {
+    const test = modifiedSince(since);
+    if (!test) return invalidValue('last_modified_time');
+    tests.push(test);
   }
   const search = q.get('search_text');
   if (search) {
@@ -136,21 +193,17 @@ export function list(
     const fields = [def.nameField, 'contact_name', 'customer_name', 'vendor_name', 'email'];
     tests.push((e) => fields.some((f) => text(e[f]).includes(want)));
   }
-  for (const key of new Set(q.keys())) {
-    if (RESERVED.has(key)) continue;
-    tests.push(filterOf(key, q.get(key) ?? ''));
-  }
+  const filters = [...new Set(q.keys())].filter(
+    (k) => !RESERVED.has(k) && FILTER_FIELDS.has(k.replace(FILTER_SUFFIX, '')),
+  );
+  for (const key of filters) tests.push(filterOf(key, q.get(key) ?? ''));
 
-  const table = store.table(orgId, def.name);
-  let rows: Entity[] = [];
-  for (const e of table.values()) if (tests.every((t) => t(e))) rows.push(e);
-  if (sortColumn !== '') {
-    rows = rows
-      .map((e, i) => ({ e, i }))
-      .sort((a, b) => compare(a.e[sortColumn], b.e[sortColumn]) || a.i - b.i)
-      .map((x) => x.e);
-  }
-  if (sortOrder === 'D') rows.reverse();
+  const rows: Entity[] = [];
+  for (const e of store.table(orgId, def.name).values()) if (tests.every((t) => t(e))) rows.push(e);
+  const column = sortColumn || rules.sort.column;
+  const order = q.get('sort_order') ?? (sortColumn ? 'A' : rules.sort.order);
+  sortRows(rows, column);
+  if (order === 'D') rows.reverse();
   const start = (page - 1) * perPage;
   const slice = rows.slice(start, start + perPage);
   return ok(200, 'success', {
@@ -161,11 +214,12 @@ export function list(
       has_more_page: start + perPage < rows.length,
       report_name: def.label + 's',
       applied_filter: filterBy,
-      sort_column: sortColumn || 'created_time',
-      sort_order: sortOrder,
-      search_criteria: [...new Set(q.keys())]
-        .filter((k) => !RESERVED.has(k))
-        .map((k) => ({ column_name: k, search_text: q.get(k) })),
+      ...rules.context,
+      sort_column: column,
+      sort_order: order,
+      ...(filters.length > 0 && {
+        search_criteria: filters.map((k) => ({ column_name: k, search_text: q.get(k) })),
+      }),
     },
   });
 }
@@ -180,6 +234,18 @@ export function get(
   const e = store.get(orgId, def.name, id);
   if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
   return ok(200, 'success', { [def.singular]: e });
+}
+
+const DATE_FIELDS = ['date', 'due_date', 'journal_date', 'expiry_date', 'payment_expected_date'];
+
+/** A journal's debits equal its credits (a journal entry must balance; its refusal text is ours). */
+function balanced(lines: unknown[]): boolean {
+  let sum = 0;
+  for (const line of lines as Entity[]) {
+    const amount = Number(line?.amount ?? 0);
+    sum += line?.debit_or_credit === 'credit' ? -amount : amount;
+  }
+  return Math.abs(sum) < 0.005;
 }
 
 function checkWrite(
@@ -204,6 +270,14 @@ function checkWrite(
         return invalidValue('line_items');
     }
   }
+  // Books takes dates as yyyy-mm-dd only (its docs' date format; docs/ZOHO-FACTS.md).
+  for (const field of DATE_FIELDS) {
+    const v = body[field];
+    if (v !== undefined && (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)))
+      return invalidValue(field);
+  }
+  if (def.name === 'journals' && Array.isArray(body.line_items) && !balanced(body.line_items))
+    return invalidValue('line_items');
   for (const ref of def.contactRefs ?? []) {
     if (body[ref] === undefined) continue;
     if (!store.get(orgId, 'contacts', jsonText(body[ref]))) return invalidValue(ref);
@@ -225,9 +299,10 @@ export function create(
   if (parentId !== undefined) values.contact_id = parentId;
   const e = store.put(orgId, def, values);
   const message =
-    def.name === 'contactpersons'
+    def.messages?.created ??
+    (def.name === 'contactpersons'
       ? 'The contactperson has been Created'
-      : `The ${def.label.toLowerCase()} has been created.`;
+      : `The ${def.label.toLowerCase()} has been created.`);
   return ok(201, message, { [def.singular]: e });
 }
 
@@ -247,7 +322,29 @@ export function update(
   delete values[def.idField];
   if (def.parent) delete values.contact_id;
   store.update(orgId, def, e, values);
-  return ok(200, `${def.label} information has been saved.`, { [def.singular]: e });
+  const message = def.messages?.updated ?? `${def.label} information has been saved.`;
+  return ok(200, message, { [def.singular]: e });
+}
+
+/**
+ * PUT /contacts/contactpersons/{id}: Zoho's "Update a contact person" requires contact_id and
+ * first_name (docs/ZOHO-FACTS.md, Zoho Books); contact_id must be the person's contact.
+ */
+export function updatePerson(
+  store: BooksStore,
+  orgId: string,
+  def: EntityDef,
+  id: string,
+  body: Entity,
+): SandboxReply {
+  const person = store.get(orgId, def.name, id);
+  if (!person) return doesNotExist(def);
+  for (const field of ['contact_id', 'first_name']) {
+    if (body[field] === undefined || body[field] === null || body[field] === '')
+      return invalidValue(field);
+  }
+  if (jsonText(body.contact_id) !== person.contact_id) return invalidValue('contact_id');
+  return update(store, orgId, def, id, body, jsonText(body.contact_id));
 }
 
 export function remove(
@@ -260,7 +357,7 @@ export function remove(
   const e = store.get(orgId, def.name, id);
   if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
   store.remove(orgId, def.name, id);
-  return ok(200, `The ${def.label.toLowerCase()} has been deleted.`);
+  return ok(200, def.messages?.deleted ?? `The ${def.label.toLowerCase()} has been deleted.`);
 }
 
 export function act(
@@ -269,6 +366,7 @@ export function act(
   def: EntityDef,
   id: string,
   actionPath: string,
+  body: Entity = {},
 ): SandboxReply {
   const action: ActionDef | undefined = Object.values(def.actions ?? {}).find(
     (a) => a.path === actionPath,
@@ -276,6 +374,11 @@ export function act(
   if (!action) return invalidUrl();
   const e = store.get(orgId, def.name, id);
   if (!e) return doesNotExist(def);
+  for (const need of action.requires ?? []) {
+    const v = body[need];
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0))
+      return invalidValue(need);
+  }
   const field = def.status?.field ?? 'status';
   const current = e[field];
   if (action.notFrom?.includes(String(current))) {
@@ -287,7 +390,9 @@ export function act(
   }
   if (action.to !== undefined)
     e[field] = typeof action.to === 'string' ? action.to : action.to(current);
+  // The recorded email answer says whether it was the document's first (send-invoice-email).
+  const reply = action.path === 'email' ? { is_first_email: e.is_emailed !== true } : {};
   if (action.set) Object.assign(e, action.set);
-  e.last_modified_time = new Date(store.now()).toISOString().replace(/\.\d+Z$/, '+0000');
-  return ok(200, action.message);
+  e.last_modified_time = store.timestamp(orgId);
+  return ok(200, action.message, reply);
 }

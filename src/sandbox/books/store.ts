@@ -3,6 +3,7 @@
  * (contact persons keep their contact's id). Ids are digit strings like Zoho's.
  */
 import { ENTITY_BY_NAME, type EntityDef } from './defs';
+import { orgDay, orgTimestamp } from './time';
 
 export type Entity = Record<string, unknown>;
 
@@ -22,7 +23,8 @@ export const SANDBOX_ORGS: Organization[] = [
     name: 'Sandbox Trading Ltd',
     is_default_org: true,
     currency_code: 'USD',
-    time_zone: 'Etc/UTC',
+    // As the org of the recorded answers (docs/ZOHO-FACTS.md): a zone with an offset and DST.
+    time_zone: 'America/New_York',
     country: 'U.S.A',
     user_role: 'admin',
     account_created_date: '2024-01-02',
@@ -78,7 +80,16 @@ export class BooksStore {
     const key = `${orgId}:${def.name}`;
     const n = (this.numbers.get(key) ?? 0) + 1;
     this.numbers.set(key, n);
-    return `${def.number.prefix}${String(n).padStart(6, '0')}`;
+    return `${def.number.prefix}${String(n).padStart(def.number.digits ?? 6, '0')}`;
+  }
+
+  timeZone(orgId: string): string {
+    return this.org(orgId)?.time_zone ?? 'Etc/UTC';
+  }
+
+  /** Now, as Zoho Books writes it for the organization (time.ts). */
+  timestamp(orgId: string): string {
+    return orgTimestamp(this.now(), this.timeZone(orgId));
   }
 
   get(orgId: string, type: string, id: string): Entity | undefined {
@@ -98,7 +109,7 @@ export class BooksStore {
 
   put(orgId: string, def: EntityDef, body: Entity): Entity {
     const id = this.newId();
-    const time = new Date(this.now()).toISOString().replace(/\.\d+Z$/, '+0000');
+    const time = this.timestamp(orgId);
     const entity: Entity = { [def.idField]: id };
     const number = this.nextNumber(orgId, def);
     if (number && def.number) entity[def.number.field] = number;
@@ -114,7 +125,7 @@ export class BooksStore {
   update(orgId: string, def: EntityDef, entity: Entity, body: Entity): Entity {
     const id = entity[def.idField];
     Object.assign(entity, body, { [def.idField]: id });
-    entity.last_modified_time = new Date(this.now()).toISOString().replace(/\.\d+Z$/, '+0000');
+    entity.last_modified_time = this.timestamp(orgId);
     this.derive(orgId, def, entity);
     return entity;
   }
@@ -157,7 +168,7 @@ export class BooksStore {
       entity.balance ??= total;
     }
     if (def.status && entity.date === undefined && def.contactRefs) {
-      entity.date = new Date(this.now()).toISOString().slice(0, 10);
+      entity.date = orgDay(this.now(), this.timeZone(orgId)).date;
     }
   }
 }

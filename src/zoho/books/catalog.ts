@@ -8,8 +8,10 @@
 export interface BooksActionInfo {
   /** Path after `/<type>/<id>/`, e.g. `email` or `status/sent`. */
   path: string;
-  /** Takes an optional JSON body, e.g. the email's to_mail_ids and subject. */
+  /** Takes a JSON body, e.g. the email's to_mail_ids and subject. */
   body?: boolean;
+  /** Fields Zoho requires in that body: the call is refused before sending without them. */
+  requires?: string[];
   description: string;
 }
 
@@ -29,6 +31,8 @@ export interface BooksTypeInfo {
    * (contact persons: POST /contacts/contactpersons { contact_id }).
    */
   flatWrites?: { path: string; parentField: string };
+  /** Fields Zoho requires in an update's body (contact persons: first_name). */
+  updateRequires?: string[];
   actions: Record<string, BooksActionInfo>;
 }
 
@@ -40,11 +44,20 @@ const activeInactive = (label: string): Record<string, BooksActionInfo> => ({
   active: { path: 'active', description: `mark the ${label} as active` },
   inactive: { path: 'inactive', description: `mark the ${label} as inactive` },
 });
-const email = (label: string): BooksActionInfo => ({
-  path: 'email',
-  body: true,
-  description: `email the ${label} (optional body: to_mail_ids, subject, body)`,
-});
+/**
+ * Zoho's email of a document needs its recipients, `to_mail_ids` (sales orders and credit notes
+ * also `subject` and `body`, purchase orders `body`): docs/ZOHO-FACTS.md, Zoho Books. The pack
+ * refuses an email without them rather than guess Zoho's default content.
+ */
+const email = (label: string, also: string[] = []): BooksActionInfo => {
+  const requires = ['to_mail_ids', ...also];
+  return {
+    path: 'email',
+    body: true,
+    requires,
+    description: `email the ${label} (body: ${requires.join(', ')}, optional cc_mail_ids${also.includes('subject') ? '' : ', subject, body'})`,
+  };
+};
 const status = (to: string, label: string): BooksActionInfo => ({
   path: `status/${to}`,
   description: `mark the ${label} as ${to}`,
@@ -81,6 +94,9 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       plural: 'contact_persons',
       parent: 'contacts',
       flatWrites: { path: 'contacts/contactpersons', parentField: 'contact_id' },
+      // Zoho's "Update a contact person" marks contact_id and first_name required
+      // (docs/ZOHO-FACTS.md, Zoho Books); contact_id comes from the parent id.
+      updateRequires: ['first_name'],
     },
   ),
   items: type('items', 'item', 'item_id', 'Items', activeInactive('item')),
@@ -100,13 +116,13 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     ...submitApprove('estimate'),
   }),
   salesorders: type('salesorders', 'salesorder', 'salesorder_id', 'Sales orders', {
-    email: email('sales order'),
+    email: email('sales order', ['subject', 'body']),
     open: status('open', 'sales order'),
     void: status('void', 'sales order'),
     ...submitApprove('sales order'),
   }),
   purchaseorders: type('purchaseorders', 'purchaseorder', 'purchaseorder_id', 'Purchase orders', {
-    email: email('purchase order'),
+    email: email('purchase order', ['body']),
     open: status('open', 'purchase order'),
     mark_as_billed: status('billed', 'purchase order'),
     cancel: status('cancelled', 'purchase order'),
@@ -118,7 +134,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     ...submitApprove('bill'),
   }),
   creditnotes: type('creditnotes', 'creditnote', 'creditnote_id', 'Credit notes', {
-    email: email('credit note'),
+    email: email('credit note', ['subject', 'body']),
     open: status('open', 'credit note'),
     void: status('void', 'credit note'),
     mark_as_draft: status('draft', 'credit note'),

@@ -8,6 +8,7 @@
 import type { ZohoConnection } from '../core/connection';
 import { ZohoError, invalidInput } from '../core/errors';
 import { QueryValue, ZohoResponse, segment } from '../core/http';
+import { Quota, booksQuotaHeaders } from '../core/limits';
 import type { Product } from '../core/regions';
 import { httpError } from '../core/response';
 import { checkRecordId } from '../core/validate';
@@ -65,6 +66,8 @@ export interface OrganizationChoice {
   name?: string;
   /** Organizations of the account, when discovered. */
   count?: number;
+  /** The organization's daily quota, as the last answer to this choice's calls told it. */
+  quota?: Quota;
 }
 
 export interface BooksCallOptions {
@@ -285,7 +288,7 @@ export async function send(
   const limit = options.rateLimit === undefined ? product.rateLimit : options.rateLimit;
   const key = `${product.id}:${org.organizationId}`;
   // The connection's rolling window under this key keeps every call under Zoho's limit.
-  return conn.request({
+  const res = await conn.request({
     product: product.id,
     method: call.method,
     path: `${product.apiPath}${call.path}`,
@@ -294,4 +297,6 @@ export async function send(
     rateLimit: limit ? { key, ...limit } : undefined,
     signal: options.signal,
   });
+  org.quota = booksQuotaHeaders(res.headers, Date.now()) ?? org.quota;
+  return res;
 }

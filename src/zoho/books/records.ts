@@ -16,6 +16,7 @@ import { invalidInput } from '../core/errors';
 import { QueryValue, segment } from '../core/http';
 import { Page, paginate } from '../core/paginate';
 import { checkPositiveInt, checkRecordId } from '../core/validate';
+import type { BooksActionInfo } from './catalog';
 import {
   BOOKS,
   BOOKS_MAX_PER_PAGE,
@@ -260,6 +261,24 @@ function itemPath(t: Target, id: string): string {
   return `${collectionPath(t)}/${segment(id)}`;
 }
 
+/**
+ * An update's body as Zoho requires it: a type written on a flat path carries its parent's id
+ * (contact persons: contact_id), and the fields Zoho requires on an update must be there.
+ */
+function updateBody(t: Target, entity: BooksRecord): BooksRecord {
+  const flat = t.info?.flatWrites;
+  const body = flat && t.parentId ? { ...entity, [flat.parentField]: t.parentId } : entity;
+  for (const field of t.info?.updateRequires ?? []) {
+    if (blank(body[field])) {
+      throw invalidInput(
+        `Zoho requires ${field} in every update of ${t.type}: include it in the entity, even unchanged`,
+        'entity',
+      );
+    }
+  }
+  return body;
+}
+
 export async function updateBooksRecord(
   conn: BooksRequester,
   recordType: string,
@@ -270,7 +289,7 @@ export async function updateBooksRecord(
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   const rid = checkRecordId(recordId);
-  const body = checkEntity(entity);
+  const body = updateBody(t, checkEntity(entity));
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,
@@ -301,6 +320,29 @@ export async function deleteBooksRecord(
   return { message: messageOf(res), organization: org };
 }
 
+/** The body of an action, checked for the fields Zoho requires in it. */
+function actionBody(
+  t: Target,
+  action: string,
+  info: BooksActionInfo,
+  body: unknown,
+): BooksRecord | undefined {
+  const required = info.requires ?? [];
+  if (required.length === 0 && (!info.body || blank(body))) return undefined;
+  const entity = checkEntity(blank(body) ? {} : body, `body of ${action}`, 'body');
+  const missing = required.filter((field) => {
+    const value = entity[field];
+    return blank(value) || (Array.isArray(value) && value.length === 0);
+  });
+  if (missing.length > 0) {
+    throw invalidInput(
+      `Zoho needs ${missing.join(', ')} to ${action} ${t.type}: give ${required.join(', ')} in the action body, e.g. { "to_mail_ids": ["someone@example.com"] }`,
+      'body',
+    );
+  }
+  return entity;
+}
+
 /** An entity action (email, mark_as_sent, void, …; see BOOKS_TYPES). */
 export async function booksAction(
   conn: BooksRequester,
@@ -321,8 +363,7 @@ export async function booksAction(
     );
   }
   const rid = checkRecordId(recordId);
-  let payload: unknown;
-  if (info.body && !blank(body)) payload = checkEntity(body, `body of ${action}`, 'body');
+  const payload = actionBody(t, action, info, body);
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,

@@ -126,6 +126,7 @@ const KIND_OF_CODE: Readonly<Record<string, ErrorKind>> = {
   TOO_MANY_REQUESTS: 'limit',
   LIMIT_EXCEEDED: 'limit',
   CREDIT_BUDGET_REACHED: 'limit',
+  DAILY_LIMIT_REACHED: 'limit',
   NETWORK_ERROR: 'network',
   TIMEOUT: 'timeout',
   ABORTED: 'aborted',

@@ -9,7 +9,7 @@ import axios, { AxiosInstance } from 'axios';
 import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
-import { RollingWindow, Semaphore } from './limits';
+import { Budgets, Quota, RollingWindow, Semaphore, booksQuotaHeaders, budgetKey } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
 import { linkSignals } from './signals';
 import {
@@ -22,7 +22,6 @@ import {
   trustedHosts,
 } from './regions';
 import {
-  CreditInfo,
   DEFAULT_MAX_DOWNLOAD_BYTES,
   DEFAULT_MAX_RESPONSE_BYTES,
   ResponseType,
@@ -100,7 +99,7 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Default of RequestSpec.deadlineMs: DEFAULT_DEADLINE_MS, or timeoutMs when that is longer. */
   deadlineMs?: number;
-  /** Stop when this fraction (0.5–1.0) of the daily API credits is used. */
+  /** Stop when this fraction (0.5–1.0) of CRM's daily API credits is used (CRM calls only). */
   creditBackoff?: number;
   logger?: Logger;
   clock?: Clock;
@@ -243,7 +242,8 @@ export class ZohoHttp extends EventEmitter {
   private readonly logger: Logger;
   private readonly closer = new AbortController();
   private pausedUntil = 0;
-  private credits?: CreditInfo;
+  /** Daily allowances per product and organization (limits.ts Budgets). */
+  private readonly budgets: Budgets;
   /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
   private warnedApiDomain?: string;
   /** Codes of TOKEN_OR_SCOPE that a fresh token met again: they mean scope on this connection. */
@@ -259,12 +259,14 @@ export class ZohoHttp extends EventEmitter {
     // Every queued call listens for the connection closing; there may be thousands.
     setMaxListeners(0, this.closer.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
+    this.budgets = new Budgets(options.creditBackoff);
     // No redirects: a redirect could carry the token to a host we did not check.
     this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
   }
 
-  creditInfo(): CreditInfo | undefined {
-    return this.credits;
+  /** CRM's credits as Zoho last told them. */
+  creditInfo(): Quota | undefined {
+    return this.budgets.get('crm');
   }
 
   close(): void {
@@ -307,7 +309,7 @@ export class ZohoHttp extends EventEmitter {
       let waitMs: number | undefined;
       if (outcome) {
         const { status, headers, data } = outcome;
-        this.noteCredits(headers);
+        this.noteQuota(spec, headers);
         if ((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors) {
           this.emit('event', { kind: 'ok' } satisfies HttpEvent);
           return { status, headers, data: data as T, attempts };
@@ -326,7 +328,7 @@ export class ZohoHttp extends EventEmitter {
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
         waitMs = retryAfterMs(headers, this.clock.now());
-        if (status === 429) waitMs ??= this.untilCreditReset();
+        if (status === 429) waitMs ??= this.after429(spec);
       } else {
         error = failure!.error;
         if (failure!.final) throw error;
@@ -439,7 +441,7 @@ export class ZohoHttp extends EventEmitter {
    * connection's queue. Returns what ends the window's turn once the call is answered.
    */
   private async admit(spec: RequestSpec, signal: AbortSignal): Promise<() => void> {
-    this.checkCredits();
+    this.checkBudget(spec);
     let endTurn = (): void => undefined;
     if (spec.rateLimit) {
       const { key, limit, windowMs } = spec.rateLimit;
@@ -547,41 +549,53 @@ export class ZohoHttp extends EventEmitter {
     }
   }
 
-  private noteCredits(headers: Record<string, string>): void {
-    const info = creditHeaders(headers);
-    if (info) this.credits = info;
+  private noteQuota(spec: RequestSpec, headers: Record<string, string>): void {
+    const product = spec.product ?? 'crm';
+    const now = this.clock.now();
+    this.budgets.note(
+      budgetKeyOf(spec),
+      product === 'crm' ? creditHeaders(headers) : booksQuotaHeaders(headers, now),
+    );
   }
 
-  private untilCreditReset(): number | undefined {
-    const reset = this.credits?.resetAt;
-    if (reset === undefined) return undefined;
-    const wait = reset - this.clock.now();
-    return wait > 0 ? wait : undefined;
+  /**
+   * How long a 429 without Retry-After waits: a call kept under a per-minute window (Books)
+   * waits for that window to roll, since a quick retry lands in the same minute; otherwise
+   * until its product's allowance resets, when known (else the usual back-off).
+   */
+  private after429(spec: RequestSpec): number | undefined {
+    return spec.rateLimit?.windowMs ?? this.budgets.untilReset(budgetKeyOf(spec), this.clock.now());
   }
 
-  /** With creditBackoff set, refuse new calls once that share of the credits is spent. */
-  private checkCredits(): void {
-    const fraction = this.options.creditBackoff;
-    const info = this.credits;
-    if (!fraction || !info) return;
-    if (info.resetAt !== undefined && info.resetAt <= this.clock.now()) {
-      this.credits = undefined;
-      return;
-    }
-    const used = (info.limit - info.remaining) / info.limit;
-    if (used < fraction) return;
-    // Without a reset time from Zoho, let one probe through a minute later to learn the truth.
-    info.resetAt ??= this.clock.now() + 60_000;
-    const until = info.resetAt;
+  /** Refuses a call its product's budget (for its organization) does not allow. */
+  private checkBudget(spec: RequestSpec): void {
+    const refusal = this.budgets.check(budgetKeyOf(spec), spec.product ?? 'crm', this.clock.now());
+    if (!refusal) return;
+    const { quota, until, used } = refusal;
     this.emit('event', {
       kind: 'rate-limited',
       until,
-      reason: 'credit budget reached',
+      reason: 'budget reached',
     } satisfies HttpEvent);
+    const details = { limit: quota.limit, remaining: quota.remaining, resetAt: until };
+    if (refusal.reason === 'daily') {
+      throw new ZohoError({
+        code: 'DAILY_LIMIT_REACHED',
+        message: `The organization's ${quota.limit} API calls for today are used: calls resume at its midnight`,
+        details,
+      });
+    }
     throw new ZohoError({
       code: 'CREDIT_BUDGET_REACHED',
-      message: `${Math.round(used * 100)}% of the org's API credits are used (budget ${Math.round(fraction * 100)}%): calls resume when Zoho's window resets`,
-      details: { limit: info.limit, remaining: info.remaining, resetAt: info.resetAt },
+      message: `${Math.round(used * 100)}% of the org's API credits are used (budget ${Math.round(this.options.creditBackoff! * 100)}%): calls resume when Zoho's window resets`,
+      details,
     });
   }
+}
+
+/** The allowance a call draws on: CRM's, or a Books-like product's for the call's organization. */
+function budgetKeyOf(spec: RequestSpec): string {
+  const product = spec.product ?? 'crm';
+  const org = product === 'crm' ? undefined : spec.query?.organization_id;
+  return budgetKey(product, typeof org === 'string' || typeof org === 'number' ? org : undefined);
 }

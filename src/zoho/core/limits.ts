@@ -152,3 +152,101 @@ export class RollingWindow {
     }
   }
 }
+
+/**
+ * What a product told us of one organization's daily allowance. CRM and Books count apart (CRM
+ * in credits per rolling 24 hours, Books in calls per organization per day, reset at the org's
+ * midnight), so each product and organization has its own: one running low never holds back
+ * another.
+ */
+export interface Quota {
+  limit: number;
+  remaining: number;
+  /** Epoch ms when the allowance comes back, if the product said. */
+  resetAt?: number;
+}
+
+/** Which allowance a call draws on: its product and, for Books-like products, its organization. */
+export function budgetKey(product: string, organizationId?: string | number | null): string {
+  return organizationId === undefined || organizationId === null || organizationId === ''
+    ? product
+    : `${product}:${organizationId}`;
+}
+
+const positive = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+/**
+ * Zoho Books' daily quota from its answer headers: `X-Rate-Limit-Limit`, `-Remaining`, and
+ * `-Reset` in seconds until midnight in the organization's time zone (a recorded answer of a
+ * real org: limit 1000, reset 27445 at 16:22:34 -0400; docs/ZOHO-FACTS.md "Zoho Books").
+ * Headers arrive lower-cased.
+ */
+export function booksQuotaHeaders(headers: Record<string, string>, now: number): Quota | undefined {
+  const limit = positive(headers['x-rate-limit-limit']);
+  const remaining = positive(headers['x-rate-limit-remaining']);
+  if (limit === undefined || remaining === undefined || limit <= 0) return undefined;
+  const reset = positive(headers['x-rate-limit-reset']);
+  return { limit, remaining, resetAt: reset === undefined ? undefined : now + reset * 1000 };
+}
+
+/** The share of an allowance below which a status says how much is left. */
+export const QUOTA_LOW_SHARE = 0.1;
+
+/** A refusal of a budget: what was used, and until when. */
+export interface BudgetRefusal {
+  key: string;
+  quota: Quota;
+  /** Share used, 0..1. */
+  used: number;
+  until: number;
+  /** The refusing budget: `credit` (the user's creditBackoff) or `daily` (the allowance is gone). */
+  reason: 'credit' | 'daily';
+}
+
+/**
+ * The allowances of one connection, per product and organization. `creditBackoff` (a share of
+ * CRM's daily credits) applies only to CRM's; every budget refuses once nothing is left before
+ * its reset, since Zoho would refuse the call anyway.
+ */
+export class Budgets {
+  private readonly quotas = new Map<string, Quota>();
+
+  constructor(private readonly creditBackoff?: number) {}
+
+  get(key: string): Quota | undefined {
+    return this.quotas.get(key);
+  }
+
+  note(key: string, quota: Quota | undefined): void {
+    if (quota) this.quotas.set(key, quota);
+  }
+
+  /** Milliseconds until the allowance of `key` comes back, when known and ahead. */
+  untilReset(key: string, now: number): number | undefined {
+    const reset = this.quotas.get(key)?.resetAt;
+    return reset !== undefined && reset > now ? reset - now : undefined;
+  }
+
+  /** A refusal when the call under `key` must not be sent; forgets allowances past reset. */
+  check(key: string, product: string, now: number): BudgetRefusal | undefined {
+    const quota = this.quotas.get(key);
+    if (!quota) return undefined;
+    if (quota.resetAt !== undefined && quota.resetAt <= now) {
+      this.quotas.delete(key);
+      return undefined;
+    }
+    const used = (quota.limit - quota.remaining) / quota.limit;
+    const fraction = product === 'crm' ? this.creditBackoff : undefined;
+    // CRM's credits stop only where the user asked (creditBackoff); a Books-like product's calls
+    // stop when its day's allowance is gone.
+    const daily = product !== 'crm' && quota.remaining <= 0;
+    const reason = daily ? 'daily' : fraction && used >= fraction ? 'credit' : '';
+    if (reason === '') return undefined;
+    // Without a reset time from Zoho, let one probe through a minute later to learn the truth.
+    quota.resetAt ??= now + 60_000;
+    return { key, quota, used, until: quota.resetAt, reason };
+  }
+}
