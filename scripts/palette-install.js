@@ -12,9 +12,9 @@
 // dependency). Exits non-zero, saying why, on any failure.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./free-port');
 
 const tarball = path.resolve(process.argv[2] || '');
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
@@ -46,17 +46,6 @@ function npmInstallWarnings() {
   const bad = output.split('\n').filter((l) => /EBADENGINE|install-scripts/.test(l));
   if (bad.length) fail(`npm warned while installing the tarball:\n${bad.join('\n')}`);
   return output.split('\n').filter((l) => /npm warn/i.test(l));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForEditor(base, red) {
