@@ -14,6 +14,7 @@
 #   MATRIX_NODE=22.9 MATRIX_NODE_RED=5.0.1 scripts/test-matrix.sh
 #   MATRIX_KEEP=1 scripts/test-matrix.sh   keep the temporary directory (its path is printed)
 #   MATRIX_SUITE=palette scripts/test-matrix.sh   only the palette install, not the suite
+#   MATRIX_PALETTE=0 scripts/test-matrix.sh   only the suite, not the palette install
 #
 # Mocha 12 needs Node 20.19+ or 22.12+ (require of ES modules); below that the copy runs mocha 11, the
 # same runner and options, so the lowest Node that Node-RED 5 accepts (22.9) can be tested.
@@ -63,5 +64,7 @@ export ZOHO_OAS_DIR="${ZOHO_OAS_DIR:-$root/../shared/zoho-crm-oas}"
 if [ "${MATRIX_SUITE:-all}" != palette ]; then npm test; fi
 
 # The tarball a user downloads (prepack builds it), installed as the palette manager does.
-npm pack --silent --pack-destination "$work" >/dev/null
-node scripts/palette-install.js "$work"/node-red-contrib-zoho-*.tgz
+if [ "${MATRIX_PALETTE:-1}" = 1 ]; then
+  npm pack --silent --pack-destination "$work" >/dev/null
+  node scripts/palette-install.js "$work"/node-red-contrib-zoho-*.tgz
+fi
