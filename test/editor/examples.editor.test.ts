@@ -301,9 +301,10 @@ describe('examples (Chromium)', function () {
       red.workspaces.show(String(red.nodes.node('i-rec-3')?.z));
       red.sidebar.show('debug');
     });
-    const button = page.locator('[id="i-rec-3"] .red-ui-flow-node-button');
-    await button.waitFor({ state: 'visible' });
-    await button.click();
+    // What the inject node's button does (Node-RED 5's left sidebar can cover the button).
+    await page.locator('[id="i-rec-3"] .red-ui-flow-node-button').waitFor({ state: 'visible' });
+    const injected = await ed.editor.admin('inject/i-rec-3', { method: 'POST' });
+    assert.equal(injected.status, 200, await injected.text());
     const status = page.locator('[id="d-rec-1"] .red-ui-flow-node-status-label');
     await page
       .waitForFunction(
