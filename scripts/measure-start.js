@@ -6,22 +6,11 @@
 //   node scripts/measure-start.js [runs=3]
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+const { freePort } = require('./free-port');
 
 const root = path.join(__dirname, '..');
 const runs = Number(process.argv[2] || 3);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function answers(url) {
   try {

@@ -221,7 +221,16 @@ async function main() {
   const { describeDemo } = require(path.join(root, 'dist', 'src', 'sandbox', 'demo.js'));
   console.log(`\n  Zoho sandbox:     ${sandbox.url}`);
   console.log(`    demo data: ${describeDemo(demo)}`);
-  console.log(`  Node-RED editor:  ${editorUrl}\n  (Ctrl-C stops both)\n`);
+  console.log(`  Node-RED editor:  ${editorUrl}`);
+  // @node-red/runtime appends "-git" to its version when a .git sits four folders above its
+  // lib/: this checkout's, when Node-RED runs from its node_modules. Say so, only then.
+  const runtimeDir = path.dirname(require.resolve('@node-red/runtime/package.json'));
+  if (fs.existsSync(path.join(runtimeDir, '..', '..', '..', '.git'))) {
+    const redVersion = require('node-red/package.json').version;
+    console.log(`    Node-RED ${redVersion} from npm (its log says v${redVersion}-git: it runs`);
+    console.log('    from inside this git checkout)');
+  }
+  console.log('  (Ctrl-C stops both)\n');
 }
 
 if (require.main === module) {

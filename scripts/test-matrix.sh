@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The second column of the version matrix: the whole test suite (editor tests in Chromium
-# included) on Node-RED 5 under Node 22. The first column, Node-RED 4 under the machine's
+# included) on Node-RED 5 under Node 22, then the palette install: the tarball `npm pack`
+# makes, uploaded to a fresh Node-RED through its palette API (scripts/palette-install.js: no
+# engine error, no install-script warning). The first column, Node-RED 4 under the machine's
 # Node 20, is the plain `npm test`.
 #
 # Node 22 comes from the npm package `node` (its binary is node_modules/node/bin/node) in a
@@ -11,6 +13,8 @@
 #   MATRIX_NODE=24 scripts/test-matrix.sh   Node 24 + node-red@5
 #   MATRIX_NODE=22.9 MATRIX_NODE_RED=5.0.1 scripts/test-matrix.sh
 #   MATRIX_KEEP=1 scripts/test-matrix.sh   keep the temporary directory (its path is printed)
+#   MATRIX_SUITE=palette scripts/test-matrix.sh   only the palette install, not the suite
+#   MATRIX_PALETTE=0 scripts/test-matrix.sh   only the suite, not the palette install
 #
 # Mocha 12 needs Node 20.19+ or 22.12+ (require of ES modules); below that the copy runs mocha 11, the
 # same runner and options, so the lowest Node that Node-RED 5 accepts (22.9) can be tested.
@@ -57,4 +61,10 @@ case "$red_version" in
 esac
 # The sandbox's OpenAPI files live beside the real checkout, not beside the copy.
 export ZOHO_OAS_DIR="${ZOHO_OAS_DIR:-$root/../shared/zoho-crm-oas}"
-npm test
+if [ "${MATRIX_SUITE:-all}" != palette ]; then npm test; fi
+
+# The tarball a user downloads (prepack builds it), installed as the palette manager does.
+if [ "${MATRIX_PALETTE:-1}" = 1 ]; then
+  npm pack --silent --pack-destination "$work" >/dev/null
+  node scripts/palette-install.js "$work"/node-red-contrib-zoho-*.tgz
+fi

@@ -303,6 +303,7 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
       for (const [global, file] of [
         ['ZohoEditor', 'zoho-editor.js'],
         ['ZohoPack', 'catalog.js'],
+        ['ZohoScopes', 'zoho-scopes.js'],
       ]) {
         if (html.includes(`${global}.`)) {
           assert.ok(sources.includes(prefix + file), `${type} uses ${global}: loads ${file}`);

@@ -181,6 +181,14 @@ describe('npm start (scripts/start.js)', function () {
     await again.ready();
     const stored = flows().find((n) => n.id === CONFIG_ID);
     assert.equal(stored?.accountsUrl, `http://127.0.0.1:${sandboxPort}`);
+    // Inside a git checkout Node-RED's log names a -git version; the banner says why, then only.
+    const logged = /Node-RED version: v(\S+?)(-git)?\n/.exec(again.out);
+    assert.ok(logged, `Node-RED's log line: ${again.out}`);
+    assert.equal(
+      again.out.includes(`Node-RED ${logged[1]} from npm (its log says v${logged[1]}-git`),
+      logged[2] === '-git',
+      `the banner explains -git when the log says it: ${again.out}`,
+    );
     const status = await getJson<{ connected?: boolean }>(
       `${again.editorUrl}zoho-config/${CONFIG_ID}/status`,
     );

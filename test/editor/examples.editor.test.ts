@@ -37,7 +37,7 @@ type Win = {
     view: { importNodes(nodes: unknown, opts?: Record<string, unknown>): void };
     actions: { invoke(name: string): void };
     sidebar: { show(id: string): void };
-    workspaces: { active(): string };
+    workspaces: { active(): string; show(id: string): void };
   };
   __notices?: Notice[];
   $: (s: unknown) => { text(): string };
@@ -281,6 +281,46 @@ describe('examples (Chromium)', function () {
     const errors = runtimeLog.split('\n').filter((l) => /\[(error|warn)\]/.test(l));
     assert.deepEqual(errors, [], 'Node-RED log after Deploy');
     assert.deepEqual(ep.errors(), [], 'browser errors importing and deploying the examples');
+  });
+
+  // The examples deployed by the previous test: the leads one click deep, counted in the status.
+  it('the crm-record example’s debug node shows msg.payload and the record count', async () => {
+    const ep = await ed.editor.openPage();
+    const { page } = ep;
+    const seeded = await fetch(`${ed.editor.sandbox.url}/sandbox/crm/seed`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ counts: { Leads: 3 } }),
+    });
+    assert.equal(seeded.status, 200, await seeded.text());
+    const leads = crm().store.all('Leads').length;
+    assert.ok(leads > 1, `sandbox leads: ${leads}`);
+    // The example was imported onto a flow tab of its own: show that tab.
+    await page.evaluate(() => {
+      const red = (globalThis as unknown as Win).RED;
+      red.workspaces.show(String(red.nodes.node('i-rec-3')?.z));
+      red.sidebar.show('debug');
+    });
+    // What the inject node's button does (Node-RED 5's left sidebar can cover the button).
+    await page.locator('[id="i-rec-3"] .red-ui-flow-node-button').waitFor({ state: 'visible' });
+    const injected = await ed.editor.admin('inject/i-rec-3', { method: 'POST' });
+    assert.equal(injected.status, 200, await injected.text());
+    const status = page.locator('[id="d-rec-1"] .red-ui-flow-node-status-label');
+    await page
+      .waitForFunction(
+        ([s, n]) => document.querySelector(s)?.textContent === `${n} records`,
+        ['[id="d-rec-1"] .red-ui-flow-node-status-label', leads] as const,
+        { timeout: 10_000 },
+      )
+      .catch(async () => {
+        throw new Error(`debug status: "${await status.textContent()}", ${leads} leads expected`);
+      });
+    const first = page.locator('.red-ui-debug-content-list .red-ui-debug-msg').first();
+    await first.waitFor({ state: 'visible' });
+    const shown = (await first.textContent()) ?? '';
+    // The sidebar names the property and its type: the leads are the message's top level.
+    assert.match(shown, new RegExp(`msg\\.payload : array\\[${leads}\\]`), shown);
+    assert.deepEqual(ep.errors(), [], 'browser errors');
   });
 
   it('inject → crm-record (get with fields) → debug shows the sandbox record', async () => {

@@ -130,6 +130,10 @@ describe('palette and every dialog (Chromium)', function () {
       assert.ok(label && !label.includes('.paletteLabel'), `${type}: palette label "${label}"`);
       const expected = localeOf(type)[type]?.paletteLabel;
       if (expected) assert.equal(label.replace(/\s+/g, ' '), expected, `${type}: palette label`);
+      // Node-RED breaks a palette label into lines of under 82 px (palette.js setLabel) and
+      // joins them with <br>: a label that does not fit makes the node taller than the others.
+      const lines = await entry.locator('.red-ui-palette-label br').count();
+      assert.equal(lines, 0, `${type}: palette label "${label}" on one line`);
       const url = /url\("?([^")]+)"?\)/.exec(info.background)?.[1];
       assert.ok(url, `${type} has an icon: ${info.background}`);
       assert.match(url, new RegExp(`/icons/${PKG.name}/[\\w.-]+\\.svg$`), `${type}: own SVG icon`);

@@ -150,6 +150,22 @@ describe('books-record node', function () {
     assert.equal(books.store.count(ORG, 'contacts'), 0);
   });
 
+  it('every status names what was done and the organization given (discovered: next test)', async function () {
+    const last = (o: Outcome): string => String(o.statuses[o.statuses.length - 1]?.text);
+    await load({ recordType: 'contacts', operation: 'create', organizationId: ORG });
+    let o = await exec({ payload: { contact_name: 'Acme' } });
+    const id = ok(o).payload.contact_id as string;
+    assert.equal(last(o), `created · org ${ORG}`);
+    o = await exec({ operation: 'update', recordId: id, payload: { phone: '42' } });
+    assert.equal(last(o), `updated · org ${ORG}`);
+    o = await exec({ operation: 'get', recordId: id });
+    assert.equal(last(o), `found · org ${ORG}`);
+    o = await exec({ operation: 'list' });
+    assert.equal(last(o), `1 record · org ${ORG}`);
+    o = await exec({ operation: 'delete', recordId: id });
+    assert.equal(last(o), `deleted · org ${ORG}`);
+  });
+
   it('uses the account’s default organization, once discovered, and names it in the status', async function () {
     seedContact();
     await load({ recordType: 'contacts', operation: 'list' });

@@ -8,8 +8,9 @@ import { booksListOptions, runBooksOperation } from './operation';
 import type { BooksRecordInput } from './input';
 
 /**
- * Adds "· org X (default of 2)" when the node fell back to the account's default organization,
- * and "· 40 of 1000 calls left today" when the organization's daily quota runs low.
+ * Adds the organization every status of the node names, "· org X", with "(default of 2)" when
+ * the node fell back to the account's default (the id when only the id is known), and
+ * "· 40 of 1000 calls left today" when the organization's daily quota runs low.
  */
 function withOrg(
   ctx: InputContext,
@@ -20,12 +21,19 @@ function withOrg(
   const quota = org.quota;
   const low = quota && quota.remaining < quota.limit * QUOTA_LOW_SHARE;
   const withQuota = low ? ctx.t('status.quotaLow', { text, ...quota }) : text;
-  if (org.source !== 'discovered') return withQuota;
   const name = org.name ?? org.organizationId;
   const count = org.count ?? 1;
-  return count > 1
+  return org.source === 'discovered' && count > 1
     ? ctx.t('status.orgOfMany', { text: withQuota, name, count })
     : ctx.t('status.org', { text: withQuota, name });
+}
+
+/** What a done operation says: found, created, updated, deleted, or the action's label. */
+function doneText(ctx: InputContext, operation: string, payload: unknown): string {
+  if (Array.isArray(payload)) return recordsText(ctx.shared, payload.length);
+  if (operation === 'get') return ctx.t('status.found');
+  if (['create', 'update', 'delete'].includes(operation)) return ctx.t(`status.${operation}d`);
+  return ctx.t(`action.${operation}`, { defaultValue: operation });
 }
 
 export async function listEveryPage(
@@ -52,10 +60,6 @@ export async function runOperation(ctx: InputContext, { input }: BooksRecordInpu
   msg.organizationId = result.organization.organizationId;
   msg.info = result.info ?? { message: result.message };
   ctx.send(msg);
-  const what = Array.isArray(result.payload)
-    ? recordsText(ctx.shared, result.payload.length)
-    : input.operation === 'get'
-      ? ctx.t('status.found')
-      : ctx.t('status.operation', { operation: input.operation });
+  const what = doneText(ctx, input.operation, result.payload);
   ctx.status.done(withOrg(ctx, what, result.organization));
 }
