@@ -234,6 +234,18 @@ function deadlineError(ms: number): ZohoError {
   });
 }
 
+/** A call's two cancellations: admission and waits end at close; a sent write, at the grace. */
+interface CallSignals {
+  admit: AbortSignal;
+  wire: AbortSignal;
+}
+
+/**
+ * How long close() lets a write already sent finish: under Node-RED's close timeout (15 s), so
+ * a redeploy learns what Zoho took before the flow is gone.
+ */
+export const CLOSE_GRACE_MS = 10_000;
+
 export class ZohoHttp extends EventEmitter {
   private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
@@ -241,7 +253,13 @@ export class ZohoHttp extends EventEmitter {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly logger: Logger;
+  /** Aborted by close(): nothing new is admitted, reads and waits end at once. */
   private readonly closer = new AbortController();
+  /** Aborted CLOSE_GRACE_MS after close(): a write already on the wire may finish until then. */
+  private readonly writeCutter = new AbortController();
+  private graceTimer?: ReturnType<typeof setTimeout>;
+  /** Calls not yet settled (reads too: counting them costs less than telling them apart). */
+  private callsInFlight = 0;
   private pausedUntil = 0;
   private credits?: CreditInfo;
   /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
@@ -258,6 +276,7 @@ export class ZohoHttp extends EventEmitter {
     this.logger = options.logger ?? silentLogger;
     // Every queued call listens for the connection closing; there may be thousands.
     setMaxListeners(0, this.closer.signal);
+    setMaxListeners(0, this.writeCutter.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
     // No redirects: a redirect could carry the token to a host we did not check.
     this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
@@ -267,28 +286,47 @@ export class ZohoHttp extends EventEmitter {
     return this.credits;
   }
 
+  /**
+   * Ends the connection: queued calls, reads and waits are cancelled at once; a write already
+   * sent may finish within CLOSE_GRACE_MS, so its caller learns whether Zoho took it (cutting it
+   * would leave records written that nobody knows of).
+   */
   close(): void {
     this.closer.abort(new Error('connection closed'));
+    if (this.callsInFlight === 0) this.cutWrites();
+    else this.graceTimer ??= setTimeout(() => this.cutWrites(), CLOSE_GRACE_MS);
+  }
+
+  private cutWrites(): void {
+    clearTimeout(this.graceTimer);
+    this.writeCutter.abort(new Error('connection closed'));
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
     // Per request, and released when it settles: the long-lived parents keep nothing of it.
     const linked = linkSignals(spec.signal, this.closer.signal);
+    const wire = linkSignals(spec.signal, this.writeCutter.signal);
+    this.callsInFlight++;
     try {
-      return await this.attempts<T>(spec, linked.signal);
+      return await this.attempts<T>(spec, { admit: linked.signal, wire: wire.signal });
     } finally {
       linked.release();
+      wire.release();
+      // The last call of a closed connection ends its grace at once (no timer left behind).
+      if (--this.callsInFlight === 0 && this.closer.signal.aborted) this.cutWrites();
     }
   }
 
-  private async attempts<T>(spec: RequestSpec, signal: AbortSignal): Promise<ZohoResponse<T>> {
+  /** `on.admit` ends admission and waits; `on.wire` a write already sent (see close). */
+  private async attempts<T>(spec: RequestSpec, on: CallSignals): Promise<ZohoResponse<T>> {
     const url = this.resolveUrl(spec);
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
     const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
+    const signal = idempotent ? on.admit : on.wire;
     let attempts = 0;
     let replayed = false;
     for (;;) {
-      const endTurn = await this.admit(spec, signal);
+      const endTurn = await this.admit(spec, on.admit);
       attempts++;
       let token: string;
       let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
@@ -333,7 +371,8 @@ export class ZohoHttp extends EventEmitter {
         notApplied = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
-      await this.waitToRetry(error, { policy, attempts, waitMs, status: outcome?.status, signal });
+      const retry = { policy, attempts, waitMs, status: outcome?.status, signal: on.admit };
+      await this.waitToRetry(error, retry);
     }
   }
 
