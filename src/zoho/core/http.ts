@@ -260,6 +260,7 @@ export class ZohoHttp extends EventEmitter {
   private graceTimer?: ReturnType<typeof setTimeout>;
   /** Calls not yet settled (reads too: counting them costs less than telling them apart). */
   private callsInFlight = 0;
+  /** Monotonic ms (clock.monotonic) until which no call is sent. */
   private pausedUntil = 0;
   private credits?: CreditInfo;
   /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
@@ -492,7 +493,7 @@ export class ZohoHttp extends EventEmitter {
     }
     try {
       for (;;) {
-        const wait = this.pausedUntil - this.clock.now();
+        const wait = this.pausedUntil - this.clock.monotonic();
         if (wait <= 0) break;
         await this.clock.sleep(wait, signal).catch(() => {
           throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
@@ -518,7 +519,7 @@ export class ZohoHttp extends EventEmitter {
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
     const { headers, data } = outgoing(spec, token);
-    const started = this.clock.now();
+    const started = this.clock.monotonic();
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
@@ -542,7 +543,7 @@ export class ZohoHttp extends EventEmitter {
       const raw = Buffer.from(response.data ?? new ArrayBuffer(0));
       const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
       this.logger.debug(
-        `← ${response.status} ${spec.method} ${url.pathname} in ${this.clock.now() - started} ms`,
+        `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
       );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
@@ -579,10 +580,12 @@ export class ZohoHttp extends EventEmitter {
   }
 
   private pause(ms: number, reason: string): void {
-    const until = this.clock.now() + ms;
+    const until = this.clock.monotonic() + ms;
     if (until > this.pausedUntil) {
       this.pausedUntil = until;
-      this.emit('event', { kind: 'rate-limited', until, reason } satisfies HttpEvent);
+      // The event's time is for people ("resumes at 14:05"): wall time.
+      const at = this.clock.now() + ms;
+      this.emit('event', { kind: 'rate-limited', until: at, reason } satisfies HttpEvent);
     }
   }
 
