@@ -31,6 +31,7 @@ import {
   httpError,
   networkError,
   retryAfterMs,
+  notJsonError,
 } from './response';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -348,6 +349,9 @@ export class ZohoHttp extends EventEmitter {
         const { status, headers, data } = outcome;
         this.noteCredits(headers);
         if ((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors) {
+          const type = spec.responseType ?? 'json';
+          const invalid = notJsonError(status, data, type, headers['content-type'] ?? '');
+          if (invalid && status < 300) throw invalid;
           this.emit('event', { kind: 'ok' } satisfies HttpEvent);
           return { status, headers, data: data as T, attempts };
         }
