@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { helper, redSettings, unloadFlow } from '../helpers/red';
-import { AnyMsg, crmHarness } from './crm-harness';
+import { AnyMsg, crmHarness, startSlowCreate } from './crm-harness';
 import { assertTranslated } from './texts';
 
 const FIELDS = 'Last_Name,Company,Email';
@@ -482,20 +482,7 @@ describe('crm-record node', function () {
       assert.equal(errors, 0);
     });
     it('a redeploy mid-batch finishes the calls in flight, sends no more, and reports both', async function () {
-      await h.load({ operation: 'create', module: 'Leads' });
-      h.sb.sandbox.faults.inject({
-        kind: 'slow',
-        delayMs: 400,
-        times: Infinity,
-        match: { method: 'POST', path: '/crm/v8/Leads' },
-      });
-      const n1 = helper.getNode('n1');
-      const complete = sinon.spy(n1, '_complete');
-      // The helper's spies are restored before the flow stops: keep this node's warnings here.
-      const warnings: unknown[] = [];
-      n1.warn = (text: unknown) => warnings.push(text);
-      const records = Array.from({ length: 1500 }, (_, i) => ({ Last_Name: `Cut ${i}` }));
-      n1.receive({ payload: records });
+      const { complete, warnings } = await startSlowCreate(h, 1500, 400);
       await new Promise((r) => setTimeout(r, 150));
       await unloadFlow();
       for (let i = 0; i < 300 && complete.callCount < 1; i++)

@@ -4,9 +4,8 @@
  * log and a WRITE_INTERRUPTED error whose counts match what the emulator holds.
  */
 import assert from 'node:assert/strict';
-import * as sinon from 'sinon';
-import { helper, unloadFlow } from '../helpers/red';
-import { AnyMsg, crmHarness } from '../nodes/crm-harness';
+import { unloadFlow } from '../helpers/red';
+import { AnyMsg, crmHarness, startSlowCreate } from '../nodes/crm-harness';
 import { figure } from './figures';
 
 const RECORDS = 1500;
@@ -18,19 +17,7 @@ describe('reliability: redeploy mid-batch', function () {
 
   /** One trial: true when records reached Zoho and the node's report does not account for them. */
   async function unreportedPartialWrite(closeAfterMs: number): Promise<boolean> {
-    await h.load({ operation: 'create', module: 'Leads' });
-    h.sb.sandbox.faults.inject({
-      kind: 'slow',
-      delayMs: 150,
-      times: Infinity,
-      match: { method: 'POST', path: '/crm/v8/Leads' },
-    });
-    const n1 = helper.getNode('n1');
-    const complete = sinon.spy(n1, '_complete');
-    const warnings: unknown[] = [];
-    n1.warn = (text: unknown) => warnings.push(text);
-    const payload = Array.from({ length: RECORDS }, (_, i) => ({ Last_Name: `R${i}` }));
-    n1.receive({ payload });
+    const { complete, warnings } = await startSlowCreate(h, RECORDS, 150);
     await new Promise((r) => setTimeout(r, closeAfterMs));
     await unloadFlow();
     for (let i = 0; i < 1500 && complete.callCount < 1; i++)
