@@ -41,24 +41,23 @@ function timer(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(handle);
       reject(abortReason(signal));
     };
-    const handle = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.min(Math.max(0, ms), MAX_TIMER_MS),
-    );
+    const handle = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
-/** Sleeps `ms` (any length, Infinity excepted) in timers setTimeout can hold. */
+/** Sleeps `ms` (any length, Infinity excepted) as a chain of timers setTimeout can hold. */
 async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (!Number.isFinite(ms)) throw new RangeError(`Cannot sleep for ${ms} ms`);
-  const end = performance.now() + ms;
+  let left = Math.max(0, ms);
   do {
-    await timer(end - performance.now(), signal);
-  } while (performance.now() < end - 1);
+    const part = Math.min(left, MAX_TIMER_MS);
+    await timer(part, signal);
+    left -= part;
+  } while (left > 0);
 }
 
 export const systemClock: Clock = {
