@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Clock } from '../../src/zoho/core/clock';
 
 /**
@@ -6,10 +7,21 @@ import { Clock } from '../../src/zoho/core/clock';
  */
 export class FakeClock implements Clock {
   offset = 0;
+  /** A step of the wall clock alone (what NTP or a date command does), see `stepWall`. */
+  wallStep = 0;
   readonly sleeps: number[] = [];
 
   now(): number {
-    return Date.now() + this.offset;
+    return Date.now() + this.offset + this.wallStep;
+  }
+
+  monotonic(): number {
+    return performance.now() + this.offset;
+  }
+
+  /** Moves the wall clock only (negative: backwards); monotonic time goes on unmoved. */
+  stepWall(ms: number): void {
+    this.wallStep += ms;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

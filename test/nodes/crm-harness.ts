@@ -156,3 +156,31 @@ export function crmHarness(type: string, timeZoneOffsetMinutes = 0): Harness {
   };
   return harness;
 }
+
+/** A create of `count` records under way, each call slowed by `delayMs`: what the node reports. */
+export interface SlowCreate {
+  complete: sinon.SinonSpy;
+  warnings: unknown[];
+}
+
+/** Loads a create node and sends it `count` records, each call of 100 taking `delayMs`. */
+export async function startSlowCreate(
+  h: Harness,
+  count: number,
+  delayMs: number,
+): Promise<SlowCreate> {
+  await h.load({ operation: 'create', module: 'Leads' });
+  h.sb.sandbox.faults.inject({
+    kind: 'slow',
+    delayMs,
+    times: Infinity,
+    match: { method: 'POST', path: '/crm/v8/Leads' },
+  });
+  const n1 = helper.getNode('n1');
+  const complete = sinon.spy(n1, '_complete');
+  // The helper's spies are restored before the flow stops: keep this node's warnings here.
+  const warnings: unknown[] = [];
+  n1.warn = (text: unknown) => warnings.push(text);
+  n1.receive({ payload: Array.from({ length: count }, (_, i) => ({ Last_Name: `R${i}` })) });
+  return { complete, warnings };
+}

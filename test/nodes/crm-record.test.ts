@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import { helper, redSettings, unloadFlow } from '../helpers/red';
-import { AnyMsg, crmHarness } from './crm-harness';
+import { AnyMsg, crmHarness, startSlowCreate } from './crm-harness';
+import { assertTranslated } from './texts';
 
 const FIELDS = 'Last_Name,Company,Email';
 
@@ -479,6 +480,28 @@ describe('crm-record node', function () {
       assert.equal(complete.callCount, 1);
       assert.equal(complete.firstCall.args[1], undefined);
       assert.equal(errors, 0);
+    });
+    it('a redeploy mid-batch finishes the calls in flight, sends no more, and reports both', async function () {
+      const { complete, warnings } = await startSlowCreate(h, 1500, 400);
+      await new Promise((r) => setTimeout(r, 150));
+      await unloadFlow();
+      for (let i = 0; i < 300 && complete.callCount < 1; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.equal(complete.callCount, 1);
+      const err = complete.firstCall.args[1] as { code: string; shape: AnyMsg };
+      assert.equal(err?.code, 'WRITE_INTERRUPTED');
+      const written = h.crm.store.count('Leads');
+      assert.ok(written > 0 && written < 1500, `written ${written}`);
+      assert.deepEqual(err.shape.details, {
+        written,
+        notWritten: 1500 - written,
+        unknown: 0,
+        total: 1500,
+      });
+      assert.equal(warnings.length, 1);
+      const warning = String(warnings[0]);
+      assert.match(warning, new RegExp(`${written} written, ${1500 - written} not sent`));
+      assertTranslated([warning]);
     });
   });
 

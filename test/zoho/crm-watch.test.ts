@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 /**
  * Notification channels through a real ZohoConnection against the sandbox: enable, renew,
  * re-register, disable, with a clock the test steps; callback parsing and the token check.
@@ -32,6 +33,10 @@ class SteppedClock implements Clock {
 
   now(): number {
     return Date.now() + this.offset;
+  }
+
+  monotonic(): number {
+    return performance.now() + this.offset;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@
 import * as crm from '../../zoho/crm/index';
 import { checkRecordIds, isPlainObject } from '../../zoho/core/validate';
 import { checkRecords } from '../../zoho/crm/validate';
-import { FlowError, partialFailure } from '../runtime/errors';
+import { ErrorShape, FlowError, partialFailure } from '../runtime/errors';
 import type { InputContext } from '../runtime/flow-node';
 import { CrmRecordDef, CrmRecordInput, idsOf } from './input';
 
@@ -14,6 +14,7 @@ async function write(
   ctx: InputContext,
   def: CrmRecordDef,
   input: CrmRecordInput,
+  stop: AbortSignal,
 ): Promise<crm.WriteResult> {
   const { msg, conn, signal } = ctx;
   const { operation, module, recordId } = input;
@@ -29,6 +30,7 @@ async function write(
     const workflowTrigger = trigger === undefined ? undefined : trigger.includes('workflow');
     return crm.deleteRecords(conn, module, checkRecordIds(ids), {
       signal,
+      stop,
       onProgress,
       concurrency,
       workflowTrigger,
@@ -39,7 +41,7 @@ async function write(
     records = { id: recordId, ...records };
   const list = checkRecords(records);
   // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
-  const options = { trigger, signal, onProgress, concurrency };
+  const options = { trigger, signal, stop, onProgress, concurrency };
   if (operation === 'create') return crm.createRecords(conn, module, list, options);
   if (operation === 'update') return crm.updateRecords(conn, module, list, options);
   const duplicateCheckFields = (await ctx.prop('duplicateCheckFields', {
@@ -48,14 +50,44 @@ async function write(
   return crm.upsertRecords(conn, module, list, { ...options, duplicateCheckFields });
 }
 
+/** Result codes of records a closing node did not send, or whose call it had to cut. */
+const UNSENT = new Set(['NOT_SENT']);
+const CUT = new Set(['ABORTED', 'TIMEOUT']);
+
+/**
+ * The error of a write the node's close interrupted: how many records were written, how many
+ * were not sent, and how many were in a call cut before Zoho answered (written or not: unknown).
+ */
+function interrupted(ctx: InputContext, results: readonly crm.RecordResult[]): ErrorShape {
+  const count = (codes: ReadonlySet<string>) => results.filter((r) => codes.has(r.code)).length;
+  const written = results.filter((r) => r.status === 'success').length;
+  const notWritten = count(UNSENT);
+  const unknown = count(CUT);
+  return {
+    message: ctx.t('errors.interrupted', { written, notWritten, unknown, count: results.length }),
+    code: 'WRITE_INTERRUPTED',
+    kind: 'aborted',
+    details: { written, notWritten, unknown, total: results.length },
+  };
+}
+
 export async function writeRecords(
   ctx: InputContext,
   def: CrmRecordDef,
   input: CrmRecordInput,
 ): Promise<void> {
   const { msg } = ctx;
-  const result = await write(ctx, def, input);
+  // A redeploy lets the call in flight finish and starts no new one; the outcome is reported.
+  const stop = ctx.finishOnClose();
+  const result = await write(ctx, def, input, stop);
   msg.payload = result.results;
+  const cutShort = result.results.some((r) => UNSENT.has(r.code) || CUT.has(r.code));
+  if (stop.aborted && cutShort) {
+    const shape = interrupted(ctx, result.results);
+    msg.error = shape;
+    ctx.send(msg);
+    throw new FlowError(shape);
+  }
   if (result.failed.length > 0) {
     const shape = partialFailure(result.failed, result.results.length, ctx.shared);
     msg.error = shape;

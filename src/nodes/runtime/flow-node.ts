@@ -2,11 +2,13 @@
  * The input plumbing every Zoho flow node shares: the connection per message, msg/editor
  * property resolution, a status that tells the truth, exactly one done() per message (done(err)
  * with msg.error set, so Catch nodes get it), no unhandled rejection, and in-flight requests
- * aborted on close.
+ * aborted on close — except a write's call in flight, which may finish within the close grace
+ * so the write ends with a known outcome it reports (see `finishOnClose`).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ZohoConnection } from '../../zoho/core/connection';
 import { ZohoError } from '../../zoho/core/errors';
+import { CLOSE_GRACE_MS } from '../../zoho/core/http';
 import { redactText } from '../../zoho/core/redact';
 import { isZohoConfigNode, ZohoConfigNode } from './config-node';
 import { FlowError, errorShape, errorTexts } from './errors';
@@ -22,8 +24,14 @@ export interface InputContext {
   /** The config's connection for this message (never cached across messages). */
   conn: ZohoConnection;
   status: StatusReporter;
-  /** Cancelled when the node closes. */
+  /** Cancelled when the node closes (for a message that asked to finish: after the grace). */
   signal: AbortSignal;
+  /**
+   * For a write: a close no longer cuts this message's call in flight but lets it finish within
+   * the close grace (then `signal` cuts it). The signal returned is aborted as the close begins:
+   * start no new call after it, and report what was and was not written.
+   */
+  finishOnClose(): AbortSignal;
   /** msg[name] when set, else the editor's TypedInput value. */
   prop(name: string, typed: TypedValue): Promise<unknown>;
   debug(text: string): void;
@@ -35,6 +43,23 @@ export interface InputContext {
 
 export interface FlowNodeDef extends NodeDef {
   config?: string;
+}
+
+/** One message being handled: its two signals and whether a close should wait for it. */
+interface InFlight {
+  /** Aborted at close: start nothing new. */
+  stop: AbortController;
+  /** Aborted at close, or at the end of the grace for a message that finishes on close. */
+  cut: AbortController;
+  finishesOnClose: boolean;
+  settled: Promise<void>;
+}
+
+function newFlight(): { flight: InFlight; settle: () => void } {
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const flight = { stop: new AbortController(), cut: new AbortController(), settled };
+  return { flight: { ...flight, finishesOnClose: false }, settle };
 }
 
 /** What every message of one node shares. */
@@ -53,7 +78,7 @@ function inputContext(
   parts: NodeParts,
   msg: Msg,
   send: (msg: NodeMessage) => void,
-  signal: AbortSignal,
+  flight: InFlight,
 ): InputContext {
   const { RED, node, config, secrets } = parts;
   if (!config) {
@@ -64,11 +89,30 @@ function inputContext(
     send: (m) => send(m as NodeMessage),
     conn: config.getConnection(),
     status: parts.status,
-    signal,
+    signal: flight.cut.signal,
+    finishOnClose: () => {
+      flight.finishesOnClose = true;
+      return flight.stop.signal;
+    },
     prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
     debug: (text) => node.debug(redactText(text, secrets())),
     t: parts.t,
     shared: parts.shared,
+  };
+}
+
+function nodeParts(RED: NodeAPI, node: Node, def: FlowNodeDef): NodeParts {
+  const found = def.config ? RED.nodes.getNode(def.config) : null;
+  const config: ZohoConfigNode | undefined = isZohoConfigNode(found) ? found : undefined;
+  const set = node.type as NodeSet;
+  return {
+    RED,
+    node,
+    config,
+    status: new StatusReporter(RED, node, config),
+    t: translator(RED, set),
+    shared: sharedTranslator(RED),
+    secrets: () => config?.secrets() ?? [],
   };
 }
 
@@ -84,30 +128,19 @@ export function setupFlowNode(
   params: readonly string[],
   handle: (ctx: InputContext) => Promise<void>,
 ): void {
-  const found = def.config ? RED.nodes.getNode(def.config) : null;
-  const config: ZohoConfigNode | undefined = isZohoConfigNode(found) ? found : undefined;
+  const parts = nodeParts(RED, node, def);
+  const { status, secrets } = parts;
   const set = node.type as NodeSet;
-  const status = new StatusReporter(RED, node, config);
-  const secrets = (): string[] => config?.secrets() ?? [];
-  const parts: NodeParts = {
-    RED,
-    node,
-    config,
-    status,
-    t: translator(RED, set),
-    shared: sharedTranslator(RED),
-    secrets,
-  };
   const texts = errorTexts(RED, set, params);
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<InFlight>();
   let closing = false;
 
   node.on('input', (incoming: NodeMessageInFlow, send, done) => {
     const msg = incoming as Msg;
-    const controller = new AbortController();
-    inFlight.add(controller);
+    const { flight, settle } = newFlight();
+    inFlight.add(flight);
     const run = async (): Promise<void> => {
-      const ctx = inputContext(parts, msg, send, controller.signal);
+      const ctx = inputContext(parts, msg, send, flight);
       status.requesting();
       await handle(ctx);
     };
@@ -116,24 +149,48 @@ export function setupFlowNode(
         () => done(),
         (err: unknown) => {
           const shape = errorShape(err, secrets(), texts);
-          if (closing && shape.code === 'ABORTED') {
+          // A read cut by the close is no loss; a write that was cut is reported (below).
+          if (closing && shape.code === 'ABORTED' && !flight.finishesOnClose) {
             done();
             return;
           }
           msg.error = shape;
           status.failed(shape);
+          // The flow may be going away with its Catch nodes: the log keeps the record.
+          if (closing) node.warn(shape.message);
           done(new FlowError(shape));
         },
       )
       .catch((err: unknown) => node.error(errorShape(err, secrets(), texts).message))
-      .finally(() => inFlight.delete(controller));
+      .finally(() => {
+        inFlight.delete(flight);
+        settle();
+      });
   });
 
   node.on('close', (_removed: boolean, finished: () => void) => {
     closing = true;
-    for (const c of inFlight) c.abort();
-    inFlight.clear();
-    status.close();
-    finished();
+    void closeGently(inFlight).then(() => {
+      status.close();
+      finished();
+    });
   });
+}
+
+/**
+ * Cuts every message in flight except writes that asked to finish: those are told to start
+ * nothing new and get CLOSE_GRACE_MS to end their call, then are cut too.
+ */
+async function closeGently(inFlight: ReadonlySet<InFlight>): Promise<void> {
+  const waiting: Promise<void>[] = [];
+  for (const flight of inFlight) {
+    flight.stop.abort();
+    if (flight.finishesOnClose) waiting.push(flight.settled);
+    else flight.cut.abort();
+  }
+  const grace = setTimeout(() => {
+    for (const flight of inFlight) flight.cut.abort();
+  }, CLOSE_GRACE_MS);
+  await Promise.all(waiting);
+  clearTimeout(grace);
 }

@@ -30,7 +30,13 @@ export interface BatchOptions<T, R> {
   size?: number;
   /** Chunks in flight at once; default 1 (strictly in order). */
   concurrency?: number;
+  /** Cancels the run: chunks not started are not sent, and the caller's calls see it. */
   signal?: AbortSignal;
+  /**
+   * Stops the run gently: once aborted no new chunk starts (each gets NOT_SENT), while the chunks
+   * already in flight finish. A closing node uses it so a write ends with a known outcome.
+   */
+  stop?: AbortSignal;
   /**
    * Turns a failed chunk into one result per item instead of failing the run. Without it the
    * first failure rejects the run (chunks already in flight finish first).
@@ -90,7 +96,7 @@ export async function runBatches<T, R>(
       const index = next++;
       const info: ChunkInfo = { index, offset: index * size, count: chunks.length };
       const chunkItems = chunks[index];
-      const aborted = options.signal?.aborted === true;
+      const aborted = options.signal?.aborted === true || options.stop?.aborted === true;
       if (aborted && !failure) {
         failure = {
           error: new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' }),

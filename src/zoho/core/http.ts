@@ -30,6 +30,7 @@ import {
   httpError,
   networkError,
   retryAfterMs,
+  notJsonError,
 } from './response';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -233,6 +234,18 @@ function deadlineError(ms: number): ZohoError {
   });
 }
 
+/** A call's two cancellations: admission and waits end at close; a sent write, at the grace. */
+interface CallSignals {
+  admit: AbortSignal;
+  wire: AbortSignal;
+}
+
+/**
+ * How long close() lets a write already sent finish: under Node-RED's close timeout (15 s), so
+ * a redeploy learns what Zoho took before the flow is gone.
+ */
+export const CLOSE_GRACE_MS = 10_000;
+
 export class ZohoHttp extends EventEmitter {
   private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
@@ -240,7 +253,14 @@ export class ZohoHttp extends EventEmitter {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly logger: Logger;
+  /** Aborted by close(): nothing new is admitted, reads and waits end at once. */
   private readonly closer = new AbortController();
+  /** Aborted CLOSE_GRACE_MS after close(): a write already on the wire may finish until then. */
+  private readonly writeCutter = new AbortController();
+  private graceTimer?: ReturnType<typeof setTimeout>;
+  /** Calls not yet settled (reads too: counting them costs less than telling them apart). */
+  private callsInFlight = 0;
+  /** Monotonic ms (clock.monotonic) until which no call is sent. */
   private pausedUntil = 0;
   /** Daily allowances per product and organization (limits.ts Budgets). */
   private readonly budgets: Budgets;
@@ -258,6 +278,7 @@ export class ZohoHttp extends EventEmitter {
     this.logger = options.logger ?? silentLogger;
     // Every queued call listens for the connection closing; there may be thousands.
     setMaxListeners(0, this.closer.signal);
+    setMaxListeners(0, this.writeCutter.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
     this.budgets = new Budgets(options.creditBackoff);
     // No redirects: a redirect could carry the token to a host we did not check.
@@ -269,28 +290,47 @@ export class ZohoHttp extends EventEmitter {
     return this.budgets.get('crm');
   }
 
+  /**
+   * Ends the connection: queued calls, reads and waits are cancelled at once; a write already
+   * sent may finish within CLOSE_GRACE_MS, so its caller learns whether Zoho took it (cutting it
+   * would leave records written that nobody knows of).
+   */
   close(): void {
     this.closer.abort(new Error('connection closed'));
+    if (this.callsInFlight === 0) this.cutWrites();
+    else this.graceTimer ??= setTimeout(() => this.cutWrites(), CLOSE_GRACE_MS);
+  }
+
+  private cutWrites(): void {
+    clearTimeout(this.graceTimer);
+    this.writeCutter.abort(new Error('connection closed'));
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
     // Per request, and released when it settles: the long-lived parents keep nothing of it.
     const linked = linkSignals(spec.signal, this.closer.signal);
+    const wire = linkSignals(spec.signal, this.writeCutter.signal);
+    this.callsInFlight++;
     try {
-      return await this.attempts<T>(spec, linked.signal);
+      return await this.attempts<T>(spec, { admit: linked.signal, wire: wire.signal });
     } finally {
       linked.release();
+      wire.release();
+      // The last call of a closed connection ends its grace at once (no timer left behind).
+      if (--this.callsInFlight === 0 && this.closer.signal.aborted) this.cutWrites();
     }
   }
 
-  private async attempts<T>(spec: RequestSpec, signal: AbortSignal): Promise<ZohoResponse<T>> {
+  /** `on.admit` ends admission and waits; `on.wire` a write already sent (see close). */
+  private async attempts<T>(spec: RequestSpec, on: CallSignals): Promise<ZohoResponse<T>> {
     const url = this.resolveUrl(spec);
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
     const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
+    const signal = idempotent ? on.admit : on.wire;
     let attempts = 0;
     let replayed = false;
     for (;;) {
-      const endTurn = await this.admit(spec, signal);
+      const endTurn = await this.admit(spec, on.admit);
       attempts++;
       let token: string;
       let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
@@ -311,6 +351,9 @@ export class ZohoHttp extends EventEmitter {
         const { status, headers, data } = outcome;
         this.noteQuota(spec, headers);
         if ((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors) {
+          const type = spec.responseType ?? 'json';
+          const invalid = notJsonError(status, data, type, headers['content-type'] ?? '');
+          if (invalid && status < 300) throw invalid;
           this.emit('event', { kind: 'ok' } satisfies HttpEvent);
           return { status, headers, data: data as T, attempts };
         }
@@ -335,7 +378,8 @@ export class ZohoHttp extends EventEmitter {
         notApplied = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
-      await this.waitToRetry(error, { policy, attempts, waitMs, status: outcome?.status, signal });
+      const retry = { policy, attempts, waitMs, status: outcome?.status, signal: on.admit };
+      await this.waitToRetry(error, retry);
     }
   }
 
@@ -455,7 +499,7 @@ export class ZohoHttp extends EventEmitter {
     }
     try {
       for (;;) {
-        const wait = this.pausedUntil - this.clock.now();
+        const wait = this.pausedUntil - this.clock.monotonic();
         if (wait <= 0) break;
         await this.clock.sleep(wait, signal).catch(() => {
           throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
@@ -481,7 +525,7 @@ export class ZohoHttp extends EventEmitter {
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
     const { headers, data } = outgoing(spec, token);
-    const started = this.clock.now();
+    const started = this.clock.monotonic();
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
@@ -505,7 +549,7 @@ export class ZohoHttp extends EventEmitter {
       const raw = Buffer.from(response.data ?? new ArrayBuffer(0));
       const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
       this.logger.debug(
-        `← ${response.status} ${spec.method} ${url.pathname} in ${this.clock.now() - started} ms`,
+        `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
       );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
@@ -542,10 +586,12 @@ export class ZohoHttp extends EventEmitter {
   }
 
   private pause(ms: number, reason: string): void {
-    const until = this.clock.now() + ms;
+    const until = this.clock.monotonic() + ms;
     if (until > this.pausedUntil) {
       this.pausedUntil = until;
-      this.emit('event', { kind: 'rate-limited', until, reason } satisfies HttpEvent);
+      // The event's time is for people ("resumes at 14:05"): wall time.
+      const at = this.clock.now() + ms;
+      this.emit('event', { kind: 'rate-limited', until: at, reason } satisfies HttpEvent);
     }
   }
 

@@ -110,7 +110,7 @@ export class RollingWindow {
         if (ended) return;
         ended = true;
         this.inFlight--;
-        this.answered.push(this.clock.now());
+        this.answered.push(this.clock.monotonic());
         this.wake?.();
       };
     });
@@ -119,7 +119,7 @@ export class RollingWindow {
   private async admit(signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw aborted(signal);
-      const now = this.clock.now();
+      const now = this.clock.monotonic();
       while (this.answered.length > 0 && this.answered[0] <= now - this.windowMs) {
         this.answered.shift();
       }

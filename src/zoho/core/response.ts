@@ -23,6 +23,26 @@ export function decodeBody(raw: Buffer, type: ResponseType, contentType: string)
   return text;
 }
 
+/**
+ * The error for a successful status whose body is not the JSON asked for (an HTML page from a
+ * proxy or captive portal, a cut body): never handed on as if it were Zoho's data.
+ */
+export function notJsonError(
+  status: number,
+  data: unknown,
+  type: ResponseType,
+  contentType: string,
+): ZohoError | undefined {
+  if (type !== 'json' || typeof data !== 'string') return undefined;
+  return new ZohoError({
+    code: 'UNEXPECTED_RESPONSE',
+    kind: 'http',
+    status,
+    message: `Zoho answered HTTP ${status} with a body that is not JSON (${contentType || 'no content type'})`,
+    details: { contentType, start: data.slice(0, 200) },
+  });
+}
+
 /** Hints for codes a user can act on; Zoho's own message is kept beside them. */
 const HINTS: Record<string, string> = {
   INVALID_TOKEN:

@@ -28,6 +28,21 @@ export interface KeeperOptions {
   /** First retry delay after a failure (doubling up to maxRetryMs). */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * Least wait between renewals when Zoho answers an expiry only moments away (one minute by
+   * default); it doubles while such answers repeat, up to `renewBeforeMs`.
+   */
+  minRenewGapMs?: number;
+}
+
+/**
+ * The expiry to plan with. Zoho keeps a channel at most one week (MAX_CHANNEL_LIFETIME_MS) and
+ * never longer than asked; an answer past what was asked (e.g. 2099) or already past is not one
+ * Zoho can mean (a broken answer or a skewed clock), so the expiry asked for stands instead.
+ */
+export function plannedExpiry(answer: number, now: number, asked: number): number {
+  if (!Number.isFinite(answer) || answer <= now || answer > asked) return asked;
+  return answer;
 }
 
 export type KeeperState =
@@ -44,6 +59,8 @@ export class ChannelKeeper extends EventEmitter {
   /** A registration was sent: Zoho may hold the channel even if the answer never came. */
   private attempted = false;
   private renewals = 0;
+  /** Renewals in a row whose answer left less than two minimum gaps: each doubles the gap. */
+  private shortStreak = 0;
   /** The last state, for a status shown after the fact. */
   current: KeeperState = { state: 'registering' };
 
@@ -89,11 +106,16 @@ export class ChannelKeeper extends EventEmitter {
     );
   }
 
-  /** One registration or renewal; a channel Zoho forgot is registered again. */
+  /** One registration or renewal (a channel Zoho forgot is registered again): its expiry. */
   private async refresh(signal: AbortSignal): Promise<number> {
-    const expiry = this.clock.now() + this.lifetime;
+    const asked = this.clock.now() + this.lifetime;
     const conn = this.conn();
     this.attempted = true;
+    const answer = await this.send(conn, asked, signal);
+    return plannedExpiry(answer, this.clock.now(), asked);
+  }
+
+  private async send(conn: Requester, expiry: number, signal: AbortSignal): Promise<number> {
     if (this.expiresAt === undefined) {
       return (await enableChannel(conn, this.spec, expiry, signal)).expiresAt;
     }
@@ -107,6 +129,22 @@ export class ChannelKeeper extends EventEmitter {
     }
   }
 
+  /**
+   * Wait before the next renewal, `remaining` ms before expiry: `renewBefore` ahead of it for a
+   * long-lived channel, at half its life for a short one, and never sooner than the minimum gap,
+   * which doubles while Zoho keeps answering expiries only moments away.
+   */
+  private renewalDelay(remaining: number, renewBefore: number): number {
+    if (remaining >= 2 * renewBefore) {
+      this.shortStreak = 0;
+      return remaining - renewBefore;
+    }
+    const base = this.options.minRenewGapMs ?? 60_000;
+    this.shortStreak = remaining / 2 < base ? this.shortStreak + 1 : 0;
+    const gap = Math.min(base * 2 ** Math.max(0, this.shortStreak - 1), renewBefore);
+    return Math.max(remaining / 2, gap);
+  }
+
   private async run(): Promise<void> {
     const signal = this.controller.signal;
     const renewBefore = this.options.renewBeforeMs ?? 60 * 60 * 1000;
@@ -117,34 +155,40 @@ export class ChannelKeeper extends EventEmitter {
         this.expiresAt = await this.refresh(signal);
         failures = 0;
         const now = this.clock.now();
-        const nextRenewal = Math.max(now + 1000, this.expiresAt - renewBefore);
+        const delay = this.renewalDelay(this.expiresAt - now, renewBefore);
         this.set({
           state: 'active',
           expiresAt: this.expiresAt,
-          nextRenewal,
+          nextRenewal: now + delay,
           renewals: this.renewals,
         });
-        await this.clock.sleep(nextRenewal - now, signal);
+        await this.clock.sleep(delay, signal);
       } catch (err) {
         if (signal.aborted) return;
-        const error =
-          err instanceof ZohoError
-            ? err
-            : new ZohoError({ code: LocalCodes.NETWORK_ERROR, message: String(err) });
-        const base = this.options.retryMs ?? 5000;
-        const wait = Math.min(base * 2 ** failures++, this.options.maxRetryMs ?? 10 * 60 * 1000);
-        this.set({
-          state: 'retrying',
-          error,
-          retryAt: this.clock.now() + wait,
-          expiresAt: this.expiresAt,
-        });
-        try {
-          await this.clock.sleep(wait, signal);
-        } catch {
-          return;
-        }
+        if (!(await this.retryAfter(err, failures++, signal))) return;
       }
+    }
+  }
+
+  /** Reports a failure and waits before the next try (doubling); false when stopped meanwhile. */
+  private async retryAfter(err: unknown, failures: number, signal: AbortSignal): Promise<boolean> {
+    const error =
+      err instanceof ZohoError
+        ? err
+        : new ZohoError({ code: LocalCodes.NETWORK_ERROR, message: String(err) });
+    const base = this.options.retryMs ?? 5000;
+    const wait = Math.min(base * 2 ** failures, this.options.maxRetryMs ?? 10 * 60 * 1000);
+    this.set({
+      state: 'retrying',
+      error,
+      retryAt: this.clock.now() + wait,
+      expiresAt: this.expiresAt,
+    });
+    try {
+      await this.clock.sleep(wait, signal);
+      return true;
+    } catch {
+      return false;
     }
   }
 }

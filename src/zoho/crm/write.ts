@@ -64,6 +64,8 @@ export interface WriteOptions {
   /** Field metadata (settings/fields) to check lookup fields against before sending. */
   fieldMeta?: readonly FieldMeta[];
   signal?: AbortSignal;
+  /** Once aborted, no new call starts (those records get NOT_SENT); the calls in flight finish. */
+  stop?: AbortSignal;
   onProgress?: (done: number, count: number) => void;
 }
 
@@ -221,6 +223,7 @@ async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<Writ
       size,
       concurrency: options.concurrency,
       signal: options.signal,
+      stop: options.stop,
       continueAfterError: options.continueAfterError,
       onProgress: options.onProgress,
       onChunkError: (error, chunkItems, info) => {
@@ -230,7 +233,9 @@ async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<Writ
     },
   );
   // Nothing reached Zoho's per-record stage: the call itself failed (auth, module, network).
-  if (!answered && firstError !== undefined)
+  // A cancelled write keeps its per-record results instead: the caller must say what was sent.
+  const cancelled = options.signal?.aborted === true || options.stop?.aborted === true;
+  if (!answered && firstError !== undefined && !cancelled)
     throw firstError instanceof Error ? firstError : new Error(textOf(firstError));
   const failed = results.filter((r) => r.status !== 'success');
   return { results, failed, succeeded: results.length - failed.length };
@@ -341,6 +346,8 @@ export interface DeleteOptions {
   concurrency?: number;
   continueAfterError?: boolean;
   signal?: AbortSignal;
+  /** Once aborted, no new call starts (those ids get NOT_SENT); the calls in flight finish. */
+  stop?: AbortSignal;
   onProgress?: (done: number, count: number) => void;
 }
 
