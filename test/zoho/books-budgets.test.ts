@@ -4,6 +4,7 @@
  * credit budget (creditBackoff) never holding back a Books call nor the other way round, and a
  * Books 429 without Retry-After waiting for the per-minute window to roll.
  */
+import { performance } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import { accountsFamily } from '../../src/sandbox/accounts';
 import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
@@ -106,6 +107,7 @@ describe('books budgets: per product and organization', function () {
     // Time moves by what is asked; the sandbox's real 300 ms window passes in a real 350 ms.
     const clock: Clock = {
       now: () => Date.now() + offset,
+      monotonic: () => performance.now() + offset,
       sleep: async (ms) => {
         sleeps.push(ms);
         offset += ms;

@@ -363,7 +363,7 @@ export class ZohoAuth {
     if (this.mismatch) return Promise.reject(this.mismatch);
     if (this.inflight) return this.inflight;
     const latch = this.latch;
-    if (latch && latch.until > this.clock.now()) return Promise.reject(latch.error);
+    if (latch && latch.until > this.clock.monotonic()) return Promise.reject(latch.error);
     if (!this.options.refreshToken) {
       return Promise.reject(
         new ZohoError({
@@ -425,7 +425,8 @@ export class ZohoAuth {
   }
 
   private fail(error: ZohoError): ZohoError {
-    const now = this.clock.now();
+    // A latch is a duration the pack measures itself: monotonic, so a clock step cannot stretch it.
+    const now = this.clock.monotonic();
     if (isPermanent(error)) {
       this.latch = { error, until: Infinity };
     } else if (error.code === LocalCodes.TOKEN_THROTTLED) {
