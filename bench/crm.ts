@@ -9,6 +9,7 @@ import { crmFamily } from '../src/sandbox/crm/index';
 import { Sandbox } from '../src/sandbox/server';
 import { ZohoConnection } from '../src/zoho/core/connection';
 import { runCoql } from '../src/zoho/crm/coql';
+import { listAllRecords } from '../src/zoho/crm/read';
 import { createRecords } from '../src/zoho/crm/write';
 import {
   FlowNode,
@@ -314,6 +315,21 @@ function gc(): void {
   (global as { gc?: () => void }).gc?.();
 }
 
+interface Run {
+  ms: number;
+  cpuMs: number;
+  count: number;
+}
+
+/** Wall and CPU milliseconds (user + system, this process) of `work`, after a forced GC. */
+async function cpuTimed(work: () => Promise<{ ms: number; count: number }>): Promise<Run> {
+  gc();
+  const cpu = process.cpuUsage();
+  const { ms, count } = await work();
+  const used = process.cpuUsage(cpu);
+  return { ms, count, cpuMs: Math.round((used.user + used.system) / 1000) };
+}
+
 /** Peak heap growth while `work` runs, sampled every 10 ms, from a collected baseline. */
 async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
   gc();
@@ -343,7 +359,7 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
     });
     const bareLoop = async () => {
       const t = Date.now();
-      let count = 0;
+      const records: unknown[] = [];
       let page = 1;
       let pageToken: string | undefined;
       for (;;) {
@@ -351,12 +367,12 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
         if (pageToken) params.page_token = pageToken;
         else params.page = page;
         const { data } = await bare.get<CrmPage>('/Leads', { params });
-        count += data.data.length;
+        records.push(...data.data);
         if (!data.info.more_records) break;
         if (page * 200 >= 2000) pageToken = data.info.next_page_token;
         page++;
       }
-      return { ms: Date.now() - t, count };
+      return { ms: Date.now() - t, count: records.length };
     };
     const nodeArray = async () => {
       const t = Date.now();
@@ -366,16 +382,33 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
       );
       return { ms: Date.now() - t, count: (out?.payload as unknown[] | undefined)?.length ?? 0 };
     };
-    const bareTimes: number[] = [];
-    const nodeTimes: number[] = [];
-    let counts = { bare: 0, node: 0 };
-    for (let i = 0; i < 3; i++) {
-      const b = await bareLoop();
-      const n = await nodeArray();
-      bareTimes.push(b.ms);
-      nodeTimes.push(n.ms);
-      counts = { bare: b.count, node: n.count };
+    // The client library alone, gathering every record as the node does.
+    const conn = clientConnection(r, 5, external.refreshToken);
+    const clientWalk = async () => {
+      const t = Date.now();
+      const records: unknown[] = [];
+      for await (const page of listAllRecords(conn, 'Leads', { fields }))
+        records.push(...page.items);
+      return { ms: Date.now() - t, count: records.length };
+    };
+    // Interleaved, each run after a forced GC so none pays for the garbage of the one before;
+    // CPU time of this process (the sandbox has its own) is what each side costs here.
+    const runs = { bare: [] as Run[], node: [] as Run[], client: [] as Run[] };
+    let counts = { bare: 0, node: 0, client: 0 };
+    for (let i = 0; i < 5; i++) {
+      const b = await cpuTimed(bareLoop);
+      const c = await cpuTimed(clientWalk);
+      const n = await cpuTimed(nodeArray);
+      runs.bare.push(b);
+      runs.client.push(c);
+      runs.node.push(n);
+      counts = { bare: b.count, node: n.count, client: c.count };
     }
+    conn.close();
+    const wall = (rs: Run[]) => median(rs.map((x) => x.ms));
+    const cpu = (rs: Run[]) => median(rs.map((x) => x.cpuMs));
+    const bareTimes = runs.bare.map((x) => x.ms);
+    const nodeTimes = runs.node.map((x) => x.ms);
     const arrayMem = await peakGrowth(() => nodeArray());
     let pagesSeen = 0;
     let recordsSeen = 0;
@@ -390,9 +423,20 @@ export async function returnAllLarge(total = 100_000): Promise<Figure[]> {
     });
     return [
       figure('crm.returnall_100k_records_bare', counts.bare, 'records', `= ${total}`),
+      figure('crm.returnall_100k_records_client', counts.client, 'records', `= ${total}`),
       figure('crm.returnall_100k_records_node', counts.node, 'records', `= ${total}`),
       figure('crm.returnall_100k_bare_axios_median', median(bareTimes), 'ms'),
+      figure('crm.returnall_100k_client_median', wall(runs.client), 'ms'),
       figure('crm.returnall_100k_node_median', median(nodeTimes), 'ms'),
+      figure('crm.returnall_100k_bare_axios_cpu_median', cpu(runs.bare), 'ms'),
+      figure('crm.returnall_100k_client_cpu_median', cpu(runs.client), 'ms'),
+      figure('crm.returnall_100k_node_cpu_median', cpu(runs.node), 'ms'),
+      figure(
+        'crm.returnall_100k_client_ratio',
+        Number((wall(runs.client) / median(bareTimes)).toFixed(2)),
+        'x',
+        '<= 1.1',
+      ),
       figure(
         'crm.returnall_100k_ratio',
         Number((median(nodeTimes) / median(bareTimes)).toFixed(2)),
@@ -430,9 +474,14 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 /** The client library alone on the rig's sandbox, as the nodes' connection would be. */
-function clientConnection(r: Rig, maxConcurrency: number): ZohoConnection {
-  const scope = 'ZohoCRM.modules.ALL';
-  const refreshToken = r.sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope });
+function clientConnection(
+  r: Rig,
+  maxConcurrency: number,
+  refreshToken = r.sb.accounts.issueRefreshToken({
+    clientId: CLIENT.clientId,
+    scope: 'ZohoCRM.modules.ALL',
+  }),
+): ZohoConnection {
   return new ZohoConnection({
     region: 'custom',
     accountsUrl: r.url,
