@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { installedSize, loadTime } from './footprint';
+import { installedSize } from './footprint';
+import { nodeRedStartup } from './startup';
 import { Figure } from './lib';
 import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
@@ -26,7 +27,7 @@ type Suite = [string, () => Figure[] | Promise<Figure[]>];
 const suites: Suite[] = [
   ['tokens', () => concurrentExpiredToken(500)],
   ['redeploys', () => redeploysInsideTokenLifetime(10)],
-  ['load', () => loadTime(15)],
+  ['startup', () => nodeRedStartup(5)],
   ['size', () => installedSize()],
   ['crm-batch', () => createBatching()],
   ['crm-overhead', () => perMessageOverhead(5000, 10)],
