@@ -1,5 +1,4 @@
-/** Small helpers shared by the benchmarks: figures, medians, child processes. */
-import { execFileSync } from 'node:child_process';
+/** Small helpers shared by the benchmarks: figures and medians. */
 
 export interface Figure {
   name: string;
@@ -31,9 +30,4 @@ export function figure(name: string, value: number, unit: string, goal?: string)
       op === '<=' ? value <= t : op === '>=' ? value >= t : op === '=' ? value === t : undefined;
   }
   return { name, value, unit, goal, pass };
-}
-
-/** Runs a Node script in a fresh process and returns what it printed, trimmed. */
-export function runNode(script: string, cwd: string): string {
-  return execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8' }).trim();
 }

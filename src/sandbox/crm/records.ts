@@ -5,6 +5,7 @@
  */
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext, type PageCursor } from './context';
+import type { CrmStore } from './store';
 import type { ModuleDef, StoredRecord } from './types';
 import {
   error,
@@ -60,32 +61,95 @@ function sortKey(rec: StoredRecord, sortBy: string): number | string {
       : rec.id;
 }
 
-function sorted(records: StoredRecord[], sortBy: string, desc: boolean): StoredRecord[] {
-  // The store keeps id order; ids are fixed-width, so string order is numeric order.
-  const out =
-    sortBy === 'id'
-      ? [...records]
-      : [...records].sort((a, b) => {
-          const x = sortKey(a, sortBy);
-          const y = sortKey(b, sortBy);
-          return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
-        });
-  return desc ? out.reverse() : out;
+/** Order of a record against a cursor's last record: by sort key, then by id (ascending). */
+function compareToCursor(rec: StoredRecord, c: PageCursor): number {
+  const k = sortKey(rec, c.sortBy);
+  if (k !== c.after.key) return k < c.after.key ? -1 : 1;
+  return rec.id < c.after.id ? -1 : rec.id > c.after.id ? 1 : 0;
 }
 
-function beyond(rec: StoredRecord, c: PageCursor): boolean {
-  const k = sortKey(rec, c.sortBy);
-  const cmp =
-    k < c.after.key
-      ? -1
-      : k > c.after.key
-        ? 1
-        : rec.id < c.after.id
-          ? -1
-          : rec.id > c.after.id
-            ? 1
-            : 0;
-  return c.desc ? cmp < 0 : cmp > 0;
+/** How many records of an ascending view come before the first one `isAtOrAfter` accepts. */
+function countBefore(view: StoredRecord[], isAtOrAfter: (r: StoredRecord) => boolean): number {
+  let lo = 0;
+  let hi = view.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isAtOrAfter(view[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Position in the served order of the first record past the cursor, found by binary search in
+ * the ascending view (O(log n) instead of a scan per page). Records written or deleted between
+ * pages move nothing: the walk resumes after the last record served, as before.
+ */
+function positionAfter(view: StoredRecord[], c: PageCursor): number {
+  if (!c.desc) return countBefore(view, (r) => compareToCursor(r, c) > 0);
+  // Descending: what is left is everything below the cursor, served from the top down.
+  return view.length - countBefore(view, (r) => compareToCursor(r, c) >= 0);
+}
+
+interface ViewKey {
+  module: string;
+  sortBy: string;
+  ids?: string[];
+  since?: number;
+}
+
+/**
+ * The records a listing walks, ascending by (sort key, id). The common walk (by id, unfiltered)
+ * is the store's own id-ordered array, not a copy; filtered or time-sorted views are built once
+ * per store revision and kept (a few, for the latest revision only), so the pages of one walk
+ * share one sort.
+ */
+const builtViews = new WeakMap<
+  CrmStore,
+  { revision: number; views: Map<string, StoredRecord[]> }
+>();
+const VIEWS_KEPT = 8;
+
+function ascendingView(store: CrmStore, key: ViewKey): StoredRecord[] {
+  const all = store.all(key.module);
+  if (key.sortBy === 'id' && !key.ids && key.since === undefined) return all;
+  let built = builtViews.get(store);
+  // Any write may move records in or out of a view: views of an older revision are dropped.
+  if (built?.revision !== store.revision) {
+    built = { revision: store.revision, views: new Map() };
+    builtViews.set(store, built);
+  }
+  const cacheKey = JSON.stringify([key.module, key.sortBy, key.ids, key.since]);
+  const kept = built.views.get(cacheKey);
+  if (kept) return kept;
+  let records = all;
+  if (key.ids) {
+    const wanted = new Set(key.ids);
+    records = records.filter((r) => wanted.has(r.id));
+  }
+  const since = key.since;
+  if (since !== undefined) {
+    records = records.filter((r) => Math.floor(r.modified / 1000) * 1000 > since);
+  }
+  // The store keeps id order; ids are fixed-width, so string order is numeric order.
+  if (key.sortBy !== 'id') {
+    records = [...records].sort((a, b) => {
+      const x = sortKey(a, key.sortBy);
+      const y = sortKey(b, key.sortBy);
+      return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
+    });
+  }
+  if (built.views.size >= VIEWS_KEPT) built.views.clear();
+  built.views.set(cacheKey, records);
+  return records;
+}
+
+/** `count` records from `start` of the served order (descending reads the view from its end). */
+function pageOf(view: StoredRecord[], desc: boolean, start: number, count: number) {
+  const end = Math.min(view.length, start + count);
+  const page: StoredRecord[] = [];
+  for (let i = start; i < end; i++) page.push(desc ? view[view.length - 1 - i] : view[i]);
+  return page;
 }
 
 export function listRecords(c: CrmContext, req: SandboxRequest): SandboxReply {
@@ -138,25 +202,14 @@ export function listRecords(c: CrmContext, req: SandboxRequest): SandboxReply {
     }
   }
 
-  let records = c.store.all(def.api_name);
-  if (ids) {
-    const wanted = new Set(ids);
-    records = records.filter((r) => wanted.has(r.id));
-  }
-  if (since !== undefined) {
-    const after = since;
-    records = records.filter((r) => Math.floor(r.modified / 1000) * 1000 > after);
-    if (records.length === 0) return { status: 304 };
-  }
-  records = sorted(records, sortBy, desc);
+  const records = ascendingView(c.store, { module: def.api_name, sortBy, ids, since });
+  if (since !== undefined && records.length === 0) return { status: 304 };
 
   const perPage = pg.perPage;
   let start: number;
   let page: number;
   if (cursor) {
-    const cur = cursor;
-    start = records.findIndex((r) => beyond(r, cur));
-    if (start < 0) start = records.length;
+    start = positionAfter(records, cursor);
     page = cursor.page + 1;
   } else {
     page = pg.page;
@@ -170,7 +223,7 @@ export function listRecords(c: CrmContext, req: SandboxRequest): SandboxReply {
     }
     start = (page - 1) * perPage;
   }
-  const slice = records.slice(start, start + perPage);
+  const slice = pageOf(records, desc, start, perPage);
   if (slice.length === 0) return noContent();
   const more = start + perPage < records.length;
   const last = slice[slice.length - 1];

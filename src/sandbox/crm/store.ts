@@ -51,6 +51,8 @@ export class CrmStore {
   private readonly moduleOf = new Map<string, string>();
   private readonly attachments = new Map<string, Attachment[]>();
   private counter = 500000;
+  /** Goes up with every write, so views built from the records know when they are stale. */
+  revision = 0;
 
   constructor(readonly modules: ModuleRegistry) {}
 
@@ -137,6 +139,7 @@ export class CrmStore {
     const user = minified(opts.user ?? this.currentUser);
     const time = opts.time ?? this.now();
     const stamp = this.formatTime(time);
+    this.revision++;
     return records.map((input) => {
       const id = this.nextId();
       const data: RecordData = {
@@ -163,6 +166,7 @@ export class CrmStore {
     const rec = d.byId.get(id);
     if (!rec) throw new Error(`no ${module} record ${id}`);
     const time = Math.max(opts.time ?? this.now(), rec.modified);
+    this.revision++;
     this.index(d, rec, false);
     Object.assign(rec.data, patch, {
       id,
@@ -201,6 +205,7 @@ export class CrmStore {
       });
     }
     if (gone.size > 0) d.list = d.list.filter((r) => !gone.has(r.id));
+    this.revision++;
     return [...gone];
   }
 
@@ -216,6 +221,7 @@ export class CrmStore {
   clear(module?: string): void {
     this.revision++;
     const names = module ? [module] : [...this.data.keys()];
+    this.revision++;
     for (const name of names) {
       for (const rec of this.all(name)) {
         this.moduleOf.delete(rec.id);
