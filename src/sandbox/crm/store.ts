@@ -44,15 +44,13 @@ export class CrmStore {
   offsetMinutes = 0;
   /**
    * Bumped by every insert, update, removal and clear through the store, so a reader may keep
-   * what it derives from the records (COQL's page walks) until the next write.
+   * what it derives from the records (COQL's page walks, listing views) until the next write.
    */
   revision = 0;
   private readonly data = new Map<string, ModuleData>();
   private readonly moduleOf = new Map<string, string>();
   private readonly attachments = new Map<string, Attachment[]>();
   private counter = 500000;
-  /** Goes up with every write, so views built from the records know when they are stale. */
-  revision = 0;
 
   constructor(readonly modules: ModuleRegistry) {}
 
@@ -219,7 +217,6 @@ export class CrmStore {
   }
 
   clear(module?: string): void {
-    this.revision++;
     const names = module ? [module] : [...this.data.keys()];
     this.revision++;
     for (const name of names) {
