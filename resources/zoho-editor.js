@@ -63,6 +63,56 @@
       .find('.red-ui-typedInput-input');
   }
 
+  /**
+   * Makes a text box a visible, searchable dropdown over the <option>s of `list` (the <datalist>
+   * a picker fills, kept only as the store) that still takes any text, such as a custom
+   * module's API name: typing shows the options whose value or label contains the text, the
+   * caret button beside the box shows them all, a pick fills the box. The menu is Node-RED's
+   * own autoComplete widget (Node-RED 4 and 5). `multiple`: the box holds a comma-separated
+   * list and the entry after the last comma is the one searched and completed.
+   */
+  function searchable(box, list, multiple) {
+    box.removeAttr('list');
+    box.autoComplete({
+      minLength: 0,
+      search: function (text) {
+        var head = multiple ? text.replace(/[^,]*$/, '') : '';
+        var query = text.slice(head.length).trim().toLowerCase();
+        return $(list)
+          .children('option')
+          .toArray()
+          .filter(function (o) {
+            var label = (o.textContent || '').toLowerCase();
+            return o.value.toLowerCase().indexOf(query) >= 0 || label.indexOf(query) >= 0;
+          })
+          .map(function (o) {
+            var named = o.textContent && o.textContent !== o.value;
+            return {
+              value: head + o.value,
+              label: named ? o.textContent + ' — ' + o.value : o.value,
+            };
+          });
+      },
+    });
+    var typed = box.closest('.red-ui-typedInput-container');
+    $(
+      '<button type="button" class="red-ui-button zoho-picker-open"><i class="fa fa-caret-down"></i></button>',
+    )
+      .attr('data-zoho-picker', list)
+      .css('margin-left', '4px')
+      .insertAfter(typed.length ? typed : box)
+      .on('click', function () {
+        box.trigger('focus');
+        // Every option, whatever the box holds (a single value) or after its last comma. The
+        // widget has no public "open"; _updateCompletions is the same in Node-RED 4.1 and 5.0.
+        var widget = box.autoComplete('instance');
+        var text = String(box.val() || '');
+        if (widget && widget._updateCompletions) {
+          widget._updateCompletions(multiple ? text.replace(/[^,]*$/, '') : '');
+        }
+      });
+  }
+
   /** Appends one <option> per value to a <select>, its text from label(value). */
   function addOptions(select, values, label) {
     values.forEach(function (v) {
@@ -162,6 +212,7 @@
     validate: validate,
     typedInput: typedInput,
     typedBox: typedBox,
+    searchable: searchable,
     addOptions: addOptions,
     errorText: errorText,
     connectionGet: connectionGet,

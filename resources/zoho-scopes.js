@@ -1,49 +1,28 @@
 /**
  * The OAuth scopes the nodes of a flow need, for the zoho-config dialog's warning when the
- * connection's scopes are narrower. Plain browser JavaScript, loaded by nodes/zoho-config.html.
- *
- * A Zoho scope is service.scope_name.OPERATION (https://www.zoho.com/accounts/protocol/oauth/
- * scope.html), OPERATION one of ALL, READ, CREATE, UPDATE, DELETE; ALL covers the others.
- * CRM also takes a module: ZohoCRM.modules.leads.READ covers reads of Leads only (OAS
- * common.json lists ZohoCRM.modules.{module_API_name}.ALL). ZohoBooks.fullaccess.all covers
- * every Books scope. What each node needs is in docs/ZOHO-FACTS.md (OAuth scopes).
+ * connection's scopes are narrower. Plain browser JavaScript, loaded by nodes/zoho-config.html
+ * after catalog.js: what each operation needs and whether a granted scope covers it come from
+ * the pack's one scope list, src/zoho/core/scopes.ts (window.ZohoPack.scopes); this file only
+ * maps a node's settings to its operations.
  */
 (function () {
   'use strict';
 
-  var CRM_RECORD_OPS = {
-    get: ['READ'],
-    list: ['READ'],
-    search: ['READ'],
-    create: ['CREATE'],
-    update: ['UPDATE'],
-    upsert: ['CREATE', 'UPDATE'],
-    delete: ['DELETE'],
-  };
-  var ATTACHMENT_OPS = {
-    upload: ['CREATE'],
-    list: ['READ'],
-    download: ['READ'],
-    delete: ['DELETE'],
-  };
-  var BOOKS_OPS = {
-    get: 'READ',
-    list: 'READ',
-    create: 'CREATE',
-    update: 'UPDATE',
-    delete: 'DELETE',
-  };
-  // Books entities whose scope is not named after them (unverified: docs/ZOHO-FACTS.md).
-  var BOOKS_SCOPE_OF = {
-    items: 'settings',
-    taxes: 'settings',
-    chartofaccounts: 'accountants',
-    journals: 'accountants',
-  };
+  /**
+   * Read when used, not when loaded: Node-RED inserts a node's script files as async scripts, so
+   * catalog.js may run after this file (it runs before the dialog's inline script).
+   */
+  function packScopes() {
+    return window.ZohoPack.scopes;
+  }
 
   /** One needed scope: service, scope name, module ('' for any) and operation. */
   function need(service, name, op, module) {
     return { service: service, name: name, op: op, module: module || '' };
+  }
+
+  function copy(n) {
+    return need(n.service, n.name, n.op, n.module);
   }
 
   /** A module only when the node names one literally (not from msg). */
@@ -59,37 +38,26 @@
 
   /** What one node's settings need; [] for a node that can call anything (zoho-raw). */
   function needsOf(node) {
+    var SCOPES = packScopes();
     switch (node.type) {
       case 'crm-record':
-        return crmModules(CRM_RECORD_OPS[node.operation], node);
+        return crmModules(SCOPES.crm.records[node.operation], node);
       case 'crm-attachment':
-        return crmModules(ATTACHMENT_OPS[node.operation], node);
+        return crmModules(SCOPES.crm.attachments[node.operation], node);
       case 'crm-coql':
-        return [need('ZohoCRM', 'coql', 'READ'), need('ZohoCRM', 'modules', 'READ')];
+        return SCOPES.crm.coql.map(copy);
       case 'crm-watch-in':
-        return node.mode === 'poll'
-          ? [need('ZohoCRM', 'modules', 'READ')]
-          : [need('ZohoCRM', 'notifications', 'ALL')];
+        return (node.mode === 'poll' ? SCOPES.crm.poll : SCOPES.crm.watch).map(copy);
       case 'books-record': {
+        var books = SCOPES.books;
         var type = String(node.recordType || '');
-        var name = BOOKS_SCOPE_OF[type] || type;
-        return name ? [need('ZohoBooks', name, BOOKS_OPS[node.operation] || 'UPDATE')] : [];
+        var name = books.scopeOfEntity[type] || type;
+        var op = books.operations[node.operation] || books.actions;
+        return name ? [need('ZohoBooks', name, op)] : [];
       }
       default:
         return [];
     }
-  }
-
-  /** True when the granted scope (a string) covers the need. */
-  function covers(granted, n) {
-    var parts = String(granted).toLowerCase().split('.');
-    if (parts.length < 3 || parts[0] !== n.service.toLowerCase()) return false;
-    if (parts[0] === 'zohobooks' && parts[1] === 'fullaccess') return true;
-    var op = parts[parts.length - 1];
-    var module = parts.length > 3 ? parts.slice(2, -1).join('.') : '';
-    if (parts[1] !== n.name.toLowerCase()) return false;
-    if (module && module !== n.module.toLowerCase()) return false;
-    return op === 'all' || op === n.op.toLowerCase();
   }
 
   function scopeText(n) {
@@ -113,7 +81,7 @@
       needsOf(node).forEach(function (n) {
         if (
           granted.some(function (g) {
-            return covers(g, n);
+            return packScopes().covers(g, n);
           })
         )
           return;
@@ -131,5 +99,5 @@
     });
   }
 
-  window.ZohoScopes = { needsOf: needsOf, covers: covers, missing: missing };
+  window.ZohoScopes = { needsOf: needsOf, missing: missing };
 })();

@@ -167,12 +167,16 @@ describe('books-record editor (Chromium)', function () {
       ['20234696', 'Sandbox Europe GmbH'],
     ]);
     assert.equal(await page.locator('#books-record-org-hint').textContent(), '', 'no hint');
-    // The suggestions must be on the box the user types in (typedInput hides the original).
-    assert.equal(
-      await typedInputBox(page, 'node-input-organizationId').getAttribute('list'),
-      'books-record-org-list',
-      'the visible Organization box offers the organizations',
-    );
+    // The organizations are a visible dropdown on the box the user types in.
+    await page.locator('.zoho-picker-open[data-zoho-picker="#books-record-org-list"]').click();
+    const menu = page.locator('.red-ui-autoComplete-container');
+    await menu.waitFor({ state: 'visible' });
+    assert.deepEqual(await menu.locator('li a').allTextContents(), [
+      'Sandbox Trading Ltd (default) — 10234695',
+      'Sandbox Europe GmbH — 20234696',
+    ]);
+    await menu.locator('li a').nth(1).click();
+    assert.equal(await typedInputBox(page, 'node-input-organizationId').inputValue(), '20234696');
 
     // The record type changes the operation choices: the runtime's operations for that type.
     const crud = [...BOOKS_OPERATIONS];

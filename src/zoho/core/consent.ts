@@ -6,47 +6,21 @@
  * to no other accounts server.
  */
 import { DATA_CENTRES, Region, RegionId, regionFromLocation } from './regions';
+import { PACK_SCOPES } from './scopes';
 
-/** Every product family the pack talks to, read and write. */
-export const DEFAULT_SCOPES = [
-  'ZohoCRM.modules.ALL',
-  'ZohoCRM.coql.READ',
-  'ZohoCRM.settings.ALL',
-  'ZohoCRM.users.READ',
-  'ZohoCRM.org.READ',
-  'ZohoCRM.bulk.ALL',
-  'ZohoCRM.notifications.ALL',
-  'ZohoBooks.fullaccess.all',
-];
+/** Every product family the pack talks to, read and write: the scopes of PACK_SCOPES. */
+export const DEFAULT_SCOPES = PACK_SCOPES.map((p) => p.scope);
 
 /**
- * CRM API paths whose scope family is not their first segment after the version: bulk jobs live
- * under /crm/bulk (bulk_read.json, ZohoCRM.bulk.all) and notification channels under
- * /actions/watch (notifications.json, ZohoCRM.notifications.ALL) in /work/shared/zoho-crm-oas.
- */
-const CRM_FAMILY_OF_PATH: ReadonlyArray<[RegExp, string]> = [
-  [/^\/bulk\//, 'bulk'],
-  [/^\/v\d+\/actions\/watch(\/|$)/, 'notifications'],
-];
-
-/**
- * The scope of DEFAULT_SCOPES that covers a call, derived from that one list: CRM's scopes are
- * named by the path's family (ZohoCRM.<family>.<op>: /v8/coql -> coql, /v8/settings/… -> settings,
- * /v8/users -> users, /v8/org -> org; any other path is a module's records -> modules), per Zoho's
- * scope list (https://www.zoho.com/crm/developer/docs/api/v8/scopes.html); Books has one family.
- * Undefined when the list has none for it (a product the pack does not ask scopes for).
+ * The scope of PACK_SCOPES that covers a call: the one of the product whose paths match (for CRM,
+ * the path without its /crm prefix), else the product's scope that has no paths (CRM: a module's
+ * records). Undefined for a product the pack does not ask scopes for.
  */
 export function scopeForRequest(product: string, path: string): string | undefined {
-  if (product !== 'crm') {
-    const family = product === 'books' ? 'ZohoBooks.' : undefined;
-    return family ? DEFAULT_SCOPES.find((s) => s.startsWith(family)) : undefined;
-  }
   const rest = path.replace(/^\/crm(?=\/)/, '');
-  const special = CRM_FAMILY_OF_PATH.find(([re]) => re.test(rest))?.[1];
-  const segment = /^\/v\d+\/([^/]+)/.exec(rest)?.[1];
-  const crm = (family: string | undefined) =>
-    family ? DEFAULT_SCOPES.find((s) => s.startsWith(`ZohoCRM.${family}.`)) : undefined;
-  return crm(special) ?? crm(segment) ?? crm('modules');
+  const ofProduct = PACK_SCOPES.filter((p) => p.product === product);
+  const byPath = ofProduct.find((p) => p.paths?.test(rest));
+  return (byPath ?? ofProduct.find((p) => !p.paths))?.scope;
 }
 
 /** Splits "a, b c" into scopes, dropping anything that is not a scope name; default set when empty. */

@@ -1,0 +1,118 @@
+/**
+ * The pack's one list of OAuth scopes: what it asks for by default, which of those covers a call
+ * (by API path), and what each operation needs at the least. consent.ts derives DEFAULT_SCOPES
+ * and the connection's scope naming from it; scripts/build.js writes it into the editor's
+ * resources/catalog.js for the zoho-config dialog's "scopes narrower than the nodes need"
+ * warning. (src/sandbox/scopes.ts is the emulator's model of Zoho, not this list.)
+ *
+ * A Zoho scope is service.scope_name.OPERATION, OPERATION one of ALL, READ, CREATE, UPDATE,
+ * DELETE; ALL covers the others (https://www.zoho.com/accounts/protocol/oauth/scope.html). CRM
+ * also takes a module: ZohoCRM.modules.leads.READ covers reads of Leads only (OAS common.json
+ * lists ZohoCRM.modules.{module_API_name}.ALL). ZohoBooks.fullaccess.all covers every Books
+ * scope. Sources per line in docs/ZOHO-FACTS.md (OAuth scopes).
+ */
+
+export type ScopeOperation = 'ALL' | 'READ' | 'CREATE' | 'UPDATE' | 'DELETE';
+
+/** A scope family the pack asks for, and the API paths it covers. */
+export interface PackScope {
+  product: 'crm' | 'books';
+  /** The scope as the connection asks for it by default. */
+  scope: string;
+  /** CRM paths (without /crm) of this family; absent: every other path of the product. */
+  paths?: RegExp;
+}
+
+/**
+ * CRM's scopes are named by the path's family (ZohoCRM.<family>.<op>: /v8/coql -> coql,
+ * /v8/settings/… -> settings, …; any other path is a module's records -> modules), per Zoho's
+ * scope list (https://www.zoho.com/crm/developer/docs/api/v8/scopes.html). Bulk jobs live under
+ * /crm/bulk (bulk_read.json) and notification channels under /actions/watch (notifications.json)
+ * in /work/shared/zoho-crm-oas. Books has one family.
+ */
+export const PACK_SCOPES: readonly PackScope[] = [
+  { product: 'crm', scope: 'ZohoCRM.modules.ALL' },
+  { product: 'crm', scope: 'ZohoCRM.coql.READ', paths: /^\/v\d+\/coql(\/|$)/ },
+  { product: 'crm', scope: 'ZohoCRM.settings.ALL', paths: /^\/v\d+\/settings(\/|$)/ },
+  { product: 'crm', scope: 'ZohoCRM.users.READ', paths: /^\/v\d+\/users(\/|$)/ },
+  { product: 'crm', scope: 'ZohoCRM.org.READ', paths: /^\/v\d+\/org(\/|$)/ },
+  { product: 'crm', scope: 'ZohoCRM.bulk.ALL', paths: /^\/bulk\// },
+  { product: 'crm', scope: 'ZohoCRM.notifications.ALL', paths: /^\/v\d+\/actions\/watch(\/|$)/ },
+  { product: 'books', scope: 'ZohoBooks.fullaccess.all' },
+];
+
+/** One scope an operation needs: service, scope name, operation and module ('' for any). */
+export interface ScopeNeed {
+  service: 'ZohoCRM' | 'ZohoBooks';
+  name: string;
+  op: ScopeOperation;
+  module?: string;
+}
+
+/**
+ * What each operation needs at the least (docs/ZOHO-FACTS.md, OAuth scopes). Record and
+ * attachment operations need ZohoCRM.modules with the operation listed, for the module they
+ * touch; COQL also needs a modules read.
+ */
+export const CRM_SCOPE_NEEDS = {
+  records: {
+    get: ['READ'],
+    list: ['READ'],
+    search: ['READ'],
+    create: ['CREATE'],
+    update: ['UPDATE'],
+    upsert: ['CREATE', 'UPDATE'],
+    delete: ['DELETE'],
+  } as Record<string, ScopeOperation[]>,
+  attachments: {
+    upload: ['CREATE'],
+    list: ['READ'],
+    download: ['READ'],
+    delete: ['DELETE'],
+  } as Record<string, ScopeOperation[]>,
+  coql: [
+    { service: 'ZohoCRM', name: 'coql', op: 'READ' },
+    { service: 'ZohoCRM', name: 'modules', op: 'READ' },
+  ] as ScopeNeed[],
+  /** Notification channels (crm-watch-in's webhook mode). */
+  watch: [{ service: 'ZohoCRM', name: 'notifications', op: 'ALL' }] as ScopeNeed[],
+  /** Polling for changes reads the module's records. */
+  poll: [{ service: 'ZohoCRM', name: 'modules', op: 'READ' }] as ScopeNeed[],
+};
+
+/**
+ * Books scopes are named after the entity (ZohoBooks.invoices.READ), except these (unverified:
+ * docs/ZOHO-FACTS.md); an operation not in `operations` (an action such as "mark as sent")
+ * needs `actions`.
+ */
+export const BOOKS_SCOPE_NEEDS = {
+  operations: {
+    get: 'READ',
+    list: 'READ',
+    create: 'CREATE',
+    update: 'UPDATE',
+    delete: 'DELETE',
+  } as Record<string, ScopeOperation>,
+  actions: 'UPDATE' as ScopeOperation,
+  scopeOfEntity: {
+    items: 'settings',
+    taxes: 'settings',
+    chartofaccounts: 'accountants',
+    journals: 'accountants',
+  } as Record<string, string>,
+};
+
+/**
+ * True when the granted scope (as the user typed it) covers the need. Self-contained (no imports,
+ * no outer names): scripts/build.js copies its compiled source into the editor's catalog.js.
+ */
+export function scopeCovers(granted: string, need: ScopeNeed): boolean {
+  const parts = String(granted).toLowerCase().split('.');
+  if (parts.length < 3 || parts[0] !== need.service.toLowerCase()) return false;
+  if (parts[0] === 'zohobooks' && parts[1] === 'fullaccess') return true;
+  const op = parts[parts.length - 1];
+  const module = parts.length > 3 ? parts.slice(2, -1).join('.') : '';
+  if (parts[1] !== need.name.toLowerCase()) return false;
+  if (module && module !== (need.module ?? '').toLowerCase()) return false;
+  return op === 'all' || op === need.op.toLowerCase();
+}
