@@ -28,6 +28,7 @@ import {
   Target,
   blank,
   checkEntity,
+  checkFlag,
   checkOrgId,
   checkTarget,
   collectionPath,
@@ -41,6 +42,28 @@ import {
 /** The options of every function here: the call's, and the product (default BOOKS). */
 export interface BooksOptions extends BooksCallOptions {
   product?: FinanceProduct;
+}
+
+/** The options of create and update: Zoho's query parameters of a write. */
+export interface BooksWriteOptions extends BooksOptions {
+  /**
+   * `ignore_auto_number_generation=true`: keep the document number given in the entity (e.g. a
+   * custom `invoice_number`); Zoho refuses a custom number without it where numbers are automatic.
+   */
+  ignoreAutoNumberGeneration?: boolean;
+  /** create only: `send=true`, email the new document to its contact persons. */
+  send?: boolean;
+}
+
+function writeQuery(options: BooksWriteOptions, creating: boolean): Record<string, QueryValue> {
+  const ignore = checkFlag(options.ignoreAutoNumberGeneration, 'ignoreAutoNumberGeneration');
+  const send = checkFlag(options.send, 'send');
+  if (send !== undefined && !creating)
+    throw invalidInput('send applies to create only: use the email action after an update', 'send');
+  return {
+    ignore_auto_number_generation: ignore ? 'true' : undefined,
+    send: send ? 'true' : undefined,
+  };
 }
 
 /** A filter value of a list: `{ status: 'sent', total_greater_than: 100, … }`. */
@@ -237,18 +260,19 @@ export async function createBooksRecord(
   conn: BooksRequester,
   recordType: string,
   entity: BooksRecord,
-  options: BooksOptions = {},
+  options: BooksWriteOptions = {},
 ): Promise<BooksWriteResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   let body = checkEntity(entity);
+  const query = writeQuery(options, true);
   let path = collectionPath(t);
   if (t.info?.flatWrites && t.parentId) {
     path = `/${t.info.flatWrites.path}`;
     body = { ...body, [t.info.flatWrites.parentField]: t.parentId };
   }
   const org = await resolveOrganization(conn, options, product);
-  const res = await send(product, conn, org, { method: 'POST', path, body }, options);
+  const res = await send(product, conn, org, { method: 'POST', path, query, body }, options);
   return {
     record: unwrap(res, t.info?.singular, product) as BooksRecord,
     message: messageOf(res),
@@ -284,18 +308,19 @@ export async function updateBooksRecord(
   recordType: string,
   recordId: string,
   entity: BooksRecord,
-  options: BooksOptions = {},
+  options: BooksWriteOptions = {},
 ): Promise<BooksWriteResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   const rid = checkRecordId(recordId);
   const body = updateBody(t, checkEntity(entity));
+  const query = writeQuery(options, false);
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,
     conn,
     org,
-    { method: 'PUT', path: itemPath(t, rid), body },
+    { method: 'PUT', path: itemPath(t, rid), query, body },
     options,
   );
   return {
