@@ -33,6 +33,8 @@ export interface BooksTypeInfo {
   flatWrites?: { path: string; parentField: string };
   /** Fields Zoho requires in an update's body (contact persons: first_name). */
   updateRequires?: string[];
+  /** Largest page of a list, when above Books' usual 200 (chart of accounts: 5,000). */
+  maxPerPage?: number;
   /** Get answers the document as a PDF with `accept=pdf` (and `print=true`). */
   pdf?: boolean;
   /**
@@ -174,6 +176,8 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     'account_id',
     'Chart of accounts',
     activeInactive('account'),
+    // Up to 5,000 accounts a page (issue 20's audit of Books' list docs; docs/ZOHO-FACTS.md).
+    { maxPerPage: 5000 },
   ),
   taxes: type('settings/taxes', 'tax', 'tax_id', 'Taxes'),
 };

@@ -85,7 +85,7 @@ export interface BooksListOptions extends BooksOptions {
 const RESERVED = new Set(['organization_id', 'page', 'per_page', 'sort_column', 'sort_order']);
 const FILTER_KEY_RE = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 
-function listQuery(options: BooksListOptions): Record<string, QueryValue> {
+function listQuery(options: BooksListOptions, t: Target): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {};
   if (!blank(options.search)) {
     if (!isBooksEntity(options.search)) {
@@ -115,7 +115,7 @@ function listQuery(options: BooksListOptions): Record<string, QueryValue> {
   }
   query.per_page = blank(options.perPage)
     ? BOOKS_MAX_PER_PAGE
-    : checkPositiveInt(options.perPage, 'perPage', BOOKS_MAX_PER_PAGE);
+    : checkPositiveInt(options.perPage, 'perPage', t.info?.maxPerPage ?? BOOKS_MAX_PER_PAGE);
   if (!blank(options.sortColumn)) {
     if (typeof options.sortColumn !== 'string' || !/^[a-z][a-z0-9_.]*$/.test(options.sortColumn))
       throw invalidInput(
@@ -211,7 +211,7 @@ export async function listBooksRecords(
 ): Promise<BooksListResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
-  const query = listQuery(options);
+  const query = listQuery(options, t);
   const page = blank(options.page) ? undefined : checkPositiveInt(options.page, 'page');
   const org = await resolveOrganization(conn, options, product);
   return fetchPage(conn, t, org, query, page, options);
@@ -235,7 +235,7 @@ export function listAllBooksRecords(
 ): AsyncGenerator<Page<BooksRecord>, void, undefined> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
-  const query = listQuery(options);
+  const query = listQuery(options, t);
   checkOrgId(options.organizationId);
   checkOrgId(options.defaultOrganizationId, 'defaultOrganizationId');
   return (async function* () {
