@@ -18,7 +18,7 @@ import {
   fileBytes,
 } from '../core/files';
 import { segment } from '../core/http';
-import { checkRecordId } from '../core/validate';
+import { checkRecordId, textOf } from '../core/validate';
 import {
   BOOKS,
   BooksRequester,
@@ -44,6 +44,13 @@ export interface BooksFileResult extends DownloadedFile {
 export interface BooksPdfOptions extends BooksOptions {
   /** `print=true`: the PDF Zoho prepares for printing. */
   print?: boolean;
+}
+
+/** The format of a get: `json` (the default, also for blank) or `pdf`. */
+export function checkBooksFormat(value: unknown): 'json' | 'pdf' {
+  if (value === undefined || value === null || value === '' || value === 'json') return 'json';
+  if (value === 'pdf') return 'pdf';
+  throw invalidInput(`The format must be "json" or "pdf", not ${textOf(value)}`, 'format');
 }
 
 function itemPath(t: Target, recordId: string): string {
