@@ -38,7 +38,10 @@ const catalog = {
         const actions = books
           .booksOperations(name)
           .filter((op) => !books.BOOKS_OPERATIONS.includes(op));
-        const extra = { ...(info.parent && { parent: info.parent }), ...(info.pdf && { pdf: true }) };
+        const extra = {
+          ...(info.parent && { parent: info.parent }),
+          ...(info.pdf && { pdf: true }),
+        };
         return [name, { ...extra, actions }];
       }),
     ),

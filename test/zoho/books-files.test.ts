@@ -5,8 +5,6 @@
  * any request.
  */
 import assert from 'node:assert/strict';
-import { accountsFamily } from '../../src/sandbox/accounts';
-import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
 import { ZohoConnection } from '../../src/zoho/core/connection';
 import { ZohoError } from '../../src/zoho/core/errors';
 import {
@@ -19,20 +17,18 @@ import {
   listBooksRecords,
   updateBooksRecord,
 } from '../../src/zoho/books/index';
-import { sandboxConnection, useSandbox } from '../helpers/sandbox';
+import { sandboxConnection } from '../helpers/sandbox';
+import { useBooksSandbox } from '../sandbox/books-client';
 
 const ORG = '10234695';
 
 describe('books client: query parameters, PDFs and attachments', function () {
   this.timeout(60_000);
-  let books: BooksFamily;
-  const sb = useSandbox({ creditLimit: 0 }, () => {
-    books = booksFamily();
-    return [accountsFamily(), books];
-  });
+  const h = useBooksSandbox();
+  const { sb } = h;
   let conn: ZohoConnection;
   beforeEach(() => {
-    books.store.clear();
+    h.books.store.clear();
     conn = sandboxConnection(sb.sandbox, 'ZohoBooks.fullaccess.all');
   });
   afterEach(() => conn.close());
@@ -49,7 +45,7 @@ describe('books client: query parameters, PDFs and attachments', function () {
     assert.equal(booksCalls().length, before, 'nothing sent');
   };
   const customer = () =>
-    books.store.insert(ORG, 'contacts', [{ contact_name: 'Acme' }])[0].contact_id as string;
+    h.books.store.insert(ORG, 'contacts', [{ contact_name: 'Acme' }])[0].contact_id as string;
   const opts = { organizationId: ORG };
 
   it('creates with a custom number only through ignoreAutoNumberGeneration, and sends', async () => {
@@ -86,7 +82,7 @@ describe('books client: query parameters, PDFs and attachments', function () {
   });
 
   it('gets a document as a PDF Buffer with its file name; refuses types without one', async () => {
-    const inv = books.store.insert(ORG, 'invoices', [
+    const inv = h.books.store.insert(ORG, 'invoices', [
       { customer_id: customer(), invoice_number: 'INV-000384' },
     ])[0];
     const pdf = await getBooksRecordPdf(conn, 'invoices', String(inv.invoice_id), {
@@ -105,8 +101,8 @@ describe('books client: query parameters, PDFs and attachments', function () {
   });
 
   it('adds, gets and deletes the attachment of an invoice and the receipt of an expense', async () => {
-    const inv = books.store.insert(ORG, 'invoices', [{ customer_id: customer() }])[0];
-    const exp = books.store.insert(ORG, 'expenses', [{ amount: 4 }])[0];
+    const inv = h.books.store.insert(ORG, 'invoices', [{ customer_id: customer() }])[0];
+    const exp = h.books.store.insert(ORG, 'expenses', [{ amount: 4 }])[0];
     for (const [type, id] of [
       ['invoices', String(inv.invoice_id)],
       ['expenses', String(exp.expense_id)],
@@ -145,7 +141,7 @@ describe('books client: query parameters, PDFs and attachments', function () {
       account_name: `A${i}`,
       account_type: 'expense',
     }));
-    books.store.insert(ORG, 'chartofaccounts', rows);
+    h.books.store.insert(ORG, 'chartofaccounts', rows);
     const page = await listBooksRecords(conn, 'chartofaccounts', { ...opts, perPage: 5000 });
     assert.equal(page.records.length, 300);
     await refused(listBooksRecords(conn, 'contacts', { ...opts, perPage: 201 }), 'perPage');

@@ -17,11 +17,13 @@ import {
   downloadedFile,
   fileBytes,
 } from '../core/files';
-import { segment } from '../core/http';
 import { checkRecordId, textOf } from '../core/validate';
+import { ZohoResponse, segment } from '../core/http';
 import {
   BOOKS,
   BooksRequester,
+  Call,
+  FinanceProduct,
   OrganizationChoice,
   Target,
   checkFlag,
@@ -32,7 +34,7 @@ import {
   send,
   unwrap,
 } from './core';
-import type { BooksOptions } from './records';
+import type { BooksMessageResult, BooksOptions } from './records';
 
 /** 10 MB a file: the limit Books' web app states for a transaction's files (unverified for the API). */
 export const BOOKS_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -57,6 +59,25 @@ function itemPath(t: Target, recordId: string): string {
   return `${collectionPath(t)}/${segment(recordId)}`;
 }
 
+/**
+ * One call about a record: the type and id checked, then `build` (which checks the rest and
+ * may refuse), all before the organization is resolved and the call is sent.
+ */
+async function recordCall(
+  conn: BooksRequester,
+  recordType: string,
+  recordId: string,
+  options: BooksOptions,
+  build: (t: Target, rid: string, product: FinanceProduct) => Call,
+): Promise<{ res: ZohoResponse; org: OrganizationChoice; rid: string; product: FinanceProduct }> {
+  const product = options.product ?? BOOKS;
+  const t = checkTarget(product, recordType, options);
+  const rid = checkRecordId(recordId);
+  const call = build(t, rid, product);
+  const org = await resolveOrganization(conn, options, product);
+  return { res: await send(product, conn, org, call, options), org, rid, product };
+}
+
 /** A document (invoice, estimate, sales order, purchase order, credit note) as a PDF. */
 export async function getBooksRecordPdf(
   conn: BooksRequester,
@@ -64,35 +85,25 @@ export async function getBooksRecordPdf(
   recordId: string,
   options: BooksPdfOptions = {},
 ): Promise<BooksFileResult> {
-  const product = options.product ?? BOOKS;
-  const t = checkTarget(product, recordType, options);
-  if (!t.info?.pdf) {
-    const types = Object.keys(product.types).filter((k) => product.types[k].pdf);
-    throw invalidInput(
-      `${product.name} gives no PDF of ${t.type}: only of ${types.join(', ')}`,
-      'format',
-    );
-  }
-  const rid = checkRecordId(recordId);
-  const print = checkFlag(options.print, 'print');
-  const org = await resolveOrganization(conn, options, product);
-  const res = await send(
-    product,
-    conn,
-    org,
-    {
-      method: 'GET',
-      path: itemPath(t, rid),
-      query: { accept: 'pdf', print: print ? 'true' : undefined },
-      responseType: 'binary',
-    },
-    options,
-  );
-  return { ...downloadedFile(res, `${t.info.singular}-${rid}.pdf`), organization: org };
+  let name = '';
+  const { res, org } = await recordCall(conn, recordType, recordId, options, (t, rid, product) => {
+    if (!t.info?.pdf) {
+      const types = Object.keys(product.types).filter((k) => product.types[k].pdf);
+      throw invalidInput(
+        `${product.name} gives no PDF of ${t.type}: only of ${types.join(', ')}`,
+        'format',
+      );
+    }
+    const print = checkFlag(options.print, 'print');
+    name = `${t.info.singular}-${rid}.pdf`;
+    const query = { accept: 'pdf', print: print ? 'true' : undefined };
+    return { method: 'GET', path: itemPath(t, rid), query, responseType: 'binary' };
+  });
+  return { ...downloadedFile(res, name), organization: org };
 }
 
 /** The type's file slot (attachment or receipt), or a refusal naming the types that have one. */
-function fileSlot(t: Target, product = BOOKS): { path: string; field: string } {
+function fileSlot(t: Target, product: FinanceProduct): { path: string; field: string } {
   if (t.info?.attachment) return t.info.attachment;
   const types = Object.keys(product.types).filter((k) => product.types[k].attachment);
   throw invalidInput(
@@ -113,6 +124,28 @@ export interface BooksAttachmentOptions extends BooksOptions {
   canSendInEmail?: boolean;
 }
 
+/** The multipart upload of a file, checked (name, size, type) before anything is sent. */
+function uploadCall(
+  t: Target,
+  rid: string,
+  product: FinanceProduct,
+  file: BooksUploadFile,
+  canSendInEmail: unknown,
+): Call {
+  const slot = fileSlot(t, product);
+  if (typeof file !== 'object' || file === null)
+    throw invalidInput('The file must be { data, fileName }', 'file');
+  const fileName = checkFileName(file.fileName);
+  const bytes = fileBytes(file.data);
+  checkFileSize(bytes, BOOKS_MAX_ATTACHMENT_BYTES, product.name);
+  const contentType = checkContentType(file.contentType);
+  const canSend = checkFlag(canSendInEmail, 'canSendInEmail');
+  const form = new FormData();
+  form.append(slot.field, new Blob([new Uint8Array(bytes)], { type: contentType }), fileName);
+  const query = { can_send_in_email: canSend === undefined ? undefined : String(canSend) };
+  return { method: 'POST', path: `${itemPath(t, rid)}/${slot.path}`, query, body: form };
+}
+
 /** Attaches a file to an invoice or bill, or a receipt to an expense (multipart). */
 export async function addBooksAttachment(
   conn: BooksRequester,
@@ -120,32 +153,9 @@ export async function addBooksAttachment(
   recordId: string,
   file: BooksUploadFile,
   options: BooksAttachmentOptions = {},
-): Promise<{ message: string; organization: OrganizationChoice }> {
-  const product = options.product ?? BOOKS;
-  const t = checkTarget(product, recordType, options);
-  const slot = fileSlot(t, product);
-  const rid = checkRecordId(recordId);
-  if (typeof file !== 'object' || file === null)
-    throw invalidInput('The file must be { data, fileName }', 'file');
-  const fileName = checkFileName(file.fileName);
-  const bytes = fileBytes(file.data);
-  checkFileSize(bytes, BOOKS_MAX_ATTACHMENT_BYTES, product.name);
-  const contentType = checkContentType(file.contentType);
-  const canSend = checkFlag(options.canSendInEmail, 'canSendInEmail');
-  const form = new FormData();
-  form.append(slot.field, new Blob([new Uint8Array(bytes)], { type: contentType }), fileName);
-  const org = await resolveOrganization(conn, options, product);
-  const res = await send(
-    product,
-    conn,
-    org,
-    {
-      method: 'POST',
-      path: `${itemPath(t, rid)}/${slot.path}`,
-      query: { can_send_in_email: canSend === undefined ? undefined : String(canSend) },
-      body: form,
-    },
-    options,
+): Promise<BooksMessageResult> {
+  const { res, org, product } = await recordCall(conn, recordType, recordId, options, (t, rid, p) =>
+    uploadCall(t, rid, p, file, options.canSendInEmail),
   );
   unwrap(res, undefined, product);
   return { message: messageOf(res), organization: org };
@@ -158,19 +168,13 @@ export async function getBooksAttachment(
   recordId: string,
   options: BooksOptions = {},
 ): Promise<BooksFileResult> {
-  const product = options.product ?? BOOKS;
-  const t = checkTarget(product, recordType, options);
-  const slot = fileSlot(t, product);
-  const rid = checkRecordId(recordId);
-  const org = await resolveOrganization(conn, options, product);
-  const res = await send(
-    product,
-    conn,
-    org,
-    { method: 'GET', path: `${itemPath(t, rid)}/${slot.path}`, responseType: 'binary' },
-    options,
-  );
-  return { ...downloadedFile(res, `${slot.path}-${rid}`), organization: org };
+  let name = '';
+  const { res, org } = await recordCall(conn, recordType, recordId, options, (t, rid, p) => {
+    const slot = fileSlot(t, p);
+    name = `${slot.path}-${rid}`;
+    return { method: 'GET', path: `${itemPath(t, rid)}/${slot.path}`, responseType: 'binary' };
+  });
+  return { ...downloadedFile(res, name), organization: org };
 }
 
 /** Deletes the file attached to an invoice or bill, or an expense's receipt. */
@@ -179,18 +183,16 @@ export async function deleteBooksAttachment(
   recordType: string,
   recordId: string,
   options: BooksOptions = {},
-): Promise<{ message: string; organization: OrganizationChoice }> {
-  const product = options.product ?? BOOKS;
-  const t = checkTarget(product, recordType, options);
-  const slot = fileSlot(t, product);
-  const rid = checkRecordId(recordId);
-  const org = await resolveOrganization(conn, options, product);
-  const res = await send(
-    product,
+): Promise<BooksMessageResult> {
+  const { res, org, product } = await recordCall(
     conn,
-    org,
-    { method: 'DELETE', path: `${itemPath(t, rid)}/${slot.path}` },
+    recordType,
+    recordId,
     options,
+    (t, rid, p) => ({
+      method: 'DELETE',
+      path: `${itemPath(t, rid)}/${fileSlot(t, p).path}`,
+    }),
   );
   unwrap(res, undefined, product);
   return { message: messageOf(res), organization: org };

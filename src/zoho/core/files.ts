@@ -5,6 +5,7 @@
  */
 import { invalidInput } from './errors';
 import type { ZohoResponse } from './http';
+import { textOf } from './validate';
 
 export interface DownloadedFile {
   data: Buffer;
@@ -55,7 +56,7 @@ export function checkFileSize(bytes: Buffer, limit: number, product: string): vo
 export function checkContentType(value: unknown): string {
   const contentType = value ?? 'application/octet-stream';
   if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
-    throw invalidInput(`"${String(contentType)}" is not a content type`, 'contentType');
+    throw invalidInput(`"${textOf(contentType)}" is not a content type`, 'contentType');
   }
   return contentType;
 }
