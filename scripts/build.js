@@ -41,7 +41,11 @@ const catalog = {
         const actions = books
           .booksOperations(name)
           .filter((op) => !books.BOOKS_OPERATIONS.includes(op));
-        return [name, info.parent ? { parent: info.parent, actions } : { actions }];
+        const extra = {
+          ...(info.parent && { parent: info.parent }),
+          ...(info.pdf && { pdf: true }),
+        };
+        return [name, { ...extra, actions }];
       }),
     ),
   },

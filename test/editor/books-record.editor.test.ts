@@ -241,6 +241,31 @@ describe('books-record editor (Chromium)', function () {
         `${op}: record id box`,
       );
     }
+    // Get of a document offers its PDF (print once PDF is chosen); create sends; writes number.
+    const fileRows = {
+      format: '.books-record-row-format',
+      print: '.books-record-row-print',
+      send: '.books-record-row-send',
+      numbering: '.books-record-row-numbering',
+    };
+    const fileCheck = async (what: string, shown: string[]) => {
+      const vis = await visibility(page, Object.values(fileRows));
+      for (const [name, sel] of Object.entries(fileRows))
+        assert.equal(vis[sel], shown.includes(name), `${what}: ${name} row visible`);
+    };
+    await page.selectOption('#node-input-operation', 'get');
+    await fileCheck('invoices/get', ['format']);
+    await page.selectOption('#node-input-format', 'pdf');
+    await fileCheck('invoices/get as pdf', ['format', 'print']);
+    await page.selectOption('#node-input-format', 'json');
+    await page.selectOption('#node-input-operation', 'create');
+    await fileCheck('invoices/create', ['send', 'numbering']);
+    await page.selectOption('#node-input-operation', 'update');
+    await fileCheck('invoices/update', ['numbering']);
+    await page.selectOption('#books-record-type', 'contacts');
+    await page.selectOption('#node-input-operation', 'get');
+    await fileCheck('contacts/get (no PDF)', []);
+    await page.selectOption('#books-record-type', 'invoices');
     await page.selectOption('#node-input-operation', 'list');
     for (const sel of ['#node-input-sortColumn', '#node-input-sortOrder', '#node-input-perPage']) {
       assert.equal(await page.locator(sel).isVisible(), true, `list: ${sel}`);

@@ -377,6 +377,72 @@ describe('books-record node', function () {
     assert.deepEqual(sb.sandbox.requests, []);
   });
 
+  it('gets a document as a PDF Buffer with its file name; refuses a PDF of a contact', async function () {
+    const id = books.store.insert(ORG, 'invoices', [{ customer_id: seedContact() }])[0]
+      .invoice_id as string;
+    await load({ recordType: 'invoices', operation: 'get', format: 'pdf', organizationId: ORG });
+    const m = ok(await exec({ recordId: id, print: 'true' }));
+    assert.ok(Buffer.isBuffer(m.payload));
+    assert.equal(m.payload.subarray(0, 5).toString(), '%PDF-');
+    assert.equal(m.filename, 'INV-000001.pdf');
+    assert.equal(m.contentType, 'application/pdf');
+    assert.equal(booksCalls()[0].query.print, 'true');
+    const json = ok(await exec({ recordId: id, format: 'json' }));
+    assert.equal(json.payload.invoice_id, id);
+    sb.sandbox.clearRequests();
+    failed(await exec({ recordType: 'contacts', recordId: id }), 'INVALID_INPUT', /no PDF/);
+    failed(await exec({ recordId: id, format: 'html' }), 'INVALID_INPUT', /json.*pdf/);
+    assert.deepEqual(booksCalls(), []);
+  });
+
+  it('creates with its own number only with Keep the number given; send from msg', async function () {
+    const entity = { customer_id: seedContact(), line_items: [{ rate: 3 }], invoice_number: 'A-9' };
+    await load({ recordType: 'invoices', operation: 'create', organizationId: ORG });
+    failed(await exec({ payload: entity }), '4', /invoice_number/);
+    const made = ok(
+      await exec({ payload: entity, ignoreAutoNumberGeneration: true, send: 'true' }),
+    );
+    assert.equal(made.payload.invoice_number, 'A-9');
+    const { query } = booksCalls().at(-1)!;
+    assert.equal(query.ignore_auto_number_generation, 'true');
+    assert.equal(query.send, 'true');
+    await unloadFlow();
+    const custom = { ...entity, invoice_number: 'A-10' };
+    await load({
+      recordType: 'invoices',
+      operation: 'create',
+      organizationId: ORG,
+      ignoreAutoNumber: true,
+    });
+    assert.equal(ok(await exec({ payload: custom })).payload.invoice_number, 'A-10');
+    failed(await exec({ payload: custom, send: 'yes' }), 'INVALID_INPUT', /send/);
+  });
+
+  it('adds, gets and deletes the attachment of a bill; refuses a bad file before sending', async function () {
+    const vendor = seedContact('Vendor');
+    const id = books.store.insert(ORG, 'bills', [{ vendor_id: vendor, bill_number: 'B-1' }])[0]
+      .bill_id as string;
+    await load({ recordType: 'bills', operation: 'add_attachment', organizationId: ORG });
+    const file = Buffer.from('%PDF-1.4 scan');
+    const added = ok(await exec({ recordId: id, payload: file, filename: 'scan.pdf' }));
+    assert.equal(added.payload.message, 'The document has been attached.');
+    const got = ok(await exec({ recordId: id, operation: 'get_attachment' }));
+    assert.deepEqual(got.payload, file);
+    assert.equal(got.filename, 'scan.pdf');
+    ok(await exec({ recordId: id, operation: 'delete_attachment' }));
+    failed(await exec({ recordId: id, operation: 'get_attachment' }), '1002');
+    sb.sandbox.clearRequests();
+    failed(await exec({ recordId: id, payload: file }), 'INVALID_INPUT', /file name/);
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+    failed(await exec({ recordId: id, payload: big, filename: 'b.pdf' }), 'INVALID_INPUT', /10 MB/);
+    failed(
+      await exec({ recordType: 'estimates', recordId: id }),
+      'INVALID_INPUT',
+      /Unknown operation/,
+    );
+    assert.deepEqual(booksCalls(), []);
+  });
+
   it('sends Zoho’s error codes to Catch with done once', async function () {
     await load({ recordType: 'invoices', operation: 'get', organizationId: ORG });
     const c = failed(await exec({ recordId: '123' }), '1002', /Invoice does not exist/);

@@ -4,6 +4,7 @@ import { checkPositiveInt } from '../../zoho/core/validate';
 import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
 import type { OutputMode } from '../runtime/pages';
 import { flag, int, text } from '../runtime/props';
+import { BooksFileDef, readFileInput } from './files';
 import { BooksOperationInput, checkBooksOperation } from './operation';
 
 /** Options the user sets in the node or msg, each with a `books-record.param.<name>` text. */
@@ -26,9 +27,18 @@ export const BOOKS_RECORD_PARAMS = [
   'body',
   'actionBody',
   'rateLimit',
+  'format',
+  'print',
+  'send',
+  'ignoreAutoNumberGeneration',
+  'canSendInEmail',
+  'fileName',
+  'data',
+  'contentType',
+  'file',
 ] as const;
 
-export interface BooksRecordDef extends FlowNodeDef {
+export interface BooksRecordDef extends FlowNodeDef, BooksFileDef {
   recordType?: string;
   parentRecordType?: string;
   parentRecordId?: string;
@@ -113,6 +123,7 @@ export async function readInput(
       ),
     },
     signal: ctx.signal,
+    files: readFileInput(ctx, def),
   };
   const returnAll = operation === 'list' ? await readListOptions(ctx, def, input) : false;
   const output: OutputMode = (msg.output ?? def.output) === 'pages' ? 'pages' : 'array';

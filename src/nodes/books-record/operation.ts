@@ -22,6 +22,7 @@ import {
   listBooksRecords,
   updateBooksRecord,
 } from '../../zoho/books/index';
+import { BooksFileInfo, BooksFileInput, runFileOperation } from './files';
 
 /** The values of one message, as the editor and msg give them. */
 export interface BooksOperationInput {
@@ -43,9 +44,13 @@ export interface BooksOperationInput {
   sortOrder?: unknown;
   rateLimit?: BooksRateLimit | false;
   signal?: AbortSignal;
+  /** Query options and files: format, print, send, ignoreAutoNumberGeneration, file name. */
+  files?: BooksFileInput;
 }
 
 export interface BooksOperationResult {
+  /** A file (PDF, attachment): payload is its Buffer. */
+  file?: BooksFileInfo;
   /** The entity (get, create, update), the records (list), or { id, …, message } otherwise. */
   payload: unknown;
   message?: string;
@@ -116,6 +121,10 @@ export async function runBooksOperation(
   const options = booksListOptions(input);
   const recordId = id as string;
   const entity = input.payload as BooksRecord;
+  const files = input.files ?? {};
+  const file = runFileOperation(conn, type, operation, recordId, input.payload, files, options);
+  if (file) return file;
+  const numbering = { ignoreAutoNumberGeneration: files.ignoreAutoNumberGeneration as boolean };
   switch (operation) {
     case 'get': {
       const r = await getBooksRecord(conn, type, recordId, options);
@@ -126,11 +135,12 @@ export async function runBooksOperation(
       return { payload: r.records, info: r.pageContext, organization: r.organization };
     }
     case 'create': {
-      const r = await createBooksRecord(conn, type, entity, options);
+      const send = files.send as boolean | undefined;
+      const r = await createBooksRecord(conn, type, entity, { ...options, ...numbering, send });
       return { payload: r.record, message: r.message, organization: r.organization };
     }
     case 'update': {
-      const r = await updateBooksRecord(conn, type, recordId, entity, options);
+      const r = await updateBooksRecord(conn, type, recordId, entity, { ...options, ...numbering });
       return { payload: r.record, message: r.message, organization: r.organization };
     }
     case 'delete': {

@@ -31,6 +31,7 @@ function withOrg(
 /** What a done operation says: found, created, updated, deleted, or the action's label. */
 function doneText(ctx: InputContext, operation: string, payload: unknown): string {
   if (Array.isArray(payload)) return recordsText(ctx.shared, payload.length);
+  if (Buffer.isBuffer(payload)) return ctx.t('status.bytes', { count: payload.length });
   if (operation === 'get') return ctx.t('status.found');
   if (['create', 'update', 'delete'].includes(operation)) return ctx.t(`status.${operation}d`);
   return ctx.t(`action.${operation}`, { defaultValue: operation });
@@ -57,6 +58,10 @@ export async function runOperation(ctx: InputContext, { input }: BooksRecordInpu
   const { msg } = ctx;
   const result = await runBooksOperation(ctx.conn, input);
   msg.payload = result.payload;
+  if (result.file) {
+    msg.filename = result.file.fileName;
+    msg.contentType = result.file.contentType;
+  }
   msg.organizationId = result.organization.organizationId;
   msg.info = result.info ?? { message: result.message };
   ctx.send(msg);

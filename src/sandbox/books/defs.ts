@@ -40,6 +40,8 @@ export interface EntityDef {
   messages?: { created: string; updated: string; deleted: string };
   /** Parent type for nested resources (contact persons under contacts). */
   parent?: string;
+  /** Largest per_page of a list (default 200). */
+  maxPerPage?: number;
   actions?: Record<string, ActionDef>;
 }
 
@@ -449,6 +451,8 @@ export const ENTITY_DEFS: EntityDef[] = [
     idField: 'account_id',
     label: 'Account',
     mandatory: ['account_name', 'account_type'],
+    // Chart of accounts lists take up to 5,000 a page (issue 20's audit of Books' list docs).
+    maxPerPage: 5000,
     status: { field: 'status', initial: 'active' },
     nameField: 'account_name',
     actions: {

@@ -6,6 +6,7 @@ import { jsonText } from '../body';
 import { booksError } from '../router';
 import type { SandboxReply, SandboxRequest } from '../types';
 import type { ActionDef, EntityDef } from './defs';
+import { PDF_TYPES, pdfOf } from './files';
 import { filterByTest, listRules, modifiedSince, orgToday } from './filters';
 import type { BooksStore, Entity } from './store';
 
@@ -166,7 +167,7 @@ export function list(
   const q = req.query;
   const page = positiveInt(q.get('page'), 1, Number.MAX_SAFE_INTEGER);
   if (page === undefined) return invalidValue('page');
-  const perPage = positiveInt(q.get('per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
+  const perPage = positiveInt(q.get('per_page'), MAX_PER_PAGE, def.maxPerPage ?? MAX_PER_PAGE);
   if (perPage === undefined) return invalidValue('per_page');
   const sortOrder = q.get('sort_order') ?? 'A';
   if (sortOrder !== 'A' && sortOrder !== 'D') return invalidValue('sort_order');
@@ -224,15 +225,21 @@ export function list(
   });
 }
 
+/**
+ * One entity; a document asked with `accept=pdf` comes as its PDF (files.ts). Other query
+ * parameters are ignored, as Zoho ignores parameters a call does not take.
+ */
 export function get(
   store: BooksStore,
   orgId: string,
   def: EntityDef,
   id: string,
   parentId?: string,
+  query?: URLSearchParams,
 ) {
   const e = store.get(orgId, def.name, id);
   if (!e || (parentId !== undefined && e.contact_id !== parentId)) return doesNotExist(def);
+  if (query?.get('accept') === 'pdf' && PDF_TYPES.has(def.name)) return pdfOf(def, e);
   return ok(200, 'success', { [def.singular]: e });
 }
 
@@ -285,14 +292,28 @@ function checkWrite(
   return undefined;
 }
 
+/**
+ * Documents numbered automatically (INV-, QT-, SO-, PO-, CN-) take a number of their own only
+ * with `ignore_auto_number_generation=true`, which in turn "mandates" the number (zoho/
+ * books-java-wrappers InvoicesApi.create; issue 20). Zoho's refusal text: unverified.
+ */
+function checkNumbering(def: EntityDef, body: Entity, query?: URLSearchParams) {
+  if (!def.number?.prefix) return undefined;
+  const field = def.number.field;
+  const given = body[field] !== undefined && body[field] !== null && body[field] !== '';
+  const ignoreAuto = query?.get('ignore_auto_number_generation') === 'true';
+  return given === ignoreAuto ? undefined : invalidValue(field);
+}
+
 export function create(
   store: BooksStore,
   orgId: string,
   def: EntityDef,
   body: Entity,
   parentId?: string,
+  query?: URLSearchParams,
 ): SandboxReply {
-  const bad = checkWrite(store, orgId, def, body, true);
+  const bad = checkWrite(store, orgId, def, body, true) ?? checkNumbering(def, body, query);
   if (bad) return bad;
   const values = { ...body };
   delete values[def.idField];

@@ -12,6 +12,7 @@ import { jsonText } from '../body';
 import { booksError } from '../router';
 import type { ApiFamily, Handler, SandboxReply, SandboxRequest } from '../types';
 import { ENTITY_BY_NAME, ENTITY_DEFS, type EntityDef } from './defs';
+import * as F from './files';
 import * as H from './handlers';
 import { BooksLimits, DEFAULT_BOOKS_DAILY_LIMIT } from './quota';
 import { BooksStore, type Entity } from './store';
@@ -296,14 +297,41 @@ export function booksFamily(options: BooksFamilyOptions = {}): BooksFamily {
         'POST',
         '/:type',
         typed((req, org, def) =>
-          withBody((_r, o, body) => H.create(store, o, def, body))(req, org),
+          withBody((r, o, body) => H.create(store, o, def, body, undefined, r.query))(req, org),
         ),
       );
       route(
         'GET',
         '/:type/:id',
-        byId((_req, org, def, id) => H.get(store, org, def, id)),
+        byId((req, org, def, id) => H.get(store, org, def, id, undefined, req.query)),
       );
+      // The one file of invoices and bills (/attachment) and expenses (/receipt): files.ts.
+      for (const [type, slot] of Object.entries(F.FILE_SLOTS)) {
+        const def = ENTITY_BY_NAME.get(type)!;
+        const onFile = (
+          h: (req: SandboxRequest, org: string, id: string) => SandboxReply,
+        ): Handler =>
+          withOrg((req, org) => {
+            const id = req.params.id;
+            return idOk(id) && store.get(org, type, id) ? h(req, org, id) : H.doesNotExist(def);
+          });
+        const path = `/${type}/:id/${slot.path}`;
+        route(
+          'POST',
+          path,
+          onFile((req, org, id) => F.addFile(store, org, def, id, req)),
+        );
+        route(
+          'GET',
+          path,
+          onFile((_req, org, id) => F.getFile(store, org, def, id)),
+        );
+        route(
+          'DELETE',
+          path,
+          onFile((_req, org, id) => F.deleteFile(store, org, def, id)),
+        );
+      }
       route(
         'PUT',
         '/:type/:id',

@@ -7,6 +7,13 @@ import { orgDay, orgTimestamp } from './time';
 
 export type Entity = Record<string, unknown>;
 
+/** The one file an invoice, bill or expense keeps (files.ts). */
+export interface StoredFile {
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+}
+
 export interface Organization {
   organization_id: string;
   name: string;
@@ -46,6 +53,8 @@ export class BooksStore {
   private readonly data = new Map<string, Map<string, Map<string, Entity>>>();
   private nextId = 460000000010000n;
   private readonly numbers = new Map<string, number>();
+  /** By `org:type:id`; a record's file goes with the record. */
+  private readonly files = new Map<string, StoredFile>();
   now: () => number = Date.now;
 
   org(id: string): Organization | undefined {
@@ -130,9 +139,22 @@ export class BooksStore {
     return entity;
   }
 
+  file(orgId: string, type: string, id: string): StoredFile | undefined {
+    return this.files.get(`${orgId}:${type}:${id}`);
+  }
+
+  setFile(orgId: string, type: string, id: string, file: StoredFile): void {
+    this.files.set(`${orgId}:${type}:${id}`, file);
+  }
+
+  deleteFile(orgId: string, type: string, id: string): boolean {
+    return this.files.delete(`${orgId}:${type}:${id}`);
+  }
+
   remove(orgId: string, type: string, id: string): boolean {
     const table = this.data.get(orgId)?.get(type);
     if (!table?.delete(id)) return false;
+    this.deleteFile(orgId, type, id);
     if (type === 'contacts') {
       const persons = this.data.get(orgId)?.get('contactpersons');
       for (const [pid, p] of persons ?? []) if (p.contact_id === id) persons!.delete(pid);
@@ -143,6 +165,7 @@ export class BooksStore {
   clear(): void {
     this.data.clear();
     this.numbers.clear();
+    this.files.clear();
   }
 
   /** Computed fields Zoho fills in: names of referenced contacts, totals of line items. */

@@ -33,6 +33,15 @@ export interface BooksTypeInfo {
   flatWrites?: { path: string; parentField: string };
   /** Fields Zoho requires in an update's body (contact persons: first_name). */
   updateRequires?: string[];
+  /** Largest page of a list, when above Books' usual 200 (chart of accounts: 5,000). */
+  maxPerPage?: number;
+  /** Get answers the document as a PDF with `accept=pdf` (and `print=true`). */
+  pdf?: boolean;
+  /**
+   * The one file Zoho keeps on a record: its path after `/<type>/<id>/` and the multipart
+   * field of an upload (invoices and bills: `attachment`; expenses: `receipt`).
+   */
+  attachment?: { path: string; field: string };
   actions: Record<string, BooksActionInfo>;
 }
 
@@ -82,6 +91,14 @@ function type(
   };
 }
 
+/**
+ * Documents Zoho renders as a PDF on get (`accept=pdf`, `print=true`), and the records that keep
+ * one attached file: Zoho Books API v3 "Get an invoice" and the response page ("Other Formats");
+ * "Add attachment to an invoice / a bill", "Add receipt to an expense" (docs/ZOHO-FACTS.md).
+ */
+const PDF = { pdf: true };
+const ATTACHMENT = { attachment: { path: 'attachment', field: 'attachment' } };
+
 export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
   contacts: type('contacts', 'contact', 'contact_id', 'Contacts', activeInactive('contact')),
   contactpersons: type(
@@ -100,49 +117,98 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     },
   ),
   items: type('items', 'item', 'item_id', 'Items', activeInactive('item')),
-  invoices: type('invoices', 'invoice', 'invoice_id', 'Invoices', {
-    email: email('invoice'),
-    mark_as_sent: status('sent', 'invoice'),
-    void: status('void', 'invoice'),
-    mark_as_draft: status('draft', 'invoice'),
-    write_off: { path: 'writeoff', description: 'write off the invoice' },
-    ...submitApprove('invoice'),
-  }),
-  estimates: type('estimates', 'estimate', 'estimate_id', 'Estimates', {
-    email: email('estimate'),
-    mark_as_sent: status('sent', 'estimate'),
-    mark_as_accepted: status('accepted', 'estimate'),
-    mark_as_declined: status('declined', 'estimate'),
-    ...submitApprove('estimate'),
-  }),
-  salesorders: type('salesorders', 'salesorder', 'salesorder_id', 'Sales orders', {
-    email: email('sales order', ['subject', 'body']),
-    open: status('open', 'sales order'),
-    void: status('void', 'sales order'),
-    ...submitApprove('sales order'),
-  }),
-  purchaseorders: type('purchaseorders', 'purchaseorder', 'purchaseorder_id', 'Purchase orders', {
-    email: email('purchase order', ['body']),
-    open: status('open', 'purchase order'),
-    mark_as_billed: status('billed', 'purchase order'),
-    cancel: status('cancelled', 'purchase order'),
-    ...submitApprove('purchase order'),
-  }),
-  bills: type('bills', 'bill', 'bill_id', 'Bills', {
-    open: status('open', 'bill'),
-    void: status('void', 'bill'),
-    ...submitApprove('bill'),
-  }),
-  creditnotes: type('creditnotes', 'creditnote', 'creditnote_id', 'Credit notes', {
-    email: email('credit note', ['subject', 'body']),
-    open: status('open', 'credit note'),
-    void: status('void', 'credit note'),
-    mark_as_draft: status('draft', 'credit note'),
-    ...submitApprove('credit note'),
-  }),
+  invoices: type(
+    'invoices',
+    'invoice',
+    'invoice_id',
+    'Invoices',
+    {
+      email: email('invoice'),
+      mark_as_sent: status('sent', 'invoice'),
+      void: status('void', 'invoice'),
+      mark_as_draft: status('draft', 'invoice'),
+      write_off: { path: 'writeoff', description: 'write off the invoice' },
+      ...submitApprove('invoice'),
+    },
+    { ...PDF, ...ATTACHMENT },
+  ),
+  estimates: type(
+    'estimates',
+    'estimate',
+    'estimate_id',
+    'Estimates',
+    {
+      email: email('estimate'),
+      mark_as_sent: status('sent', 'estimate'),
+      mark_as_accepted: status('accepted', 'estimate'),
+      mark_as_declined: status('declined', 'estimate'),
+      ...submitApprove('estimate'),
+    },
+    PDF,
+  ),
+  salesorders: type(
+    'salesorders',
+    'salesorder',
+    'salesorder_id',
+    'Sales orders',
+    {
+      email: email('sales order', ['subject', 'body']),
+      open: status('open', 'sales order'),
+      void: status('void', 'sales order'),
+      ...submitApprove('sales order'),
+    },
+    PDF,
+  ),
+  purchaseorders: type(
+    'purchaseorders',
+    'purchaseorder',
+    'purchaseorder_id',
+    'Purchase orders',
+    {
+      email: email('purchase order', ['body']),
+      open: status('open', 'purchase order'),
+      mark_as_billed: status('billed', 'purchase order'),
+      cancel: status('cancelled', 'purchase order'),
+      ...submitApprove('purchase order'),
+    },
+    PDF,
+  ),
+  bills: type(
+    'bills',
+    'bill',
+    'bill_id',
+    'Bills',
+    {
+      open: status('open', 'bill'),
+      void: status('void', 'bill'),
+      ...submitApprove('bill'),
+    },
+    ATTACHMENT,
+  ),
+  creditnotes: type(
+    'creditnotes',
+    'creditnote',
+    'creditnote_id',
+    'Credit notes',
+    {
+      email: email('credit note', ['subject', 'body']),
+      open: status('open', 'credit note'),
+      void: status('void', 'credit note'),
+      mark_as_draft: status('draft', 'credit note'),
+      ...submitApprove('credit note'),
+    },
+    PDF,
+  ),
   customerpayments: type('customerpayments', 'payment', 'payment_id', 'Customer payments'),
   vendorpayments: type('vendorpayments', 'vendorpayment', 'payment_id', 'Vendor payments'),
-  expenses: type('expenses', 'expense', 'expense_id', 'Expenses'),
+  expenses: type(
+    'expenses',
+    'expense',
+    'expense_id',
+    'Expenses',
+    {},
+    { attachment: { path: 'receipt', field: 'receipt' } },
+  ),
   journals: type('journals', 'journal', 'journal_id', 'Journals', {
     publish: { path: 'status/publish', description: 'publish the journal' },
   }),
@@ -152,6 +218,8 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     'account_id',
     'Chart of accounts',
     activeInactive('account'),
+    // Up to 5,000 accounts a page (issue 20's audit of Books' list docs; docs/ZOHO-FACTS.md).
+    { maxPerPage: 5000 },
   ),
   taxes: type('settings/taxes', 'tax', 'tax_id', 'Taxes'),
 };
@@ -170,7 +238,22 @@ export function booksTypeInfo(
   return Object.prototype.hasOwnProperty.call(types, recordType) ? types[recordType] : undefined;
 }
 
-/** The operations a record type offers: get, list, create, update, delete and its actions. */
+/** The operations on the one file of invoices, bills (attachment) and expenses (receipt). */
+export const BOOKS_ATTACHMENT_OPERATIONS = [
+  'add_attachment',
+  'get_attachment',
+  'delete_attachment',
+] as const;
+
+/**
+ * The operations a record type offers: get, list, create, update, delete, its actions, and the
+ * attachment operations where it keeps a file.
+ */
 export function booksOperations(recordType: string): string[] {
-  return [...BOOKS_OPERATIONS, ...Object.keys(booksTypeInfo(recordType)?.actions ?? {})];
+  const info = booksTypeInfo(recordType);
+  return [
+    ...BOOKS_OPERATIONS,
+    ...Object.keys(info?.actions ?? {}),
+    ...(info?.attachment ? BOOKS_ATTACHMENT_OPERATIONS : []),
+  ];
 }

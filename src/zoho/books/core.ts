@@ -11,7 +11,7 @@ import { QueryValue, ZohoResponse, segment } from '../core/http';
 import { Quota, booksQuotaHeaders } from '../core/limits';
 import type { Product } from '../core/regions';
 import { httpError } from '../core/response';
-import { checkRecordId } from '../core/validate';
+import { checkRecordId, textOf } from '../core/validate';
 import { BOOKS_NAME_RE, BOOKS_TYPES, BooksTypeInfo, booksTypeInfo } from './catalog';
 
 export type BooksRequester = Pick<ZohoConnection, 'request'>;
@@ -179,6 +179,13 @@ export function checkEntity(value: unknown, what = 'entity', param = 'entity'): 
   return value;
 }
 
+/** An optional yes/no option: true, false or absent; anything else is refused. */
+export function checkFlag(value: unknown, param: string): boolean | undefined {
+  if (blank(value)) return undefined;
+  if (typeof value === 'boolean') return value;
+  throw invalidInput(`${param} must be true or false, not ${textOf(value)}`, param);
+}
+
 export function checkOrgId(value: unknown, param = 'organizationId'): string | undefined {
   return blank(value) ? undefined : checkRecordId(value, param, 'organization id');
 }
@@ -276,6 +283,8 @@ export interface Call {
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** binary for a file (a PDF, an attachment); JSON otherwise. */
+  responseType?: 'binary';
 }
 
 export async function send(
@@ -294,6 +303,7 @@ export async function send(
     path: `${product.apiPath}${call.path}`,
     query: { ...call.query, [product.organizationParam]: org.organizationId },
     body: call.body,
+    responseType: call.responseType,
     rateLimit: limit ? { key, ...limit } : undefined,
     signal: options.signal,
   });

@@ -17,3 +17,4 @@ export {
   resolveOrganization,
 } from './core';
 export * from './records';
+export * from './files';

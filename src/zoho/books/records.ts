@@ -28,6 +28,7 @@ import {
   Target,
   blank,
   checkEntity,
+  checkFlag,
   checkOrgId,
   checkTarget,
   collectionPath,
@@ -41,6 +42,28 @@ import {
 /** The options of every function here: the call's, and the product (default BOOKS). */
 export interface BooksOptions extends BooksCallOptions {
   product?: FinanceProduct;
+}
+
+/** The options of create and update: Zoho's query parameters of a write. */
+export interface BooksWriteOptions extends BooksOptions {
+  /**
+   * `ignore_auto_number_generation=true`: keep the document number given in the entity (e.g. a
+   * custom `invoice_number`); Zoho refuses a custom number without it where numbers are automatic.
+   */
+  ignoreAutoNumberGeneration?: boolean;
+  /** create only: `send=true`, email the new document to its contact persons. */
+  send?: boolean;
+}
+
+function writeQuery(options: BooksWriteOptions, creating: boolean): Record<string, QueryValue> {
+  const ignore = checkFlag(options.ignoreAutoNumberGeneration, 'ignoreAutoNumberGeneration');
+  const send = checkFlag(options.send, 'send');
+  if (send !== undefined && !creating)
+    throw invalidInput('send applies to create only: use the email action after an update', 'send');
+  return {
+    ignore_auto_number_generation: ignore ? 'true' : undefined,
+    send: send ? 'true' : undefined,
+  };
 }
 
 /** A filter value of a list: `{ status: 'sent', total_greater_than: 100, … }`. */
@@ -62,7 +85,7 @@ export interface BooksListOptions extends BooksOptions {
 const RESERVED = new Set(['organization_id', 'page', 'per_page', 'sort_column', 'sort_order']);
 const FILTER_KEY_RE = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 
-function listQuery(options: BooksListOptions): Record<string, QueryValue> {
+function listQuery(options: BooksListOptions, t: Target): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {};
   if (!blank(options.search)) {
     if (!isBooksEntity(options.search)) {
@@ -92,7 +115,7 @@ function listQuery(options: BooksListOptions): Record<string, QueryValue> {
   }
   query.per_page = blank(options.perPage)
     ? BOOKS_MAX_PER_PAGE
-    : checkPositiveInt(options.perPage, 'perPage', BOOKS_MAX_PER_PAGE);
+    : checkPositiveInt(options.perPage, 'perPage', t.info?.maxPerPage ?? BOOKS_MAX_PER_PAGE);
   if (!blank(options.sortColumn)) {
     if (typeof options.sortColumn !== 'string' || !/^[a-z][a-z0-9_.]*$/.test(options.sortColumn))
       throw invalidInput(
@@ -188,7 +211,7 @@ export async function listBooksRecords(
 ): Promise<BooksListResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
-  const query = listQuery(options);
+  const query = listQuery(options, t);
   const page = blank(options.page) ? undefined : checkPositiveInt(options.page, 'page');
   const org = await resolveOrganization(conn, options, product);
   return fetchPage(conn, t, org, query, page, options);
@@ -212,7 +235,7 @@ export function listAllBooksRecords(
 ): AsyncGenerator<Page<BooksRecord>, void, undefined> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
-  const query = listQuery(options);
+  const query = listQuery(options, t);
   checkOrgId(options.organizationId);
   checkOrgId(options.defaultOrganizationId, 'defaultOrganizationId');
   return (async function* () {
@@ -237,18 +260,19 @@ export async function createBooksRecord(
   conn: BooksRequester,
   recordType: string,
   entity: BooksRecord,
-  options: BooksOptions = {},
+  options: BooksWriteOptions = {},
 ): Promise<BooksWriteResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   let body = checkEntity(entity);
+  const query = writeQuery(options, true);
   let path = collectionPath(t);
   if (t.info?.flatWrites && t.parentId) {
     path = `/${t.info.flatWrites.path}`;
     body = { ...body, [t.info.flatWrites.parentField]: t.parentId };
   }
   const org = await resolveOrganization(conn, options, product);
-  const res = await send(product, conn, org, { method: 'POST', path, body }, options);
+  const res = await send(product, conn, org, { method: 'POST', path, query, body }, options);
   return {
     record: unwrap(res, t.info?.singular, product) as BooksRecord,
     message: messageOf(res),
@@ -284,18 +308,19 @@ export async function updateBooksRecord(
   recordType: string,
   recordId: string,
   entity: BooksRecord,
-  options: BooksOptions = {},
+  options: BooksWriteOptions = {},
 ): Promise<BooksWriteResult> {
   const product = options.product ?? BOOKS;
   const t = checkTarget(product, recordType, options);
   const rid = checkRecordId(recordId);
   const body = updateBody(t, checkEntity(entity));
+  const query = writeQuery(options, false);
   const org = await resolveOrganization(conn, options, product);
   const res = await send(
     product,
     conn,
     org,
-    { method: 'PUT', path: itemPath(t, rid), body },
+    { method: 'PUT', path: itemPath(t, rid), query, body },
     options,
   );
   return {

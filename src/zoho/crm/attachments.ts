@@ -5,6 +5,15 @@
  * the list takes `fields` (required in v8) and pages by page/per_page (≤ 200) and page_token.
  */
 import { ZohoError, invalidInput } from '../core/errors';
+import {
+  DownloadedFile,
+  checkContentType,
+  checkFileName,
+  checkFileSize,
+  downloadedFile,
+  fileBytes,
+  parseContentDisposition,
+} from '../core/files';
 import { segment } from '../core/http';
 import { CrmInfo, MAX_PER_PAGE, Requester } from './common';
 import { Page, collectPages, paginate } from '../core/paginate';
@@ -79,31 +88,6 @@ function throwIfFailed(result: AttachmentResult): AttachmentResult {
   });
 }
 
-function checkFileName(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw invalidInput('The attachment needs a file name', 'fileName');
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f/\\]/.test(value) || value.length > 255) {
-    throw invalidInput(
-      `"${value.slice(0, 60)}" is not a usable file name: no slashes or control characters, at most 255`,
-      'fileName',
-    );
-  }
-  return value;
-}
-
-function toBytes(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  throw invalidInput(
-    'The attachment content must be a Buffer, a Uint8Array, an ArrayBuffer or a string',
-    'data',
-  );
-}
-
 /** Uploads a file to a record (multipart, field `file`); refused over 20 MB before sending. */
 export async function uploadAttachment(
   conn: Requester,
@@ -115,18 +99,9 @@ export async function uploadAttachment(
   const path = base(module, recordId);
   if (!isPlainObject(file)) throw invalidInput('The attachment must be { data, fileName }', 'file');
   const fileName = checkFileName(file.fileName);
-  const bytes = toBytes(file.data);
-  if (bytes.length > MAX_ATTACHMENT_BYTES) {
-    throw invalidInput(
-      `The file is ${(bytes.length / 1048576).toFixed(1)} MB: Zoho accepts attachments of at most 20 MB`,
-      'data',
-      { size: bytes.length, limit: MAX_ATTACHMENT_BYTES },
-    );
-  }
-  const contentType = file.contentType ?? 'application/octet-stream';
-  if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
-    throw invalidInput(`"${String(contentType)}" is not a content type`, 'contentType');
-  }
+  const bytes = fileBytes(file.data);
+  checkFileSize(bytes, MAX_ATTACHMENT_BYTES, 'Zoho CRM');
+  const contentType = checkContentType(file.contentType);
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }), fileName);
   const res = await conn.request({
@@ -279,38 +254,9 @@ export async function collectAttachments(
   return { attachments: collected.items, truncated: collected.truncated, pages: collected.pages };
 }
 
-export interface DownloadedAttachment {
-  data: Buffer;
-  fileName: string;
-  contentType: string;
-  size: number;
-}
-
-/** The file name of a Content-Disposition header (RFC 6266: `filename*` wins over `filename`). */
-export function parseContentDisposition(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const star = /filename\*\s*=\s*([^;]+)/i.exec(header);
-  if (star) {
-    const value = star[1].trim().replace(/^"(.*)"$/, '$1');
-    const m = /^([\w!#$%&+^`{}~-]+)'[^']*'(.*)$/.exec(value);
-    try {
-      if (m && m[1].toLowerCase() !== 'utf-8') {
-        // ISO-8859-1 (the only other charset RFC 5987 names): each %XX is one character.
-        return m[2].replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-          String.fromCharCode(parseInt(hex, 16)),
-        );
-      }
-      if (m) return decodeURIComponent(m[2]);
-      return decodeURIComponent(value);
-    } catch {
-      // fall through to the plain filename
-    }
-  }
-  const quoted = /filename\s*=\s*"((?:\\.|[^"\\])*)"/i.exec(header);
-  if (quoted) return quoted[1].replace(/\\(.)/g, '$1');
-  const plain = /filename\s*=\s*([^;]+)/i.exec(header);
-  return plain ? plain[1].trim() : undefined;
-}
+/** A downloaded attachment: its bytes, file name, content type and size. */
+export type DownloadedAttachment = DownloadedFile;
+export { parseContentDisposition };
 
 /** Downloads an attachment: its bytes, file name and content type. */
 export async function downloadAttachment(
@@ -335,13 +281,7 @@ export async function downloadAttachment(
       message: `Zoho has no attachment ${attachmentId} on record ${recordId}`,
     });
   }
-  const data = Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? '');
-  const fileName =
-    parseContentDisposition(res.headers['content-disposition']) ?? `attachment-${attachmentId}`;
-  const contentType = (res.headers['content-type'] ?? 'application/octet-stream')
-    .split(';')[0]
-    .trim();
-  return { data, fileName: fileName.replace(/[/\\]/g, '_'), contentType, size: data.length };
+  return downloadedFile(res, `attachment-${attachmentId}`);
 }
 
 /** Deletes one attachment of a record. */
