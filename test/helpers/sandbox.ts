@@ -164,6 +164,8 @@ export function probeFamily(): ProbeFamily {
         body: { search: true },
       }));
       r.route('GET', '/crm/v8/__probe_costly', summary, { credits: 2 });
+      // A call the client's credit table weighs at 500 (Bulk Write Initialize).
+      r.route('POST', '/crm/bulk/v8/write', summary, { credits: 500 });
       r.route('GET', '/books/v3/__probe', summary);
       r.route('GET', '/crm/v8/__probe_empty', () => ({ status: 204, body: { ignored: true } }));
       r.route('GET', '/crm/v8/__probe_throw', () => {
