@@ -6,6 +6,7 @@ import { isReply, type CrmContext } from './context';
 import { fieldMetadata, moduleMetadata } from './metadata';
 import { paging } from './records';
 import { minified } from './store';
+import { zoneForOffset } from './time-zone';
 import type { CrmUser } from './types';
 import { error, invalidModule, invalidParam, noContent, paramMissing, splitList } from './util';
 
@@ -185,7 +186,7 @@ export function getOrg(c: CrmContext): SandboxReply {
           currency_locale: 'en_US',
           primary_zuid: '60001234',
           zia_portal_id: null,
-          time_zone: 'Etc/UTC',
+          time_zone: zoneForOffset(c.store.offsetMinutes),
           zgid: '60001235',
           country_code: 'US',
           deletable_org_account: false,
