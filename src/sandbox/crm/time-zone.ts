@@ -1,8 +1,8 @@
 /**
- * The emulated org's time zone. Zoho's `GET /org` answers `time_zone` as an IANA name (OAS
- * `org.json` types it a string; v8 "Get Organization Data" samples show names such as
- * "Asia/Kolkata", **unverified** here). The emulator keeps one fixed offset for every
- * timestamp, so it names a zone that has that offset all year round (no daylight saving).
+ * The emulated org's time zone. Zoho's `GET /org` answers `time_zone` as a string (OAS
+ * `org.json`, no example); that it is an IANA name is **unverified** (docs/ZOHO-FACTS.md). The
+ * emulator keeps one fixed offset for every timestamp, so it names a zone that has that offset
+ * all year round (no daylight saving).
  */
 
 /**
