@@ -184,6 +184,7 @@ export class Sandbox {
       record.status = reply?.status ?? 0;
       if (!reply) record.reset = true;
       record.durationMs = this.now() - time;
+      if (reply) this.options.onAnswer?.({ method, path }, reply.status, reply.body);
       if (reply) this.send(res, reply);
       else req.socket.destroy();
     };

@@ -35,6 +35,18 @@ export interface SandboxOptions extends TokenPolicy {
   accountsServer: string;
   /** Clock for tests; Date.now by default. */
   now?: () => number;
+  /**
+   * Sees every answer the sandbox sends (tests validate them against Zoho's OpenAPI files);
+   * a sandbox-only hook with no Zoho counterpart.
+   */
+  onAnswer?: (request: AnsweredRequest, status: number, body: unknown) => void;
+}
+
+/** What onAnswer is told of the request an answer is for. */
+export interface AnsweredRequest {
+  method: string;
+  /** The decoded path, e.g. `/crm/v8/Leads/123`. */
+  path: string;
 }
 
 /** One part of a multipart/form-data body. */
