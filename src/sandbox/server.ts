@@ -180,11 +180,13 @@ export class Sandbox {
       time,
     };
     this.requests.push(record);
+    let injected = false;
     const finish = (reply: SandboxReply | undefined): void => {
       record.status = reply?.status ?? 0;
       if (!reply) record.reset = true;
       record.durationMs = this.now() - time;
-      if (reply) this.options.onAnswer?.({ method, path }, reply.status, reply.body);
+      // A test's injected fault is not the emulator's answer: onAnswer sees only the latter.
+      if (reply && !injected) this.options.onAnswer?.({ method, path }, reply.status, reply.body);
       if (reply) this.send(res, reply);
       else req.socket.destroy();
     };
@@ -221,6 +223,7 @@ export class Sandbox {
       else this.accounts.revokeAccessToken(presented);
     }
     const statusFault = faults.get('status');
+    injected = statusFault !== undefined;
     const wait = (): Promise<void> =>
       this.delay(this.options.latencyMs + (faults.get('slow')?.delayMs ?? 0));
     let reply: SandboxReply;
