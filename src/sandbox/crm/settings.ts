@@ -27,7 +27,12 @@ export function listFields(c: CrmContext, req: SandboxRequest): SandboxReply {
   const name = req.query.get('module');
   if (name === null || name === '') return paramMissing('module');
   const def = c.store.modules.get(name);
-  if (!def) return invalidModule();
+  // A module named by a query parameter: OAS fields.json `InvalidParamError` names it by
+  // `api_name` (its value "module" is **unverified**), not by a path index.
+  if (!def)
+    return error(400, 'INVALID_MODULE', 'The module name given seems to be invalid', {
+      api_name: 'module',
+    });
   // Every emulated field is in use: type=unused lists nothing.
   const fields =
     req.query.get('type') === 'unused'
