@@ -112,7 +112,8 @@ function responseSchema(file: string, template: string, method: string, status: 
 }
 
 export function checkAnswer(request: AnsweredRequest, status: number, body: unknown): void {
-  if (!request.path.startsWith('/crm/v8/')) return;
+  // `/crm/v8/__probe…` are test-only routes (helpers/sandbox.ts probeFamily), no model of Zoho.
+  if (!request.path.startsWith('/crm/v8/') || request.path.startsWith('/crm/v8/__')) return;
   const where = locate(request.path);
   const json = body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string';
   const located =

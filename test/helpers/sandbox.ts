@@ -82,6 +82,17 @@ export const ORG_TIME_ZONES = [
   { name: '-08:00', offsetMinutes: -480 },
 ] as const;
 
+/** The offset a time zone name has at `at` by the platform's tz data, in minutes east of UTC. */
+export function zoneOffsetMinutes(timeZone: string, at: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')!.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
 /** A ready-to-use token pair for the default client, without going through HTTP. */
 export function issueTokens(
   sandbox: Sandbox,

@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseOffset, zoneForOffset } from '../../src/sandbox/crm/time-zone';
-
-/** The offset of `timeZone` at `at` by the platform's tz data, in minutes east of UTC. */
-function offsetOf(timeZone: string, at: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')!.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!match) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
-}
+import { zoneOffsetMinutes as offsetOf } from '../helpers/sandbox';
 
 describe('sandbox: the org time zone', () => {
   it('names a zone with the offset all year round (January and July)', () => {

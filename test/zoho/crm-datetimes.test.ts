@@ -10,22 +10,16 @@ import type { ZohoConnection } from '../../src/zoho/core/connection';
 import { runCoql } from '../../src/zoho/crm/coql';
 import { listRecords } from '../../src/zoho/crm/read';
 import { searchRecords } from '../../src/zoho/crm/search';
-import { ORG_TIME_ZONES, sandboxConnection, useSandbox } from '../helpers/sandbox';
+import {
+  ORG_TIME_ZONES,
+  sandboxConnection,
+  useSandbox,
+  zoneOffsetMinutes as offsetOf,
+} from '../helpers/sandbox';
 
 const HOUR = 3_600_000;
 /** 02:30 UTC: a local date one day off on either side of UTC in the zones tested. */
 const T0 = Date.UTC(2026, 2, 1, 2, 30, 0);
-
-/** The offset a zone name has at `at`, in minutes east of UTC, by the platform's tz data. */
-function offsetOf(timeZone: string, at: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')!.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!match) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
-}
 
 for (const zone of ORG_TIME_ZONES) {
   describe(`crm date-times (org time zone ${zone.name})`, function () {
