@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLIENT, LOCATIONS } from './accounts';
 import { DEFAULT_SANDBOX_PORT, describeDemo } from './demo';
+import { parseOffset, zoneForOffset } from './crm/time-zone';
 import { EDITIONS } from './editions';
+import { defaultFamilies } from './families';
 import { SANDBOX_FULL_SCOPE } from './scopes';
 import { Sandbox } from './server';
 
@@ -21,6 +23,8 @@ const USAGE = `Usage: zoho-sandbox [options]
   --edition <name>      CRM edition whose per-app concurrency caps apply: ${EDITIONS.join(', ')}
                         (default: none)
   --dc <location>       data centre the consent redirect names: ${LOCATIONS.join(', ')} (default us)
+  --time-zone <offset>  the CRM org's time zone as a fixed offset, e.g. +05:30 or -08:00
+                        (default UTC): timestamps carry it, GET /org names its zone
   -h, --help            show this help`;
 
 function num(value: string | undefined, name: string): number | undefined {
@@ -41,6 +45,15 @@ function oneOf<T extends string>(
   return found;
 }
 
+function offset(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const minutes = parseOffset(value);
+  if (minutes === undefined)
+    throw new Error('--time-zone must be an offset such as +05:30, -08:00 or UTC');
+  zoneForOffset(minutes); // refuses an offset no time zone has
+  return minutes;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -51,6 +64,7 @@ async function main(): Promise<void> {
       'token-lifetime': { type: 'string' },
       edition: { type: 'string' },
       dc: { type: 'string' },
+      'time-zone': { type: 'string' },
       demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -69,7 +83,10 @@ async function main(): Promise<void> {
       dc: oneOf(values.dc, LOCATIONS, 'dc'),
     }).filter(([, v]) => v !== undefined),
   );
-  const sandbox = new Sandbox(options);
+  const sandbox = new Sandbox(
+    options,
+    defaultFamilies({ timeZoneOffsetMinutes: offset(values['time-zone']) }),
+  );
   const demo = values.demo ? sandbox.seedDemo() : undefined;
   const url = await sandbox.start(num(values.port, 'port') ?? DEFAULT_SANDBOX_PORT);
   console.log(`Zoho sandbox listening on ${url}${demo ? `\n  demo data: ${describeDemo(demo)}` : ''}

@@ -3,9 +3,10 @@
  */
 import { accountsFamily } from './accounts';
 import { booksFamily } from './books/index';
-import { crmFamily } from './crm/index';
+import { type CrmFamilyOptions, crmFamily } from './crm/index';
 import type { ApiFamily } from './types';
 
-export function defaultFamilies(): ApiFamily[] {
-  return [accountsFamily(), crmFamily(), booksFamily()];
+/** `crm`: options of the CRM family, e.g. the org's time zone (`timeZoneOffsetMinutes`). */
+export function defaultFamilies(crm: CrmFamilyOptions = {}): ApiFamily[] {
+  return [accountsFamily(), crmFamily(crm), booksFamily()];
 }

@@ -4,7 +4,14 @@
  */
 import type { BodyError } from './body';
 import type { FaultRule } from './faults';
-import type { Handler, Product, RouteOptions, RouteRegistrar, SandboxReply } from './types';
+import type {
+  Handler,
+  Product,
+  RouteOptions,
+  RouteRegistrar,
+  SandboxReply,
+  SandboxRequest,
+} from './types';
 
 export interface Route {
   method: string;
@@ -13,7 +20,7 @@ export interface Route {
   handler: Handler;
   auth: boolean;
   product: Product;
-  credits: number;
+  credits: number | ((req: SandboxRequest) => number);
 }
 
 export type RouteMatch =

@@ -180,10 +180,13 @@ export class Sandbox {
       time,
     };
     this.requests.push(record);
+    let injected = false;
     const finish = (reply: SandboxReply | undefined): void => {
       record.status = reply?.status ?? 0;
       if (!reply) record.reset = true;
       record.durationMs = this.now() - time;
+      // A test's injected fault is not the emulator's answer: onAnswer sees only the latter.
+      if (reply && !injected) this.options.onAnswer?.({ method, path }, reply.status, reply.body);
       if (reply) this.send(res, reply);
       else req.socket.destroy();
     };
@@ -220,6 +223,7 @@ export class Sandbox {
       else this.accounts.revokeAccessToken(presented);
     }
     const statusFault = faults.get('status');
+    injected = statusFault !== undefined;
     const wait = (): Promise<void> =>
       this.delay(this.options.latencyMs + (faults.get('slow')?.delayMs ?? 0));
     let reply: SandboxReply;
@@ -269,23 +273,21 @@ export class Sandbox {
     this.stats.maxConcurrent = Math.max(this.stats.maxConcurrent, this.inFlight);
     try {
       let reply: SandboxReply;
-      const remaining = this.creditsRemaining();
-      if (remaining < route.credits) {
+      const cost = typeof route.credits === 'number' ? route.credits : route.credits(req);
+      if (this.creditsRemaining() < cost) {
         this.stats.throttled++;
         reply = R.tooManyRequests(
           route.product,
           'The API credit limit for the last 24 hours is exhausted',
         );
       } else {
-        if (route.credits > 0) {
-          this.spent.push({ time: this.now(), cost: route.credits });
-          this.spentSum += route.credits;
+        if (cost > 0) {
+          this.spent.push({ time: this.now(), cost });
+          this.spentSum += cost;
         }
         reply = await route.handler(req, this.ctx);
       }
-      if (route.product === 'crm' && this.options.creditLimit > 0) {
-        reply = { ...reply, headers: { ...this.rateHeaders(), ...reply.headers } };
-      }
+      if (route.product === 'crm') reply = this.withCreditHeader(reply);
       await beforeSend();
       return reply;
     } finally {
@@ -320,13 +322,19 @@ export class Sandbox {
     );
   }
 
-  private rateHeaders(): Record<string, string> {
+  /**
+   * Zoho's one credit figure on an answer: `X-API-CREDITS-REMAINING`, sent once at least half of
+   * the org's daily credits (add-ons aside) are used (v8 `api-limits.html` as quoted in
+   * docs/ZOHO-FACTS.md "Limits: API credits"); Zoho names no limit and no reset on answers.
+   */
+  private withCreditHeader(reply: SandboxReply): SandboxReply {
+    const limit = this.options.creditLimit;
+    if (limit <= 0) return reply;
     const remaining = Math.max(0, this.creditsRemaining());
-    const reset = (this.spent[this.spentHead]?.time ?? this.now()) + DAY_MS;
+    if (remaining > limit / 2) return reply;
     return {
-      'X-RATELIMIT-LIMIT': String(this.options.creditLimit),
-      'X-RATELIMIT-REMAINING': String(remaining),
-      'X-RATELIMIT-RESET': String(reset),
+      ...reply,
+      headers: { 'X-API-CREDITS-REMAINING': String(remaining), ...reply.headers },
     };
   }
 

@@ -21,7 +21,7 @@ export interface SandboxOptions extends TokenPolicy {
    * concurrencyLimit; undefined = no edition caps.
    */
   edition?: Edition;
-  /** API credits per rolling 24 h; 0 = unlimited (and no X-RATELIMIT-* headers). */
+  /** API credits per rolling 24 h; 0 = unlimited (and no X-API-CREDITS-REMAINING header). */
   creditLimit: number;
   /**
    * Zoho's data-centre location of the emulated account ("us", "eu", "in", …): the consent
@@ -35,6 +35,18 @@ export interface SandboxOptions extends TokenPolicy {
   accountsServer: string;
   /** Clock for tests; Date.now by default. */
   now?: () => number;
+  /**
+   * Sees every answer the sandbox sends (tests validate them against Zoho's OpenAPI files);
+   * a sandbox-only hook with no Zoho counterpart.
+   */
+  onAnswer?: (request: AnsweredRequest, status: number, body: unknown) => void;
+}
+
+/** What onAnswer is told of the request an answer is for. */
+export interface AnsweredRequest {
+  method: string;
+  /** The decoded path, e.g. `/crm/v8/Leads/123`. */
+  path: string;
 }
 
 /** One part of a multipart/form-data body. */
@@ -80,8 +92,8 @@ export interface RouteOptions {
   auth?: boolean;
   /** Picks the error envelope and rate-limit headers; default guessed from the path. */
   product?: Product;
-  /** API credits this call costs; default 1 (0 for routes without auth). */
-  credits?: number;
+  /** API credits this call costs, or how to weigh it; default 1 (0 for routes without auth). */
+  credits?: number | ((req: SandboxRequest) => number);
 }
 
 export interface RouteRegistrar {

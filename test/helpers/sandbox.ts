@@ -82,6 +82,17 @@ export const ORG_TIME_ZONES = [
   { name: '-08:00', offsetMinutes: -480 },
 ] as const;
 
+/** The offset a time zone name has at `at` by the platform's tz data, in minutes east of UTC. */
+export function zoneOffsetMinutes(timeZone: string, at: number): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')!.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
 /** A ready-to-use token pair for the default client, without going through HTTP. */
 export function issueTokens(
   sandbox: Sandbox,
@@ -164,6 +175,8 @@ export function probeFamily(): ProbeFamily {
         body: { search: true },
       }));
       r.route('GET', '/crm/v8/__probe_costly', summary, { credits: 2 });
+      // A call the client's credit table weighs at 500 (Bulk Write Initialize).
+      r.route('POST', '/crm/bulk/v8/write', summary, { credits: 500 });
       r.route('GET', '/books/v3/__probe', summary);
       r.route('GET', '/crm/v8/__probe_empty', () => ({ status: 204, body: { ignored: true } }));
       r.route('GET', '/crm/v8/__probe_throw', () => {

@@ -239,6 +239,11 @@ describe('runtime texts', function () {
           text: 'api_domain replaced: see the log',
         },
       );
+      const credits = { code: 'CREDIT_ESTIMATE', message: '' };
+      assert.deepEqual(
+        connectionNodeStatus({ state: 'connected', region: 'com', warning: credits }, shared),
+        { fill: 'yellow', shape: 'ring', text: "credit budget: pack's own estimate (see the log)" },
+      );
       assert.deepEqual(connectionNodeStatus({ state: 'connected', region: 'com' }, shared), {});
     });
 

@@ -1,6 +1,6 @@
 /**
  * What a long run meets besides single faults: the connection's creditBackoff stopping the pack
- * before the org's daily credits run out (read from Zoho's X-RATELIMIT headers) and resuming
+ * before the org's daily credits run out (read from Zoho's X-API-CREDITS-REMAINING header) and resuming
  * when the 24-hour window gives them back; a 401 INVALID_TOKEN in the middle of a paged read;
  * and token requests resuming after the accounts server failed or throttled.
  */

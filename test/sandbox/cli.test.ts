@@ -73,10 +73,12 @@ describe('zoho-sandbox CLI', function () {
     assert.deepEqual(ports, [port], 'the Accounts URL help');
   });
 
-  it('--edition and --dc take only Zoho’s names; anything else exits 2 with the list', () => {
+  it('--edition, --dc and --time-zone take only what Zoho has; anything else exits 2 and says so', () => {
     for (const [flag, value, listed] of [
       ['--edition', 'gold', /free, standard, professional, enterprise, ultimate/],
       ['--dc', 'mars', /us, eu, in/],
+      ['--time-zone', '+05:75', /offset such as \+05:30, -08:00 or UTC/],
+      ['--time-zone', '+00:17', /no time zone has the fixed offset \+00:17/],
     ] as const) {
       const run = spawnSync(process.execPath, [CLI, flag, value, '--port', '0'], {
         encoding: 'utf8',

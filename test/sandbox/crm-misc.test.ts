@@ -110,7 +110,8 @@ describe('CRM v8 attachments, metadata and seeding (sandbox)', function () {
       const [lead] = h.crm.store.insert('Leads', [{ Last_Name: 'Big' }]);
       const big = await upload('Leads', lead.id, Buffer.alloc(20 * 1024 * 1024 + 1), 'big.bin');
       assert.equal(big.status, 400);
-      assert.equal(big.body.code, 'FILE_SIZE_MORE_THAN_ALLOWED_SIZE');
+      assert.equal(big.body.code, 'INVALID_DATA');
+      assert.match(String(big.body.message), /should not exceed 20 MB/);
       const exact = await upload('Leads', lead.id, Buffer.alloc(20 * 1024 * 1024), 'max.bin');
       assert.equal(exact.status, 200);
       const none = await h.request('POST', `${V8}/Leads/${lead.id}/Attachments`, new FormData());

@@ -86,8 +86,10 @@ describe('CRM v8 search and COQL (sandbox)', function () {
       let res = await search('word=z');
       assert.equal(res.status, 400);
       assert.equal(res.body.code, 'INVALID_QUERY');
+      assert.equal(res.body.details.api_name, 'word');
       res = await search('');
-      assert.equal(res.body.code, 'REQUIRED_PARAM_MISSING');
+      assert.equal(res.body.code, 'EXPECTED_PARAM_MISSING');
+      assert.deepEqual(res.body.details.param_names, ['criteria', 'email', 'phone', 'word']);
       for (const bad of [
         '(Last_Name:equals:x',
         '(Nope:equals:1)',
@@ -101,7 +103,8 @@ describe('CRM v8 search and COQL (sandbox)', function () {
         assert.equal(res.body.status, 'error');
       }
       res = await search('criteria=(Last_Name:equals:x)&page=11&per_page=200');
-      assert.equal(res.body.code, 'LIMIT_EXCEEDED');
+      assert.equal(res.body.code, 'LIMIT_REACHED');
+      assert.deepEqual(res.body.details, { limit: '2000' });
       assert.equal((await h.get(`${V8}/Nope/search?word=ab`)).body.code, 'INVALID_MODULE');
     });
 

@@ -201,15 +201,16 @@ describe('sandbox server', () => {
     assert.equal((await get('/crm/v8/__probe')).status, 200, 'slots are released');
   });
 
-  it('counts API credits in a rolling 24 h window with X-RATELIMIT headers', async () => {
+  it('counts API credits in a rolling 24 h window, X-API-CREDITS-REMAINING from half used', async () => {
     let now = Date.now();
-    sb.sandbox.configure({ creditLimit: 3, now: () => now });
+    sb.sandbox.configure({ creditLimit: 4, now: () => now });
     const first = await get('/crm/v8/__probe');
-    assert.equal(first.res.headers.get('x-ratelimit-limit'), '3');
-    assert.equal(first.res.headers.get('x-ratelimit-remaining'), '2');
-    assert.equal(first.res.headers.get('x-ratelimit-reset'), String(now + 86_400_000));
+    assert.equal(first.res.headers.get('x-api-credits-remaining'), null, 'under half used');
+    assert.equal(first.res.headers.get('x-ratelimit-limit'), null, 'Zoho sends no X-RATELIMIT-*');
+    const half = await get('/crm/v8/__probe');
+    assert.equal(half.res.headers.get('x-api-credits-remaining'), '2');
     assert.equal(
-      (await get('/crm/v8/__probe_costly')).res.headers.get('x-ratelimit-remaining'),
+      (await get('/crm/v8/__probe_costly')).res.headers.get('x-api-credits-remaining'),
       '0',
     );
     const out = await get('/crm/v8/__probe');
@@ -219,7 +220,8 @@ describe('sandbox server', () => {
     now += 86_400_001;
     const fresh = authHeader(issueTokens(sb.sandbox).accessToken);
     const again = await get('/crm/v8/__probe', fresh);
-    assert.equal(again.res.headers.get('x-ratelimit-remaining'), '2');
+    assert.equal(again.res.headers.get('x-api-credits-remaining'), null);
+    assert.equal(sb.sandbox.creditsRemaining(), 3);
   });
 
   it('stop() closes keep-alive sockets and pending responses, so nothing stays open', async () => {

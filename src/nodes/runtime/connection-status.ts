@@ -19,9 +19,9 @@ const REFRESH_FAILURES: Readonly<Record<string, string>> = {
 export function connectionWarningText(status: ConnectionStatus, shared: Translate): string {
   const code = status.warning?.code;
   if (!code) return '';
-  return code === 'UNTRUSTED_API_DOMAIN'
-    ? shared('status.apiDomainReplaced')
-    : shared('status.connectionWarning', { code });
+  if (code === 'UNTRUSTED_API_DOMAIN') return shared('status.apiDomainReplaced');
+  if (code === 'CREDIT_ESTIMATE') return shared('status.creditEstimate');
+  return shared('status.connectionWarning', { code });
 }
 
 /**

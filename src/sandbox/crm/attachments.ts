@@ -84,7 +84,9 @@ export function uploadAttachment(c: CrmContext, req: SandboxRequest): SandboxRep
     (typeof form.attachmentUrl === 'string' ? form.attachmentUrl : null);
   if (!file && !link) return paramMissing('file');
   if (file && file.data.length > MAX_ATTACHMENT_BYTES) {
-    return error(400, 'FILE_SIZE_MORE_THAN_ALLOWED_SIZE', 'file size should not exceed 20 MB', {
+    // OAS attachments.json lists only INVALID_DATA for such a refusal (`error`); the text is
+    // the one Zoho's uploadFile page gives ("File size should not exceed 20 MB").
+    return error(400, 'INVALID_DATA', 'File size should not exceed 20 MB', {
       limit: MAX_ATTACHMENT_BYTES,
     });
   }

@@ -16,6 +16,7 @@ import {
 } from './attachments';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
+import { DELETED_IDS_CREDITS, coqlCredits, listCredits, writeCredits } from './credits';
 import { recordCount } from './count';
 import { sensorsModule, standardModules } from './modules';
 import { NotificationHub } from './notifications';
@@ -120,7 +121,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
             return error(400, err.code, err.message, err.details);
           }
         },
-        opts,
+        { ...opts, credits: coqlCredits },
       );
 
       route('POST', '/actions/watch', (req) => notify.enable(req));
@@ -129,13 +130,16 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('DELETE', '/actions/watch', (req) => notify.remove(req));
       route('GET', '/actions/watch', (req) => notify.list(req));
 
-      route('GET', '/:module', (req) => listRecords(c, req));
-      route('POST', '/:module', (req) => writeRecords(c, req, 'insert'));
-      route('PUT', '/:module', (req) => writeRecords(c, req, 'update'));
+      // Calls Zoho weighs apart (credits.ts).
+      const costs = (credits: RouteOptions['credits']): RouteOptions => ({ ...opts, credits });
+      route('GET', '/:module', (req) => listRecords(c, req), costs(listCredits));
+      route('POST', '/:module', (req) => writeRecords(c, req, 'insert'), costs(writeCredits));
+      route('PUT', '/:module', (req) => writeRecords(c, req, 'update'), costs(writeCredits));
       route('DELETE', '/:module', (req) => deleteRecords(c, req));
-      route('POST', '/:module/upsert', (req) => writeRecords(c, req, 'upsert'));
+      const upsert: Handler = (req) => writeRecords(c, req, 'upsert');
+      route('POST', '/:module/upsert', upsert, costs(writeCredits));
       route('GET', '/:module/search', (req) => searchRecords(c, req));
-      route('GET', '/:module/deleted', (req) => deletedRecords(c, req));
+      route('GET', '/:module/deleted', (req) => deletedRecords(c, req), costs(DELETED_IDS_CREDITS));
       route('GET', '/:module/actions/count', (req) => recordCount(c, req));
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));

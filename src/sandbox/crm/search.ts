@@ -7,13 +7,20 @@ import { CriteriaError, compileCriteria, parseCriteria } from './criteria';
 import { pageReply } from './page-reply';
 import { fieldsParam, paging } from './records';
 import type { ModuleDef, RecordData, StoredRecord } from './types';
-import { error, paramMissing } from './util';
+import { error } from './util';
 
 /** Zoho's search answers at most 2,000 records per query. */
 export const SEARCH_LIMIT = 2000;
 
+/**
+ * OAS `module_search.json` `InvalidQuery`: the message "Invalid query formed" and details that
+ * name the field (`api_name`) with a `reason`; a search parameter's own fault names the parameter.
+ */
 const invalidQuery = (details: Record<string, unknown>): SandboxReply =>
-  error(400, 'INVALID_QUERY', 'invalid query formed', details);
+  error(400, 'INVALID_QUERY', 'Invalid query formed', {
+    api_name: details.api_name ?? details.param ?? 'criteria',
+    ...details,
+  });
 
 /** The search parameters Zoho's search and record count take. */
 export const SEARCH_PARAMS = ['criteria', 'email', 'phone', 'word'] as const;
@@ -72,14 +79,20 @@ export function searchRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
   const def = c.module(req);
   if (isReply(def)) return def;
   if (SEARCH_PARAMS.every((name) => req.query.get(name) === null)) {
-    return paramMissing('criteria');
+    // OAS module_search.json `Mandatory_Param_Missing`: the parameters of which one is expected.
+    return error(400, 'EXPECTED_PARAM_MISSING', 'One of the expected parameter is missing', {
+      param_names: [...SEARCH_PARAMS],
+    });
   }
   const fields = fieldsParam(def, req, false);
   if (isReply(fields)) return fields;
   const pg = paging(req);
   if (isReply(pg)) return pg;
   if (pg.page * pg.perPage > SEARCH_LIMIT) {
-    return error(400, 'LIMIT_EXCEEDED', 'Record count exceeded', { limit: SEARCH_LIMIT });
+    // OAS module_search.json `Max_records` (its limit a string).
+    return error(400, 'LIMIT_REACHED', 'maximum response iteration limit reached', {
+      limit: String(SEARCH_LIMIT),
+    });
   }
   const tests = searchTests(def, req.query);
   if (isReply(tests)) return tests;

@@ -6,6 +6,7 @@ import { isReply, type CrmContext } from './context';
 import { fieldMetadata, moduleMetadata } from './metadata';
 import { paging } from './records';
 import { minified } from './store';
+import { zoneForOffset } from './time-zone';
 import type { CrmUser } from './types';
 import { error, invalidModule, invalidParam, noContent, paramMissing, splitList } from './util';
 
@@ -26,7 +27,12 @@ export function listFields(c: CrmContext, req: SandboxRequest): SandboxReply {
   const name = req.query.get('module');
   if (name === null || name === '') return paramMissing('module');
   const def = c.store.modules.get(name);
-  if (!def) return invalidModule();
+  // A module named by a query parameter: OAS fields.json `InvalidParamError` names it by
+  // `api_name` (its value "module" is **unverified**), not by a path index.
+  if (!def)
+    return error(400, 'INVALID_MODULE', 'The module name given seems to be invalid', {
+      api_name: 'module',
+    });
   // Every emulated field is in use: type=unused lists nothing.
   const fields =
     req.query.get('type') === 'unused'
@@ -185,7 +191,7 @@ export function getOrg(c: CrmContext): SandboxReply {
           currency_locale: 'en_US',
           primary_zuid: '60001234',
           zia_portal_id: null,
-          time_zone: 'Etc/UTC',
+          time_zone: zoneForOffset(c.store.offsetMinutes),
           zgid: '60001235',
           country_code: 'US',
           deletable_org_account: false,

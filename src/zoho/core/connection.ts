@@ -7,10 +7,13 @@ import { TokenStore, ZohoAuth } from './auth';
 import { DEFAULT_SCOPES, scopeForRequest } from './consent';
 import { ZohoError, ZohoErrorShape, isZohoError } from './errors';
 import { HttpEvent, HttpOptions, RequestSpec, ZohoHttp, ZohoResponse } from './http';
-import { DEFAULT_CONCURRENCY } from './limits';
+import { ASSUMED_CRM_CREDITS, DEFAULT_CONCURRENCY } from './limits';
 import { redactText } from './redact';
 import { scopesNamed } from './response';
 import { Environment, Region, RegionSettings, accountsUrl } from './regions';
+
+/** The warning of a creditBackoff checked against the pack's own count of credits. */
+export const CREDIT_ESTIMATE = 'CREDIT_ESTIMATE';
 
 /** The transport settings a connection passes on to its ZohoHttp as they are. */
 type TransportOptions = Pick<
@@ -79,6 +82,7 @@ export class ZohoConnection extends EventEmitter {
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
   private warning?: ZohoErrorShape;
+  private warnedCreditEstimate = false;
   /** False while the constructor runs: a warning met then shows in the first status. */
   private built = false;
 
@@ -222,6 +226,30 @@ export class ZohoConnection extends EventEmitter {
     if (this.built) this.emit('status', this.status());
   }
 
+  /**
+   * creditBackoff is set but Zoho has not reported the org's credits: the budget is the pack's own
+   * count. Say so once in the log and, while it lasts, in the status (unless a more pressing
+   * warning holds it); Zoho's figure, once read, ends it.
+   */
+  private creditEstimate(estimated: boolean): void {
+    if (!estimated) {
+      if (this.warning?.code !== CREDIT_ESTIMATE) return;
+      this.warning = undefined;
+      this.emit('status', this.status());
+      return;
+    }
+    if (this.warning) return;
+    const message =
+      `creditBackoff (${Math.round((this.options.creditBackoff ?? 0) * 100)}%): Zoho has not ` +
+      `reported this org's API credits (it does so only once half of them are used), so the ` +
+      `budget is the pack's own estimate: the credits this connection spent in 24 hours, as ` +
+      `Zoho's published table weighs calls, against an assumed ${ASSUMED_CRM_CREDITS}.`;
+    this.warning = { code: CREDIT_ESTIMATE, kind: 'config', message };
+    if (!this.warnedCreditEstimate) this.options.logger?.warn(message);
+    this.warnedCreditEstimate = true;
+    this.emit('status', this.status());
+  }
+
   private initialStatus(): ConnectionStatus {
     const current = this.auth.current();
     const where = { region: this.options.region, environment: this.environment };
@@ -235,6 +263,10 @@ export class ZohoConnection extends EventEmitter {
   }
 
   private onHttpEvent(event: HttpEvent): void {
+    if (event.kind === 'credit-estimate') {
+      this.creditEstimate(event.estimated);
+      return;
+    }
     const current = this.auth.current();
     const base = {
       region: this.options.region,

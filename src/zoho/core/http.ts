@@ -8,6 +8,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import axios, { AxiosInstance } from 'axios';
 import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
+import { CreditLedger, crmCreditCost } from './credits';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import { Budgets, Quota, RollingWindow, Semaphore, booksQuotaHeaders, budgetKey } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
@@ -91,7 +92,9 @@ export interface ZohoResponse<T = unknown> {
 export type HttpEvent =
   | { kind: 'rate-limited'; until: number; reason: string }
   | { kind: 'auth-error'; error: ZohoError }
-  | { kind: 'ok' };
+  | { kind: 'ok' }
+  /** creditBackoff is set and the budget is (true) or is no longer (false) the pack's own count. */
+  | { kind: 'credit-estimate'; estimated: boolean };
 
 export interface HttpOptions {
   auth: ZohoAuth;
@@ -264,6 +267,9 @@ export class ZohoHttp extends EventEmitter {
   private pausedUntil = 0;
   /** Daily allowances per product and organization (limits.ts Budgets). */
   private readonly budgets: Budgets;
+  /** CRM credits this connection spent in Zoho's rolling 24 hours, as Zoho's table weighs calls. */
+  private readonly credits: CreditLedger;
+  private creditEstimated?: boolean;
   /** The last untrusted api_domain warned about, so a log gets one line, not one per call. */
   private warnedApiDomain?: string;
   /** Codes of TOKEN_OR_SCOPE that a fresh token met again: they mean scope on this connection. */
@@ -280,14 +286,20 @@ export class ZohoHttp extends EventEmitter {
     setMaxListeners(0, this.closer.signal);
     setMaxListeners(0, this.writeCutter.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
-    this.budgets = new Budgets(options.creditBackoff);
+    this.credits = new CreditLedger(this.clock);
+    this.budgets = new Budgets(options.creditBackoff, this.credits);
     // No redirects: a redirect could carry the token to a host we did not check.
     this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
   }
 
-  /** CRM's credits as Zoho last told them. */
+  /** CRM's credits as Zoho last told them (the limit estimated: see Budgets.noteCredits). */
   creditInfo(): Quota | undefined {
     return this.budgets.get('crm');
+  }
+
+  /** CRM credits this connection spent in the last 24 hours, by the pack's own count. */
+  creditsSpent(): number {
+    return this.credits.spent();
   }
 
   /**
@@ -597,11 +609,18 @@ export class ZohoHttp extends EventEmitter {
 
   private noteQuota(spec: RequestSpec, headers: Record<string, string>): void {
     const product = spec.product ?? 'crm';
-    const now = this.clock.now();
-    this.budgets.note(
-      budgetKeyOf(spec),
-      product === 'crm' ? creditHeaders(headers) : booksQuotaHeaders(headers, now),
-    );
+    if (product !== 'crm') {
+      this.budgets.note(budgetKeyOf(spec), booksQuotaHeaders(headers, this.clock.now()));
+      return;
+    }
+    this.credits.add(crmCreditCost(spec));
+    this.budgets.noteCredits(creditHeaders(headers));
+    // A creditBackoff the pack can only check against its own count must not pass unnoticed.
+    const estimated = !this.budgets.creditsFromZoho;
+    if (this.options.creditBackoff && estimated !== this.creditEstimated) {
+      this.creditEstimated = estimated;
+      this.emit('event', { kind: 'credit-estimate', estimated } satisfies HttpEvent);
+    }
   }
 
   /**
@@ -617,7 +636,7 @@ export class ZohoHttp extends EventEmitter {
   private checkBudget(spec: RequestSpec): void {
     const refusal = this.budgets.check(budgetKeyOf(spec), spec.product ?? 'crm', this.clock.now());
     if (!refusal) return;
-    const { quota, until, used } = refusal;
+    const { quota, until, used, estimated } = refusal;
     this.emit('event', {
       kind: 'rate-limited',
       until,
@@ -631,10 +650,13 @@ export class ZohoHttp extends EventEmitter {
         details,
       });
     }
+    const budget = Math.round(this.options.creditBackoff! * 100);
     throw new ZohoError({
       code: 'CREDIT_BUDGET_REACHED',
-      message: `${Math.round(used * 100)}% of the org's API credits are used (budget ${Math.round(this.options.creditBackoff! * 100)}%): calls resume when Zoho's window resets`,
-      details,
+      message: estimated
+        ? `By the pack's own estimate ${Math.round(used * 100)}% of the org's API credits are used (budget ${budget}%): Zoho has not reported the org's credits, so the pack counts the ${this.credits.spent()} credits this connection spent in 24 hours against an assumed ${quota.limit}. Calls resume as those credits age out of the 24 hours`
+        : `${Math.round(used * 100)}% of the org's API credits are used (budget ${budget}%): calls resume when Zoho's window resets`,
+      details: { ...details, estimated: estimated === true },
     });
   }
 }

@@ -4,6 +4,7 @@
  * rolling windows for per-minute limits such as Zoho Books' 100 requests a minute.
  */
 import { Clock } from './clock';
+import type { CreditLedger } from './credits';
 import { LocalCodes, ZohoError } from './errors';
 import { linkSignals, whenAborted } from './signals';
 
@@ -195,6 +196,20 @@ export function booksQuotaHeaders(headers: Record<string, string>, now: number):
 /** The share of an allowance below which a status says how much is left. */
 export const QUOTA_LOW_SHARE = 0.1;
 
+/**
+ * The least daily credits any paid CRM edition gets (50,000 plus a share per user licence; CRM
+ * v4 `api-limits.html`): the org size the pack's own credit estimate assumes, so that on a paid
+ * edition it stops no later than the user's share of the real allowance would.
+ */
+export const ASSUMED_CRM_CREDITS = 50_000;
+
+/** What Zoho said of CRM's credits: the remaining credits, and the limit when it said that too. */
+export interface CreditReading {
+  remaining: number;
+  limit?: number;
+  resetAt?: number;
+}
+
 /** A refusal of a budget: what was used, and until when. */
 export interface BudgetRefusal {
   key: string;
@@ -204,17 +219,26 @@ export interface BudgetRefusal {
   until: number;
   /** The refusing budget: `credit` (the user's creditBackoff) or `daily` (the allowance is gone). */
   reason: 'credit' | 'daily';
+  /** True when the share is the pack's own count of credits, not a figure Zoho gave. */
+  estimated?: boolean;
 }
 
 /**
  * The allowances of one connection, per product and organization. `creditBackoff` (a share of
  * CRM's daily credits) applies only to CRM's; every budget refuses once nothing is left before
- * its reset, since Zoho would refuse the call anyway.
+ * its reset, since Zoho would refuse the call anyway. For CRM, until Zoho says something of the
+ * org's credits, the share is the pack's own count (`ledger`) against ASSUMED_CRM_CREDITS.
  */
 export class Budgets {
   private readonly quotas = new Map<string, Quota>();
+  /** The smallest allowance consistent with what Zoho said (see noteCredits). */
+  private creditLimitEstimate = 0;
+  private zohoSaidCredits = false;
 
-  constructor(private readonly creditBackoff?: number) {}
+  constructor(
+    private readonly creditBackoff?: number,
+    private readonly ledger?: CreditLedger,
+  ) {}
 
   get(key: string): Quota | undefined {
     return this.quotas.get(key);
@@ -222,6 +246,26 @@ export class Budgets {
 
   note(key: string, quota: Quota | undefined): void {
     if (quota) this.quotas.set(key, quota);
+  }
+
+  /** True once Zoho has said anything of CRM's credits on this connection. */
+  get creditsFromZoho(): boolean {
+    return this.zohoSaidCredits;
+  }
+
+  /**
+   * CRM's credits as an answer told them. `X-API-CREDITS-REMAINING` alone gives no limit, but
+   * Zoho sends it only from half the allowance used, so the allowance is at least twice what
+   * remains: that bound, the smallest allowance consistent with every answer so far, makes the
+   * share used err high (the pack stops early rather than late).
+   */
+  noteCredits(reading: CreditReading | undefined): void {
+    if (!reading) return;
+    this.zohoSaidCredits = true;
+    this.creditLimitEstimate = Math.max(this.creditLimitEstimate, 2 * reading.remaining);
+    const limit = reading.limit ?? this.creditLimitEstimate;
+    if (limit > 0)
+      this.quotas.set('crm', { limit, remaining: reading.remaining, resetAt: reading.resetAt });
   }
 
   /** Milliseconds until the allowance of `key` comes back, when known and ahead. */
@@ -233,7 +277,7 @@ export class Budgets {
   /** A refusal when the call under `key` must not be sent; forgets allowances past reset. */
   check(key: string, product: string, now: number): BudgetRefusal | undefined {
     const quota = this.quotas.get(key);
-    if (!quota) return undefined;
+    if (!quota) return product === 'crm' ? this.checkOwnCount(key, now) : undefined;
     if (quota.resetAt !== undefined && quota.resetAt <= now) {
       this.quotas.delete(key);
       return undefined;
@@ -248,5 +292,20 @@ export class Budgets {
     // Without a reset time from Zoho, let one probe through a minute later to learn the truth.
     quota.resetAt ??= now + 60_000;
     return { key, quota, used, until: quota.resetAt, reason };
+  }
+
+  /** The creditBackoff share against the pack's own count, while Zoho has said nothing. */
+  private checkOwnCount(key: string, now: number): BudgetRefusal | undefined {
+    if (!this.creditBackoff || !this.ledger || this.zohoSaidCredits) return undefined;
+    const spent = this.ledger.spent();
+    const used = spent / ASSUMED_CRM_CREDITS;
+    if (used < this.creditBackoff) return undefined;
+    const until = this.ledger.nextRelease() ?? now + 60_000;
+    const quota = {
+      limit: ASSUMED_CRM_CREDITS,
+      remaining: ASSUMED_CRM_CREDITS - spent,
+      resetAt: until,
+    };
+    return { key, quota, used, until, reason: 'credit', estimated: true };
   }
 }

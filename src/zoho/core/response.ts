@@ -254,17 +254,21 @@ export function retryAfterMs(headers: Record<string, string>, now: number): numb
 }
 
 export interface CreditInfo {
-  limit: number;
+  /** Credits left in Zoho's rolling 24 hours. */
   remaining: number;
-  /** Epoch ms when the window resets, if Zoho said. */
+  /** The allowance, when known (Zoho's answers do not carry it). */
+  limit?: number;
+  /** Epoch ms when the window resets, when known (Zoho's answers do not carry it). */
   resetAt?: number;
 }
 
-/** Zoho's X-RATELIMIT-* headers (CRM credits). */
+/**
+ * CRM's credits from an answer: `X-API-CREDITS-REMAINING`, which Zoho sends once half of the
+ * org's daily credits (add-ons aside) are used (v8 `api-limits.html`, docs/ZOHO-FACTS.md). The
+ * `X-RATELIMIT-*` headers seen in recordings of Zoho answers were a proxy's own and are not read.
+ */
 export function creditHeaders(headers: Record<string, string>): CreditInfo | undefined {
-  const limit = Number(headers['x-ratelimit-limit']);
-  const remaining = Number(headers['x-ratelimit-remaining']);
-  if (!Number.isFinite(limit) || !Number.isFinite(remaining) || limit <= 0) return undefined;
-  const reset = Number(headers['x-ratelimit-reset']);
-  return { limit, remaining, resetAt: Number.isFinite(reset) && reset > 0 ? reset : undefined };
+  const raw = headers['x-api-credits-remaining'];
+  const remaining = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(remaining) && remaining >= 0 ? { remaining } : undefined;
 }
