@@ -5,6 +5,7 @@
  * and token requests resuming after the accounts server failed or throttled.
  */
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import * as sinon from 'sinon';
 import { NthMatch } from './fault-kinds';
 import { figure } from './figures';
@@ -16,9 +17,14 @@ const booksRecord = NODE_CASES.find((c) => c.type === 'books-record')!;
 const LIST = { operation: 'list', fields: 'Last_Name,Email' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Date.now() moves `ms` ahead (timers keep real time), until restored. */
-function later(ms: number): sinon.SinonFakeTimers {
-  return sinon.useFakeTimers({ now: Date.now() + ms, toFake: ['Date'], shouldAdvanceTime: true });
+/**
+ * Wall time (Date.now()) and monotonic time (performance.now(), which the pack's pauses and
+ * latches read) move `ms` ahead; timers keep real time. Until sinon.restore().
+ */
+function later(ms: number): void {
+  const realNow = performance.now.bind(performance);
+  sinon.stub(performance, 'now').callsFake(() => realNow() + ms);
+  sinon.useFakeTimers({ now: Date.now() + ms, toFake: ['Date'], shouldAdvanceTime: true });
 }
 
 describe('reliability: credits and tokens over a long run', function () {
