@@ -219,7 +219,10 @@ describe('zoho-config editor (Chromium)', function () {
     await openConfigDialog(page, IDS.dialog);
     const links = page.locator('.zoho-config-console-link');
     // The tips are filled in by the editor's i18n after the dialog opens: wait for the second.
-    await links.nth(1).waitFor({ state: 'attached', timeout: 10_000 }).catch(() => undefined);
+    await links
+      .nth(1)
+      .waitFor({ state: 'attached', timeout: 10_000 })
+      .catch(() => undefined);
     assert.equal(await links.count(), 2, 'a console link in each tip');
     const seen = async (): Promise<string[]> =>
       links.evaluateAll((els) =>
