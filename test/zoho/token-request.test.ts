@@ -60,7 +60,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 /** Every text an error carries, where a secret could hide. */
 function textsOf(error: ZohoError): string {
-  return JSON.stringify([error.message, error.details, String(error.cause ?? ''), error.stack]);
+  return JSON.stringify([error.message, error.details, error.stack]);
 }
 
 describe('token requests on the wire', () => {
