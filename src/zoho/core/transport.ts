@@ -5,7 +5,7 @@
  *
  * axios is loaded on the first request, not when Node-RED registers the nodes: it costs a
  * Node-RED whose flows hold no Zoho node (or only idle ones) several MB of resident memory for
- * nothing (issue 19; figures in docs/PERFORMANCE.md).
+ * nothing (issue 19: the startup bench, bench/startup.ts, measures it).
  */
 import type { AxiosInstance } from 'axios';
 
