@@ -1,12 +1,12 @@
 /**
- * OAuth for Zoho: the authorization-code exchange and the refresh grant, through simple-oauth2.
+ * OAuth for Zoho: the consent URL, the authorization-code exchange, the refresh grant and revoke
+ * (their form POSTs in token-request.ts).
  *
  * Zoho rate-limits its token endpoint and caps the access tokens per refresh token, so the
  * access token is refreshed once for all concurrent callers (single flight), reused from the
  * token store across redeploys and restarts, and a refresh that failed for good is latched:
  * callers get the same clear error at once instead of a refresh storm.
  */
-import { AuthorizationCode } from 'simple-oauth2';
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import {
@@ -19,8 +19,10 @@ import {
   regionOfAccountsUrl,
   trustedApiDomain,
 } from './regions';
-import { MAX_TOKEN_RESPONSE_BYTES, responseTooLarge } from './response';
+import { postTokenForm, tokenError } from './token-request';
 import { textOf } from './validate';
+
+export { tokenError };
 
 export interface StoredTokens {
   accessToken: string;
@@ -86,11 +88,11 @@ interface Latch {
   until: number;
 }
 
-/** What Zoho's client ids and secrets are made of (simple-oauth2 takes printable ASCII only). */
+/** What Zoho's client ids and secrets are made of: printable ASCII. */
 const CLIENT_CREDENTIAL_RE = /^[\x20-\x7E]*$/;
 
-function oauthClient(accountsUrl: string, clientId: string, clientSecret: string) {
-  // Checked here, so a pasted id with a stray character is a clear error, not the library's.
+/** A pasted id or secret with a stray character is a clear error, and nothing is sent. */
+function checkClientCredentials(clientId: string, clientSecret: string): void {
   for (const [what, param, value] of [
     ['Client ID', 'clientId', clientId],
     ['Client Secret', 'clientSecret', clientSecret],
@@ -102,148 +104,18 @@ function oauthClient(accountsUrl: string, clientId: string, clientSecret: string
       );
     }
   }
-  const base = new URL(accountsUrl);
-  const prefix = base.pathname.replace(/\/+$/, '');
-  return new AuthorizationCode({
-    client: { id: clientId, secret: clientSecret },
-    auth: {
-      tokenHost: base.origin,
-      tokenPath: `${prefix}/oauth/v2/token`,
-      revokePath: `${prefix}/oauth/v2/token/revoke`,
-      authorizePath: `${prefix}/oauth/v2/auth`,
-    },
-    // Zoho reads client_id and client_secret from the form body, not from Basic auth.
-    options: { authorizationMethod: 'body', bodyFormat: 'form' },
-  });
 }
 
-/** The token failures Zoho names, as a code and what to do about it. */
-function knownTokenFailure(
-  error: string,
-  description: string,
-  grant: 'refresh_token' | 'authorization_code',
-): { code: string; message: string } | undefined {
-  if (/too many requests/i.test(description) || /access denied/i.test(error)) {
-    return {
-      code: LocalCodes.TOKEN_THROTTLED,
-      message:
-        'Zoho is throttling token requests for this client (too many in a short time). ' +
-        'Requests resume automatically in a few minutes; avoid authorising again repeatedly.',
-    };
-  }
-  if (error === 'invalid_client' || error === 'invalid_client_secret') {
-    return {
-      code: LocalCodes.INVALID_CLIENT,
-      message:
-        `Zoho rejected the client (${error}): check the client id and client secret, and that ` +
-        'the client was registered in the same data centre as the region chosen.',
-    };
-  }
-  if (error === 'invalid_code' && grant === 'refresh_token') {
-    return {
-      code: LocalCodes.TOKEN_REVOKED,
-      message:
-        'The refresh token was revoked or has expired, or belongs to another data centre ' +
-        '(Zoho: invalid_code): authorise the client again.',
-    };
-  }
-  if (error === 'invalid_code') {
-    return {
-      code: 'INVALID_CODE',
-      message:
-        'Zoho rejected the grant code (invalid_code): it was already used or has expired ' +
-        '(Self Client codes live only a few minutes). Generate a new one and try again.',
-    };
-  }
-  if (error === 'invalid_redirect_uri') {
-    return {
-      code: 'INVALID_REDIRECT_URI',
-      message:
-        'Zoho rejected the redirect URI: it must be exactly one of the redirect URIs registered ' +
-        'for this client in the Zoho API console.',
-    };
-  }
-  return undefined;
-}
-
-/**
- * Zoho answers many token failures with HTTP 200 and an `error` field; others come as 4xx.
- * Each becomes an error that tells the user what to do.
- */
-export function tokenError(
-  raw: unknown,
-  grant: 'refresh_token' | 'authorization_code',
-  status?: number,
-): ZohoError {
-  const body = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const error = textOf(body.error) || 'unknown_error';
-  const description = typeof body.error_description === 'string' ? body.error_description : '';
-  const known = knownTokenFailure(error, description, grant);
-  if (known) {
-    const throttled = known.code === LocalCodes.TOKEN_THROTTLED;
-    const details = throttled ? { error, error_description: description } : { error };
-    return new ZohoError({ ...known, status, details });
-  }
-  return new ZohoError({
-    code: error.toUpperCase(),
-    status,
-    message: `Zoho's accounts server refused the token request: ${error}${description ? ` (${description})` : ''}`,
-    details: { error, error_description: description || undefined },
-  });
+/** A token request's form: Zoho reads the client's id and secret from the body. */
+function clientForm(
+  client: { clientId: string; clientSecret: string },
+  fields: Record<string, string>,
+): Record<string, string> {
+  return { ...fields, client_id: client.clientId, client_secret: client.clientSecret };
 }
 
 function isPermanent(error: ZohoError): boolean {
   return error.code === LocalCodes.TOKEN_REVOKED || error.code === LocalCodes.INVALID_CLIENT;
-}
-
-/** Turns whatever simple-oauth2 (wreck) threw into a ZohoError. */
-function fromThrown(thrown: unknown, grant: 'refresh_token' | 'authorization_code'): ZohoError {
-  if (thrown instanceof ZohoError) return thrown;
-  const err = thrown as {
-    data?: {
-      payload?: unknown;
-      isResponseError?: boolean;
-      res?: { statusCode?: number; socket?: { bytesRead?: number } };
-    };
-    output?: { statusCode?: number };
-    code?: string;
-    message?: string;
-  };
-  // wreck stops reading at maxBytes and destroys the answer; its 413 or the "closed
-  // prematurely" of the destroyed stream wins the race, so the bytes read tell which it was.
-  const bytesRead = err?.data?.res?.socket?.bytesRead ?? 0;
-  const cut = err?.output?.statusCode === 413 && !err.data?.isResponseError;
-  if (cut || bytesRead > MAX_TOKEN_RESPONSE_BYTES) {
-    return responseTooLarge(MAX_TOKEN_RESPONSE_BYTES, "The accounts server's answer");
-  }
-  const payload = err?.data?.payload;
-  const status = err?.data?.res?.statusCode;
-  if (payload !== undefined && status !== undefined) {
-    let body: unknown = payload;
-    if (Buffer.isBuffer(payload) || typeof payload === 'string') {
-      try {
-        body = JSON.parse(String(payload));
-      } catch {
-        body = { error: `http_${status}` };
-      }
-    }
-    const named = body !== null && typeof body === 'object' && 'error' in body;
-    if (status >= 500 && !named) {
-      // Zoho's own failure, not a verdict on the client or the token: say so, and that it passes.
-      return new ZohoError({
-        code: 'ACCOUNTS_SERVER_ERROR',
-        status,
-        message: `Zoho's accounts server failed (HTTP ${status}): token requests are tried again after a short pause`,
-      });
-    }
-    return tokenError(body, grant, status);
-  }
-  return new ZohoError({
-    code: LocalCodes.NETWORK_ERROR,
-    // No `cause`: the client's error holds the request, client secret included.
-    message: `Could not reach Zoho's accounts server: ${err?.message ?? String(thrown)}`,
-    details: err?.code ? { errno: err.code } : undefined,
-  });
 }
 
 /**
@@ -300,7 +172,6 @@ export class ZohoAuth {
   private readonly store: TokenStore;
   private readonly clock: Clock;
   private readonly margin: number;
-  private readonly client;
   private readonly region: RegionSettings;
   private readonly issuer: string;
   /** Set when the refresh token was issued for other settings: then nothing is ever sent. */
@@ -313,7 +184,7 @@ export class ZohoAuth {
     this.store = options.store ?? new MemoryTokenStore();
     this.clock = options.clock ?? systemClock;
     this.margin = options.refreshMarginMs ?? DEFAULT_MARGIN_MS;
-    this.client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
+    checkClientCredentials(options.clientId, options.clientSecret);
     this.region = options.region ?? regionOfAccountsUrl(options.accountsUrl);
     this.issuer = issuerOf(this.region);
     const issuedFor = options.refreshTokenIssuer;
@@ -384,13 +255,18 @@ export class ZohoAuth {
     this.tokenRequests++;
     let raw: Record<string, unknown>;
     try {
-      // simple-oauth2 5.1 drops a refresh token the provider does not echo back (Zoho never
-      // does), so the token object is rebuilt from our own copy for every refresh.
-      const token = this.client.createToken({ refresh_token: this.options.refreshToken });
-      const refreshed = await token.refresh({}, this.httpOptions());
-      raw = refreshed.token;
+      raw = await postTokenForm({
+        accountsUrl: this.options.accountsUrl,
+        endpoint: 'token',
+        grant: 'refresh_token',
+        form: clientForm(this.options, {
+          grant_type: 'refresh_token',
+          refresh_token: this.options.refreshToken ?? '',
+        }),
+        timeoutMs: this.options.timeoutMs,
+      });
     } catch (thrown) {
-      throw this.fail(fromThrown(thrown, 'refresh_token'));
+      throw this.fail(thrown as ZohoError);
     }
     if (raw.error !== undefined || typeof raw.access_token !== 'string') {
       throw this.fail(tokenError(raw, 'refresh_token', 200));
@@ -438,10 +314,6 @@ export class ZohoAuth {
     }
     return error;
   }
-
-  private httpOptions(): Record<string, unknown> {
-    return { timeout: this.options.timeoutMs ?? 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES };
-  }
 }
 
 export interface AuthorizationUrlOptions {
@@ -454,14 +326,14 @@ export interface AuthorizationUrlOptions {
 
 /** Zoho's consent page URL; offline access + consent so a refresh token is always issued. */
 export function authorizationUrl(options: AuthorizationUrlOptions): string {
-  const client = oauthClient(options.accountsUrl, options.clientId, '');
-  const url = new URL(
-    client.authorizeURL({
-      redirect_uri: options.redirectUri,
-      scope: options.scopes.join(','),
-      state: options.state,
-    }),
-  );
+  checkClientCredentials(options.clientId, '');
+  const base = new URL(options.accountsUrl);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/oauth/v2/auth`);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', options.clientId);
+  url.searchParams.set('redirect_uri', options.redirectUri);
+  url.searchParams.set('scope', options.scopes.join(','));
+  url.searchParams.set('state', options.state);
   url.searchParams.set('access_type', 'offline');
   url.searchParams.set('prompt', 'consent');
   return url.toString();
@@ -479,30 +351,33 @@ export interface CodeExchangeOptions {
   region?: Region;
   environment?: Environment;
   allowInsecureHttp?: boolean;
+  /** Aborts the exchange (e.g. the editor's request went away). */
+  signal?: AbortSignal;
 }
 
 /** Trades a grant code (from the consent redirect or a Self Client) for tokens. */
 export async function exchangeAuthorizationCode(
   options: CodeExchangeOptions,
 ): Promise<{ refreshToken: string; tokens: StoredTokens; refusedApiDomain?: string }> {
-  const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
-  let raw: Record<string, unknown>;
-  try {
-    // A Self Client has no redirect URI: the parameter is left out, as Zoho's SDK does when none
-    // is set (lib/models/authenticator/oauth_token.js generateAccessToken: redirect_uri only when
-    // getRedirectURL() is not null).
-    const params = options.redirectUri
-      ? { code: options.code, redirect_uri: options.redirectUri }
-      : { code: options.code };
-    // simple-oauth2's type asks for redirect_uri; its GrantTypeParams sends only what it is given.
-    const token = await client.getToken(params as { code: string; redirect_uri: string }, {
-      timeout: options.timeoutMs ?? 30_000,
-      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
-    });
-    raw = token.token;
-  } catch (thrown) {
-    throw fromThrown(thrown, 'authorization_code');
-  }
+  checkClientCredentials(options.clientId, options.clientSecret);
+  // A Self Client has no redirect URI: the parameter is left out, as Zoho's SDK does when none
+  // is set (lib/models/authenticator/oauth_token.js generateAccessToken: redirect_uri only when
+  // getRedirectURL() is not null).
+  const redirect: Record<string, string> = options.redirectUri
+    ? { redirect_uri: options.redirectUri }
+    : {};
+  const raw = await postTokenForm({
+    accountsUrl: options.accountsUrl,
+    endpoint: 'token',
+    grant: 'authorization_code',
+    form: clientForm(options, {
+      grant_type: 'authorization_code',
+      code: options.code,
+      ...redirect,
+    }),
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
   if (raw.error !== undefined || typeof raw.access_token !== 'string') {
     throw tokenError(raw, 'authorization_code', 200);
   }
@@ -531,19 +406,28 @@ export async function exchangeAuthorizationCode(
   };
 }
 
-/** Revokes a refresh token at Zoho (disconnect). */
+/**
+ * Revokes a refresh token at Zoho (disconnect): POST {accounts}/oauth/v2/token/revoke with
+ * `token` (https://www.zoho.com/accounts/protocol/oauth/revoke-refresh-token.html, which shows
+ * it in the query string; Zoho reads it from the form body as well, which Zoho's SDK uses:
+ * @zohocrm/nodejs-sdk-8.0 oauth_token.js revokeRefreshToken). The body keeps the token out of
+ * URLs that proxies log. The client's id and secret go along, as they did with simple-oauth2.
+ */
 export async function revokeRefreshToken(options: {
   accountsUrl: string;
   clientId: string;
   clientSecret: string;
   refreshToken: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }): Promise<void> {
-  const client = oauthClient(options.accountsUrl, options.clientId, options.clientSecret);
-  try {
-    await client
-      .createToken({ refresh_token: options.refreshToken })
-      .revoke('refresh_token', { timeout: 30_000, maxBytes: MAX_TOKEN_RESPONSE_BYTES });
-  } catch (thrown) {
-    throw fromThrown(thrown, 'refresh_token');
-  }
+  checkClientCredentials(options.clientId, options.clientSecret);
+  await postTokenForm({
+    accountsUrl: options.accountsUrl,
+    endpoint: 'token/revoke',
+    grant: 'refresh_token',
+    form: clientForm(options, { token: options.refreshToken, token_type_hint: 'refresh_token' }),
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
 }

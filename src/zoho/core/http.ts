@@ -5,14 +5,14 @@
  * one error shape for every failure.
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
-import axios, { AxiosInstance } from 'axios';
 import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { CreditLedger, crmCreditCost } from './credits';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
 import { Budgets, Quota, RollingWindow, Semaphore, booksQuotaHeaders, budgetKey } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
-import { linkSignals } from './signals';
+import { DeadlineExceeded, linkSignals, withDeadline } from './signals';
+import { transport } from './transport';
 import {
   Product,
   RegionSettings,
@@ -123,35 +123,6 @@ export interface HttpOptions {
  */
 export const DEFAULT_DEADLINE_MS = 120_000;
 
-class DeadlineExceeded extends Error {
-  constructor(readonly ms: number) {
-    super(`deadline of ${ms} ms exceeded`);
-  }
-}
-
-/** Runs `call` with a signal that also aborts once `ms` have passed (a whole-answer deadline). */
-async function withDeadline<T>(
-  signal: AbortSignal,
-  ms: number,
-  call: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const attempt = new AbortController();
-  const forward = (): void => attempt.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
-  // A real timer, not the injected clock: this bounds a socket, which lives in real time.
-  const timer = setTimeout(() => attempt.abort(new DeadlineExceeded(ms)), ms);
-  try {
-    return await call(attempt.signal);
-  } catch (thrown) {
-    const reason: unknown = attempt.signal.reason;
-    throw reason instanceof DeadlineExceeded && !signal.aborted ? reason : thrown;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', forward);
-  }
-}
-
 const SAFE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
 /**
  * 401 codes that say the access token itself was refused, so a refresh can cure them: CRM's
@@ -250,7 +221,6 @@ interface CallSignals {
 export const CLOSE_GRACE_MS = 10_000;
 
 export class ZohoHttp extends EventEmitter {
-  private readonly axios: AxiosInstance;
   private readonly semaphore: Semaphore;
   private readonly windows = new Map<string, RollingWindow>();
   private readonly clock: Clock;
@@ -288,8 +258,6 @@ export class ZohoHttp extends EventEmitter {
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
     this.credits = new CreditLedger(this.clock);
     this.budgets = new Budgets(options.creditBackoff, this.credits);
-    // No redirects: a redirect could carry the token to a host we did not check.
-    this.axios = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false });
   }
 
   /** CRM's credits as Zoho last told them (the limit estimated: see Budgets.noteCredits). */
@@ -537,12 +505,14 @@ export class ZohoHttp extends EventEmitter {
     }
     params.forEach((value, key) => url.searchParams.set(key, value));
     const { headers, data } = outgoing(spec, token);
+    // No redirects, no proxy lookup (transport.ts); axios is loaded by the first call.
+    const client = await transport();
     const started = this.clock.monotonic();
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
       const response = await withDeadline(signal, deadline, (attempt) =>
-        this.axios.request<ArrayBuffer>({
+        client.request<ArrayBuffer>({
           method: spec.method,
           url: url.toString(),
           headers,

@@ -60,3 +60,33 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => resolve(), { once: true }),
   );
 }
+
+/** The reason an attempt was aborted by `withDeadline`. */
+export class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`deadline of ${ms} ms exceeded`);
+  }
+}
+
+/** Runs `call` with a signal that also aborts once `ms` have passed (a whole-answer deadline). */
+export async function withDeadline<T>(
+  signal: AbortSignal,
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const attempt = new AbortController();
+  const forward = (): void => attempt.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  // A real timer, not the injected clock: this bounds a socket, which lives in real time.
+  const timer = setTimeout(() => attempt.abort(new DeadlineExceeded(ms)), ms);
+  try {
+    return await call(attempt.signal);
+  } catch (thrown) {
+    const reason: unknown = attempt.signal.reason;
+    throw reason instanceof DeadlineExceeded && !signal.aborted ? reason : thrown;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  }
+}
