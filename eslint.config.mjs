@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Imports a room may not make: each entry is one rule of the layout (docs/ARCHITECTURE.md). */
 const NODE_RED = ['node-red', '@node-red/*', 'node-red-node-test-helper'];
+const HTTP = ['axios', 'http', 'https', 'node:http', 'node:https'];
 const restrict = (message, groups, paths = []) => [
   'error',
   { paths: paths.map((name) => ({ name, message })), patterns: [{ group: groups, message }] },
