@@ -17,7 +17,7 @@ describe('AdminMeter (editor routes that call Zoho)', function () {
 
   it('remembers a Zoho failure for 30 s, then forgets it', function () {
     const m = meter();
-    m.noteFailure('k', zohoFailure);
+    m.noteFailure('k', 'user:a', zohoFailure);
     now += FAILURE_TTL_MS - 1;
     assert.equal(m.recentFailure('k'), zohoFailure);
     now += 1;
@@ -26,15 +26,23 @@ describe('AdminMeter (editor routes that call Zoho)', function () {
 
   it('does not remember input errors or errors of its own', function () {
     const m = meter();
-    m.noteFailure('a', new ZohoError({ code: 'INVALID_INPUT', kind: 'input', message: 'x' }));
-    m.noteFailure('b', new Error('not deployed'));
+    m.noteFailure(
+      'a',
+      'user:a',
+      new ZohoError({ code: 'INVALID_INPUT', kind: 'input', message: 'x' }),
+    );
+    m.noteFailure('b', 'user:a', new Error('not deployed'));
+    assert.equal(m.admit('user:a'), 0);
     assert.equal(m.recentFailure('a'), undefined);
     assert.equal(m.recentFailure('b'), undefined);
   });
 
-  it('admits USER_LIMIT calls per user per window, each user on their own', function () {
+  it('admits a user until USER_LIMIT failures in the window, each user on their own', function () {
     const m = meter();
-    for (let i = 0; i < USER_LIMIT; i++) assert.equal(m.admit('user:a'), 0);
+    for (let i = 0; i < USER_LIMIT; i++) {
+      assert.equal(m.admit('user:a'), 0);
+      m.noteFailure(`k${i}`, 'user:a', zohoFailure);
+    }
     assert.ok(m.admit('user:a') > 0);
     assert.equal(m.admit('user:b'), 0);
     now += USER_WINDOW_MS;
@@ -44,8 +52,7 @@ describe('AdminMeter (editor routes that call Zoho)', function () {
   it('holds at most MAX_KEYS callers and failures', function () {
     const m = meter();
     for (let i = 0; i < MAX_KEYS * 3; i++) {
-      m.admit(`addr:${i}`);
-      m.noteFailure(`k${i}`, zohoFailure);
+      m.noteFailure(`k${i}`, `addr:${i}`, zohoFailure);
     }
     const sizes = m as unknown as { calls: Map<string, unknown>; failures: Map<string, unknown> };
     assert.equal(sizes.calls.size, MAX_KEYS);

@@ -48,7 +48,7 @@ describe('reliability: editor metadata routes under a failing Zoho', function ()
     assert.deepEqual(new Set(statuses), new Set([400]));
   });
 
-  it('a read-only user is rate-limited per user: 60 distinct reads reach Zoho at most 20 times', async function () {
+  it('a read-only user is limited to 20 failures a minute: 60 distinct failing reads reach Zoho 20 times', async function () {
     await rig.load(NODE_CASES.filter((c) => c.type === 'crm-record'));
     rig.sandbox.faults.inject({
       kind: 'status',

@@ -140,8 +140,8 @@ export function registerAdminRoutes(RED: NodeAPI, routes: AdminRoute[]): void {
 
 /**
  * A metered route's run: a fresh remembered failure is answered again without calling Zoho;
- * else the caller is counted (429 with Retry-After when over their limit) and a new failure is
- * remembered.
+ * else a caller over their failure limit gets 429 with Retry-After, and a new failure is
+ * remembered and charged to the caller.
  */
 async function metered(
   meter: AdminMeter,
@@ -154,7 +154,8 @@ async function metered(
   const key = `${route.method} ${route.path} ${JSON.stringify([req.params, req.query])}`;
   const remembered = meter.recentFailure(key);
   if (remembered !== undefined) throw remembered;
-  const waitMs = meter.admit(callerOf(req));
+  const caller = callerOf(req);
+  const waitMs = meter.admit(caller);
   if (waitMs > 0) {
     res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
     throw new RouteError(429, 'RATE_LIMITED', t('admin.rateLimited'));
@@ -162,7 +163,7 @@ async function metered(
   try {
     return await run();
   } catch (error) {
-    meter.noteFailure(key, error);
+    meter.noteFailure(key, caller, error);
     throw error;
   }
 }

@@ -3,8 +3,10 @@
  * zoho-config.read may call as often as they like, each call costing the account credits:
  * - a failure is answered again from memory for FAILURE_TTL_MS, so a picker reopened 30 times
  *   against a failing connection costs one Zoho call, not 30 (issue 13, item 12);
- * - each user (Node-RED's req.user with adminAuth, else the remote address) may reach those
- *   routes USER_LIMIT times per USER_WINDOW_MS; answers from the failure memory are free.
+ * - each user (Node-RED's req.user with adminAuth, else the remote address) may meet
+ *   USER_LIMIT new failures per USER_WINDOW_MS (a different module each time, say); then the
+ *   routes answer 429 until the window moves. Successes are cached by the metadata cache and
+ *   cost nothing again, so an editor in normal use is never held back.
  * Both maps hold at most MAX_KEYS entries (the oldest goes first): nothing grows without bound.
  */
 import { isZohoError, type ZohoError } from '../../zoho/core/errors';
@@ -54,22 +56,25 @@ export class AdminMeter {
    * Remembers a failure of Zoho or the connection. Input errors and the route's own errors
    * (not deployed, say) cost no Zoho call and may change a moment later: not remembered.
    */
-  noteFailure(key: string, error: unknown): void {
+  noteFailure(key: string, caller: string, error: unknown): void {
     if (isZohoError(error) && error.kind !== 'input') {
       setBounded(this.failures, key, { at: this.now(), error });
+      this.charge(caller);
     }
   }
 
-  /** Counts a call of `caller`; the ms to wait when they are over their limit, else 0. */
+  /** The ms `caller` must wait when they met USER_LIMIT failures in the window, else 0. */
   admit(caller: string): number {
     const now = this.now();
     const recent = (this.calls.get(caller) ?? []).filter((t) => now - t < USER_WINDOW_MS);
-    if (recent.length >= USER_LIMIT) {
-      setBounded(this.calls, caller, recent);
-      return USER_WINDOW_MS - (now - recent[0]);
-    }
-    recent.push(now);
     setBounded(this.calls, caller, recent);
-    return 0;
+    return recent.length >= USER_LIMIT ? USER_WINDOW_MS - (now - recent[0]) : 0;
+  }
+
+  /** Counts a failure against `caller`'s limit. */
+  private charge(caller: string): void {
+    const recent = this.calls.get(caller) ?? [];
+    recent.push(this.now());
+    setBounded(this.calls, caller, recent);
   }
 }
