@@ -283,6 +283,8 @@ describe('CRM node editors (Chromium)', function () {
       update: ['id', 'trigger', 'writeTip'],
       upsert: ['trigger', 'dup', 'writeTip'],
       delete: ['id', 'trigger', 'writeTip'],
+      // "- set by msg.operation -": any operation may come, every row may matter.
+      msg: Object.keys(rows) as Row[],
     };
     const ops = await page.$$eval('#node-input-operation option', (o) =>
       o.map((x) => (x as unknown as { value: string }).value),
@@ -518,6 +520,7 @@ describe('CRM node editors (Chromium)', function () {
       list: ['list', 'output'], // returnAll is true in the node
       download: ['att'],
       delete: ['att'],
+      msg: ['att', 'file', 'list', 'output'], // "- set by msg.operation -": every row
     };
     for (const [op, shown] of Object.entries(expected)) {
       await page.selectOption('#node-input-operation', op);

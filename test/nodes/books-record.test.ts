@@ -128,8 +128,10 @@ describe('books-record node', function () {
     books.store.insert(org, 'contacts', [{ contact_name: name }])[0].contact_id as string;
 
   it('creates, gets, updates, lists and deletes a contact', async function () {
-    await load({ recordType: 'contacts', operation: 'create', organizationId: ORG });
-    let m = ok(await exec({ payload: { contact_name: 'Acme', email: 'a@acme.test' } }));
+    await load({ recordType: 'contacts', operation: 'msg', organizationId: ORG });
+    let m = ok(
+      await exec({ operation: 'create', payload: { contact_name: 'Acme', email: 'a@acme.test' } }),
+    );
     assert.equal(m.payload.contact_name, 'Acme');
     assert.equal(m.organizationId, ORG);
     assert.equal(m.info.message, 'The contact has been added.');
@@ -152,8 +154,8 @@ describe('books-record node', function () {
 
   it('every status names what was done and the organization given (discovered: next test)', async function () {
     const last = (o: Outcome): string => String(o.statuses[o.statuses.length - 1]?.text);
-    await load({ recordType: 'contacts', operation: 'create', organizationId: ORG });
-    let o = await exec({ payload: { contact_name: 'Acme' } });
+    await load({ recordType: 'contacts', operation: 'msg', organizationId: ORG });
+    let o = await exec({ operation: 'create', payload: { contact_name: 'Acme' } });
     const id = ok(o).payload.contact_id as string;
     assert.equal(last(o), `created · org ${ORG}`);
     o = await exec({ operation: 'update', recordId: id, payload: { phone: '42' } });
@@ -198,15 +200,15 @@ describe('books-record node', function () {
     const a = seedContact('Alpha');
     seedContact('Beta');
     await load({
-      recordType: 'invoices',
-      operation: 'get',
+      recordType: 'msg',
+      operation: 'msg',
       recordId: 'want',
       recordIdType: 'msg',
       organizationId: ORG,
       searchFields: '{"contact_name_contains":"alp"}',
       searchFieldsType: 'json',
     });
-    let m = ok(await exec({ recordType: 'contacts', want: a }));
+    let m = ok(await exec({ recordType: 'contacts', operation: 'get', want: a }));
     assert.equal(m.payload.contact_name, 'Alpha');
     m = ok(await exec({ recordType: 'contacts', operation: 'list' }));
     assert.deepEqual(
@@ -232,9 +234,12 @@ describe('books-record node', function () {
 
   it('runs invoice actions that change state: email, then void', async function () {
     const cid = seedContact();
-    await load({ recordType: 'invoices', operation: 'create', organizationId: ORG });
+    await load({ recordType: 'invoices', operation: 'msg', organizationId: ORG });
     let m = ok(
-      await exec({ payload: { customer_id: cid, line_items: [{ rate: 10, quantity: 2 }] } }),
+      await exec({
+        operation: 'create',
+        payload: { customer_id: cid, line_items: [{ rate: 10, quantity: 2 }] },
+      }),
     );
     const id = m.payload.invoice_id;
     assert.equal(m.payload.status, 'draft');
@@ -271,10 +276,10 @@ describe('books-record node', function () {
       parentRecordType: 'contacts',
       parentRecordId: 'contact',
       parentRecordIdType: 'msg',
-      operation: 'create',
+      operation: 'msg',
       organizationId: ORG,
     });
-    let m = ok(await exec({ contact: cid, payload: { first_name: 'Ann' } }));
+    let m = ok(await exec({ contact: cid, operation: 'create', payload: { first_name: 'Ann' } }));
     assert.equal(m.payload.contact_id, cid);
     m = ok(await exec({ contact: cid, operation: 'list' }));
     assert.deepEqual(
@@ -354,7 +359,9 @@ describe('books-record node', function () {
   });
 
   it('refuses bad input with a catchable error and no request', async function () {
-    await load({ recordType: 'invoices', operation: 'get', organizationId: ORG });
+    // Everything from msg: each case sets what it breaks over these defaults.
+    await load({ recordType: 'msg', operation: 'msg', organizationId: '' });
+    const defaults = { recordType: 'invoices', operation: 'get', organizationId: ORG };
     const cases: Array<[AnyMsg, RegExp]> = [
       [{ recordType: 'Invoices!' }, /record type/],
       [{ recordType: '../contacts' }, /record type/],
@@ -372,7 +379,7 @@ describe('books-record node', function () {
       [{ organizationId: 'acme', recordId: '1' }, /organization id/],
     ];
     for (const [msg, re] of cases) {
-      failed(await exec(msg), 'INVALID_INPUT', re);
+      failed(await exec({ ...defaults, ...msg }), 'INVALID_INPUT', re);
     }
     assert.deepEqual(sb.sandbox.requests, []);
   });
@@ -444,12 +451,16 @@ describe('books-record node', function () {
   });
 
   it('sends Zoho’s error codes to Catch with done once', async function () {
-    await load({ recordType: 'invoices', operation: 'get', organizationId: ORG });
-    const c = failed(await exec({ recordId: '123' }), '1002', /Invoice does not exist/);
+    await load({ recordType: 'invoices', operation: 'msg', organizationId: ORG });
+    const c = failed(
+      await exec({ operation: 'get', recordId: '123' }),
+      '1002',
+      /Invoice does not exist/,
+    );
     assert.equal(c._error.status, 404);
     assert.deepEqual(c._error.details, { code: 1002, message: 'Invoice does not exist.' });
     failed(await exec({ operation: 'create', payload: { customer_id: '1' } }), '4');
-    const o = await exec({ recordId: '1' });
+    const o = await exec({ operation: 'get', recordId: '1' });
     assert.equal(o.dones.length, 1);
     assert.equal(o.statuses[o.statuses.length - 1].fill, 'red');
   });

@@ -22,9 +22,11 @@ describe('crm-attachment node', function () {
   }
 
   it('uploads a Buffer, lists it, downloads the same bytes with file name and type, deletes it', async function () {
-    await h.load({ operation: 'upload', module: 'Leads', recordIdType: 'msg', recordId: 'rid' });
+    // One node, every operation: it is set to take the operation from msg.
+    await h.load({ operation: 'msg', module: 'Leads', recordIdType: 'msg', recordId: 'rid' });
     const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13, 0x27, 0x22]);
     let o = await h.exec({
+      operation: 'upload',
       rid: recordId,
       payload: bytes,
       filename: 'reading ü.bin',
@@ -112,8 +114,9 @@ describe('crm-attachment node', function () {
     ];
     for (const [name, msg, message] of cases) {
       it(name, async function () {
-        await h.load({ operation: 'list', module: 'Leads', recordId });
-        const o = await h.exec(msg);
+        // Operation from msg, module and record id left empty: the message sets them all.
+        await h.load({ operation: 'msg', module: '' });
+        const o = await h.exec({ module: 'Leads', recordId, ...msg });
         assert.match(assertCaught(o, 'INVALID_INPUT').error.message, message);
         assert.deepEqual(h.sb.sandbox.requests, []);
       });

@@ -35,21 +35,47 @@ describe('crm-record node', function () {
   }
 
   describe('reads', function () {
-    it('gets a record by id from the editor and by msg.recordId', async function () {
+    it('gets a record by id from the editor, or by msg.recordId when the field is empty', async function () {
       const [a, b] = seed(2);
       await h.load({ operation: 'get', module: 'Leads', moduleType: 'str', recordId: a.id });
+      const n1 = helper.getNode('n1');
+      const warnings: unknown[] = [];
+      n1.warn = (text: unknown) => warnings.push(text);
       let o = await h.exec({});
       assert.equal(o.dones.length, 1);
       assert.equal(o.dones[0], undefined);
       assert.equal(o.out[0].payload.id, a.id);
       assert.equal(o.completed.length, 1);
+      // The node's own id wins over msg.recordId (Node-RED's convention), with one warning.
       o = await h.exec({ recordId: b.id });
+      assert.equal(o.out[0].payload.id, a.id);
+      await h.exec({ recordId: b.id });
+      assert.equal(warnings.length, 1);
+      assert.match(String(warnings[0]), /msg\.recordId is ignored/);
+    });
+
+    it('takes msg.recordId when the node leaves the record id empty', async function () {
+      const [, b] = seed(2);
+      await h.load({ operation: 'get', module: 'Leads', moduleType: 'str', recordId: '' });
+      const o = await h.exec({ recordId: b.id });
       assert.equal(o.out[0].payload.Last_Name, b.data.Last_Name);
+    });
+
+    it('a stray msg.operation on a node set to list lists and deletes nothing', async function () {
+      const [a] = seed(1);
+      await h.load({ operation: 'list', module: 'Leads', fields: FIELDS });
+      const o = await h.exec({ operation: 'delete', payload: [a.id], recordId: a.id });
+      assert.equal(o.out[0].payload.length, 1);
+      assert.ok(h.crm.store.get('Leads', a.id), 'the record is still there');
+      assert.deepEqual(
+        h.crmRequests().map((r) => r.method),
+        ['GET'],
+      );
     });
 
     it('reads module, operation and fields from msg and from a msg TypedInput', async function () {
       h.crm.store.insert('Sensors', [{ Name: 'probe-1', Temperature: 21.5 }]);
-      await h.load({ operation: 'get', module: 'where', moduleType: 'msg', fields: 'Name' });
+      await h.load({ operation: 'msg', module: 'where', moduleType: 'msg', fields: 'Name' });
       const o = await h.exec({ where: 'Sensors', operation: 'list' });
       assert.equal(o.out.length, 1);
       assert.equal(o.out[0].payload.length, 1);
@@ -84,11 +110,11 @@ describe('crm-record node', function () {
 
     it('counts records in the status with the plural of the count', async function () {
       seed(1);
-      await h.load({ operation: 'list', module: 'Leads', fields: FIELDS });
-      let o = await h.exec({});
+      await h.load({ operation: 'msg', module: 'Leads', fields: FIELDS });
+      let o = await h.exec({ operation: 'list' });
       assert.equal(o.statuses.at(-1)?.text, '1 record');
       seed(29);
-      o = await h.exec({});
+      o = await h.exec({ operation: 'list' });
       assert.equal(o.statuses.at(-1)?.text, '30 records');
       o = await h.exec({ operation: 'get', recordId: o.out[0].payload[0].id });
       assert.equal(o.statuses.at(-1)?.text, 'found');
@@ -300,8 +326,12 @@ describe('crm-record node', function () {
 
     it('updates by msg.recordId, upserts with duplicateCheckFields, deletes ids from msg.payload', async function () {
       const [a, b] = seed(2);
-      await h.load({ operation: 'update', module: 'Leads' });
-      let o = await h.exec({ recordId: a.id, payload: { Company: 'Changed' } });
+      await h.load({ operation: 'msg', module: 'Leads' });
+      let o = await h.exec({
+        operation: 'update',
+        recordId: a.id,
+        payload: { Company: 'Changed' },
+      });
       assert.equal(o.out[0].payload[0].status, 'success');
       assert.equal(h.crm.store.get('Leads', a.id)?.data.Company, 'Changed');
 
@@ -352,11 +382,16 @@ describe('crm-record node', function () {
     const cases: [string, AnyMsg, AnyMsg, RegExp][] = [
       [
         'unknown operation',
-        { operation: 'list' },
+        { operation: 'msg' },
         { operation: 'explode' },
         /^Unknown operation "explode": use get, list, create, update, upsert, delete, search — check the node's Operation or msg\.operation$/,
       ],
-      ['bad module name', { operation: 'list' }, { module: 'Leads/../x' }, /not a Zoho module/],
+      [
+        'bad module name',
+        { operation: 'list', module: '' },
+        { module: 'Leads/../x' },
+        /not a Zoho module/,
+      ],
       ['non-digit record id', { operation: 'get' }, { recordId: '12a' }, /1 to 19 digits/],
       ['non-object record', { operation: 'create' }, { payload: 'hello' }, /must be an object/],
       ['record array with a number', { operation: 'create' }, { payload: [{}, 4] }, /Record 1/],

@@ -38,9 +38,12 @@ const contact = (rig: Rig, name = 'Acme'): string =>
 const leads = (rig: Rig) => () => rig.crm.store.count('Leads');
 const contacts = (rig: Rig) => () => rig.books.store.count(ORG, 'contacts');
 
+// Operation, module, record type and organization are left to msg (an empty field, or "set by
+// msg"): the generated bad inputs vary them, which a node set to its own would ignore.
 const crmRecord: NodeCase = {
   type: 'crm-record',
-  props: { module: 'Leads', moduleType: 'str' },
+  props: { module: '', moduleType: 'str' },
+  msgDefaults: { module: 'Leads' },
   operations: [
     {
       name: 'get',
@@ -119,7 +122,8 @@ const crmCoql: NodeCase = {
 
 const crmAttachment: NodeCase = {
   type: 'crm-attachment',
-  props: { module: 'Leads', moduleType: 'str' },
+  props: { module: '', moduleType: 'str' },
+  msgDefaults: { module: 'Leads' },
   operations: [
     {
       name: 'upload',
@@ -169,7 +173,8 @@ const crmAttachment: NodeCase = {
 const booksRecord: NodeCase = {
   type: 'books-record',
   // The node's own per-organization window would hold a soak back to 100 a minute.
-  props: { recordType: 'contacts', organizationId: ORG, rateLimit: 10_000 },
+  props: { recordType: 'msg', organizationId: '', rateLimit: 10_000 },
+  msgDefaults: { recordType: 'contacts', organizationId: ORG },
   operations: [
     {
       name: 'get',

@@ -59,6 +59,11 @@ export interface NodeCase {
   type: string;
   /** Editor properties of the node under test. */
   props: Record<string, unknown>;
+  /**
+   * What every message of this node carries unless it sets its own: the targets (module,
+   * record type, organization) the node leaves to msg, so the generated inputs can vary them.
+   */
+  msgDefaults?: Record<string, unknown>;
   operations: OperationCase[];
   /** At least `n` generated bad inputs. */
   badInputs(g: Gen, n: number): BadInput[];
@@ -196,7 +201,8 @@ export class Rig {
     const entry: Entry = { type, outs: [], errors: [], dones: [], statuses: [] };
     this.ledger.set(id, entry);
     this.latest.set(type, entry);
-    helper.getNode(nodeId(type)).receive({ ...msg, _msgid: id });
+    const defaults = this.cases.find((c) => c.type === type)?.msgDefaults;
+    helper.getNode(nodeId(type)).receive({ ...defaults, ...msg, _msgid: id });
     return entry;
   }
 

@@ -29,7 +29,7 @@ export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow
   freshUserDir();
   const refreshToken = rig.sandbox.accounts.issueRefreshToken({
     clientId: DEFAULT_CLIENT.clientId,
-    scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL',
+    scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL',
   });
   rig.refreshToken = refreshToken;
   const flow: FlowNode[] = [

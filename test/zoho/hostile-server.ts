@@ -158,6 +158,18 @@ export function endlessBody(sent: { bytes: number }): ApiHandler {
   };
 }
 
+/** A valid CRM list of about `mb` MiB, sent in 64 KiB writes: a large answer under the limit. */
+export function largeAnswer(mb: number): ApiHandler {
+  const record = JSON.stringify({ id: '1', Last_Name: 'x'.repeat(65_000) });
+  const count = Math.floor((mb * 1024 * 1024) / (record.length + 1));
+  return (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"data":[');
+    for (let i = 0; i < count; i++) res.write(i ? `,${record}` : record);
+    res.end('],"info":{"more_records":false}}');
+  };
+}
+
 /** An answer that trickles one byte every `everyMs`, for ever: never silent, never done. */
 export function trickle(everyMs: number): ApiHandler {
   return (_req, res) => {

@@ -3,7 +3,7 @@ import * as books from '../../zoho/books/index';
 import { checkPositiveInt } from '../../zoho/core/validate';
 import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
 import type { OutputMode } from '../runtime/pages';
-import { flag, int, text } from '../runtime/props';
+import { flag, int, selectProp, text } from '../runtime/props';
 import { BooksFileDef, readFileInput } from './files';
 import { BooksOperationInput, checkBooksOperation } from './operation';
 
@@ -94,10 +94,10 @@ export async function readInput(
   defaultOrganizationId: string | undefined,
 ): Promise<BooksRecordInput> {
   const { msg } = ctx;
-  const recordType = text(await ctx.prop('recordType', { value: def.recordType }));
+  const recordType = text(await ctx.prop('recordType', selectProp('recordType', def.recordType)));
   const operation = checkBooksOperation(
     recordType,
-    text(await ctx.prop('operation', { value: def.operation })),
+    text(await ctx.prop('operation', selectProp('operation', def.operation))),
   );
   const input: BooksRecordInput['input'] = {
     recordType: recordType!,

@@ -6,7 +6,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import { setupFlowNode } from '../runtime/flow-node';
-import { text } from '../runtime/props';
+import { selectProp, text } from '../runtime/props';
 import {
   AttachmentTarget,
   CrmAttachmentDef,
@@ -38,7 +38,8 @@ export = function (RED: NodeAPI): void {
   function CrmAttachment(this: Node, def: CrmAttachmentDef): void {
     RED.nodes.createNode(this, def);
     setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
-      const operation = text(await ctx.prop('operation', { value: def.operation })) ?? '';
+      const operation =
+        text(await ctx.prop('operation', selectProp('operation', def.operation))) ?? '';
       if (!OPERATIONS.includes(operation)) {
         const operations = OPERATIONS.join(', ');
         throw invalidInput(

@@ -9,7 +9,7 @@ import { isPlainObject } from '../../zoho/core/validate';
 import { checkModule } from '../../zoho/crm/validate';
 import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
 import { OutputMode } from '../runtime/pages';
-import { evaluate, flag, int, text } from '../runtime/props';
+import { evaluate, flag, int, selectProp, text } from '../runtime/props';
 import { CRM_RECORD_OPERATIONS } from './operations';
 
 export type CrmRecordOperation = (typeof CRM_RECORD_OPERATIONS)[number];
@@ -77,7 +77,7 @@ function isOperation(value: string): value is CrmRecordOperation {
 
 export async function readInput(ctx: InputContext, def: CrmRecordDef): Promise<CrmRecordInput> {
   const { msg } = ctx;
-  const operation = text(await ctx.prop('operation', { value: def.operation })) ?? '';
+  const operation = text(await ctx.prop('operation', selectProp('operation', def.operation))) ?? '';
   if (!isOperation(operation)) {
     const operations = CRM_RECORD_OPERATIONS.join(', ');
     throw invalidInput(ctx.t('errors.unknownOperation', { operation, operations }), 'operation');

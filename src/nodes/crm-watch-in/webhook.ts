@@ -16,6 +16,7 @@ import {
 } from '../../zoho/crm/notifications';
 import { ChannelKeeper, KeeperState } from '../../zoho/crm/channel-keeper';
 import { ChangePayload, WatchContext, dayTime, fieldNames } from './common';
+import { CallbackInbox, RETRY_AFTER_S } from './inbox';
 import { Req, Res, addRoute, readJson, removeRoute, watchPath } from './route';
 
 /** One Zoho notification as a message: the ids, and the full records when asked. */
@@ -49,11 +50,13 @@ function notificationHandler(ctx: WatchContext): (n: ZohoNotification) => Promis
 
 /**
  * The callback endpoint: Zoho is answered at once; a wrong token gets 403 and nothing else;
- * another channel's callback is ignored; a malformed one is a catchable error.
+ * another channel's callback is ignored; an exact replay is answered 200 and dropped; a full
+ * queue answers 503 so Zoho sends it again later; a malformed one is a catchable error.
  */
 function callbackRoute(
   ctx: WatchContext,
   channel: { channelId: string; token: string },
+  inbox: CallbackInbox,
   onNotification: (n: ZohoNotification) => void,
 ): (req: Req, res: Res) => void {
   return (req, res) => {
@@ -65,8 +68,14 @@ function callbackRoute(
           return;
         }
         const channelId = (body as { channel_id?: unknown }).channel_id;
+        if (String(channelId) !== channel.channelId) return void res.status(200).end();
+        const admission = inbox.admit(body);
+        if (admission === 'full') {
+          if (inbox.refused === 1) ctx.node.warn(ctx.t('warn.queueFull'));
+          return void res.status(503).set('Retry-After', String(RETRY_AFTER_S)).end();
+        }
         res.status(200).end();
-        if (String(channelId) !== channel.channelId) return;
+        if (admission === 'replay') return;
         let n: ZohoNotification;
         try {
           n = parseNotification(body);
@@ -95,14 +104,12 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
     returnAffectedFieldValues: settings.returnAffectedFieldValues,
   };
   // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
-  let queue: Promise<void> = Promise.resolve();
+  const inbox = new CallbackInbox();
   const handle = notificationHandler(ctx);
   addRoute(
     RED,
     path,
-    callbackRoute(ctx, spec, (n) => {
-      queue = queue.then(() => handle(n));
-    }),
+    callbackRoute(ctx, spec, inbox, (n) => inbox.push(() => handle(n))),
   );
 
   const keeper = new ChannelKeeper(() => ctx.config.getConnection(), spec);
@@ -122,6 +129,6 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
   return async () => {
     removeRoute(RED, path);
     await keeper.stop(4000);
-    await queue;
+    await inbox.drained();
   };
 }

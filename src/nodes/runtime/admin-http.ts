@@ -8,10 +8,11 @@
 import type { NodeAPI } from 'node-red';
 import { isZohoError } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
+import { AdminMeter, callerOf, type Caller } from './admin-meter';
 import { isZohoConfigNode, type ZohoConfigNode } from './config-node';
 import { translator } from './i18n';
 
-export interface AdminRequest {
+export interface AdminRequest extends Caller {
   params: Record<string, string>;
   query: Record<string, unknown>;
   body?: unknown;
@@ -39,6 +40,8 @@ export interface AdminRoute {
   handle(req: AdminRequest, res: AdminResponse): Promise<unknown>;
   /** Secrets to scrub from an error's message (a connection's tokens, say). */
   secrets?(req: AdminRequest): string[];
+  /** The route calls Zoho: its failures are remembered briefly and each user is rate-limited. */
+  metered?: boolean;
 }
 
 export class RouteError extends Error {
@@ -109,6 +112,7 @@ export function registerAdminRoutes(RED: NodeAPI, routes: AdminRoute[]): void {
   if (!app || registered.has(app)) return;
   registered.add(app);
   const t = translator(RED, 'zoho-config');
+  const meter = new AdminMeter();
   for (const route of routes) {
     const guard =
       route.permission === 'public'
@@ -122,14 +126,45 @@ export function registerAdminRoutes(RED: NodeAPI, routes: AdminRoute[]): void {
       };
       const badId = Object.values(req.params ?? {}).some((id) => !NODE_ID.test(String(id)));
       if (badId) return fail(new RouteError(400, 'INVALID_INPUT', t('admin.notNodeId')));
+      const run = () => route.handle(req, res);
       Promise.resolve()
-        .then(() => route.handle(req, res))
+        .then(route.metered ? () => metered(meter, route, req, res, run, t) : run)
         .then((body) => {
           if (body !== undefined && !res.headersSent) res.json(body);
         })
         .catch(fail);
     };
     app[route.method](route.path, ...guard, handler);
+  }
+}
+
+/**
+ * A metered route's run: a fresh remembered failure is answered again without calling Zoho;
+ * else a caller over their failure limit gets 429 with Retry-After, and a new failure is
+ * remembered and charged to the caller.
+ */
+async function metered(
+  meter: AdminMeter,
+  route: AdminRoute,
+  req: AdminRequest,
+  res: AdminResponse,
+  run: () => Promise<unknown>,
+  t: (key: string) => string,
+): Promise<unknown> {
+  const key = `${route.method} ${route.path} ${JSON.stringify([req.params, req.query])}`;
+  const remembered = meter.recentFailure(key);
+  if (remembered !== undefined) throw remembered;
+  const caller = callerOf(req);
+  const waitMs = meter.admit(caller);
+  if (waitMs > 0) {
+    res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+    throw new RouteError(429, 'RATE_LIMITED', t('admin.rateLimited'));
+  }
+  try {
+    return await run();
+  } catch (error) {
+    meter.noteFailure(key, caller, error);
+    throw error;
   }
 }
 

@@ -71,6 +71,8 @@ interface NodeParts {
   t: Translate;
   shared: Translate;
   secrets: () => string[];
+  /** Warns once per property that msg tried to set a property the node sets itself. */
+  ignoredFromMsg: (name: string) => void;
 }
 
 /** One message's context; a node without a zoho-config refuses every message. */
@@ -94,7 +96,7 @@ function inputContext(
       flight.finishesOnClose = true;
       return flight.stop.signal;
     },
-    prop: (name, typed) => resolveProp(RED, node, msg, name, typed),
+    prop: (name, typed) => resolveProp(RED, node, msg, name, typed, parts.ignoredFromMsg),
     debug: (text) => node.debug(redactText(text, secrets())),
     t: parts.t,
     shared: parts.shared,
@@ -105,14 +107,21 @@ function nodeParts(RED: NodeAPI, node: Node, def: FlowNodeDef): NodeParts {
   const found = def.config ? RED.nodes.getNode(def.config) : null;
   const config: ZohoConfigNode | undefined = isZohoConfigNode(found) ? found : undefined;
   const set = node.type as NodeSet;
+  const shared = sharedTranslator(RED);
+  const warned = new Set<string>(); // at most one entry per target property
   return {
     RED,
     node,
     config,
     status: new StatusReporter(RED, node, config),
     t: translator(RED, set),
-    shared: sharedTranslator(RED),
+    shared,
     secrets: () => config?.secrets() ?? [],
+    ignoredFromMsg: (name) => {
+      if (warned.has(name)) return;
+      warned.add(name);
+      node.warn(shared('errors.msgIgnored', { name }));
+    },
   };
 }
 

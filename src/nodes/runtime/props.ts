@@ -1,6 +1,7 @@
 /**
- * Property values of flow nodes: msg.<name> when the message carries one, else the editor's
- * TypedInput (str, num, bool, json, msg, flow, global, env, jsonata) evaluated for this message.
+ * Property values of flow nodes: msg.<name> when the message carries one and the node takes it
+ * from msg, else the editor's TypedInput (str, num, bool, json, msg, flow, global, env, jsonata)
+ * evaluated for this message.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { ZohoError, invalidInput } from '../../zoho/core/errors';
@@ -44,17 +45,49 @@ export function evaluate(
   });
 }
 
-/** msg[name] when set (msg overrides the editor), else the evaluated editor value. */
+/**
+ * Properties that choose what is written or deleted (and where). Node-RED's convention: a msg
+ * sets one only when the node leaves it to msg: a select's "set by msg" choice (FROM_MSG), a
+ * TypedInput of type msg, or an empty field. A stray msg.operation must not turn a *list* node
+ * into a *delete* one (issue 13, item 12).
+ */
+export const TARGET_PROPS: ReadonlySet<string> = new Set([
+  'operation',
+  'module',
+  'recordId',
+  'recordType',
+  'parentRecordType',
+  'parentRecordId',
+  'organizationId',
+  'attachmentId',
+]);
+
+/** The value of a select (operation, record type) that means "set by msg.<name>". */
+export const FROM_MSG = 'msg';
+
+/** The TypedInput of a select: its "set by msg" choice reads msg.<name>. */
+export function selectProp(name: string, value: string | undefined): TypedValue {
+  return value === FROM_MSG ? { value: name, type: 'msg' } : { value };
+}
+
+/**
+ * msg[name] when set and the property takes it from msg (any property not in TARGET_PROPS, or
+ * one the node leaves empty), else the evaluated editor value. `ignored` hears of a msg value
+ * that a target property did not take.
+ */
 export async function resolveProp(
   RED: NodeAPI,
   node: Node,
   msg: NodeMessage,
   name: string,
   prop: TypedValue,
+  ignored?: (name: string) => void,
 ): Promise<unknown> {
   const own = (msg as Record<string, unknown>)[name];
-  if (!empty(own)) return own;
+  const leftToMsg = !TARGET_PROPS.has(name) || empty(prop.value);
+  if (!empty(own) && leftToMsg) return own;
   const value = await evaluate(RED, node, prop, msg, name);
+  if (!empty(own) && prop.type !== 'msg' && own !== value) ignored?.(name);
   return empty(value) ? undefined : value;
 }
 

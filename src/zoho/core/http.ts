@@ -528,7 +528,11 @@ export class ZohoHttp extends EventEmitter {
         if (value !== undefined && value !== null)
           responseHeaders[key.toLowerCase()] = String(value);
       }
-      const raw = Buffer.from(response.data ?? new ArrayBuffer(0));
+      // axios hands Node a Buffer already: Buffer.from(buffer) would copy the whole body again.
+      const received: unknown = response.data;
+      const raw = Buffer.isBuffer(received)
+        ? received
+        : Buffer.from(response.data ?? new ArrayBuffer(0));
       const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
       this.logger.debug(
         `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,

@@ -13,6 +13,7 @@ export function booksEditorRoutes(RED: NodeAPI): AdminRoute[] {
       method: 'get',
       path: '/zoho-books/:configId/organizations',
       permission: 'read',
+      metered: true,
       secrets: (req) => deployedConfig(RED, req.params.configId).secrets(),
       handle: async (req) => {
         const config = deployedConfig(RED, req.params.configId);

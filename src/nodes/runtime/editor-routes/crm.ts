@@ -19,6 +19,7 @@ export function crmEditorRoutes(RED: NodeAPI): AdminRoute[] {
       method: 'get',
       path: '/zoho-crm/:configId/modules',
       permission: 'read',
+      metered: true,
       secrets,
       handle: async (req) => ({ modules: await cachedModules(connectionOf(req)) }),
     },
@@ -26,6 +27,7 @@ export function crmEditorRoutes(RED: NodeAPI): AdminRoute[] {
       method: 'get',
       path: '/zoho-crm/:configId/fields',
       permission: 'read',
+      metered: true,
       secrets,
       handle: async (req) => ({
         fields: await cachedFields(connectionOf(req), textOf(req.query.module)),
