@@ -530,9 +530,10 @@ describe('CRM node editors (Chromium)', function () {
       }
       assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), true, op);
       const att = typedInputBox(page, 'node-input-attachmentId');
-      assert.equal(await att.isVisible(), op === 'download' || op === 'delete', `${op}: att id`);
+      const attShown = ['download', 'delete', 'msg'].includes(op);
+      assert.equal(await att.isVisible(), attShown, `${op}: att id`);
       const file = typedInputBox(page, 'node-input-fileName');
-      assert.equal(await file.isVisible(), op === 'upload', `${op}: file name`);
+      assert.equal(await file.isVisible(), ['upload', 'msg'].includes(op), `${op}: file name`);
     }
     await page.selectOption('#node-input-operation', 'list');
     await page.uncheck('#node-input-returnAll');
