@@ -309,6 +309,7 @@ export class ZohoHttp extends EventEmitter {
     const signal = idempotent ? on.admit : on.wire;
     let attempts = 0;
     let replayed = false;
+    let unhinted429s = 0;
     for (;;) {
       const endTurn = await this.admit(spec, on.admit);
       attempts++;
@@ -325,8 +326,7 @@ export class ZohoHttp extends EventEmitter {
       if (signal.aborted)
         throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
       let error: ZohoError;
-      let notApplied: boolean;
-      let waitMs: number | undefined;
+      let notApplied: boolean, waitMs: number | undefined;
       if (outcome) {
         const { status, headers, data } = outcome;
         this.noteQuota(spec, headers);
@@ -351,7 +351,7 @@ export class ZohoHttp extends EventEmitter {
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
         waitMs = retryAfterMs(headers, this.clock.now());
-        if (status === 429) waitMs ??= this.after429(spec);
+        if (status === 429) waitMs ??= this.after429(spec, ++unhinted429s);
       } else {
         error = failure!.error;
         if (failure!.final) throw error;
@@ -598,12 +598,15 @@ export class ZohoHttp extends EventEmitter {
   }
 
   /**
-   * How long a 429 without Retry-After waits: a call kept under a per-minute window (Books)
-   * waits for that window to roll, since a quick retry lands in the same minute; otherwise
-   * until its product's allowance resets, when known (else the usual back-off).
+   * How long the `nth` 429 without Retry-After of one call waits. Under a per-minute window
+   * (Books) the first gets the usual short back-off, as a momentary collision clears at once; a
+   * repeat means the minute is spent (by this flow or another app on the org), so it waits for
+   * the window to roll instead of failing after three quick retries. Without a window: until
+   * the product's allowance resets, when known (else the usual back-off).
    */
-  private after429(spec: RequestSpec): number | undefined {
-    return spec.rateLimit?.windowMs ?? this.budgets.untilReset(budgetKeyOf(spec), this.clock.now());
+  private after429(spec: RequestSpec, nth: number): number | undefined {
+    if (spec.rateLimit) return nth > 1 ? spec.rateLimit.windowMs : undefined;
+    return this.budgets.untilReset(budgetKeyOf(spec), this.clock.now());
   }
 
   /** Refuses a call its product's budget (for its organization) does not allow. */
