@@ -128,7 +128,7 @@ export class Rig {
     this.cases = cases;
     const refreshToken = this.sandbox.accounts.issueRefreshToken({
       clientId: client.clientId,
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoBooks.fullaccess.all',
+      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ,ZohoBooks.fullaccess.all',
     });
     this.refreshToken = refreshToken;
     const ids = cases.map((c) => nodeId(c.type));

@@ -605,7 +605,10 @@ export class ZohoHttp extends EventEmitter {
    * the product's allowance resets, when known (else the usual back-off).
    */
   private after429(spec: RequestSpec, nth: number): number | undefined {
-    if (spec.rateLimit) return nth > 1 ? spec.rateLimit.windowMs : undefined;
+    const quota = this.budgets.get(budgetKeyOf(spec));
+    // A spent daily quota (Books says so in its headers) waits for its reset, not a minute.
+    if (spec.rateLimit && quota?.remaining !== 0)
+      return nth > 1 ? spec.rateLimit.windowMs : undefined;
     return this.budgets.untilReset(budgetKeyOf(spec), this.clock.now());
   }
 
