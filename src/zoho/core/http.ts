@@ -309,6 +309,7 @@ export class ZohoHttp extends EventEmitter {
     const signal = idempotent ? on.admit : on.wire;
     let attempts = 0;
     let replayed = false;
+    let unhinted429s = 0;
     for (;;) {
       const endTurn = await this.admit(spec, on.admit);
       attempts++;
@@ -350,7 +351,7 @@ export class ZohoHttp extends EventEmitter {
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
         waitMs = retryAfterMs(headers, this.clock.now());
-        if (status === 429) waitMs ??= this.after429(spec);
+        if (status === 429) waitMs ??= this.after429(spec, ++unhinted429s);
       } else {
         error = failure!.error;
         if (failure!.final) throw error;
@@ -597,14 +598,17 @@ export class ZohoHttp extends EventEmitter {
   }
 
   /**
-   * How long a 429 without Retry-After waits: a product whose daily quota is spent (Books says
-   * so in its headers) until its reset; a call under a per-minute window the usual back-off
-   * (waiting out Books' minute made a lasting 429 outlive a message's time: issue 20 item 2 is
-   * open); otherwise until the product's allowance resets, when known.
+   * How long the `nth` 429 without Retry-After of one call waits. Under a per-minute window
+   * (Books) the first gets the usual short back-off, as a momentary collision clears at once; a
+   * repeat means the minute is spent (by this flow or another app on the org), so it waits for
+   * the window to roll instead of failing after three quick retries. Without a window: until
+   * the product's allowance resets, when known (else the usual back-off).
    */
-  private after429(spec: RequestSpec): number | undefined {
+  private after429(spec: RequestSpec, nth: number): number | undefined {
     const quota = this.budgets.get(budgetKeyOf(spec));
-    if (spec.rateLimit && quota?.remaining !== 0) return undefined;
+    // A spent daily quota (Books says so in its headers) waits for its reset, not a minute.
+    if (spec.rateLimit && quota?.remaining !== 0)
+      return nth > 1 ? spec.rateLimit.windowMs : undefined;
     return this.budgets.untilReset(budgetKeyOf(spec), this.clock.now());
   }
 
