@@ -82,7 +82,8 @@ async function rig(
       id: 'rec',
       type: 'crm-record',
       config: 'cfg',
-      operation: 'get',
+      // Left to msg.operation (a fixed node ignores it): gets by default, creates and lists too.
+      operation: 'msg',
       module: 'Leads',
       moduleType: 'str',
       fields: 'Last_Name,Email',
@@ -138,7 +139,8 @@ async function rig(
     sb,
     crm,
     accessToken: () => accessToken,
-    run: (msg, props = {}, keep = true) => send('rec', { ...msg, ...props }, keep),
+    run: (msg, props = {}, keep = true) =>
+      send('rec', { operation: 'get', ...msg, ...props }, keep),
     runFunction: (msg) => send('fn', msg, false),
     async close() {
       await unloadFlow();

@@ -274,7 +274,9 @@ export class Sandbox {
     try {
       let reply: SandboxReply;
       const cost = typeof route.credits === 'number' ? route.credits : route.credits(req);
-      if (this.creditsRemaining() < cost) {
+      // A call that costs no credits (Books, the accounts server) is never refused for CRM's:
+      // Books counts its own calls (docs/ZOHO-FACTS.md "Books: its own daily quota").
+      if (cost > 0 && this.creditsRemaining() < cost) {
         this.stats.throttled++;
         reply = R.tooManyRequests(
           route.product,

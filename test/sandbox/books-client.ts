@@ -4,6 +4,7 @@
  */
 import { accountsFamily } from '../../src/sandbox/accounts';
 import { booksFamily, type BooksFamily } from '../../src/sandbox/books/index';
+import { crmFamily } from '../../src/sandbox/crm/index';
 import { authHeader, issueTokens, useSandbox } from '../helpers/sandbox';
 
 /** The default organization of the sandbox (America/New_York) and the other (Europe/Berlin). */
@@ -22,6 +23,8 @@ export interface BooksHarness {
   readonly books: BooksFamily;
   readonly sb: ReturnType<typeof useSandbox>;
   call(this: void, method: string, path: string, body?: unknown, org?: string): Promise<BooksReply>;
+  /** The Authorization header of the harness's access token. */
+  headers(this: void): Record<string, string>;
 }
 
 /** For a describe block: the sandbox starts before its tests and stops after them. */
@@ -30,7 +33,7 @@ export function useBooksSandbox(creditLimit = 0): BooksHarness {
   let token = '';
   const sb = useSandbox({ creditLimit }, () => {
     books = booksFamily();
-    return [accountsFamily(), books];
+    return [accountsFamily(), crmFamily(), books];
   });
   before(() => (token = issueTokens(sb.sandbox).accessToken));
   return {
@@ -38,6 +41,7 @@ export function useBooksSandbox(creditLimit = 0): BooksHarness {
       return books!;
     },
     sb,
+    headers: () => authHeader(token),
     async call(method, path, body, org = ORG) {
       const url = `${sb.url}/books/v3/${path}${path.includes('?') ? '&' : '?'}organization_id=${org}`;
       const headers: Record<string, string> = authHeader(token);

@@ -36,6 +36,23 @@ describe('sandbox: Zoho Books daily quota', function () {
     assert.equal(h.books.stats.throttled, 1);
   });
 
+  it('answers Books while CRM has no credits left, even past zero', async function () {
+    const saved = h.sb.sandbox.options.creditLimit;
+    try {
+      // A limit lowered below what the day already spent (the fault suite's "daily credit
+      // limit") leaves CRM's credits below zero.
+      h.sb.sandbox.configure({ creditLimit: 10 });
+      const crm = () => fetch(`${h.sb.url}/crm/v8/org`, { headers: h.headers() });
+      assert.equal((await crm()).status, 200);
+      h.sb.sandbox.configure({ creditLimit: 0.5 });
+      assert.ok(h.sb.sandbox.creditsRemaining() < 0);
+      assert.equal((await crm()).status, 429);
+      assert.equal((await get(ORG)).status, 200);
+    } finally {
+      h.sb.sandbox.configure({ creditLimit: saved });
+    }
+  });
+
   it("knows an org's midnight: 23:00 UTC is 1 h before UTC's, 1 h after Berlin's summer one", function () {
     const at = Date.UTC(2026, 5, 9, 23, 0, 0);
     assert.deepEqual(orgDay(at, 'Etc/UTC'), { date: '2026-06-09', secondsLeft: 3600 });
