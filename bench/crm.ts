@@ -20,6 +20,7 @@ import {
   stopRed,
   unloadFlow,
 } from '../test/helpers/red';
+import { ALL_SCOPES } from '../test/helpers/sandbox';
 import { ExternalSandbox, externalSandbox } from './external-sandbox';
 import { Figure, figure, median } from './lib';
 
@@ -61,12 +62,12 @@ async function rig(
   freshUserDir();
   const refreshToken =
     external?.refreshToken ??
-    sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: 'ZohoCRM.modules.ALL' });
+    sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: ALL_SCOPES });
   const accessToken =
     external?.accessToken ??
     sb.accounts.issueAccessToken({
       clientId: CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL',
+      scope: ALL_SCOPES,
       refreshToken,
     });
   const sandboxUrl = external?.url ?? sb.url;
@@ -541,7 +542,7 @@ function clientConnection(
   maxConcurrency: number,
   refreshToken = r.sb.accounts.issueRefreshToken({
     clientId: CLIENT.clientId,
-    scope: 'ZohoCRM.modules.ALL',
+    scope: ALL_SCOPES,
   }),
 ): ZohoConnection {
   return new ZohoConnection({

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { ALL_SCOPES } from '../test/helpers/sandbox';
 import { exchangeAuthorizationCode } from '../src/zoho/core/auth';
 
 export interface ExternalSandbox {
@@ -37,7 +38,7 @@ export async function externalSandbox(): Promise<ExternalSandbox> {
   const codeRes = await fetch(`${url}/sandbox/self-client`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_id: CLIENT.clientId, scope: 'ZohoCRM.modules.ALL' }),
+    body: JSON.stringify({ client_id: CLIENT.clientId, scope: ALL_SCOPES }),
   });
   const { code } = (await codeRes.json()) as { code: string };
   const exchanged = await exchangeAuthorizationCode({ accountsUrl: url, ...CLIENT, code });

@@ -4,7 +4,7 @@
  */
 import type { ZohoConfigNode } from '../src/nodes/runtime/config-node';
 import { Sandbox } from '../src/sandbox/server';
-import { probeFamily } from '../test/helpers/sandbox';
+import { ALL_SCOPES, probeFamily } from '../test/helpers/sandbox';
 import { defaultFamilies } from '../src/sandbox/families';
 import { freshUserDir, helper, loadFlow, startRed, stopRed, unloadFlow } from '../test/helpers/red';
 import { Figure, figure } from './lib';
@@ -20,7 +20,7 @@ export async function redeploysInsideTokenLifetime(redeploys = 10): Promise<Figu
   try {
     const refreshToken = sb.accounts.issueRefreshToken({
       clientId: CLIENT.clientId,
-      scope: 'ZohoCRM.modules.ALL',
+      scope: ALL_SCOPES,
     });
     const configNode = (name: string) => ({
       id: ID,

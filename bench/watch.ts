@@ -52,7 +52,7 @@ interface Rig {
   token: string;
   out: ChangeMsg[];
   statuses: Msg[];
-  load(node: Record<string, unknown>): Promise<void>;
+  load(node: Record<string, unknown>, extra?: FlowNode[]): Promise<void>;
   api(method: string, path: string, body?: unknown): Promise<WriteAnswer>;
   close(): Promise<void>;
 }
@@ -70,13 +70,14 @@ async function rig(): Promise<Rig> {
     token,
     out: [],
     statuses: [],
-    async load(node) {
+    async load(node, extra = []) {
       const refreshToken = issueTokens(sb).refreshToken;
       const flow: FlowNode[] = [
         { id: 'f1', type: 'tab' },
         { id: 'c1', type: 'zoho-config', region: 'custom', accountsUrl: sb.url },
         { id: 'n1', type: 'crm-watch-in', z: 'f1', config: 'c1', wires: [['out']], ...node },
         { id: 'out', type: 'helper', z: 'f1' },
+        ...extra,
       ];
       await loadFlow(flow, {
         c1: {
@@ -106,43 +107,94 @@ async function rig(): Promise<Rig> {
   return r;
 }
 
+/**
+ * Webhook latency against a baseline that a regression of the pack would leave behind: the same
+ * change also goes, through a second channel, to a bare `http in` node (what a user would wire
+ * without the pack), so both callbacks leave the sandbox together and the ratio is the pack's
+ * own cost of verifying and shaping one callback.
+ */
 export async function webhookLatency(changes = 500): Promise<Figure[]> {
   const r = await rig();
   try {
-    await r.load({
-      mode: 'webhook',
-      modules: 'Leads',
-      onCreate: true,
-      onEdit: true,
-      publicUrl: httpNodeUrl(''),
-      publicUrlType: 'str',
-    });
+    const bareHook = [
+      {
+        id: 'bare',
+        type: 'http in',
+        z: 'f1',
+        url: '/bare-hook',
+        method: 'post',
+        wires: [['bareOut', 'bareOk']],
+      },
+      { id: 'bareOk', type: 'http response', z: 'f1', statusCode: '200' },
+      { id: 'bareOut', type: 'helper', z: 'f1' },
+    ];
+    await r.load(
+      {
+        mode: 'webhook',
+        modules: 'Leads',
+        onCreate: true,
+        onEdit: true,
+        publicUrl: httpNodeUrl(''),
+        publicUrlType: 'str',
+      },
+      bareHook,
+    );
     await until(() => r.crm.notifications.live().length === 1, 5000);
+    await r.api('POST', '/actions/watch', {
+      watch: [
+        {
+          channel_id: '9000000000001',
+          events: ['Leads.create', 'Leads.edit'],
+          notify_url: httpNodeUrl('/bare-hook'),
+          token: 'bare-hook',
+        },
+      ],
+    });
     const changedAt = new Map<string, number>();
     r.sb.events.on('crm.change', (c: CrmChange) => {
       const now = performance.now();
       for (const id of c.ids) changedAt.set(`${c.operation}:${id}`, now);
     });
     const latencies: number[] = [];
+    const bare: number[] = [];
+    const since = (operation: string, id: string) => {
+      const t0 = changedAt.get(`${operation}:${id}`);
+      return t0 === undefined ? undefined : performance.now() - t0;
+    };
     helper.getNode('out').on('input', (m: ChangeMsg) => {
       const op = m.payload.operation === 'create' ? 'insert' : 'update';
-      const t0 = changedAt.get(`${op}:${m.payload.ids[0]}`);
-      if (t0 !== undefined) latencies.push(performance.now() - t0);
+      const t = since(op, m.payload.ids[0]);
+      if (t !== undefined) latencies.push(t);
     });
+    helper
+      .getNode('bareOut')
+      .on('input', (m: { payload: { operation: string; ids: string[] } }) => {
+        const t = since(m.payload.operation, m.payload.ids[0]);
+        if (t !== undefined) bare.push(t);
+      });
     let lastId = '';
     for (let i = 0; i < changes; i++) {
       const want = latencies.length + 1;
+      const wantBare = bare.length + 1;
       if (i % 2 === 0 || !lastId) {
         const res = await r.api('POST', '/Leads', { data: [{ Last_Name: `W${i}` }] });
         lastId = res.data[0].details.id;
       } else await r.api('PUT', `/Leads/${lastId}`, { data: [{ Email: `w${i}@x.example` }] });
-      await until(() => latencies.length >= want, 5000);
+      await until(() => latencies.length >= want && bare.length >= wantBare, 5000);
     }
     const round = (v: number) => Math.round(v * 100) / 100;
     return [
       figure('watch.webhook_latency_median', round(median(latencies)), 'ms'),
       figure('watch.webhook_latency_p99', round(percentile(latencies, 99)), 'ms'),
+      figure('watch.webhook_bare_http_in_median', round(median(bare)), 'ms'),
+      figure(
+        'watch.webhook_latency_vs_bare_http_in',
+        round(median(latencies) / median(bare)),
+        'x',
+        '<= 2',
+      ),
       figure('watch.webhook_events_received', latencies.length, `of ${changes}`, `= ${changes}`),
+      figure('watch.webhook_bare_events_received', bare.length, `of ${changes}`, `= ${changes}`),
     ];
   } finally {
     await r.close();
