@@ -9,6 +9,8 @@ import { exchangeAuthorizationCode } from '../src/zoho/core/auth';
 
 export interface ExternalSandbox {
   url: string;
+  /** The sandbox's counters (`GET /sandbox/stats`). */
+  stats(): Promise<{ apiRequests: number; throttled: number; maxConcurrent: number }>;
   refreshToken: string;
   accessToken: string;
   seed(counts: Record<string, number>): Promise<void>;
@@ -17,9 +19,11 @@ export interface ExternalSandbox {
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
 
-export async function externalSandbox(): Promise<ExternalSandbox> {
+/** `args`: more CLI options, e.g. `['--latency', '50', '--concurrency', '10']`. */
+export async function externalSandbox(args: string[] = []): Promise<ExternalSandbox> {
   const cli = path.join(__dirname, '..', 'src', 'sandbox', 'cli.js');
-  const child: ChildProcess = spawn(process.execPath, [cli, '--port', '0', '--credits', '0'], {
+  const argv = [cli, '--port', '0', '--credits', '0', ...args];
+  const child: ChildProcess = spawn(process.execPath, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -46,6 +50,10 @@ export async function externalSandbox(): Promise<ExternalSandbox> {
     url,
     refreshToken: exchanged.refreshToken,
     accessToken: exchanged.tokens.accessToken,
+    async stats() {
+      const res = await fetch(`${url}/sandbox/stats`);
+      return (await res.json()) as Awaited<ReturnType<ExternalSandbox['stats']>>;
+    },
     async seed(counts) {
       const res = await fetch(`${url}/sandbox/crm/seed`, {
         method: 'POST',

@@ -28,6 +28,7 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   latencyMs: 0,
   concurrencyLimit: 0,
   creditLimit: 50000,
+  requestLog: 20_000,
   tokenLifetimeSec: 3600,
   tokenRateLimit: { max: 10, windowMs: 600000 },
   dc: 'us',
@@ -78,6 +79,19 @@ export class Sandbox {
       accounts: this.accounts,
     };
     for (const family of families) family.register(this.router, this.ctx);
+    // Sandbox-only (no Zoho counterpart): the counters, for a sandbox in another process.
+    this.router.route('GET', '/sandbox/stats', () => ({ status: 200, body: this.stats }), {
+      auth: false,
+      product: 'other',
+    });
+  }
+
+  /** Keeps the latest `requestLog` requests; trimmed in halves, so a push stays O(1). */
+  private logRequest(record: RecordedRequest): void {
+    const keep = this.options.requestLog;
+    if (keep <= 0) return;
+    this.requests.push(record);
+    if (this.requests.length >= keep * 2) this.requests = this.requests.slice(-keep);
   }
 
   now(): number {
@@ -179,7 +193,7 @@ export class Sandbox {
       status: 0,
       time,
     };
-    this.requests.push(record);
+    this.logRequest(record);
     let injected = false;
     const finish = (reply: SandboxReply | undefined): void => {
       record.status = reply?.status ?? 0;

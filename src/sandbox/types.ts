@@ -24,6 +24,11 @@ export interface SandboxOptions extends TokenPolicy {
   /** API credits per rolling 24 h; 0 = unlimited (and no X-API-CREDITS-REMAINING header). */
   creditLimit: number;
   /**
+   * How many of the latest requests `Sandbox.requests` keeps for tests to read (0 = none): a
+   * sandbox left running for days, or a bench of a million calls, must not grow without bound.
+   */
+  requestLog: number;
+  /**
    * Zoho's data-centre location of the emulated account ("us", "eu", "in", …): the consent
    * redirect carries it as `location`, as Zoho's multi-DC redirect does.
    */
