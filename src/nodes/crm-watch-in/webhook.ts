@@ -49,7 +49,7 @@ function notificationHandler(ctx: WatchContext): (n: ZohoNotification) => Promis
       if (settings.fetchRecords && operation !== 'delete') {
         const conn = ctx.config.getConnection();
         const fields = await fieldNames(conn, n.module);
-        payload.records = await fetchRecordsByIds(conn, n.module, n.ids, fields, ctx.signal);
+        payload.records = await fetchRecordsByIds(conn, n.module, payload.ids, fields, ctx.signal);
       }
       ctx.emit(payload);
     } catch (err) {
