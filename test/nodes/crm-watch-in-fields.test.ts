@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { ModuleDef } from '../../src/sandbox/crm/types';
-import { helper, persistentContext, shutdownRed } from '../helpers/red';
+import { helper, httpNodeUrl, persistentContext, shutdownRed } from '../helpers/red';
 import { crmApi, issueTokens } from '../helpers/sandbox';
 import { pollProps, webhookProps } from '../helpers/watch';
 import { sleep, until as untilWithin } from '../helpers/wait';
@@ -112,6 +112,33 @@ describe('crm-watch-in node: field filter', function () {
       console.log(
         `      webhook: 1,000 edits of other fields -> ${calls.length - 1} callbacks, ${edits().length - 1} messages`,
       );
+    });
+
+    it('keeps a record a callback names no affected fields for (sent, not lost), drops other fields', async () => {
+      await load(webhookProps({ modules: 'Gauges', watchFields: 'Stage', onDelete: false }));
+      await until(() => channels().length === 1, 'the channel');
+      const ch = channels()[0];
+      const [a, b, c] = ['4876876000000999991', '4876876000000999992', '4876876000000999993'];
+      // A callback as Zoho could send one: c has no affected_fields entry at all.
+      const res = await fetch(httpNodeUrl('/zoho-watch/n1'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          server_time: Date.now(),
+          module: 'Gauges',
+          ids: [a, b, c],
+          operation: 'update',
+          channel_id: ch.channelId,
+          token: ch.token,
+          affected_fields: [{ [a]: ['Note_01'] }, { [b]: ['Stage', 'Note_02'] }],
+          affected_values: [{ record_id: b, values: { Stage: 'Won', Note_02: 'x' } }],
+        }),
+      });
+      assert.equal(res.status, 200);
+      await until(() => edits().length === 1, 'the message');
+      assert.deepEqual(edits()[0].payload.ids, [b, c]);
+      assert.deepEqual(edits()[0].payload.changed, { [b]: { Stage: 'Won' }, [c]: { Stage: null } });
+      assert.deepEqual(edits()[0].changedFields, ['Stage']);
     });
 
     it('Zoho refuses a condition on a field the module does not have; the node raises it', async () => {

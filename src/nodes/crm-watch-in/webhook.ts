@@ -58,7 +58,11 @@ function notificationHandler(ctx: WatchContext): (n: ZohoNotification) => Promis
   };
 }
 
-/** The records of an edit callback that touched chosen fields, with those fields' new values. */
+/**
+ * The records of an edit callback that touched chosen fields, with those fields' new values. A
+ * record Zoho lists no affected fields for passed Zoho's condition unseen: it is kept, with every
+ * chosen field (an edit sent rather than lost).
+ */
 function chosenEdits(
   n: ZohoNotification,
   chosen: string[],
@@ -66,7 +70,8 @@ function chosenEdits(
   const ids: string[] = [];
   const changed: Record<string, Record<string, unknown>> = {};
   for (const id of n.ids) {
-    const fields = chosenAmong(chosen, n.affectedFields[id] ?? []);
+    const affected = n.affectedFields[id];
+    const fields = affected ? chosenAmong(chosen, affected) : chosen;
     if (fields.length === 0) continue;
     ids.push(id);
     changed[id] = Object.fromEntries(fields.map((f) => [f, n.affectedValues?.[id]?.[f] ?? null]));
