@@ -195,6 +195,50 @@
     });
   }
 
+  /**
+   * The CRM field picker: fills `list` (a datalist) with the fields of the modules modules()
+   * returns, asked of the chosen connection only for modules `known` (a module datalist) offers,
+   * so a half-typed name asks nothing. With more than one module the options are Module.Field.
+   * Returns load(), to run when the modules change; only the newest load fills the list.
+   */
+  function fieldPicker(list, known, modules) {
+    var newest = 0;
+    return function load() {
+      var mine = ++newest;
+      var offered = $(known)
+        .children('option')
+        .toArray()
+        .map(function (o) {
+          return o.value;
+        });
+      var mods = modules().filter(function (m) {
+        return offered.indexOf(m) >= 0;
+      });
+      var qualify = modules().length > 1;
+      var asks = mods.map(function (m) {
+        return connectionGet('crm', 'fields?module=' + encodeURIComponent(m)).then(
+          function (body) {
+            return (body.fields || []).map(function (f) {
+              return { value: (qualify ? m + '.' : '') + f.api_name, label: f.label || f.api_name };
+            });
+          },
+          function () {
+            return $.Deferred().resolve([]).promise();
+          },
+        );
+      });
+      $.when.apply($, asks).then(function () {
+        if (mine !== newest) return;
+        var target = $(list).empty();
+        Array.prototype.slice.call(arguments).forEach(function (options) {
+          (options || []).forEach(function (o) {
+            $('<option>').val(o.value).text(o.label).appendTo(target);
+          });
+        });
+      });
+    };
+  }
+
   /** registerType's paletteLabel: the node's own palette label from its locale. */
   function paletteLabel(type) {
     return function () {
@@ -218,6 +262,7 @@
     connectionGet: connectionGet,
     connectionPicker: connectionPicker,
     modulePicker: modulePicker,
+    fieldPicker: fieldPicker,
     paletteLabel: paletteLabel,
     labelStyle: labelStyle,
   };

@@ -560,6 +560,16 @@ describe('CRM node editors (Chromium)', function () {
     assert.equal(await typedInputBox(page, 'node-input-publicUrl').isVisible(), true);
     assert.equal(await page.textContent('#crm-watch-path'), `/zoho-watch/${NODES.watch}`);
     await waitForOptions(page, 'crm-watch-module-list', ['Leads', 'Contacts', 'Deals']);
+    // The field filter's picker: the module's fields, then Module.Field with several modules.
+    const fields = await waitForOptions(page, 'crm-watch-field-list', ['Lead_Status', 'Email']);
+    assert.ok(!fields.includes('Stage'), `Leads fields only: ${fields.join(',')}`);
+    await page.fill('#node-input-modules', 'Leads, Deals');
+    await page.press('#node-input-modules', 'Tab');
+    const both = await waitForOptions(page, 'crm-watch-field-list', ['Leads.Email', 'Deals.Stage']);
+    assert.ok(!both.includes('Email'), 'qualified names only');
+    await page.fill('#node-input-modules', 'Leads');
+    await page.press('#node-input-modules', 'Tab');
+    assert.ok(await page.locator('#node-input-watchFields').isVisible(), 'in both modes');
     await screenshot(page, 'crm-watch-in-dialog');
     await closeDialog(page);
     noErrors(ep, 'switching crm-watch-in modes');

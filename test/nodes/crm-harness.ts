@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { accountsFamily } from '../../src/sandbox/accounts';
-import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
+import { crmFamily, type CrmFamily, type CrmFamilyOptions } from '../../src/sandbox/crm/index';
 import type { RecordedRequest } from '../../src/sandbox/types';
 import {
   FlowNode,
@@ -51,11 +51,15 @@ export interface Outcome {
   statuses: AnyMsg[];
 }
 
-/** `timeZoneOffsetMinutes`: the emulated org's time zone (UTC by default). */
-export function crmHarness(type: string, timeZoneOffsetMinutes = 0): Harness {
+/** `timeZoneOffsetMinutes`: the emulated org's time zone (UTC by default); `options`: more. */
+export function crmHarness(
+  type: string,
+  timeZoneOffsetMinutes = 0,
+  options: CrmFamilyOptions = {},
+): Harness {
   let crm: CrmFamily | undefined;
   const sb = useSandbox({ creditLimit: 0 }, () => {
-    crm = crmFamily({ timeZoneOffsetMinutes });
+    crm = crmFamily({ ...options, timeZoneOffsetMinutes });
     return [accountsFamily(), crm];
   });
   let refresh = '';

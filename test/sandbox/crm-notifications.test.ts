@@ -275,6 +275,99 @@ describe('CRM v8 notifications (sandbox)', function () {
     assert.equal(unknown.body.watch[0].code, 'NOT_SUBSCRIBED');
   });
 
+  it('notification_condition: updates only when the chosen fields are written; creates and deletes as ever', async () => {
+    const fields = await h.get(`${V8}/settings/fields?module=Leads`);
+    const emailId = fields.body.fields.find((f: { api_name: string }) => f.api_name === 'Email').id;
+    const cond = (operator: string, group: unknown[]) => [
+      {
+        type: 'field_selection',
+        module: { api_name: 'Leads' },
+        field_selection: { group_operator: operator, group },
+      },
+    ];
+    // Email named by its id, Phone by its api_name: either identifies a field.
+    const res = await enable(
+      channel({
+        notification_condition: cond('or', [
+          { field: { id: emailId } },
+          { field: { api_name: 'Phone' } },
+        ]),
+      }),
+    );
+    assert.equal(res.status, 201);
+    conforms('post', '201', res.body);
+    const echoed = res.body.watch[0].details.events[0].notification_condition[0];
+    assert.deepEqual(
+      echoed.field_selection.group.map((g: { field: { api_name: string } }) => g.field.api_name),
+      ['Email', 'Phone'],
+    );
+    const created = await h.request('POST', `${V8}/Leads`, {
+      data: [{ Last_Name: 'Ada' }, { Last_Name: 'Bob' }],
+    });
+    const [a, b] = created.body.data.map((d: { details: { id: string } }) => d.details.id);
+    assert.equal((await rx.next())[0].operation, 'insert');
+    await h.request('PUT', `${V8}/Leads`, {
+      data: [
+        { id: a, Company: 'not watched' },
+        { id: b, Phone: '123' },
+      ],
+    });
+    const [upd] = await rx.next();
+    assert.deepEqual(upd.ids, [b], 'only the record whose watched field was written');
+    assert.deepEqual(upd.affected_fields, [{ [b]: ['Phone'] }]);
+    await h.request('PUT', `${V8}/Leads/${a}`, { data: [{ Company: 'still not' }] });
+    await h.request('DELETE', `${V8}/Leads/${a}`);
+    const [del] = await rx.next();
+    assert.equal(del.operation, 'delete', 'the unwatched update sent nothing');
+
+    // PATCH without a condition keeps it; 'and' wants every field written.
+    await h.request('PATCH', `${V8}/actions/watch`, {
+      watch: [{ channel_id: '1000000068001', token: 'secret-token-2' }],
+    });
+    assert.deepEqual(h.crm.notifications.live()[0].conditions.Leads?.fields, ['Email', 'Phone']);
+    await enable(
+      channel({
+        notification_condition: cond('and', [
+          { field: { api_name: 'Email' } },
+          { field: { api_name: 'Phone' } },
+        ]),
+      }),
+    );
+    await h.request('PUT', `${V8}/Leads/${b}`, { data: [{ Phone: '456' }] });
+    await h.request('PUT', `${V8}/Leads/${b}`, { data: [{ Phone: '789', Email: 'b@x.example' }] });
+    const [both] = await rx.next();
+    assert.deepEqual(both.ids, [b]);
+    assert.deepEqual(
+      (both.affected_fields as Record<string, string[]>[])[0][b].sort(),
+      ['Email', 'Phone'],
+      'the first update (Phone alone) sent nothing',
+    );
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(rx.bodies.length, 0, 'nothing more');
+  });
+
+  it('refuses a notification_condition on a module the channel does not watch or an unknown field', async () => {
+    const bad = async (condition: unknown) => {
+      const res = await enable(
+        channel({ events: ['Leads.edit'], notification_condition: condition }),
+      );
+      assert.equal(res.status, 202);
+      assert.equal(res.body.watch[0].code, 'INVALID_DATA');
+      assert.equal(res.body.watch[0].details.api_name, 'notification_condition');
+    };
+    const on = (module: string, field: string) => [
+      {
+        type: 'field_selection',
+        module: { api_name: module },
+        field_selection: { field: { api_name: field } },
+      },
+    ];
+    await bad(on('Deals', 'Stage'));
+    await bad(on('Leads', 'No_Such_Field'));
+    await bad({ not: 'an array' });
+    assert.equal(h.crm.notifications.live().length, 0);
+  });
+
   it('refuses bad channels: no notify_url, bad event, long token', async () => {
     const noUrl = await enable({ channel_id: '1', events: ['Leads.all'] });
     assert.equal(noUrl.body.watch[0].code, 'MANDATORY_NOT_FOUND');

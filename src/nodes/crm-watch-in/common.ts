@@ -6,6 +6,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { ChangeOperation } from '../../zoho/crm/notifications';
+import type { WatchFields } from '../../zoho/crm/watch-fields';
 import type { ZohoConnection } from '../../zoho/core/connection';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import { cachedFields } from '../../zoho/crm/metadata-cache';
@@ -14,13 +15,15 @@ import type { Translate } from '../runtime/i18n';
 import type { StatusReporter } from '../runtime/status';
 
 /** Options the user sets in the node, each with a `crm-watch-in.param.<name>` text. */
-export const WATCH_PARAMS = ['modules', 'events', 'notifyUrl', 'module'] as const;
+export const WATCH_PARAMS = ['modules', 'events', 'notifyUrl', 'module', 'watchFields'] as const;
 
 export interface WatchSettings {
   modules: string[];
   events: ChangeOperation[];
   fetchRecords: boolean;
   returnAffectedFieldValues: boolean;
+  /** Per module, the fields whose change makes an edit count; {} watches every edit. */
+  watchFields: WatchFields;
 }
 
 export interface ChangePayload {
@@ -34,6 +37,16 @@ export interface ChangePayload {
   affectedValues?: Record<string, Record<string, unknown>>;
   records?: Record<string, unknown>[];
   channelId?: string;
+  /** Edits under the field filter: per record id, the watched fields that changed, new values. */
+  changed?: Record<string, Record<string, unknown>>;
+}
+
+/** The message of a change; under a field filter msg.changedFields names what changed. */
+function messageOf(payload: ChangePayload): Record<string, unknown> {
+  const msg: Record<string, unknown> = { topic: `${payload.module}.${payload.operation}`, payload };
+  if (payload.changed)
+    msg.changedFields = [...new Set(Object.values(payload.changed).flatMap((v) => Object.keys(v)))];
+  return msg;
 }
 
 export interface WatchContext {
@@ -73,7 +86,7 @@ export function makeContext(
     signal,
     status,
     t,
-    emit: (payload) => node.send({ topic: `${payload.module}.${payload.operation}`, payload }),
+    emit: (payload) => node.send(messageOf(payload)),
     raise: (err, payload) => raise(errorShape(err, config.secrets(), texts), payload),
     fail: (err, payload, text) => {
       const shape = errorShape(err, config.secrets(), texts);

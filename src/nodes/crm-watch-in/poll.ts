@@ -46,10 +46,11 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
       intervalMs: options.intervalMs,
       emitExisting: options.emitExisting,
       fetchRecords: settings.fetchRecords,
+      watchFields: settings.watchFields,
       store: contextCheckpoints(ctx.node),
     },
     {
-      changes: ({ module, operation, ids, serverTime, records }) =>
+      changes: ({ module, operation, ids, serverTime, records, changed }) =>
         ctx.emit({
           module,
           operation,
@@ -57,6 +58,7 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
           source: 'poll',
           serverTime,
           ...(records && { records }),
+          ...(changed && { changed }),
         }),
       state: (s: PollerState) => {
         if (s.state === 'first-read') ctx.status.requesting(t('status.firstRead'));

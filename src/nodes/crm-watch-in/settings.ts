@@ -3,6 +3,7 @@ import type { NodeDef } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import type { ChangeOperation } from '../../zoho/crm/notifications';
 import { checkModule } from '../../zoho/crm/validate';
+import { WatchFields, checkWatchFields } from '../../zoho/crm/watch-fields';
 import type { Translate } from '../runtime/i18n';
 import { flag, text } from '../runtime/props';
 import type { WatchSettings } from './common';
@@ -20,6 +21,31 @@ export interface WatchDef extends NodeDef {
   fetchRecords?: boolean;
   interval?: string | number;
   emitExisting?: boolean;
+  watchFields?: string;
+}
+
+/**
+ * The field filter as typed: field API names, comma-separated; with several modules each is
+ * written Module.Field (a field of one module means nothing in another).
+ */
+export function watchFieldsOf(value: unknown, modules: string[], t: Translate): WatchFields {
+  const out: WatchFields = {};
+  const names = (text(value) ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  for (const name of names) {
+    const dot = name.indexOf('.');
+    const head = dot > 0 ? name.slice(0, dot) : '';
+    const [module, field] = modules.includes(head)
+      ? [head, name.slice(dot + 1)]
+      : modules.length === 1
+        ? [modules[0], name]
+        : [undefined, name];
+    if (!module) throw invalidInput(t('errors.unqualifiedField', { name }), 'watchFields');
+    (out[module] ??= []).push(field);
+  }
+  return checkWatchFields(out, modules);
 }
 
 export function settingsOf(def: WatchDef, t: Translate): WatchSettings {
@@ -43,6 +69,8 @@ export function settingsOf(def: WatchDef, t: Translate): WatchSettings {
     events,
     fetchRecords: flag(def.fetchRecords),
     returnAffectedFieldValues: flag(def.returnAffectedFieldValues),
+    // Only edits are filtered: a filter without the edit event would filter nothing.
+    watchFields: events.includes('edit') ? watchFieldsOf(def.watchFields, modules, t) : {},
   };
 }
 

@@ -15,6 +15,7 @@ import {
   watchEvents,
 } from '../../zoho/crm/notifications';
 import { ChannelKeeper, KeeperState } from '../../zoho/crm/channel-keeper';
+import { chosenAmong } from '../../zoho/crm/watch-fields';
 import { ChangePayload, WatchContext, dayTime, fieldNames } from './common';
 import { CallbackInbox, RETRY_AFTER_S } from './inbox';
 import { Req, Res, addRoute, readJson, removeRoute, watchPath } from './route';
@@ -35,17 +36,47 @@ function notificationHandler(ctx: WatchContext): (n: ZohoNotification) => Promis
       channelId: n.channelId,
     };
     if (n.affectedValues) payload.affectedValues = n.affectedValues;
+    const chosen = settings.watchFields[n.module];
+    if (chosen && operation === 'edit') {
+      // Zoho filters by the channel's condition already; this keeps the message to the records
+      // and fields chosen whatever Zoho's reading of the condition.
+      const kept = chosenEdits(n, chosen);
+      if (kept.ids.length === 0) return;
+      payload.ids = kept.ids;
+      payload.changed = kept.changed;
+    }
     try {
       if (settings.fetchRecords && operation !== 'delete') {
         const conn = ctx.config.getConnection();
         const fields = await fieldNames(conn, n.module);
-        payload.records = await fetchRecordsByIds(conn, n.module, n.ids, fields, ctx.signal);
+        payload.records = await fetchRecordsByIds(conn, n.module, payload.ids, fields, ctx.signal);
       }
       ctx.emit(payload);
     } catch (err) {
       if (!ctx.signal.aborted) ctx.raise(err, payload);
     }
   };
+}
+
+/**
+ * The records of an edit callback that touched chosen fields, with those fields' new values. A
+ * record Zoho lists no affected fields for passed Zoho's condition unseen: it is kept, with every
+ * chosen field (an edit sent rather than lost).
+ */
+function chosenEdits(
+  n: ZohoNotification,
+  chosen: string[],
+): { ids: string[]; changed: Record<string, Record<string, unknown>> } {
+  const ids: string[] = [];
+  const changed: Record<string, Record<string, unknown>> = {};
+  for (const id of n.ids) {
+    const affected = n.affectedFields[id];
+    const fields = affected ? chosenAmong(chosen, affected) : chosen;
+    if (fields.length === 0) continue;
+    ids.push(id);
+    changed[id] = Object.fromEntries(fields.map((f) => [f, n.affectedValues?.[id]?.[f] ?? null]));
+  }
+  return { ids, changed };
 }
 
 /**
@@ -101,7 +132,10 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
     events: watchEvents(settings.modules, settings.events),
     notifyUrl,
     token: newChannelToken(),
-    returnAffectedFieldValues: settings.returnAffectedFieldValues,
+    // A field filter promises the new values of the chosen fields: Zoho sends them along.
+    returnAffectedFieldValues:
+      settings.returnAffectedFieldValues || Object.keys(settings.watchFields).length > 0,
+    watchFields: settings.watchFields,
   };
   // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
   const inbox = new CallbackInbox();

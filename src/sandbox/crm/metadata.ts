@@ -35,7 +35,7 @@ const LENGTHS: Partial<Record<FieldDef['type'], number>> = {
 };
 
 /** Field ids derive from the module id and the field's position, so they are stable. */
-function fieldId(def: ModuleDef, index: number): string {
+export function fieldId(def: ModuleDef, index: number): string {
   return String(BigInt(def.id ?? '0') + 100000n + BigInt(index) * 7n);
 }
 

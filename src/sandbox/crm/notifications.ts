@@ -9,7 +9,8 @@ import type http from 'node:http';
 import type { SandboxContext, SandboxReply, SandboxRequest } from '../types';
 import type { CrmStore } from './store';
 import type { CrmChange } from './types';
-import { Channel, Delivery, callbackBody, deliver } from './notify-callbacks';
+import { Channel, Delivery, callbackBody, deliver, meetingCondition } from './notify-callbacks';
+import { echoConditions, parseConditions } from './notify-conditions';
 
 export type { Channel, Delivery } from './notify-callbacks';
 import { error, isObject, parseDateTime, splitList } from './util';
@@ -206,6 +207,7 @@ export class NotificationHub {
           events: [e],
           token: c.token,
           return_affected_field_values: c.returnAffectedFieldValues,
+          notification_condition: echoConditions(c.conditions, this.store.modules),
         };
       }),
     );
@@ -265,6 +267,12 @@ export class NotificationHub {
     const related = item.notify_on_related_action ?? existing?.notifyOnRelatedAction ?? true;
     if (typeof related !== 'boolean') return fail(invalid('notify_on_related_action', i));
     const raf = item.return_affected_field_values ?? existing?.returnAffectedFieldValues;
+    const given = item.notification_condition;
+    const cond =
+      given === undefined && existing
+        ? { ok: true as const, conditions: existing.conditions }
+        : parseConditions(given, events as string[], this.store.modules);
+    if (!cond.ok) return fail(invalidAt(cond.path, i));
     const channel: Channel = {
       channelId,
       events: [...new Set(events as string[])],
@@ -273,6 +281,7 @@ export class NotificationHub {
       expiresAt,
       returnAffectedFieldValues: raf === true,
       notifyOnRelatedAction: related,
+      conditions: cond.conditions,
     };
     return { ok: true, channel };
   }
@@ -303,7 +312,7 @@ export class NotificationHub {
             resource_id: this.store.modules.get(mod)?.id ?? '',
             resource_name: mod,
             channel_id: c.channelId,
-            notification_condition: [],
+            notification_condition: echoConditions(c.conditions, this.store.modules),
           };
         }),
       },
@@ -326,7 +335,9 @@ export class NotificationHub {
       const wanted = c.events.some(
         (e) => e === `${change.module}.${event}` || e === `${change.module}.all`,
       );
-      if (wanted) this.post(c, change);
+      // A field condition narrows updates to the records whose written fields meet it.
+      const seen = wanted ? meetingCondition(c, change) : undefined;
+      if (seen) this.post(c, seen);
     }
   }
 
@@ -354,6 +365,13 @@ function invalid(field: string, i: number): Outcome {
   return watchError('INVALID_DATA', 'invalid data', {
     api_name: field,
     json_path: `$.watch[${i}].${field}`,
+  });
+}
+
+function invalidAt(path: string, i: number): Outcome {
+  return watchError('INVALID_DATA', 'invalid data', {
+    api_name: 'notification_condition',
+    json_path: `$.watch[${i}].${path}`,
   });
 }
 

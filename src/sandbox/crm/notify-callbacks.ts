@@ -18,6 +18,34 @@ export interface Channel {
   returnAffectedFieldValues: boolean;
   /** Zoho's default is true (Kaizen #170, "FAQs on Notification APIs"). */
   notifyOnRelatedAction: boolean;
+  /** Per module, the notification_condition's fields (none: every update is notified). */
+  conditions: Record<string, FieldCondition>;
+}
+
+/** A field_selection: notify when any ('or') or all ('and') of the fields are written. */
+export interface FieldCondition {
+  operator: 'and' | 'or';
+  fields: string[];
+}
+
+/** The fields an update wrote to one record. */
+export function fieldsOf(change: CrmChange, id: string): string[] {
+  return change.fieldsById?.[id] ?? change.fields ?? [];
+}
+
+/**
+ * The change as a channel with a condition on its module sees it: updates keep only the records
+ * whose written fields meet it (none left: undefined). Creates and deletes pass.
+ */
+export function meetingCondition(c: Channel, change: CrmChange): CrmChange | undefined {
+  const cond = c.conditions[change.module];
+  if (!cond || change.operation !== 'update') return change;
+  const meets = (written: string[]): boolean =>
+    cond.operator === 'and'
+      ? cond.fields.every((f) => written.includes(f))
+      : cond.fields.some((f) => written.includes(f));
+  const ids = change.ids.filter((id) => meets(fieldsOf(change, id)));
+  return ids.length ? { ...change, ids } : undefined;
 }
 
 export interface Delivery {
@@ -45,7 +73,7 @@ export function callbackBody(
     resource_uri: resourceUri,
     ids: change.ids,
     affected_fields:
-      change.operation === 'update' ? change.ids.map((id) => ({ [id]: change.fields ?? [] })) : [],
+      change.operation === 'update' ? change.ids.map((id) => ({ [id]: fieldsOf(change, id) })) : [],
     operation: change.operation,
     channel_id: c.channelId,
     token: c.token,
@@ -54,7 +82,7 @@ export function callbackBody(
     body.affected_values = change.ids.map((id) => {
       const rec = store.get(change.module, id);
       const values: Record<string, unknown> = {};
-      for (const f of change.fields ?? []) values[f] = rec?.data[f] ?? null;
+      for (const f of fieldsOf(change, id)) values[f] = rec?.data[f] ?? null;
       return { record_id: id, values };
     });
   }

@@ -118,6 +118,8 @@ export interface CrmChange {
   ids: string[];
   /** Fields the write set (inserts and updates). */
   fields?: string[];
+  /** Updates: the fields the write set per record id, where they differ between records. */
+  fieldsById?: Record<string, string[]>;
   /** Epoch ms. */
   time: number;
 }

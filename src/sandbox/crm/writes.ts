@@ -137,6 +137,7 @@ export function writeRecords(c: CrmContext, req: SandboxRequest, mode: Mode): Sa
   const outcomes: Outcome[] = [];
   const changed = { insert: [] as string[], update: [] as string[] };
   const written = { insert: new Set<string>(), update: new Set<string>() };
+  const updatedFields: Record<string, string[]> = {};
   const user = c.store.currentUser;
   data.forEach((input, i) => {
     let existing: string | undefined;
@@ -185,6 +186,7 @@ export function writeRecords(c: CrmContext, req: SandboxRequest, mode: Mode): Sa
       result = success(rec, 'record updated');
       changed.update.push(rec.id);
       checked.fields.forEach((f) => written.update.add(f));
+      updatedFields[rec.id] = [...checked.fields];
     } else {
       const [rec] = c.store.insert(module, [checked.data], { user });
       result = success(rec, 'record added');
@@ -204,7 +206,13 @@ export function writeRecords(c: CrmContext, req: SandboxRequest, mode: Mode): Sa
     outcomes.push(result);
   });
   c.emit({ module, operation: 'insert', ids: changed.insert, fields: [...written.insert] });
-  c.emit({ module, operation: 'update', ids: changed.update, fields: [...written.update] });
+  c.emit({
+    module,
+    operation: 'update',
+    ids: changed.update,
+    fields: [...written.update],
+    fieldsById: updatedFields,
+  });
   return batchReply(outcomes, mode === 'insert' ? 201 : 200);
 }
 

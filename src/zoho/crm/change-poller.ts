@@ -24,6 +24,7 @@ import { CrmRecord, MAX_FIELDS, Requester } from './common';
 import { cachedFields } from './metadata-cache';
 import type { ChangeOperation } from './notifications';
 import { fetchRecordsByIds } from './read';
+import { FieldMemory, WatchFields } from './watch-fields';
 import type { ZohoConnection } from '../core/connection';
 
 /** Where every module was read up to. */
@@ -49,6 +50,11 @@ export interface ChangePollerOptions {
   emitExisting?: boolean;
   /** Batches carry every field of their records (creates and edits), not only the key fields. */
   fetchRecords?: boolean;
+  /**
+   * Per module, the fields whose change makes an edit count (checkWatchFields); other edits of
+   * that module are dropped. The fields are read with the poll's own call, so no call is added.
+   */
+  watchFields?: WatchFields;
 }
 
 export interface ChangeBatch {
@@ -59,6 +65,8 @@ export interface ChangeBatch {
   serverTime?: number;
   /** Deletes: Zoho's deleted-records entries; creates and edits with fetchRecords: the records. */
   records?: CrmRecord[];
+  /** Edits under a field filter: per record id, the watched fields that changed, new values. */
+  changed?: Record<string, Record<string, unknown>>;
 }
 
 export type PollerState =
@@ -78,6 +86,7 @@ export class ChangePoller {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private checkpoint?: Checkpoint;
+  private readonly memories = new Map<string, FieldMemory>();
   private stopped = false;
 
   constructor(
@@ -145,28 +154,48 @@ export class ChangePoller {
         : await currentMark(conn, module, signal);
       await this.save();
     }
+    const memory = wanted.includes('edit') ? this.memoryOf(module, cp) : undefined;
     if (wanted.includes('create') || wanted.includes('edit')) {
       const fieldList = await this.fieldsOf(conn, module);
-      const read = fieldList.length <= MAX_FIELDS ? fieldList : KEY_FIELDS;
+      const watched = this.options.watchFields?.[module] ?? [];
+      const read = fieldList.length <= MAX_FIELDS ? fieldList : [...KEY_FIELDS, ...watched];
       for await (const page of modifiedSince(conn, module, cp.modified, { fields: read, signal })) {
-        for (const change of page.changes) {
-          if (!wanted.includes(change.operation)) continue;
+        for (const found of page.changes) {
+          const change = memory ? filtered(found, memory) : found;
+          if (!change || !wanted.includes(change.operation)) continue;
           await this.hand(change, fieldList);
           sent += change.ids.length;
         }
         cp.modified = page.mark;
+        if (memory) cp.remembered = memory.save();
         await this.save();
       }
     }
     if (wanted.includes('delete')) {
       cp.deleted ??= await currentDeletedMark(conn, module, signal);
       const got = await deletedSince(conn, module, cp.deleted, signal);
-      for (const change of got.changes) await this.hand(change, []);
+      for (const change of got.changes) {
+        change.ids.forEach((id) => memory?.forget(id));
+        await this.hand(change, []);
+      }
       sent += got.changes.reduce((n, c) => n + c.ids.length, 0);
       cp.deleted = got.mark;
+      if (memory) cp.remembered = memory.save();
       await this.save();
     }
     return sent;
+  }
+
+  /** The module's remembered values under a field filter, from the checkpoint once. */
+  private memoryOf(module: string, cp: ModuleCheckpoint): FieldMemory | undefined {
+    const fields = this.options.watchFields?.[module];
+    if (!fields?.length) return undefined;
+    let memory = this.memories.get(module);
+    if (!memory) {
+      memory = new FieldMemory(fields, cp.remembered);
+      this.memories.set(module, memory);
+    }
+    return memory;
   }
 
   /**
@@ -174,12 +203,16 @@ export class ChangePoller {
    * cache (refreshed every few minutes, so a field added in Zoho is picked up).
    */
   private async fieldsOf(conn: ZohoConnection, module: string): Promise<string[]> {
-    if (!this.options.fetchRecords) return KEY_FIELDS;
+    const watched = this.options.watchFields?.[module] ?? [];
+    if (!this.options.fetchRecords) return [...new Set([...KEY_FIELDS, ...watched])];
     const all = (await cachedFields(conn, module)).map((f) => f.api_name);
-    return [...new Set([...KEY_FIELDS, ...all])];
+    return [...new Set([...KEY_FIELDS, ...watched, ...all])];
   }
 
-  private async hand(change: Change, fieldList: string[]): Promise<void> {
+  private async hand(
+    change: Change & Pick<ChangeBatch, 'changed'>,
+    fieldList: string[],
+  ): Promise<void> {
     const times = change.records.map((r) => Date.parse(String(r.Modified_Time ?? r.deleted_time)));
     const batch: ChangeBatch = {
       module: change.module,
@@ -189,6 +222,7 @@ export class ChangePoller {
     };
     const records = await this.recordsOf(change, fieldList);
     if (records) batch.records = records;
+    if (change.changed) batch.changed = change.changed;
     this.on.changes(batch);
   }
 
@@ -201,4 +235,33 @@ export class ChangePoller {
     const { module, ids } = change;
     return fetchRecordsByIds(conn, module, ids, fieldList, this.controller.signal);
   }
+}
+
+/**
+ * A change under a field filter: creates are remembered and pass; edits keep only the records
+ * whose watched fields changed (none left: undefined), with what changed.
+ */
+function filtered(
+  change: Change,
+  memory: FieldMemory,
+): (Change & Pick<ChangeBatch, 'changed'>) | undefined {
+  if (change.operation === 'create') {
+    change.records.forEach((r) => memory.remember(r));
+    return change;
+  }
+  if (change.operation !== 'edit') return change;
+  const kept: Change & { changed: Record<string, Record<string, unknown>> } = {
+    ...change,
+    ids: [],
+    records: [],
+    changed: {},
+  };
+  change.records.forEach((rec, i) => {
+    const diff = memory.changed(rec);
+    if (Object.keys(diff).length === 0) return;
+    kept.ids.push(change.ids[i]);
+    kept.records.push(rec);
+    kept.changed[change.ids[i]] = diff;
+  });
+  return kept.ids.length ? kept : undefined;
 }

@@ -27,9 +27,14 @@ export interface Mark {
   ids: string[];
 }
 
+/** Values of watched fields per record id, least recently seen first (watch-fields.ts). */
+export type RememberedValues = [string, Record<string, unknown>][];
+
 export interface ModuleCheckpoint {
   modified?: Mark;
   deleted?: Mark;
+  /** The last values of the watched fields (see watch-fields.ts), with a field filter. */
+  remembered?: RememberedValues;
 }
 
 export interface Change {

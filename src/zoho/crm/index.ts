@@ -9,7 +9,8 @@
  * - attachments.ts: upload, link, list, download, delete;
  * - metadata.ts, metadata-cache.ts: modules and fields;
  * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
- * - changes.ts: changes since a checkpoint, for polling.
+ * - changes.ts: changes since a checkpoint, for polling;
+ * - watch-fields.ts: the field filter of a watch (Zoho's condition, remembered values).
  */
 export type {
   Requester,
@@ -32,3 +33,4 @@ export * from './metadata-cache';
 export * from './notifications';
 export * from './channel-keeper';
 export * from './changes';
+export * from './watch-fields';

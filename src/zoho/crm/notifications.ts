@@ -13,6 +13,7 @@ import { ZohoError, invalidInput } from '../core/errors';
 import { httpError } from '../core/response';
 import { checkDateTime, checkRecordIds, textOf } from '../core/validate';
 import { checkModule } from './validate';
+import { WatchFields, notificationConditions } from './watch-fields';
 
 export const MAX_CHANNEL_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const WATCH_EVENTS = ['create', 'edit', 'delete', 'all'] as const;
@@ -58,6 +59,8 @@ export interface ChannelSpec {
   notifyUrl: string;
   token: string;
   returnAffectedFieldValues?: boolean;
+  /** Per module, notify edits only when one of these fields changes (watch-fields.ts). */
+  watchFields?: WatchFields;
 }
 
 export function checkNotifyUrl(value: unknown): string {
@@ -141,6 +144,10 @@ async function send(
           notify_url: spec.notifyUrl,
           return_affected_field_values: spec.returnAffectedFieldValues === true,
           notify_on_related_action: false,
+          ...(spec.watchFields &&
+            Object.keys(spec.watchFields).length > 0 && {
+              notification_condition: notificationConditions(spec.watchFields),
+            }),
         },
       ],
     },
