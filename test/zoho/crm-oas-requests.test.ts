@@ -78,19 +78,17 @@ interface Known {
  * Each one is reported in the test output; none may be added without a reason.
  */
 const KNOWN: Known[] = [
-  ...(['POST', 'PUT'] as const).map(
-    (method): Known => ({
-      file: 'notes.json',
-      method,
-      template: '/crm/v8/Notes',
-      error:
-        /^body \$\.data\[\d+\]: missing required property (Modified_Time|\$attachments|Owner|Created_Time|\$editable|\$is_shared_to_client|Modified_By|\$size|\$state|\$voice_note|id|Created_By|Parent_Id|Note_Title)$/,
-      why:
-        "notes.json gives the request the answer's Note schema (ids, stamps, $-keys); a new note " +
-        'is Note_Content with an optional Note_Title and its Parent_Id, an update the id and the ' +
-        "fields that change (Zoho's v2 create-notes / update-notes pages)",
-    }),
-  ),
+  ...(['POST', 'PUT'] as const).map((method): Known => ({
+    file: 'notes.json',
+    method,
+    template: '/crm/v8/Notes',
+    error:
+      /^body \$\.data\[\d+\]: missing required property (Modified_Time|\$attachments|Owner|Created_Time|\$editable|\$is_shared_to_client|Modified_By|\$size|\$state|\$voice_note|id|Created_By|Parent_Id|Note_Title)$/,
+    why:
+      "notes.json gives the request the answer's Note schema (ids, stamps, $-keys); a new note " +
+      'is Note_Content with an optional Note_Title and its Parent_Id, an update the id and the ' +
+      "fields that change (Zoho's v2 create-notes / update-notes pages)",
+  })),
   {
     file: 'notes.json',
     method: 'POST',
