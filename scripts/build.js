@@ -31,7 +31,9 @@ const dist = path.join(root, 'dist', 'src');
 const books = require(path.join(dist, 'zoho', 'books', 'catalog.js'));
 const consent = require(path.join(dist, 'zoho', 'core', 'consent.js'));
 const scopes = require(path.join(dist, 'zoho', 'core', 'scopes.js'));
-const { CRM_RECORD_OPERATIONS } = require(path.join(dist, 'nodes', 'crm-record', 'operations.js'));
+const { CRM_RECORD_OPERATIONS, CRM_RECORD_OPERATION_GROUPS } = require(
+  path.join(dist, 'nodes', 'crm-record', 'operations.js'),
+);
 const catalog = {
   books: {
     operations: [...books.BOOKS_OPERATIONS],
@@ -50,6 +52,7 @@ const catalog = {
     ),
   },
   crmRecordOperations: [...CRM_RECORD_OPERATIONS],
+  crmRecordOperationGroups: CRM_RECORD_OPERATION_GROUPS,
   scopes: {
     defaults: [...consent.DEFAULT_SCOPES],
     crm: scopes.CRM_SCOPE_NEEDS,

@@ -273,6 +273,11 @@ describe('CRM node editors (Chromium)', function () {
       trigger: '.crm-record-row-trigger',
       dup: '.crm-record-row-dup',
       writeTip: '#crm-record-tip-write',
+      related: '.crm-record-row-related',
+      note: '.crm-record-row-note',
+      tags: '.crm-record-row-tags',
+      overWrite: '.crm-record-row-overwrite',
+      relatedTip: '#crm-record-tip-related',
     };
     type Row = keyof typeof rows;
     const expected: Record<string, Row[]> = {
@@ -283,6 +288,16 @@ describe('CRM node editors (Chromium)', function () {
       update: ['id', 'trigger', 'writeTip'],
       upsert: ['trigger', 'dup', 'writeTip'],
       delete: ['id', 'trigger', 'writeTip'],
+      listRelated: ['id', 'fields', 'read', 'page', 'related', 'relatedTip'],
+      linkRelated: ['id', 'related', 'relatedTip'],
+      unlinkRelated: ['id', 'related', 'relatedTip'],
+      listNotes: ['id', 'fields', 'read', 'page', 'relatedTip'],
+      addNote: ['id', 'note', 'relatedTip'],
+      updateNotes: ['relatedTip'],
+      deleteNotes: ['id', 'relatedTip'],
+      addTags: ['id', 'tags', 'overWrite'],
+      removeTags: ['id', 'tags'],
+      listTags: [],
       // "- set by msg.operation -": any operation may come, every row may matter.
       msg: Object.keys(rows) as Row[],
     };
@@ -412,6 +427,10 @@ describe('CRM node editors (Chromium)', function () {
     assert.equal((await fieldsCall).status(), 200);
     fields = await waitForOptions(page, 'crm-record-field-list', ['Last_Name', 'Email', 'Company']);
     assert.ok(!fields.includes('Account_Name'), `Leads fields only: ${fields.join(',')}`);
+
+    // The related-list picker follows the module (settings/related_lists).
+    await typeInto(page, 'node-input-module', 'Accounts');
+    await waitForOptions(page, 'crm-record-related-list', ['Contacts', 'Deals', 'Notes']);
 
     // The custom module.
     await typeInto(page, 'node-input-module', 'Sensors');

@@ -33,6 +33,19 @@ import {
   uploadAttachment,
 } from '../../src/zoho/crm/attachments';
 import { listFields, listModules } from '../../src/zoho/crm/metadata';
+import {
+  addNotes,
+  addTags,
+  collectRelatedRecords,
+  deleteNotes,
+  linkRelatedRecords,
+  listNotes,
+  listRelatedRecords,
+  listTags,
+  removeTags,
+  unlinkRelatedRecords,
+  updateNotes,
+} from '../../src/zoho/crm/index';
 import type { RecordedRequest } from '../../src/sandbox/types';
 import { CallCheck, Oas, OasCall } from '../helpers/oas';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
@@ -46,6 +59,9 @@ const FILES = [
   'download_attachments.json',
   'modules.json',
   'fields.json',
+  'related_records.json',
+  'notes.json',
+  'tags.json',
 ] as const;
 type OasFile = (typeof FILES)[number];
 
@@ -62,6 +78,45 @@ interface Known {
  * Each one is reported in the test output; none may be added without a reason.
  */
 const KNOWN: Known[] = [
+  ...(['POST', 'PUT'] as const).map((method): Known => ({
+    file: 'notes.json',
+    method,
+    template: '/crm/v8/Notes',
+    error:
+      /^body \$\.data\[\d+\]: missing required property (Modified_Time|\$attachments|Owner|Created_Time|\$editable|\$is_shared_to_client|Modified_By|\$size|\$state|\$voice_note|id|Created_By|Parent_Id|Note_Title)$/,
+    why:
+      "notes.json gives the request the answer's Note schema (ids, stamps, $-keys); a new note " +
+      'is Note_Content with an optional Note_Title and its Parent_Id, an update the id and the ' +
+      "fields that change (Zoho's v2 create-notes / update-notes pages)",
+  })),
+  {
+    file: 'notes.json',
+    method: 'POST',
+    template: '/crm/v8/Notes',
+    error: /^body \$\.data\[\d+\]\.Parent_Id\.module: missing required property id$/,
+    why:
+      "Minified_Module requires the module's id; Zoho's v8 notes examples name the parent " +
+      'module by api_name alone (**unverified** against a live org)',
+  },
+  {
+    file: 'tags.json',
+    method: 'POST',
+    template: '/crm/v8/{module_api_name}/actions/add_tags',
+    error:
+      /^body \$\.tags\[\d+\]: missing required property (color_code|created_time|modified_time|modified_by|created_by|id)$/,
+    why:
+      "tags.json gives the request the answer's Tag schema (ids, times, users); a tag to add is " +
+      "named by `name` (tags.json Tag.name; Zoho's v2 add-tags page takes names only)",
+  },
+  {
+    file: 'tags.json',
+    method: 'POST',
+    template: '/crm/v8/{module_api_name}/actions/remove_tags',
+    error: /^body \$\.tags\[\d+\]: missing required property id$/,
+    why:
+      'Existing_Tag marks id required but also declares name; removing by name as the v2 ' +
+      'remove-tags page does is **unverified** for v8',
+  },
   {
     file: 'module_search.json',
     method: 'GET',
@@ -546,6 +601,46 @@ describe("CRM client requests against Zoho's CRM v8 OpenAPI files", function () 
       conforms('attachments.json', 8);
       assert.ok(sent().some((r) => typeof r.query.page_token === 'string'));
       assert.match(String(sent()[0].headers['content-type']), /^multipart\/form-data/);
+    });
+  });
+
+  describe('related records, notes and tags (issue 17)', () => {
+    it('related records: list a page and every page, link, unlink', async () => {
+      const account = await createRecords(conn, 'Accounts', [{ Account_Name: `${tag}-acc` }]);
+      const accountId = account.results[0].id!;
+      const contacts = await createRecords(conn, 'Contacts', [
+        { Last_Name: `${tag}-c1` },
+        { Last_Name: `${tag}-c2` },
+      ]);
+      const ids = contacts.results.map((r) => r.id!);
+      sb.sandbox.clearRequests();
+      const ref = { module: 'Accounts', recordId: accountId, relatedList: 'Contacts' };
+      assert.equal((await linkRelatedRecords(conn, ref, ids)).succeeded, 2);
+      await listRelatedRecords(conn, ref, { fields: 'Last_Name', page: 1, perPage: 1 });
+      assert.equal((await collectRelatedRecords(conn, ref, { perPage: 1 })).records.length, 2);
+      assert.equal((await unlinkRelatedRecords(conn, ref, ids)).succeeded, 2);
+      conforms('related_records.json', 5);
+    });
+
+    it('notes: add, list, update, delete', async () => {
+      const [id] = await newLeads(1);
+      const added = await addNotes(conn, { module: 'Leads', id }, { title: 'T', content: 'c' });
+      const noteId = added.results[0].id!;
+      await updateNotes(conn, { id: noteId, content: 'd' });
+      await deleteNotes(conn, noteId);
+      conforms('notes.json', 3);
+      sb.sandbox.clearRequests();
+      await listNotes(conn, { module: 'Leads', id });
+      conforms('related_records.json', 1);
+    });
+
+    it('tags: add (over_write), remove, list', async () => {
+      const ids = await newLeads(2);
+      await addTags(conn, 'Leads', ids, ['oas']);
+      await addTags(conn, 'Leads', ids, ['oas2'], { overWrite: true });
+      await removeTags(conn, 'Leads', ids, ['oas2']);
+      await listTags(conn, 'Leads');
+      conforms('tags.json', 4);
     });
   });
 

@@ -1,12 +1,14 @@
 /**
  * crm-record: get, list, create, update, upsert, delete and search records of any Zoho CRM
- * module. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
+ * module; list, link and unlink related records; list, add, update and delete notes; add,
+ * remove and list tags. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
  * paging, batching (100 a call) and input checks live in src/zoho/crm.
  */
 import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
 import { getRecord, readRecords } from './read';
+import { RELATED_RUNS } from './related';
 import { writeRecords } from './write';
 
 export = function (RED: NodeAPI): void {
@@ -14,7 +16,9 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
       const input = await readInput(ctx, def);
-      if (input.operation === 'get') await getRecord(ctx, input);
+      const related = RELATED_RUNS[input.operation];
+      if (related) await related(RED, ctx, def, input);
+      else if (input.operation === 'get') await getRecord(ctx, input);
       else if (input.operation === 'list' || input.operation === 'search')
         await readRecords(RED, this, ctx, def, input);
       else await writeRecords(ctx, def, input);

@@ -35,6 +35,14 @@ export const CRM_RECORD_PARAMS = [
   'phone',
   'trigger',
   'duplicateCheckFields',
+  'relatedList',
+  'tags',
+  'overWrite',
+  'noteTitle',
+  'noteContent',
+  'note',
+  'notes',
+  'parents',
 ] as const;
 
 export interface CrmRecordDef extends FlowNodeDef {
@@ -56,6 +64,15 @@ export interface CrmRecordDef extends FlowNodeDef {
   searchType?: string;
   trigger?: string | string[];
   duplicateCheckFields?: string;
+  relatedList?: string;
+  relatedListType?: string;
+  tags?: string;
+  tagsType?: string;
+  overWrite?: boolean;
+  noteTitle?: string;
+  noteTitleType?: string;
+  noteContent?: string;
+  noteContentType?: string;
 }
 
 /** The options every operation reads, resolved in one order whatever the operation. */

@@ -1,13 +1,18 @@
 /**
- * The operations of crm-record, in the order the editor offers them. One list for the runtime
- * (crm-record/index.ts) and the editor (scripts/build.js writes it into resources/catalog.js).
+ * The operations of crm-record, grouped as the editor offers them (an optgroup per group). One
+ * list for the runtime (crm-record/index.ts) and the editor (scripts/build.js writes it into
+ * resources/catalog.js).
  */
-export const CRM_RECORD_OPERATIONS = [
-  'get',
-  'list',
-  'create',
-  'update',
-  'upsert',
-  'delete',
-  'search',
-] as const;
+export const CRM_RECORD_OPERATION_GROUPS = {
+  records: ['get', 'list', 'create', 'update', 'upsert', 'delete', 'search'],
+  related: ['listRelated', 'linkRelated', 'unlinkRelated'],
+  notes: ['listNotes', 'addNote', 'updateNotes', 'deleteNotes'],
+  tags: ['addTags', 'removeTags', 'listTags'],
+} as const;
+
+type Groups = typeof CRM_RECORD_OPERATION_GROUPS;
+
+/** Every operation, in the editor's order. */
+export const CRM_RECORD_OPERATIONS: readonly Groups[keyof Groups][number][] = Object.values(
+  CRM_RECORD_OPERATION_GROUPS,
+).flat();

@@ -76,10 +76,23 @@ export async function writeRecords(
   def: CrmRecordDef,
   input: CrmRecordInput,
 ): Promise<void> {
-  const { msg } = ctx;
   // A redeploy lets the call in flight finish and starts no new one; the outcome is reported.
   const stop = ctx.finishOnClose();
   const result = await write(ctx, def, input, stop);
+  sendWriteResult(ctx, result, stop, input.operation === 'delete' ? 'deleted' : 'written');
+}
+
+/**
+ * Sends a write's per-record results as msg.payload; a write with failed records, or one the
+ * node's close cut short, also fails the message (after sending it) so a Catch node sees it.
+ */
+export function sendWriteResult(
+  ctx: InputContext,
+  result: crm.WriteResult,
+  stop: AbortSignal,
+  done: 'deleted' | 'written',
+): void {
+  const { msg } = ctx;
   msg.payload = result.results;
   const cutShort = result.results.some((r) => UNSENT.has(r.code) || CUT.has(r.code));
   if (stop.aborted && cutShort) {
@@ -95,6 +108,5 @@ export async function writeRecords(
     throw new FlowError(shape);
   }
   ctx.send(msg);
-  const key = input.operation === 'delete' ? 'status.deleted' : 'status.written';
-  ctx.status.done(ctx.t(key, { count: result.succeeded }));
+  ctx.status.done(ctx.t(`status.${done}`, { count: result.succeeded }));
 }

@@ -60,6 +60,7 @@ export const TARGET_PROPS: ReadonlySet<string> = new Set([
   'parentRecordId',
   'organizationId',
   'attachmentId',
+  'relatedList',
 ]);
 
 /** The value of a select (operation, record type) that means "set by msg.<name>". */

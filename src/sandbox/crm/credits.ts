@@ -2,8 +2,8 @@
  * What a CRM call costs in API credits, as Zoho's published table weighs it. Zoho's CRM v8
  * page was not readable here; each weight names the page it comes from (docs/ZOHO-FACTS.md
  * "Limits: API credits"). Calls with no row cost 1 ("Each API call made will result in a
- * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no convert, tag or
- * bulk endpoints, so their rows (5, 1 per 50 records, 50/500) have no counterpart here.
+ * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no convert or bulk
+ * endpoints, so their rows (5, 50/500) have no counterpart here.
  */
 import { parseQuery } from './coql-parse';
 import type { SandboxRequest } from '../types';
@@ -36,4 +36,10 @@ export function coqlCredits(req: SandboxRequest): number {
     return 1;
   }
   return rows <= 200 ? 1 : rows <= 1000 ? 2 : 3;
+}
+
+/** "Add/Remove Tags to Multiple records: 1 credit for every 50 records" (as core/credits.ts). */
+export function tagCredits(req: SandboxRequest): number {
+  const ids = isObject(req.body) ? req.body.ids : undefined;
+  return Array.isArray(ids) ? Math.max(1, Math.ceil(ids.length / 50)) : 1;
 }

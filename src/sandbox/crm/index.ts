@@ -16,7 +16,7 @@ import {
 } from './attachments';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
-import { DELETED_IDS_CREDITS, coqlCredits, listCredits, writeCredits } from './credits';
+import { DELETED_IDS_CREDITS, coqlCredits, listCredits, tagCredits, writeCredits } from './credits';
 import { recordCount } from './count';
 import { sensorsModule, standardModules } from './modules';
 import { NotificationHub } from './notifications';
@@ -24,6 +24,7 @@ import { ModuleRegistry } from './registry';
 import { deletedRecords, getRecord, listRecords } from './records';
 import { getRelatedRecords, linkRelatedRecords, listRelatedLists } from './related';
 import { searchRecords } from './search';
+import { changeTags, listTags } from './tags';
 import { seed, type SeedCounts } from './seed';
 import { getModule, getOrg, getUser, listFields, listModules, listUsers } from './settings';
 import { CrmStore } from './store';
@@ -101,6 +102,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/users/:user', (req) => getUser(c, req));
       route('GET', '/org', () => getOrg(c));
       route('GET', '/settings/related_lists', (req) => listRelatedLists(c, req));
+      route('GET', '/settings/tags', (req) => listTags(c, req));
       route(
         'POST',
         '/coql',
@@ -141,6 +143,18 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/:module/search', (req) => searchRecords(c, req));
       route('GET', '/:module/deleted', (req) => deletedRecords(c, req), costs(DELETED_IDS_CREDITS));
       route('GET', '/:module/actions/count', (req) => recordCount(c, req));
+      route(
+        'POST',
+        '/:module/actions/add_tags',
+        (req) => changeTags(c, req, true),
+        costs(tagCredits),
+      );
+      route(
+        'POST',
+        '/:module/actions/remove_tags',
+        (req) => changeTags(c, req, false),
+        costs(tagCredits),
+      );
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));
       route('DELETE', '/:module/:id', (req) => deleteRecords(c, req));

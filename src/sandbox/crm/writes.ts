@@ -216,6 +216,15 @@ export function writeRecords(c: CrmContext, req: SandboxRequest, mode: Mode): Sa
   return batchReply(outcomes, mode === 'insert' ? 201 : 200);
 }
 
+/**
+ * A deleted note's answer carries its stamps (notes.json: DELETE /Notes answers Success_Response,
+ * whose details require Created/Modified Time and By); other modules answer `{ id }`.
+ */
+function noteStamp(rec: StoredRecord): Record<string, unknown> {
+  const { Created_Time, Created_By, Modified_Time, Modified_By } = rec.data;
+  return { id: rec.id, Created_Time, Created_By, Modified_Time, Modified_By };
+}
+
 export function deleteRecords(c: CrmContext, req: SandboxRequest): SandboxReply {
   const def = c.module(req);
   if (isReply(def)) return def;
@@ -230,14 +239,15 @@ export function deleteRecords(c: CrmContext, req: SandboxRequest): SandboxReply 
   const outcomes: Outcome[] = [];
   const gone: string[] = [];
   for (const id of ids) {
-    if (!isZohoId(id) || !c.store.get(def.api_name, id)) {
+    const rec = isZohoId(id) ? c.store.get(def.api_name, id) : undefined;
+    if (!rec) {
       outcomes.push(recordError('INVALID_DATA', 'the id given seems to be invalid', { id }));
       continue;
     }
     gone.push(id);
     outcomes.push({
       code: 'SUCCESS',
-      details: { id },
+      details: def.api_name === 'Notes' ? noteStamp(rec) : { id },
       message: 'record deleted',
       status: 'success',
     });

@@ -63,6 +63,18 @@ export const CRM_SCOPE_NEEDS = {
     update: ['UPDATE'],
     upsert: ['CREATE', 'UPDATE'],
     delete: ['DELETE'],
+    // Related lists, notes (the Notes module) and tags act on records that exist; listing a
+    // module's tags reads settings/tags (ZohoCRM.settings) besides.
+    listRelated: ['READ'],
+    linkRelated: ['UPDATE'],
+    unlinkRelated: ['UPDATE'],
+    listNotes: ['READ'],
+    addNote: ['CREATE'],
+    updateNotes: ['UPDATE'],
+    deleteNotes: ['DELETE'],
+    addTags: ['UPDATE'],
+    removeTags: ['UPDATE'],
+    listTags: ['READ'],
   } as Record<string, ScopeOperation[]>,
   attachments: {
     upload: ['CREATE'],

@@ -7,6 +7,7 @@
  * - criteria.ts, search.ts: search criteria, and search one page or every page;
  * - coql.ts: COQL queries with bound placeholders;
  * - attachments.ts: upload, link, list, download, delete;
+ * - related.ts, notes.ts, tags.ts: related lists, notes, record tags;
  * - metadata.ts, metadata-cache.ts: modules and fields;
  * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
  * - changes.ts: changes since a checkpoint, for polling;
@@ -28,6 +29,9 @@ export * from './criteria';
 export * from './search';
 export * from './coql';
 export * from './attachments';
+export * from './related';
+export * from './notes';
+export * from './tags';
 export * from './metadata';
 export * from './metadata-cache';
 export * from './notifications';

@@ -4,7 +4,14 @@
  * connection (authorised again) starts with an empty cache.
  */
 import type { ZohoConnection } from '../core/connection';
-import { FieldInfo, ModuleInfo, listFields, listModules } from './metadata';
+import {
+  FieldInfo,
+  ModuleInfo,
+  RelatedListInfo,
+  listFields,
+  listModules,
+  listRelatedLists,
+} from './metadata';
 
 export const META_TTL_MS = 5 * 60 * 1000;
 
@@ -39,4 +46,11 @@ export function cachedModules(conn: ZohoConnection): Promise<ModuleInfo[]> {
 
 export function cachedFields(conn: ZohoConnection, module: string): Promise<FieldInfo[]> {
   return cached(conn, `fields:${module}`, () => listFields(conn, module));
+}
+
+export function cachedRelatedLists(
+  conn: ZohoConnection,
+  module: string,
+): Promise<RelatedListInfo[]> {
+  return cached(conn, `related:${module}`, () => listRelatedLists(conn, module));
 }

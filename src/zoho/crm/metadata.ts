@@ -1,6 +1,6 @@
 /**
- * CRM metadata (API v8 settings): the modules of the org and the fields of a module, as the
- * editor's pickers and the lookup-field check of writes need them.
+ * CRM metadata (API v8 settings): the modules of the org, the fields and the related lists of a
+ * module, as the editor's pickers and the lookup-field check of writes need them.
  */
 import type { Requester } from './common';
 import { isPlainObject } from '../core/validate';
@@ -76,5 +76,32 @@ export async function listFields(
     if (typeof f.system_mandatory === 'boolean') info.mandatory = f.system_mandatory;
     if (typeof f.read_only === 'boolean') info.read_only = f.read_only;
     return [info];
+  });
+}
+
+export interface RelatedListInfo {
+  api_name: string;
+  label: string;
+}
+
+/** The related lists of a module (settings/related_lists?module=X, related_lists in the SDK). */
+export async function listRelatedLists(
+  conn: Requester,
+  module: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RelatedListInfo[]> {
+  const mod = checkModule(module);
+  const res = await conn.request({
+    product: 'crm',
+    method: 'GET',
+    path: '/v8/settings/related_lists',
+    query: { module: mod },
+    signal: options.signal,
+  });
+  const body = isPlainObject(res.data) ? res.data.related_lists : undefined;
+  const list = Array.isArray(body) ? body : [];
+  return list.filter(isPlainObject).flatMap((l) => {
+    if (typeof l.api_name !== 'string') return [];
+    return [{ api_name: l.api_name, label: text(l.display_label, l.api_name) }];
   });
 }

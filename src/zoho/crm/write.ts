@@ -185,14 +185,15 @@ function perRecordFromError(error: unknown, count: number): unknown[] | undefine
   );
 }
 
-interface WriteCall<T> {
+export interface WriteCall<T> {
   items: T[];
   /** Sends one chunk; returns Zoho's per-item entries, positional. */
   send: (items: T[]) => Promise<unknown[]>;
   options: WriteOptions;
 }
 
-async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<WriteResult> {
+/** Runs a write of any items in calls of 100 (core/batch.ts), one RecordResult per item. */
+export async function runWrite<T>({ items, send, options }: WriteCall<T>): Promise<WriteResult> {
   const size =
     options.batchSize === undefined
       ? BATCH_SIZE

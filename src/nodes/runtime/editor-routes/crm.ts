@@ -2,12 +2,13 @@
  * The editor's CRM module and field pickers (crm-record, crm-attachment, crm-watch-in):
  *   GET /zoho-crm/:configId/modules          -> { modules: [{ api_name, label, … }] }
  *   GET /zoho-crm/:configId/fields?module=X  -> { fields: [{ api_name, label, data_type, … }] }
+ *   GET /zoho-crm/:configId/related-lists?module=X -> { relatedLists: [{ api_name, label }] }
  * Answers come from the deployed config node's connection, cached per connection for a few
  * minutes. Registered by zoho-config, so the pickers work whichever CRM nodes are enabled.
  */
 import type { NodeAPI } from 'node-red';
 import { textOf } from '../../../zoho/core/validate';
-import { cachedFields, cachedModules } from '../../../zoho/crm/metadata-cache';
+import { cachedFields, cachedModules, cachedRelatedLists } from '../../../zoho/crm/metadata-cache';
 import { AdminRequest, AdminRoute, deployedConfig } from '../admin-http';
 
 export function crmEditorRoutes(RED: NodeAPI): AdminRoute[] {
@@ -31,6 +32,16 @@ export function crmEditorRoutes(RED: NodeAPI): AdminRoute[] {
       secrets,
       handle: async (req) => ({
         fields: await cachedFields(connectionOf(req), textOf(req.query.module)),
+      }),
+    },
+    {
+      method: 'get',
+      path: '/zoho-crm/:configId/related-lists',
+      permission: 'read',
+      metered: true,
+      secrets,
+      handle: async (req) => ({
+        relatedLists: await cachedRelatedLists(connectionOf(req), textOf(req.query.module)),
       }),
     },
   ];
