@@ -3,7 +3,7 @@
  * page was not readable here; each weight names the page it comes from (docs/ZOHO-FACTS.md
  * "Limits: API credits"). Calls with no row cost 1 ("Each API call made will result in a
  * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no convert, tag or
- * bulk endpoints, so their rows (5, 1 per 50 records, 50/500) have no counterpart here.
+ * bulk write endpoints, so their rows (5, 1 per 50 records, 500) have no counterpart here.
  */
 import { parseQuery } from './coql-parse';
 import type { SandboxRequest } from '../types';
@@ -37,3 +37,6 @@ export function coqlCredits(req: SandboxRequest): number {
   }
   return rows <= 200 ? 1 : rows <= 1000 ? 2 : 3;
 }
+
+/** "Bulk Read Initialize: 50" (Vertical Solutions v2 `api-limits.html`; CRM v8 **unverified**). */
+export const BULK_READ_CREDITS = 50;
