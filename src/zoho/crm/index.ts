@@ -32,3 +32,4 @@ export * from './metadata-cache';
 export * from './notifications';
 export * from './channel-keeper';
 export * from './changes';
+export * from './bulk';
