@@ -39,8 +39,8 @@ export const DEFAULT_POLL: Required<BulkPoll> = {
 
 export interface BulkReadOptions {
   module: string;
-  /** Field API names, in the CSV's column order; all fields (any order) when empty. */
-  fields?: string[];
+  /** Field API names (or a comma-separated list), in column order; all fields when empty. */
+  fields?: string[] | string;
   /** The search builder's criteria (crm/criteria.ts), sent as Bulk Read's JSON criteria. */
   criteria?: Criteria;
   /** Records per chunk yielded (default 1,000). */
@@ -120,7 +120,7 @@ function prepare(o: BulkReadOptions): Prepared {
   if (!isPlainObject(o)) throw invalidInput('Bulk read options must be an object', 'options');
   const module = checkModule(o.module);
   const fields =
-    o.fields === undefined || (Array.isArray(o.fields) && o.fields.length === 0)
+    o.fields === undefined || o.fields === null || o.fields.length === 0
       ? undefined
       : checkFieldNames(o.fields);
   let criteria: Record<string, unknown> | undefined;
@@ -163,26 +163,47 @@ async function* walk(
   const clock = o.clock ?? systemClock;
   let total = 0;
   let chunkNo = 0;
+  // Records carried over a job's end, so chunks stay full across jobs; one chunk is held
+  // back to learn whether it is the last.
+  let carry: CrmRecord[] = [];
   let held: Page<CrmRecord> | undefined;
+  let info: BulkChunkInfo | undefined;
+  let truncated = false;
+  const chunk = (items: CrmRecord[]): Page<CrmRecord> | undefined => {
+    const before = held;
+    total += items.length;
+    held = { items, page: ++chunkNo, total, info, truncated: false, last: false };
+    return before;
+  };
   let token: string | undefined;
   for (let jobPage = 1; jobPage <= p.maxJobs; jobPage++) {
     const job = await createJob(conn, p, jobPage, token, o.signal);
-    const report = (state: string) => o.onState?.({ job, page: jobPage, state, records: total });
+    const report = (state: string) =>
+      o.onState?.({ job, page: jobPage, state, records: total + carry.length });
     report('ADDED');
     const result = await waitForJob(conn, job, p.poll, clock, o.signal, report);
     report('DOWNLOADING');
-    const info: BulkChunkInfo = { job, jobPage };
+    info = { job, jobPage };
     for await (const records of download(conn, job, p.chunkSize, o.signal)) {
-      total += records.length;
-      if (held) yield held;
-      held = { items: records, page: ++chunkNo, total, info, truncated: false, last: false };
+      carry = carry.length > 0 ? carry.concat(records) : records;
+      while (carry.length >= p.chunkSize) {
+        const ready = chunk(carry.slice(0, p.chunkSize));
+        carry = carry.slice(p.chunkSize);
+        if (ready) yield ready;
+      }
     }
-    const more = result.more_records === true;
     token = typeof result.next_page_token === 'string' ? result.next_page_token : undefined;
-    if (!more) break;
-    if (jobPage === p.maxJobs && held) held.truncated = true;
+    if (result.more_records !== true) break;
+    truncated = jobPage === p.maxJobs;
   }
-  if (held) yield { ...held, last: true };
+  if (carry.length > 0) {
+    const ready = chunk(carry);
+    if (ready) yield ready;
+  }
+  // One chunk even when nothing matched, so a caller always has an answer to send.
+  yield held
+    ? { ...held, truncated, last: true }
+    : { items: [], page: 1, total: 0, info, truncated, last: true };
 }
 
 async function createJob(
