@@ -29,7 +29,7 @@ export interface ScopeNeed {
 /** Every scope family the emulator checks: the Self Client helper's default grant. */
 export const SANDBOX_FULL_SCOPE =
   'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL,' +
-  'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all';
+  'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoCRM.bulk.ALL,ZohoBooks.fullaccess.all';
 
 /**
  * Standard modules with a scope of their own (CRM docs `scopes.html`: modules.leads, …);
@@ -129,6 +129,19 @@ function crmNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
   return [moduleNeeds(module, write && last !== 'upsert' ? 'UPDATE' : moduleOp)];
 }
 
+/**
+ * Bulk Read: `ZohoCRM.bulk.read` (or ALL) for every call, and the module's READ scope to
+ * create a job (CRM v2 bulk-read pages "Scope"; docs/ZOHO-FACTS.md "Bulk Read").
+ */
+function bulkReadNeeds(req: SandboxRequest): ScopeNeed[][] {
+  const bulk = [crm(['bulk'], 'READ')];
+  if (req.method !== 'POST') return [bulk];
+  const query = (req.body as { query?: { module?: unknown } } | undefined)?.query;
+  const module = query?.module as { api_name?: unknown } | string | undefined;
+  const name = typeof module === 'string' ? module : module?.api_name;
+  return typeof name === 'string' ? [bulk, moduleNeeds(name, 'READ')] : [bulk];
+}
+
 function booksNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
   const first = segments[0] === ':type' ? (req.params.type ?? '') : (segments[0] ?? '');
   const name = BOOKS_SCOPE_OF[first] ?? first;
@@ -146,6 +159,9 @@ export function requiredScopes(
   req: SandboxRequest,
 ): ScopeNeed[][] | undefined {
   const segments = pattern.split('/').filter((s) => s !== '');
+  if (product === 'crm' && segments[1] === 'bulk' && segments[3] === 'read') {
+    return bulkReadNeeds(req);
+  }
   if (product === 'crm' && segments[0] === 'crm') return crmNeeds(segments.slice(2), req);
   if (product === 'books' && segments[0] === 'books') return booksNeeds(segments.slice(2), req);
   return undefined;

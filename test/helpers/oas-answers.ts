@@ -52,6 +52,14 @@ const KNOWN: Known[] = [
     error: /"MANDATORY_NOT_FOUND" is not one of the enum values/,
     why: "coql.json lists no code for a missing select_query; the emulator's MANDATORY_NOT_FOUND is **unverified**",
   },
+  {
+    method: 'GET',
+    template: '/crm/bulk/v8/read/{job_id}',
+    status: 200,
+    error:
+      /^\$: matches none of oneOf \(closest: (?:(?:\$\.data\[0\]: missing required property result|\$\.data\[0\]\.query\.criteria[^:;]*: (?:missing required property type|expected object, got \w+))(?:; )?)+\)$/,
+    why: 'bulk_read.json requires `result` in every state (the emulator gives it once COMPLETED, **unverified**), requires a `type` in each echoed criterion and types its `value` an object, while Zoho documents criteria values as strings, numbers and arrays',
+  },
 ];
 
 const knownFor = (method: string, template: string, status: number, error: string) =>
@@ -113,7 +121,8 @@ function responseSchema(file: string, template: string, method: string, status: 
 
 export function checkAnswer(request: AnsweredRequest, status: number, body: unknown): void {
   // `/crm/v8/__probe…` are test-only routes (helpers/sandbox.ts probeFamily), no model of Zoho.
-  if (!request.path.startsWith('/crm/v8/') || request.path.startsWith('/crm/v8/__')) return;
+  const crm = request.path.startsWith('/crm/v8/') || request.path.startsWith('/crm/bulk/v8/');
+  if (!crm || request.path.startsWith('/crm/v8/__')) return;
   const where = locate(request.path);
   const json = body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string';
   const located =

@@ -13,6 +13,7 @@ const SETS = [
   'books-record',
   'zoho-raw',
   'crm-watch-in',
+  'crm-bulk',
 ];
 
 /** A catalog key of this pack (with or without Node-RED's `<module>/<set>:` namespace). */

@@ -16,7 +16,8 @@ export type NodeSet =
   | 'crm-attachment'
   | 'books-record'
   | 'zoho-raw'
-  | 'crm-watch-in';
+  | 'crm-watch-in'
+  | 'crm-bulk';
 
 export type TextParams = Record<string, string | number | undefined>;
 

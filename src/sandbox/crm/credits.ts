@@ -3,7 +3,7 @@
  * page was not readable here; each weight names the page it comes from (docs/ZOHO-FACTS.md
  * "Limits: API credits"). Calls with no row cost 1 ("Each API call made will result in a
  * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no convert or bulk
- * endpoints, so their rows (5, 50/500) have no counterpart here.
+ * write endpoints, so their rows (5, 500) have no counterpart here.
  */
 import { parseQuery } from './coql-parse';
 import type { SandboxRequest } from '../types';
@@ -43,3 +43,6 @@ export function tagCredits(req: SandboxRequest): number {
   const ids = isObject(req.body) ? req.body.ids : undefined;
   return Array.isArray(ids) ? Math.max(1, Math.ceil(ids.length / 50)) : 1;
 }
+
+/** "Bulk Read Initialize: 50" (Vertical Solutions v2 `api-limits.html`; CRM v8 **unverified**). */
+export const BULK_READ_CREDITS = 50;

@@ -14,9 +14,17 @@ import {
   listAttachments,
   uploadAttachment,
 } from './attachments';
+import { BulkReads, type BulkReadOptions } from './bulk-read';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
-import { DELETED_IDS_CREDITS, coqlCredits, listCredits, tagCredits, writeCredits } from './credits';
+import {
+  BULK_READ_CREDITS,
+  DELETED_IDS_CREDITS,
+  coqlCredits,
+  listCredits,
+  tagCredits,
+  writeCredits,
+} from './credits';
 import { recordCount } from './count';
 import { sensorsModule, standardModules } from './modules';
 import { NotificationHub } from './notifications';
@@ -51,6 +59,8 @@ export interface CrmFamilyOptions {
   seed?: SeedCounts;
   /** Offset of the org's time zone in minutes (Zoho formats datetimes in it); default 0. */
   timeZoneOffsetMinutes?: number;
+  /** Bulk Read job timing and size (bulk-read.ts); Zoho's 200,000 records a job by default. */
+  bulkRead?: Partial<BulkReadOptions>;
 }
 
 export interface CrmFamily extends ApiFamily {
@@ -58,6 +68,8 @@ export interface CrmFamily extends ApiFamily {
   readonly modules: ModuleRegistry;
   /** The Notifications API's channels and deliveries (after the family is registered). */
   readonly notifications: NotificationHub;
+  /** Bulk Read jobs; `options` may be changed at any time (after the family is registered). */
+  readonly bulkReads: BulkReads;
   /** Adds demo data (see seed.ts); returns the counts inserted per module. */
   seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
 }
@@ -74,6 +86,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
   if (options.seed !== undefined) seed(store, options.seed);
 
   let hub: NotificationHub | undefined;
+  let bulk: BulkReads | undefined;
   return {
     name: 'crm',
     store,
@@ -81,6 +94,10 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
     get notifications(): NotificationHub {
       if (!hub) throw new Error('the CRM family is not registered with a sandbox yet');
       return hub;
+    },
+    get bulkReads(): BulkReads {
+      if (!bulk) throw new Error('the CRM family is not registered with a sandbox yet');
+      return bulk;
     },
     seed: (counts, seedValue) => seed(store, counts, seedValue),
     stop() {
@@ -125,6 +142,15 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
         },
         { ...opts, credits: coqlCredits },
       );
+
+      const reads = new BulkReads(c);
+      Object.assign(reads.options, options.bulkRead);
+      bulk = reads;
+      const bulkRoute = (method: string, path: string, h: Handler, o: RouteOptions = opts) =>
+        r.route(method, '/crm/bulk/v8/read' + path, h, o);
+      bulkRoute('POST', '', (req) => reads.create(req), { ...opts, credits: BULK_READ_CREDITS });
+      bulkRoute('GET', '/:job_id', (req) => reads.status(req));
+      bulkRoute('GET', '/:job_id/result', (req) => reads.result(req));
 
       route('POST', '/actions/watch', (req) => notify.enable(req));
       route('PUT', '/actions/watch', (req) => notify.update(req));

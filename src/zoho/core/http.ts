@@ -5,6 +5,7 @@
  * one error shape for every failure.
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
+import type { Readable } from 'node:stream';
 import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { CreditLedger, crmCreditCost } from './credits';
@@ -32,6 +33,7 @@ import {
   networkError,
   retryAfterMs,
   notJsonError,
+  responseTooLarge,
 } from './response';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -114,6 +116,22 @@ export interface HttpOptions {
   maxResponseBytes?: number;
   /** Largest binary answer (a download) accepted, in bytes (DEFAULT_MAX_DOWNLOAD_BYTES). */
   maxDownloadBytes?: number;
+}
+
+/** An error answer of a streamed call, read whole up to the JSON limit. */
+async function readBounded(stream: Readable, limit = DEFAULT_MAX_RESPONSE_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      stream.destroy();
+      throw responseTooLarge(limit);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -511,15 +529,16 @@ export class ZohoHttp extends EventEmitter {
     this.sent++;
     this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
+      const streamed = responseType === 'stream';
       const response = await withDeadline(signal, deadline, (attempt) =>
-        client.request<ArrayBuffer>({
+        client.request<ArrayBuffer | Readable>({
           method: spec.method,
           url: url.toString(),
           headers,
           data,
           timeout,
           signal: attempt,
-          responseType: 'arraybuffer',
+          responseType: streamed ? 'stream' : 'arraybuffer',
           ...this.sizeLimits(responseType),
         }),
       );
@@ -528,12 +547,17 @@ export class ZohoHttp extends EventEmitter {
         if (value !== undefined && value !== null)
           responseHeaders[key.toLowerCase()] = String(value);
       }
-      // axios hands Node a Buffer already: Buffer.from(buffer) would copy the whole body again.
-      const received: unknown = response.data;
-      const raw = Buffer.isBuffer(received)
-        ? received
-        : Buffer.from(response.data ?? new ArrayBuffer(0));
-      const body = decodeBody(raw, responseType, responseHeaders['content-type'] ?? '');
+      if (streamed && response.status >= 200 && response.status < 300) {
+        this.logger.debug(`← ${response.status} ${spec.method} ${url.pathname} (streaming)`);
+        return {
+          outcome: { status: response.status, headers: responseHeaders, data: response.data },
+        };
+      }
+      const body = decodeBody(
+        await this.bodyBytes(response.data, streamed),
+        streamed ? 'json' : responseType,
+        responseHeaders['content-type'] ?? '',
+      );
       this.logger.debug(
         `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
       );
@@ -548,11 +572,22 @@ export class ZohoHttp extends EventEmitter {
     }
   }
 
+  /** The whole body: a streamed call's error answer is read up to the JSON limit. */
+  private async bodyBytes(received: unknown, streamed: boolean): Promise<Buffer> {
+    if (streamed) return readBounded(received as Readable, this.options.maxResponseBytes);
+    // axios hands Node a Buffer already: Buffer.from(buffer) would copy the whole body again.
+    return Buffer.isBuffer(received)
+      ? received
+      : Buffer.from((received as ArrayBuffer | undefined) ?? new ArrayBuffer(0));
+  }
+
   /** axios cuts an answer over the limit while it streams in, not after buffering it all. */
   private sizeLimits(responseType: ResponseType) {
     const json = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const binary = this.options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
     // Uploads are bounded by the larger of the two: a file, or a batch of records.
+    // A stream is never held whole: its reader keeps memory flat whatever its size.
+    if (responseType === 'stream') return { maxContentLength: -1, maxBodyLength: json };
     return {
       maxContentLength: responseType === 'binary' ? binary : json,
       maxBodyLength: Math.max(json, binary),

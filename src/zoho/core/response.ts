@@ -6,7 +6,11 @@
  */
 import { LocalCodes, ZohoError } from './errors';
 
-export type ResponseType = 'json' | 'text' | 'binary';
+/**
+ * `stream`: a 2xx answer's body is handed over unread as a Readable (a Bulk Read ZIP of any
+ * size); the caller must read it to the end or destroy it. Error answers are still read whole.
+ */
+export type ResponseType = 'json' | 'text' | 'binary' | 'stream';
 
 export function decodeBody(raw: Buffer, type: ResponseType, contentType: string): unknown {
   if (type === 'binary') return raw;

@@ -38,3 +38,4 @@ export * from './notifications';
 export * from './channel-keeper';
 export * from './changes';
 export * from './watch-fields';
+export * from './bulk';

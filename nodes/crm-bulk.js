@@ -1,0 +1,1 @@
+module.exports = require('../dist/src/nodes/crm-bulk/index.js');

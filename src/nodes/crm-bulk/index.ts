@@ -1,0 +1,70 @@
+/**
+ * crm-bulk: a Zoho CRM Bulk Read export. A job per 200,000 records is created, polled and its
+ * zipped CSV streamed: out as one message per chunk of records (msg.parts, like crm-record's
+ * pages) or written to a CSV file under the node's directory (msg.payload its path). The
+ * directory is the node's alone: a message never chooses where files are written.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import { invalidInput } from '../../zoho/core/errors';
+import { bulkReadRecords, type BulkJobState } from '../../zoho/crm/bulk';
+import type { Criteria } from '../../zoho/crm/criteria';
+import { type FlowNodeDef, type InputContext, setupFlowNode } from '../runtime/flow-node';
+import { recordsText, sendPages } from '../runtime/pages';
+import { int, text } from '../runtime/props';
+import { writeCsvFile } from './file';
+
+/** Options the user sets in the node or msg, each with a `crm-bulk.param.<name>` text. */
+const PARAMS = ['module', 'fields', 'criteria', 'chunkSize', 'directory'] as const;
+
+interface CrmBulkDef extends FlowNodeDef {
+  module?: string;
+  moduleType?: string;
+  fields?: string;
+  fieldsType?: string;
+  criteria?: string;
+  criteriaType?: string;
+  chunkSize?: string | number;
+  output?: string;
+  directory?: string;
+}
+
+async function run(RED: NodeAPI, ctx: InputContext, def: CrmBulkDef): Promise<void> {
+  const { msg, status, t } = ctx;
+  const module = text(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
+    string | string[] | undefined;
+  const criteria = await ctx.prop('criteria', { value: def.criteria, type: def.criteriaType });
+  const chunkSize = int(await ctx.prop('chunkSize', { value: def.chunkSize }));
+  const toFile = def.output === 'file';
+  const directory = text(def.directory);
+  if (toFile && !directory) throw invalidInput(t('errors.noDirectory'), 'directory');
+  const walk = bulkReadRecords(ctx.conn, {
+    module: module as string,
+    fields,
+    criteria: criteria === undefined || criteria === '' ? undefined : (criteria as Criteria),
+    chunkSize: chunkSize === undefined ? undefined : Number(chunkSize),
+    signal: ctx.signal,
+    onState: (s: BulkJobState) =>
+      status.requesting(t('status.job', { state: s.state, page: s.page, count: s.records })),
+  });
+  if (!toFile) {
+    await sendPages(RED, ctx, walk, 'pages', Number(chunkSize ?? 1000));
+    return;
+  }
+  const written = await writeCsvFile(directory!, module!, walk, ctx.signal, (page, count) =>
+    status.progress(page, count),
+  );
+  msg.payload = written.path;
+  msg.info = { count: written.count, truncated: written.truncated };
+  ctx.send(msg);
+  status.done(t('status.file', { records: recordsText(ctx.shared, written.count) }));
+}
+
+export = function (RED: NodeAPI): void {
+  function CrmBulk(this: Node, def: CrmBulkDef): void {
+    RED.nodes.createNode(this, def);
+    setupFlowNode(RED, this, def, PARAMS, (ctx) => run(RED, ctx, def));
+  }
+
+  RED.nodes.registerType('crm-bulk', CrmBulk);
+};
