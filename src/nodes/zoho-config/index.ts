@@ -14,6 +14,7 @@ import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
 import { Mutable, ZohoConfigDef, connectionOptions, readSettings } from './settings';
+import { nodeSharedState } from './shared-state';
 import { ZohoConfigCredentials, removeCacheFile } from './token-store';
 
 /** Kept by Node-RED in flows_cred.json, never in the flow; tokens are written by the runtime. */
@@ -27,6 +28,7 @@ const CREDENTIALS = {
   scope: { type: 'text' },
   tokenKey: { type: 'password' },
   issuer: { type: 'text' },
+  redisPassword: { type: 'password' },
 } as const;
 
 export = function (RED: NodeAPI): void {
@@ -50,19 +52,21 @@ export = function (RED: NodeAPI): void {
 
   /** Wires the node to its account: the account decides the state, the node relays it. */
   function setup(node: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
-    const configError = readSettings(node, def, t);
+    const settingsError = readSettings(node, def, t);
+    const { shared, error } = nodeSharedState(def, node.credentials?.redisPassword, t);
+    const configError = settingsError ?? error;
     const acc = account(def.id);
     acc.configure(node.region, () => {
       if (configError) throw configError;
-      return connectionOptions(RED, node, userDir());
+      return connectionOptions(RED, node, userDir(), shared);
     });
     node.getConnection = () => acc.connection();
     node.connectionStatus = () => acc.status();
     node.checkToken = () => acc.check();
     node.onStatus = (listener) => acc.onStatus(listener);
     node.secrets = () => {
-      const { clientSecret, refreshToken, accessToken } = node.credentials ?? {};
-      return [clientSecret, refreshToken, accessToken, ...acc.secrets()].filter(
+      const { clientSecret, refreshToken, accessToken, redisPassword } = node.credentials ?? {};
+      return [clientSecret, refreshToken, accessToken, redisPassword, ...acc.secrets()].filter(
         (s): s is string => typeof s === 'string' && s.length > 0,
       );
     };
@@ -73,6 +77,7 @@ export = function (RED: NodeAPI): void {
     };
     node.on('close', (removed: boolean, done: () => void) => {
       acc.close();
+      shared.close();
       if (removed) {
         accounts.delete(def.id);
         states.forget(def.id);

@@ -11,9 +11,10 @@ import { redactText } from '../../zoho/core/redact';
 import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import type { Translate } from '../runtime/i18n';
+import type { NodeSharedState, SharedStateDef } from './shared-state';
 import { NodeTokenStore } from './token-store';
 
-export interface ZohoConfigDef extends NodeDef {
+export interface ZohoConfigDef extends NodeDef, SharedStateDef {
   region?: string;
   /** Absent in flows saved before environments existed: production. */
   environment?: string;
@@ -105,6 +106,7 @@ export function connectionOptions(
   RED: NodeAPI,
   node: Mutable<ZohoConfigNode>,
   userDir: string | undefined,
+  shared?: NodeSharedState,
 ): ConnectionOptions {
   const id = node.id;
   const { clientId = '', clientSecret = '', refreshToken: stored } = node.credentials ?? {};
@@ -125,6 +127,9 @@ export function connectionOptions(
         onError: (message) => node.debug(message),
       })
     : undefined;
+  const sharedTokens = refreshToken
+    ? shared?.tokens({ clientId, clientSecret, refreshToken, issuer })
+    : undefined;
   const redact = (message: string): string => redactText(message, node.secrets());
   return {
     ...settings,
@@ -134,6 +139,7 @@ export function connectionOptions(
     clientSecret,
     refreshToken,
     tokenStore,
+    sharedTokens,
     maxConcurrency: node.maxConcurrency,
     creditBackoff: node.creditBackoff,
     logger: {
