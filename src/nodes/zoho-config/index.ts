@@ -13,7 +13,14 @@ import { crmEditorRoutes } from '../runtime/editor-routes/crm';
 import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
-import { Mutable, ZohoConfigDef, connectionOptions, readSettings } from './settings';
+import {
+  Mutable,
+  ZohoConfigDef,
+  connectionOptions,
+  readSettings,
+  secretsOf,
+  sharedIdentity,
+} from './settings';
 import { nodeSharedState } from './shared-state';
 import { ZohoConfigCredentials, removeCacheFile } from './token-store';
 
@@ -64,11 +71,10 @@ export = function (RED: NodeAPI): void {
     node.connectionStatus = () => acc.status();
     node.checkToken = () => acc.check();
     node.onStatus = (listener) => acc.onStatus(listener);
-    node.secrets = () => {
-      const { clientSecret, refreshToken, accessToken, redisPassword } = node.credentials ?? {};
-      return [clientSecret, refreshToken, accessToken, redisPassword, ...acc.secrets()].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
+    node.secrets = () => secretsOf(node, acc.secrets());
+    node.sharedPoll = (nodeId, intervalMs, local) => {
+      const identity = sharedIdentity(node);
+      return identity && shared.poll(identity, nodeId, intervalMs, local);
     };
     node.reloadCredentials = () => {
       const stored = RED.nodes.getCredentials(def.id) as ZohoConfigCredentials | undefined;

@@ -11,6 +11,7 @@ import { redactText } from '../../zoho/core/redact';
 import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
 import type { Translate } from '../runtime/i18n';
+import type { SharedIdentity } from '../runtime/shared-state/tokens';
 import type { NodeSharedState, SharedStateDef } from './shared-state';
 import { NodeTokenStore } from './token-store';
 
@@ -99,6 +100,25 @@ function refreshTokenIssuer(RED: NodeAPI, node: Mutable<ZohoConfigNode>, issuer:
   void RED.nodes.addCredentials(node.id, next);
   node.credentials = next;
   return issuer;
+}
+
+/** Every secret of the node's credentials, and `more` (its connection's), for scrubbing text. */
+export function secretsOf(node: ZohoConfigNode, more: string[]): string[] {
+  const { clientSecret, refreshToken, accessToken, redisPassword } = node.credentials ?? {};
+  return [clientSecret, refreshToken, accessToken, redisPassword, ...more].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}
+
+/** The credentials that name the node's shared keys; undefined before it is connected. */
+export function sharedIdentity(node: ZohoConfigNode): SharedIdentity | undefined {
+  const { clientId = '', clientSecret = '', refreshToken } = node.credentials ?? {};
+  if (!refreshToken) return undefined;
+  try {
+    return { clientId, clientSecret, refreshToken, issuer: issuerOf(regionSettingsOf(node)) };
+  } catch {
+    return undefined; // settings no request may use: the connection says so
+  }
 }
 
 /** What the account's connections are built from: the credentials as they are now. */

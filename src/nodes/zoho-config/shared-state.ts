@@ -5,8 +5,15 @@
  */
 import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import type { SharedTokenStore } from '../../zoho/core/shared';
-import { RedisMissingError, openRedisLink } from '../runtime/shared-state/redis';
-import { DEFAULT_PREFIX, RedisSharedTokens, SharedIdentity } from '../runtime/shared-state/tokens';
+import { RedisLink, RedisMissingError, openRedisLink } from '../runtime/shared-state/redis';
+import type { CheckpointStore } from '../../zoho/crm/change-poller';
+import { RedisPollShare } from '../runtime/shared-state/poll';
+import {
+  DEFAULT_PREFIX,
+  RedisSharedTokens,
+  SharedIdentity,
+  keyBase,
+} from '../runtime/shared-state/tokens';
 import type { Translate } from '../runtime/i18n';
 
 export interface SharedStateDef {
@@ -52,7 +59,7 @@ export function nodeSharedState(
 
 /** The node's Redis link, opened on first use and released when the node closes. */
 export class NodeSharedState {
-  private handle?: { release(): void; tokens(identity: SharedIdentity): SharedTokenStore };
+  private handle?: { release: () => void; link: RedisLink; prefix: string };
 
   constructor(
     private readonly choice: SharedStateChoice,
@@ -61,15 +68,30 @@ export class NodeSharedState {
 
   /** The shared token store for these credentials; undefined when the node shares nothing. */
   tokens(identity: SharedIdentity): SharedTokenStore | undefined {
+    const handle = this.open();
+    return handle && new RedisSharedTokens(handle.link, identity, handle.prefix);
+  }
+
+  /** One poller for the watch node `nodeId` across the fleet; undefined when nothing is shared. */
+  poll(
+    identity: SharedIdentity,
+    nodeId: string,
+    intervalMs: number,
+    local: CheckpointStore,
+  ): RedisPollShare | undefined {
+    const handle = this.open();
+    if (!handle) return undefined;
+    const base = keyBase(handle.prefix, identity);
+    return new RedisPollShare(handle.link, base, nodeId, intervalMs, local);
+  }
+
+  private open(): NodeSharedState['handle'] {
     const choice = this.choice;
     if (choice.kind !== 'redis') return undefined;
     if (!this.handle) {
       try {
         const { link, release } = openRedisLink({ url: choice.url, password: choice.password });
-        this.handle = {
-          release,
-          tokens: (id) => new RedisSharedTokens(link, id, choice.prefix),
-        };
+        this.handle = { release, link, prefix: choice.prefix };
       } catch (err) {
         if (!(err instanceof RedisMissingError)) throw err;
         throw new ZohoError({
@@ -80,7 +102,7 @@ export class NodeSharedState {
         });
       }
     }
-    return this.handle.tokens(identity);
+    return this.handle;
   }
 
   close(): void {

@@ -40,6 +40,11 @@ export function connectionTag(identity: SharedIdentity): string {
     .slice(0, 22);
 }
 
+/** Where a connection's keys start: the prefix and its tag. */
+export function keyBase(prefix: string, identity: SharedIdentity): string {
+  return `${prefix}${connectionTag(identity)}`;
+}
+
 export class RedisSharedTokens implements SharedTokenStore {
   private readonly tokenKey: string;
   private readonly leaseKey: string;
@@ -50,7 +55,7 @@ export class RedisSharedTokens implements SharedTokenStore {
     private readonly identity: SharedIdentity,
     prefix = DEFAULT_PREFIX,
   ) {
-    const base = `${prefix}${connectionTag(identity)}`;
+    const base = keyBase(prefix, identity);
     this.tokenKey = `${base}:token`;
     this.leaseKey = `${base}:refresh-lease`;
     this.pauseKey = `${base}:paused-until`;
