@@ -7,6 +7,7 @@ import {
   freshUserDir,
   helper,
   loadFlow,
+  runtime,
   startRed,
   stopRed,
   unloadFlow,
@@ -124,5 +125,50 @@ describe('zoho-config: shared state through Redis, in Node-RED', function () {
       'the status cleared',
       15_000,
     );
+  });
+
+  describe('fleet set-up without the editor: credentials written as ${NAME}', function () {
+    const names = ['ZOHO_TEST_CLIENT_ID', 'ZOHO_TEST_CLIENT_SECRET', 'ZOHO_TEST_REFRESH_TOKEN'];
+    const fromEnv = {
+      clientId: '${ZOHO_TEST_CLIENT_ID}',
+      clientSecret: '${ZOHO_TEST_CLIENT_SECRET}',
+      refreshToken: '${ZOHO_TEST_REFRESH_TOKEN}',
+    };
+    afterEach(() => names.forEach((n) => delete process.env[n]));
+
+    it('two nodes take one Self Client from the environment and share one token request', async () => {
+      const { refreshToken } = issueTokens(sb.sandbox);
+      process.env.ZOHO_TEST_CLIENT_ID = DEFAULT_CLIENT.clientId;
+      process.env.ZOHO_TEST_CLIENT_SECRET = DEFAULT_CLIENT.clientSecret;
+      process.env.ZOHO_TEST_REFRESH_TOKEN = refreshToken;
+      await loadFlow([config('c1'), config('c2')], { c1: fromEnv, c2: fromEnv });
+      const answers = await Promise.all(['c1', 'c2', 'c1', 'c2'].map((id) => call(id)));
+      assert.ok(answers.every((a) => a.status === 200));
+      assert.equal(sb.sandbox.stats.tokenRequests.total, 1);
+      const stored = runtime().getCredentials('c1') ?? {};
+      assert.equal(stored.refreshToken, '${ZOHO_TEST_REFRESH_TOKEN}', 'the reference stays');
+      assert.ok(
+        configNode('c1').secrets().includes(refreshToken),
+        'scrubbed from texts as any secret',
+      );
+    });
+
+    it('a variable that is not set is a config error naming it, and nothing is sent', async () => {
+      process.env.ZOHO_TEST_CLIENT_ID = DEFAULT_CLIENT.clientId;
+      process.env.ZOHO_TEST_CLIENT_SECRET = DEFAULT_CLIENT.clientSecret;
+      await loadFlow([config('c1')], { c1: fromEnv });
+      const error = await Promise.resolve()
+        .then(() => call('c1'))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(isZohoError(error) && error.param === 'refreshToken', String(error));
+      assert.match(
+        error.message,
+        /\$\{ZOHO_TEST_REFRESH_TOKEN\}.*ZOHO_TEST_REFRESH_TOKEN is not set/,
+      );
+      assert.equal(sb.sandbox.stats.tokenRequests.total + sb.sandbox.stats.apiRequests, 0);
+    });
   });
 });

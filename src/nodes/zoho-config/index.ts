@@ -73,7 +73,7 @@ export = function (RED: NodeAPI): void {
     node.onStatus = (listener) => acc.onStatus(listener);
     node.secrets = () => secretsOf(node, acc.secrets());
     node.sharedPoll = (nodeId, intervalMs, local) => {
-      const identity = sharedIdentity(node);
+      const identity = sharedIdentity(RED, node);
       return identity && shared.poll(identity, nodeId, intervalMs, local);
     };
     node.reloadCredentials = () => {

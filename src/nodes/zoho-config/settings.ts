@@ -10,10 +10,10 @@ import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
 import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
-import type { Translate } from '../runtime/i18n';
+import { Translate, translator } from '../runtime/i18n';
 import type { SharedIdentity } from '../runtime/shared-state/tokens';
 import type { NodeSharedState, SharedStateDef } from './shared-state';
-import { NodeTokenStore } from './token-store';
+import { NodeTokenStore, ZohoConfigCredentials } from './token-store';
 
 export interface ZohoConfigDef extends NodeDef, SharedStateDef {
   region?: string;
@@ -96,9 +96,11 @@ export function regionSettingsOf(node: ZohoConfigNode): RegionSettings {
 function refreshTokenIssuer(RED: NodeAPI, node: Mutable<ZohoConfigNode>, issuer: string): string {
   const creds = node.credentials ?? {};
   if (creds.issuer) return creds.issuer;
-  const next = { ...creds, issuer };
-  void RED.nodes.addCredentials(node.id, next);
-  node.credentials = next;
+  // Added to the credentials as stored, not to node.credentials: Node-RED put the environment
+  // variables of `${NAME}` credentials into those, and the references must stay references.
+  const stored = (RED.nodes.getCredentials(node.id) ?? {}) as ZohoConfigCredentials;
+  void RED.nodes.addCredentials(node.id, { ...stored, issuer });
+  node.credentials = { ...creds, issuer };
   return issuer;
 }
 
@@ -110,11 +112,39 @@ export function secretsOf(node: ZohoConfigNode, more: string[]): string[] {
   );
 }
 
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * The node's client id, secret and refresh token. Each may be written as `${NAME}`, so a fleet
+ * of devices shares one Self Client without the editor: Node-RED puts the environment variable
+ * in when it creates the node (@node-red/runtime nodes/index.js createNode); one that is not
+ * set stays `${NAME}`, which is a config error naming it rather than a reference sent to Zoho.
+ */
+export function clientCredentials(
+  RED: NodeAPI,
+  node: ZohoConfigNode,
+): { clientId: string; clientSecret: string; refreshToken?: string } {
+  const creds = node.credentials ?? {};
+  const resolve = (field: 'clientId' | 'clientSecret' | 'refreshToken'): string => {
+    const value = creds[field] ?? '';
+    const name = ENV_REFERENCE.exec(value)?.[1];
+    if (!name) return value;
+    const found: unknown = RED.util.getSetting(node, name);
+    if (typeof found === 'string' && found) return found;
+    throw invalidInput(translator(RED, 'zoho-config')('log.envMissing', { name, field }), field);
+  };
+  return {
+    clientId: resolve('clientId'),
+    clientSecret: resolve('clientSecret'),
+    refreshToken: resolve('refreshToken') || undefined,
+  };
+}
+
 /** The credentials that name the node's shared keys; undefined before it is connected. */
-export function sharedIdentity(node: ZohoConfigNode): SharedIdentity | undefined {
-  const { clientId = '', clientSecret = '', refreshToken } = node.credentials ?? {};
-  if (!refreshToken) return undefined;
+export function sharedIdentity(RED: NodeAPI, node: ZohoConfigNode): SharedIdentity | undefined {
   try {
+    const { clientId, clientSecret, refreshToken } = clientCredentials(RED, node);
+    if (!refreshToken) return undefined;
     return { clientId, clientSecret, refreshToken, issuer: issuerOf(regionSettingsOf(node)) };
   } catch {
     return undefined; // settings no request may use: the connection says so
@@ -129,8 +159,8 @@ export function connectionOptions(
   shared?: NodeSharedState,
 ): ConnectionOptions {
   const id = node.id;
-  const { clientId = '', clientSecret = '', refreshToken: stored } = node.credentials ?? {};
-  const refreshToken = stored || undefined;
+  // Throws (a config error the account shows) for a ${NAME} that is not set.
+  const { clientId, clientSecret, refreshToken } = clientCredentials(RED, node);
   const settings = regionSettingsOf(node);
   // Throws (a config error the account shows) for settings no request may use.
   const issuer = issuerOf(settings);
