@@ -38,6 +38,9 @@ export function contextCheckpoints(node: Node): CheckpointStore {
 
 export function startPoll(ctx: WatchContext, options: PollOptions): () => Promise<void> {
   const { settings, t } = ctx;
+  const local = contextCheckpoints(ctx.node);
+  // With shared state, one instance of the fleet polls and the checkpoint lives in Redis.
+  const fleet = ctx.config.sharedPoll?.(ctx.node.id, options.intervalMs, local);
   const poller = new ChangePoller(
     {
       connection: () => ctx.config.getConnection(),
@@ -47,7 +50,8 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
       emitExisting: options.emitExisting,
       fetchRecords: settings.fetchRecords,
       watchFields: settings.watchFields,
-      store: contextCheckpoints(ctx.node),
+      store: fleet ?? local,
+      lease: fleet,
     },
     {
       changes: ({ module, operation, ids, serverTime, records, changed }) =>
@@ -62,6 +66,7 @@ export function startPoll(ctx: WatchContext, options: PollOptions): () => Promis
         }),
       state: (s: PollerState) => {
         if (s.state === 'first-read') ctx.status.requesting(t('status.firstRead'));
+        if (s.state === 'standby') ctx.status.done(t('status.standby', { time: clockTime(s.at) }));
         if (s.state !== 'polled') return;
         const time = clockTime(s.at);
         const count = s.changes;

@@ -12,6 +12,7 @@ import type { Node } from 'node-red';
 import type { ConnectionStatus, ZohoConnection } from '../../zoho/core/connection';
 import type { Environment, Region } from '../../zoho/core/regions';
 import type { ZohoConfigCredentials } from '../zoho-config/token-store';
+import type { CheckpointStore, PollLease } from '../../zoho/crm/change-poller';
 
 export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   readonly region: Region;
@@ -38,6 +39,16 @@ export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   checkToken(): Promise<ConnectionStatus>;
   /** Every secret this node knows, for scrubbing text that leaves the pack. */
   secrets(): string[];
+  /**
+   * With shared state (Redis): the lease and checkpoint store that make one poller of the watch
+   * node `nodeId` across every instance; undefined when the connection shares nothing.
+   * `local` is the node's own store, used while Redis is unreachable.
+   */
+  sharedPoll?(
+    nodeId: string,
+    intervalMs: number,
+    local: CheckpointStore,
+  ): (PollLease & CheckpointStore) | undefined;
   /** Internal: credentials changed through the admin endpoints; drop the connection. */
   reloadCredentials(): void;
 }

@@ -21,6 +21,7 @@ export function connectionWarningText(status: ConnectionStatus, shared: Translat
   if (!code) return '';
   if (code === 'UNTRUSTED_API_DOMAIN') return shared('status.apiDomainReplaced');
   if (code === 'CREDIT_ESTIMATE') return shared('status.creditEstimate');
+  if (code === 'SHARED_STATE_DOWN') return shared('status.sharedStateDown');
   return shared('status.connectionWarning', { code });
 }
 

@@ -13,7 +13,15 @@ import { crmEditorRoutes } from '../runtime/editor-routes/crm';
 import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
-import { Mutable, ZohoConfigDef, connectionOptions, readSettings } from './settings';
+import {
+  Mutable,
+  ZohoConfigDef,
+  connectionOptions,
+  readSettings,
+  secretsOf,
+  sharedIdentity,
+} from './settings';
+import { nodeSharedState } from './shared-state';
 import { ZohoConfigCredentials, removeCacheFile } from './token-store';
 
 /** Kept by Node-RED in flows_cred.json, never in the flow; tokens are written by the runtime. */
@@ -27,6 +35,7 @@ const CREDENTIALS = {
   scope: { type: 'text' },
   tokenKey: { type: 'password' },
   issuer: { type: 'text' },
+  redisPassword: { type: 'password' },
 } as const;
 
 export = function (RED: NodeAPI): void {
@@ -50,21 +59,22 @@ export = function (RED: NodeAPI): void {
 
   /** Wires the node to its account: the account decides the state, the node relays it. */
   function setup(node: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
-    const configError = readSettings(node, def, t);
+    const settingsError = readSettings(node, def, t);
+    const { shared, error } = nodeSharedState(def, node.credentials?.redisPassword, t);
+    const configError = settingsError ?? error;
     const acc = account(def.id);
     acc.configure(node.region, () => {
       if (configError) throw configError;
-      return connectionOptions(RED, node, userDir());
+      return connectionOptions(RED, node, userDir(), shared);
     });
     node.getConnection = () => acc.connection();
     node.connectionStatus = () => acc.status();
     node.checkToken = () => acc.check();
     node.onStatus = (listener) => acc.onStatus(listener);
-    node.secrets = () => {
-      const { clientSecret, refreshToken, accessToken } = node.credentials ?? {};
-      return [clientSecret, refreshToken, accessToken, ...acc.secrets()].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
+    node.secrets = () => secretsOf(node, acc.secrets());
+    node.sharedPoll = (nodeId, intervalMs, local) => {
+      const identity = sharedIdentity(RED, node);
+      return identity && shared.poll(identity, nodeId, intervalMs, local);
     };
     node.reloadCredentials = () => {
       const stored = RED.nodes.getCredentials(def.id) as ZohoConfigCredentials | undefined;
@@ -73,6 +83,7 @@ export = function (RED: NodeAPI): void {
     };
     node.on('close', (removed: boolean, done: () => void) => {
       acc.close();
+      shared.close();
       if (removed) {
         accounts.delete(def.id);
         states.forget(def.id);

@@ -10,10 +10,12 @@ import { ZohoError, invalidInput } from '../../zoho/core/errors';
 import { redactText } from '../../zoho/core/redact';
 import { RegionSettings, isEnvironment, isRegion, issuerOf } from '../../zoho/core/regions';
 import type { ZohoConfigNode } from '../runtime/config-node';
-import type { Translate } from '../runtime/i18n';
-import { NodeTokenStore } from './token-store';
+import { Translate, translator } from '../runtime/i18n';
+import type { SharedIdentity } from '../runtime/shared-state/tokens';
+import type { NodeSharedState, SharedStateDef } from './shared-state';
+import { NodeTokenStore, ZohoConfigCredentials } from './token-store';
 
-export interface ZohoConfigDef extends NodeDef {
+export interface ZohoConfigDef extends NodeDef, SharedStateDef {
   region?: string;
   /** Absent in flows saved before environments existed: production. */
   environment?: string;
@@ -94,10 +96,59 @@ export function regionSettingsOf(node: ZohoConfigNode): RegionSettings {
 function refreshTokenIssuer(RED: NodeAPI, node: Mutable<ZohoConfigNode>, issuer: string): string {
   const creds = node.credentials ?? {};
   if (creds.issuer) return creds.issuer;
-  const next = { ...creds, issuer };
-  void RED.nodes.addCredentials(node.id, next);
-  node.credentials = next;
+  // Added to the credentials as stored, not to node.credentials: Node-RED put the environment
+  // variables of `${NAME}` credentials into those, and the references must stay references.
+  const stored = (RED.nodes.getCredentials(node.id) ?? {}) as ZohoConfigCredentials;
+  void RED.nodes.addCredentials(node.id, { ...stored, issuer });
+  node.credentials = { ...creds, issuer };
   return issuer;
+}
+
+/** Every secret of the node's credentials, and `more` (its connection's), for scrubbing text. */
+export function secretsOf(node: ZohoConfigNode, more: string[]): string[] {
+  const { clientSecret, refreshToken, accessToken, redisPassword } = node.credentials ?? {};
+  return [clientSecret, refreshToken, accessToken, redisPassword, ...more].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}
+
+const ENV_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * The node's client id, secret and refresh token. Each may be written as `${NAME}`, so a fleet
+ * of devices shares one Self Client without the editor: Node-RED puts the environment variable
+ * in when it creates the node (@node-red/runtime nodes/index.js createNode); one that is not
+ * set stays `${NAME}`, which is a config error naming it rather than a reference sent to Zoho.
+ */
+export function clientCredentials(
+  RED: NodeAPI,
+  node: ZohoConfigNode,
+): { clientId: string; clientSecret: string; refreshToken?: string } {
+  const creds = node.credentials ?? {};
+  const resolve = (field: 'clientId' | 'clientSecret' | 'refreshToken'): string => {
+    const value = creds[field] ?? '';
+    const name = ENV_REFERENCE.exec(value)?.[1];
+    if (!name) return value;
+    const found: unknown = RED.util.getSetting(node, name);
+    if (typeof found === 'string' && found) return found;
+    throw invalidInput(translator(RED, 'zoho-config')('log.envMissing', { name, field }), field);
+  };
+  return {
+    clientId: resolve('clientId'),
+    clientSecret: resolve('clientSecret'),
+    refreshToken: resolve('refreshToken') || undefined,
+  };
+}
+
+/** The credentials that name the node's shared keys; undefined before it is connected. */
+export function sharedIdentity(RED: NodeAPI, node: ZohoConfigNode): SharedIdentity | undefined {
+  try {
+    const { clientId, clientSecret, refreshToken } = clientCredentials(RED, node);
+    if (!refreshToken) return undefined;
+    return { clientId, clientSecret, refreshToken, issuer: issuerOf(regionSettingsOf(node)) };
+  } catch {
+    return undefined; // settings no request may use: the connection says so
+  }
 }
 
 /** What the account's connections are built from: the credentials as they are now. */
@@ -105,10 +156,11 @@ export function connectionOptions(
   RED: NodeAPI,
   node: Mutable<ZohoConfigNode>,
   userDir: string | undefined,
+  shared?: NodeSharedState,
 ): ConnectionOptions {
   const id = node.id;
-  const { clientId = '', clientSecret = '', refreshToken: stored } = node.credentials ?? {};
-  const refreshToken = stored || undefined;
+  // Throws (a config error the account shows) for a ${NAME} that is not set.
+  const { clientId, clientSecret, refreshToken } = clientCredentials(RED, node);
   const settings = regionSettingsOf(node);
   // Throws (a config error the account shows) for settings no request may use.
   const issuer = issuerOf(settings);
@@ -125,6 +177,9 @@ export function connectionOptions(
         onError: (message) => node.debug(message),
       })
     : undefined;
+  const sharedTokens = refreshToken
+    ? shared?.tokens({ clientId, clientSecret, refreshToken, issuer })
+    : undefined;
   const redact = (message: string): string => redactText(message, node.secrets());
   return {
     ...settings,
@@ -134,6 +189,7 @@ export function connectionOptions(
     clientSecret,
     refreshToken,
     tokenStore,
+    sharedTokens,
     maxConcurrency: node.maxConcurrency,
     creditBackoff: node.creditBackoff,
     logger: {

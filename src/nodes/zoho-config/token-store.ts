@@ -34,6 +34,8 @@ export interface ZohoConfigCredentials {
    * written with it: the connection sends nothing while its settings say otherwise.
    */
   issuer?: string;
+  /** The password of the Redis server the node shares state through (shared-state.ts). */
+  redisPassword?: string;
 }
 
 /** The keys that belong to one access token (dropped whenever the refresh token changes). */

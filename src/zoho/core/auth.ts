@@ -9,6 +9,7 @@
  */
 import { Clock, systemClock } from './clock';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
+import { refreshThroughFleet } from './fleet-refresh';
 import {
   Environment,
   Region,
@@ -19,7 +20,8 @@ import {
   regionOfAccountsUrl,
   trustedApiDomain,
 } from './regions';
-import { postTokenForm, tokenError } from './token-request';
+import type { SharedTokenStore } from './shared';
+import { DEFAULT_TIMEOUT_MS, postTokenForm, tokenError } from './token-request';
 import { textOf } from './validate';
 
 export { tokenError };
@@ -74,6 +76,12 @@ export interface AuthOptions {
    * is ever sent: every call fails with RECONNECT_NEEDED.
    */
   refreshTokenIssuer?: string;
+  /**
+   * The store a fleet of instances shares this account's access token through (shared.ts): read
+   * before refreshing, and refreshed under its lease, so the fleet makes one refresh, not one
+   * per instance. Unreachable, it is ignored and this instance refreshes on its own.
+   */
+  shared?: SharedTokenStore;
 }
 
 const DEFAULT_MARGIN_MS = 5 * 60_000;
@@ -251,7 +259,48 @@ export class ZohoAuth {
     return this.inflight;
   }
 
-  private async refresh(_rejected?: string): Promise<StoredTokens> {
+  private async refresh(rejected?: string): Promise<StoredTokens> {
+    const shared = this.options.shared;
+    if (shared) {
+      const tokens = await refreshThroughFleet(
+        {
+          shared,
+          clock: this.clock,
+          requestTimeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          adopt: (candidate, refused) => this.adopt(candidate, refused),
+          refresh: () => this.refreshAtZoho(),
+          paused: (until) => this.pausedByFleet(until),
+          throttleMs: THROTTLE_COOLDOWN_MS,
+        },
+        rejected,
+      );
+      if (tokens) return tokens;
+    }
+    return this.refreshAtZoho();
+  }
+
+  /** The fleet's token, kept locally too, when this instance may use it. */
+  private adopt(tokens: StoredTokens | undefined, rejected?: string): StoredTokens | undefined {
+    if (!tokens || tokens.accessToken === rejected || !this.fresh(tokens)) return undefined;
+    if (tokens.issuer !== this.issuer) return undefined;
+    this.store.save(tokens);
+    const checked = this.load();
+    return this.fresh(checked) ? checked : undefined;
+  }
+
+  /** Another instance met Zoho's throttle: this one waits it out too, without asking. */
+  private pausedByFleet(untilMs: number): ZohoError {
+    const error = new ZohoError({
+      code: LocalCodes.TOKEN_THROTTLED,
+      message:
+        'Zoho is throttling token requests for this client (met by another instance sharing ' +
+        `this connection). Requests resume automatically after ${new Date(untilMs).toISOString()}.`,
+    });
+    this.latch = { error, until: this.clock.monotonic() + (untilMs - this.clock.now()) };
+    return error;
+  }
+
+  private async refreshAtZoho(): Promise<StoredTokens> {
     this.tokenRequests++;
     let raw: Record<string, unknown>;
     try {

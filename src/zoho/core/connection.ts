@@ -11,9 +11,12 @@ import { ASSUMED_CRM_CREDITS, DEFAULT_CONCURRENCY } from './limits';
 import { redactText } from './redact';
 import { scopesNamed } from './response';
 import { Environment, Region, RegionSettings, accountsUrl } from './regions';
+import type { SharedTokenStore } from './shared';
 
 /** The warning of a creditBackoff checked against the pack's own count of credits. */
 export const CREDIT_ESTIMATE = 'CREDIT_ESTIMATE';
+/** The warning of a shared store (shared.ts) that does not answer: the instance works alone. */
+export const SHARED_STATE_DOWN = 'SHARED_STATE_DOWN';
 
 /** The transport settings a connection passes on to its ZohoHttp as they are. */
 type TransportOptions = Pick<
@@ -45,6 +48,8 @@ export interface ConnectionOptions extends TransportOptions {
   clientSecret: string;
   refreshToken?: string;
   tokenStore?: TokenStore;
+  /** Shares the access token with other instances (auth.ts AuthOptions.shared). */
+  sharedTokens?: SharedTokenStore;
   refreshMarginMs?: number;
 }
 
@@ -85,6 +90,7 @@ export class ZohoConnection extends EventEmitter {
   private warnedCreditEstimate = false;
   /** False while the constructor runs: a warning met then shows in the first status. */
   private built = false;
+  private unsubscribeShared?: () => void;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -105,6 +111,7 @@ export class ZohoConnection extends EventEmitter {
       timeoutMs: options.timeoutMs,
       region: settings,
       refreshTokenIssuer: options.refreshTokenIssuer,
+      shared: options.sharedTokens,
       onUntrustedApiDomain: (refused, used) => this.untrustedApiDomain(refused, used),
     });
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
@@ -123,6 +130,9 @@ export class ZohoConnection extends EventEmitter {
       maxDownloadBytes: options.maxDownloadBytes,
     });
     this.last = this.initialStatus();
+    const shared = options.sharedTokens;
+    if (shared?.healthy?.() === false) this.sharedHealth(false);
+    this.unsubscribeShared = shared?.onHealth?.((up) => this.sharedHealth(up));
     this.built = true;
     this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
   }
@@ -211,6 +221,7 @@ export class ZohoConnection extends EventEmitter {
   }
 
   close(): void {
+    this.unsubscribeShared?.();
     this.http.close();
     this.removeAllListeners();
   }
@@ -223,6 +234,23 @@ export class ZohoConnection extends EventEmitter {
       `${used} instead, never there. Check the region and accounts URL of the connection.`;
     this.warning = { code: 'UNTRUSTED_API_DOMAIN', kind: 'config', message };
     this.options.logger?.warn(this.redact(message));
+    if (this.built) this.emit('status', this.status());
+  }
+
+  /** The shared store went down (the instance refreshes on its own) or came back. */
+  private sharedHealth(up: boolean): void {
+    if (up) {
+      if (this.warning?.code !== SHARED_STATE_DOWN) return;
+      this.warning = undefined;
+    } else {
+      // A replaced api_domain is the more pressing news; both show yellow.
+      if (this.warning && this.warning.code !== CREDIT_ESTIMATE) return;
+      const message =
+        'The shared state store (Redis) does not answer: this instance refreshes its token on ' +
+        'its own until it is back.';
+      this.warning = { code: SHARED_STATE_DOWN, kind: 'network', message };
+      this.options.logger?.warn(message);
+    }
     if (this.built) this.emit('status', this.status());
   }
 

@@ -29,7 +29,7 @@ export interface TokenRequest {
   signal?: AbortSignal;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Zoho's token answer is a few hundred bytes: a minute for all of it is ample. */
 const TOKEN_DEADLINE_MS = 60_000;
 /** The signal of a request nobody cancels (the refresh is shared by every caller). */

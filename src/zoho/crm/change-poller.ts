@@ -39,6 +39,17 @@ export interface CheckpointStore {
   save(checkpoint: Checkpoint): Promise<void>;
 }
 
+/**
+ * One poller for several instances of the same node (a fleet sharing one Zoho account): a poll
+ * runs only while `hold()` says this instance holds the lease (taking it, or renewing it), and
+ * reads the checkpoint afresh, since another holder may have moved it.
+ */
+export interface PollLease {
+  hold(): Promise<boolean>;
+  /** Gives the lease up (the poller stops); never throws. */
+  release(): Promise<void>;
+}
+
 export interface ChangePollerOptions {
   /** The connection to use, asked for every poll (it may be replaced between polls). */
   connection: () => ZohoConnection;
@@ -55,6 +66,7 @@ export interface ChangePollerOptions {
    * that module are dropped. The fields are read with the poll's own call, so no call is added.
    */
   watchFields?: WatchFields;
+  lease?: PollLease;
 }
 
 export interface ChangeBatch {
@@ -72,6 +84,8 @@ export interface ChangeBatch {
 export type PollerState =
   | { state: 'first-read' }
   | { state: 'polled'; at: number; changes: number }
+  /** Another instance holds the lease and polls: this one stands by. */
+  | { state: 'standby'; at: number }
   | { state: 'failed'; at: number; error: unknown };
 
 export interface PollerHandlers {
@@ -105,6 +119,7 @@ export class ChangePoller {
     this.controller.abort();
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.options.lease?.release();
   }
 
   private schedule(ms: number): void {
@@ -124,6 +139,14 @@ export class ChangePoller {
   }
 
   private async poll(): Promise<void> {
+    const lease = this.options.lease;
+    if (lease) {
+      if (!(await lease.hold())) {
+        this.on.state({ state: 'standby', at: Date.now() });
+        return;
+      }
+      this.checkpoint = await this.load();
+    }
     this.checkpoint ??= await this.load();
     let changes = 0;
     for (const module of this.options.modules) {

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { RedisPollShare } from '../../src/nodes/runtime/shared-state/poll';
+import { RedisLink } from '../../src/nodes/runtime/shared-state/redis';
+import { accountsFamily } from '../../src/sandbox/accounts';
+import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
+import type { ZohoConnection } from '../../src/zoho/core/connection';
+import {
+  ChangeBatch,
+  ChangePoller,
+  Checkpoint,
+  PollerState,
+} from '../../src/zoho/crm/change-poller';
+import { useRedis } from '../helpers/redis';
+import { sandboxConnection, useSandbox } from '../helpers/sandbox';
+import { until } from '../helpers/wait';
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+const INTERVAL = 100;
+
+interface Instance {
+  poller: ChangePoller;
+  link: RedisLink;
+  sent: string[];
+  states: PollerState[];
+  errors: unknown[];
+}
+
+describe('one poller per watch node across a fleet (Redis lease, shared checkpoint)', function () {
+  this.timeout(60_000);
+  let crm: CrmFamily;
+  const sb = useSandbox({ creditLimit: 0 }, () => {
+    crm = crmFamily({});
+    return [accountsFamily(), crm];
+  });
+  const redis = useRedis();
+  let conn: ZohoConnection;
+  let fleet: Instance[] = [];
+
+  beforeEach(() => {
+    crm.store.clear();
+    conn = sandboxConnection(sb.sandbox, 'ZohoCRM.modules.ALL');
+  });
+  afterEach(async () => {
+    await Promise.all(fleet.map((i) => i.poller.stop()));
+    if (fleet[0]) await fleet[0].link.command(['FLUSHALL']).catch(() => undefined);
+    fleet.forEach((i) => i.link.close());
+    fleet = [];
+    conn.close();
+  });
+
+  const insert = (n: number, time: number, tag = 'L') =>
+    crm.store
+      .insert(
+        'Leads',
+        Array.from({ length: n }, (_, i) => ({ Last_Name: `${tag}${i}` })),
+        { time },
+      )
+      .map((r) => r.id);
+
+  /** An instance of the same watch node; `dies` leaves its lease to lapse instead of releasing it. */
+  function instance(dies = false): Instance {
+    const link = new RedisLink({ url: redis.server.url });
+    let mine: Checkpoint | undefined;
+    const local = {
+      load: () => Promise.resolve(mine && (JSON.parse(JSON.stringify(mine)) as Checkpoint)),
+      save: (cp: Checkpoint) => Promise.resolve(void (mine = JSON.parse(JSON.stringify(cp)))),
+    };
+    const share = new RedisPollShare(link, 'test:conn', 'watch1', INTERVAL, local);
+    const lease = {
+      hold: () => share.hold(),
+      release: () => (dies ? Promise.resolve() : share.release()),
+    };
+    const me: Instance = { link, sent: [], states: [], errors: [], poller: undefined as never };
+    me.poller = new ChangePoller(
+      {
+        connection: () => conn,
+        modules: ['Leads'],
+        events: ['create'],
+        intervalMs: INTERVAL,
+        store: share,
+        lease,
+      },
+      {
+        changes: (b: ChangeBatch) => me.sent.push(...b.ids),
+        state: (s) => me.states.push(s),
+        error: (e) => me.errors.push(e),
+      },
+    );
+    fleet.push(me);
+    me.poller.start();
+    return me;
+  }
+  const everySent = () => fleet.flatMap((i) => i.sent);
+  const polled = (i: Instance) => i.states.some((s) => s.state === 'polled');
+
+  it('3 instances: one polls, the others stand by; each change once; a dead holder is replaced after its lease lapses', async () => {
+    const [a, b, c] = [instance(true), instance(true), instance(true)];
+    const standing = () => fleet.filter((i) => i.states.some((s) => s.state === 'standby'));
+    await until(
+      () => fleet.some(polled) && standing().length === 2,
+      'one polling, two standing by',
+    );
+    const holders = fleet.filter(polled);
+    assert.equal(holders.length, 1, 'one poller');
+    const made = insert(250, T0 + 60_000, 'N');
+    await until(() => everySent().length >= 250, 'the new records');
+    assert.deepEqual(everySent(), made, 'each once, in order');
+    // The holder dies without a word: its lease lapses (interval + 5 s) and another takes over.
+    const [dead] = holders;
+    const died = Date.now();
+    await dead.poller.stop();
+    const later = insert(30, T0 + 120_000, 'L');
+    const rest = [a, b, c].filter((i) => i !== dead);
+    await until(() => rest.some((i) => i.sent.length > 0), 'a successor', 15_000);
+    const failoverMs = Date.now() - died;
+    await until(() => everySent().length >= 280, 'every later record');
+    assert.deepEqual(everySent(), [...made, ...later], 'nothing lost, nothing repeated');
+    assert.ok(
+      failoverMs < INTERVAL + 5_000 + 2 * INTERVAL + 1_000,
+      `failover took ${failoverMs} ms`,
+    );
+    assert.deepEqual(
+      fleet.flatMap((i) => i.errors),
+      [],
+    );
+  });
+
+  it('Redis unreachable: every instance polls on alone from its own copy; nothing is lost', async () => {
+    instance();
+    instance();
+    await until(
+      () => fleet.some(polled) && fleet.some((i) => i.states.some((s) => s.state === 'standby')),
+      'one poller',
+    );
+    const before = insert(20, T0 + 60_000, 'B');
+    await until(() => everySent().length >= 20, 'the first records');
+    await until(() => fleet.every((i) => i.states.at(-1)?.state !== 'first-read'), 'settled');
+    await new Promise((r) => setTimeout(r, 3 * INTERVAL)); // the standby copies the fleet's checkpoint
+    await redis.server.stop();
+    const during = insert(10, T0 + 120_000, 'D');
+    await until(
+      () => fleet.every((i) => during.every((id) => i.sent.includes(id))),
+      'each instance alone',
+    );
+    assert.deepEqual(new Set(everySent()), new Set([...before, ...during]), 'nothing lost');
+    assert.equal(
+      everySent().filter((id) => before.includes(id)).length,
+      20,
+      'the old ones not again',
+    );
+    await redis.server.start();
+  });
+});
