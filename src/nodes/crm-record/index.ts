@@ -6,19 +6,24 @@
 import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
+import { attachOutbox, flushRequested } from './outbox';
 import { getRecord, readRecords } from './read';
 import { writeRecords } from './write';
 
 export = function (RED: NodeAPI): void {
   function CrmRecord(this: Node, def: CrmRecordDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
+    const parts = setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
+      if (await flushRequested(ctx, def)) return ctx.status.requesting(ctx.t('status.outboxFlush'));
       const input = await readInput(ctx, def);
       if (input.operation === 'get') await getRecord(ctx, input);
       else if (input.operation === 'list' || input.operation === 'search')
         await readRecords(RED, this, ctx, def, input);
       else await writeRecords(ctx, def, input);
     });
+    // Delivery of this node's messages waiting in the connection's outbox (if it queues).
+    const detach = attachOutbox(RED, this, def, parts);
+    this.on('close', detach);
   }
 
   RED.nodes.registerType('crm-record', CrmRecord);

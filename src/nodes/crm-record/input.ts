@@ -56,6 +56,10 @@ export interface CrmRecordDef extends FlowNodeDef {
   searchType?: string;
   trigger?: string | string[];
   duplicateCheckFields?: string;
+  /** If Zoho cannot be reached: 'fail' (default) or 'queue' in the connection's outbox. */
+  outbox?: string;
+  /** Outbox: merge waiting updates of one record (default on). */
+  outboxCoalesce?: boolean;
 }
 
 /** The options every operation reads, resolved in one order whatever the operation. */

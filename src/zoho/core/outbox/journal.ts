@@ -94,6 +94,9 @@ export class Journal {
   /** Every change runs after the previous one: one writer, records in order. */
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The fsync that will cover writes made now, and the chain of fsyncs (see durable). */
+  private nextSync?: Promise<void>;
+  private syncs: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly file: string,
@@ -141,52 +144,76 @@ export class Journal {
     return this.keys.get(`${owner}\u0000${key}`);
   }
 
-  /** Appends an entry; resolves once it is on disk. Full: refuses, or drops the oldest. */
-  append(
+  /**
+   * Appends an entry; resolves once it is on disk. Full: refuses, or drops the oldest. With
+   * `coalesce`, a live entry of the same owner and key that `canMerge` allows is replaced by
+   * `merge(old, body)` instead, keeping its place. Callers together share one fsync.
+   */
+  async append(
     owner: string,
     body: unknown,
     key?: string,
     queuedAt = Date.now(),
-  ): Promise<{ seq: number; dropped: EntryInfo[] }> {
-    return this.serial(async () => {
-      const payload = Buffer.from(JSON.stringify({ o: owner, k: key, t: queuedAt, b: body }));
-      const size = HEADER + payload.length;
-      const dropped: EntryInfo[] = [];
-      while (
-        this.live.size + 1 > this.limits.maxEntries ||
-        this.liveBytes + size > this.limits.maxBytes
-      ) {
-        const oldest = this.live.values().next().value;
-        if (this.limits.whenFull !== 'drop-oldest' || !oldest || size > this.limits.maxBytes)
-          throw outboxFull(this.limits, this.live.size, this.liveBytes);
-        dropped.push(oldest);
-        await this.write(encode(ACK, 0, oldest.seq), false);
-        this.settle(oldest.seq);
+    coalesce?: { merge(older: unknown, newer: unknown): unknown; canMerge(seq: number): boolean },
+  ): Promise<{ seq: number; dropped: EntryInfo[]; merged: boolean }> {
+    const result = await this.serial(async () => {
+      const into = key === undefined ? undefined : this.keyed(owner, key);
+      if (coalesce && into !== undefined && coalesce.canMerge(into)) {
+        await this.replaceNow(into, coalesce.merge(await this.readNow(into), body));
+        return { seq: into, dropped: [], merged: true };
       }
-      const seq = this.nextSeq++;
-      const offset = await this.write(encode(PUT, seq, 0, payload), true);
-      this.add({ seq, owner, key, queuedAt, uncertain: false, offset, length: size });
-      return { seq, dropped };
+      return { ...(await this.appendNow(owner, body, key, queuedAt)), merged: false };
     });
+    await this.durable();
+    return result;
+  }
+
+  private async appendNow(owner: string, body: unknown, key: string | undefined, queuedAt: number) {
+    const payload = Buffer.from(JSON.stringify({ o: owner, k: key, t: queuedAt, b: body }));
+    const size = HEADER + payload.length;
+    const dropped: EntryInfo[] = [];
+    while (
+      this.live.size + 1 > this.limits.maxEntries ||
+      this.liveBytes + size > this.limits.maxBytes
+    ) {
+      const first = this.live.values().next();
+      const oldest = first.done ? undefined : first.value;
+      if (this.limits.whenFull !== 'drop-oldest' || !oldest || size > this.limits.maxBytes)
+        throw outboxFull(this.limits, this.live.size, this.liveBytes);
+      dropped.push(oldest);
+      await this.write(encode(ACK, 0, oldest.seq));
+      this.settle(oldest.seq);
+    }
+    const seq = this.nextSeq++;
+    const offset = await this.write(encode(PUT, seq, 0, payload));
+    this.add({ seq, owner, key, queuedAt, uncertain: false, offset, length: size });
+    return { seq, dropped };
   }
 
   /** Replaces a live entry's body (it keeps its place); resolves once on disk. */
-  replace(seq: number, body: unknown): Promise<void> {
-    return this.serial(async () => {
-      const loc = this.live.get(seq);
-      if (!loc) throw new Error(`outbox entry ${seq} is not live`);
-      const payload = Buffer.from(
-        JSON.stringify({ o: loc.owner, k: loc.key, t: loc.queuedAt, b: body }),
-      );
-      const offset = await this.write(encode(PUT, this.nextSeq++, seq, payload), true);
-      this.liveBytes += HEADER + payload.length - loc.length;
-      loc.offset = offset;
-      loc.length = HEADER + payload.length;
-    });
+  async replace(seq: number, body: unknown): Promise<void> {
+    await this.serial(() => this.replaceNow(seq, body));
+    await this.durable();
   }
 
-  /** Reads a live entry's body from disk. */
-  async read(seq: number): Promise<unknown> {
+  private async replaceNow(seq: number, body: unknown): Promise<void> {
+    const loc = this.live.get(seq);
+    if (!loc) throw new Error(`outbox entry ${seq} is not live`);
+    const payload = Buffer.from(
+      JSON.stringify({ o: loc.owner, k: loc.key, t: loc.queuedAt, b: body }),
+    );
+    const offset = await this.write(encode(PUT, this.nextSeq++, seq, payload));
+    this.liveBytes += HEADER + payload.length - loc.length;
+    loc.offset = offset;
+    loc.length = HEADER + payload.length;
+  }
+
+  /** Reads a live entry's body from disk, after every change queued before the call. */
+  read(seq: number): Promise<unknown> {
+    return this.serial(() => this.readNow(seq));
+  }
+
+  private async readNow(seq: number): Promise<unknown> {
     const loc = this.live.get(seq);
     if (!loc) throw new Error(`outbox entry ${seq} is not live`);
     const buffer = Buffer.allocUnsafe(loc.length - HEADER);
@@ -195,25 +222,27 @@ export class Journal {
   }
 
   /** Notes, durably, that these entries are being sent by a call that cannot be repeated. */
-  mark(seqs: readonly number[]): Promise<void> {
-    return this.serial(async () => {
+  async mark(seqs: readonly number[]): Promise<void> {
+    await this.serial(async () => {
       const live = seqs.filter((s) => this.live.has(s));
       if (!live.length) return;
-      await this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))), true);
+      await this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))));
       for (const s of live) this.live.get(s)!.marked = true;
     });
+    await this.durable();
   }
 
   /** Settles entries (delivered or failed for good); resolves once on disk. */
-  ack(seqs: readonly number[]): Promise<void> {
-    return this.serial(async () => {
+  async ack(seqs: readonly number[]): Promise<void> {
+    await this.serial(async () => {
       const live = seqs.filter((s) => this.live.has(s));
       if (!live.length) return;
-      await this.write(Buffer.concat(live.map((s) => encode(ACK, 0, s))), true);
+      await this.write(Buffer.concat(live.map((s) => encode(ACK, 0, s))));
       for (const s of live) this.settle(s);
       if (this.fileSize > COMPACT_MIN_BYTES && this.fileSize > 2 * this.liveBytes)
         await this.compact();
     });
+    await this.durable();
   }
 
   close(): Promise<void> {
@@ -252,8 +281,24 @@ export class Journal {
     if (k !== undefined && this.keys.get(k) === seq) this.keys.delete(k);
   }
 
+  /**
+   * Resolves once everything written so far is on disk. Callers arriving while a datasync runs
+   * share the next one (group commit): a burst of messages costs a few fsyncs, not one each.
+   */
+  private durable(): Promise<void> {
+    if (!this.nextSync) {
+      const next = this.syncs.then(() => {
+        this.nextSync = undefined;
+        return this.closed ? undefined : this.fh.datasync();
+      });
+      this.nextSync = next;
+      this.syncs = next.catch(() => undefined);
+    }
+    return this.nextSync;
+  }
+
   /** Appends bytes at the end; returns where they start. */
-  private async write(data: Buffer, sync: boolean): Promise<number> {
+  private async write(data: Buffer): Promise<number> {
     const offset = this.fileSize;
     let done = 0;
     while (done < data.length) {
@@ -261,7 +306,6 @@ export class Journal {
       done += bytesWritten;
     }
     this.fileSize += data.length;
-    if (sync) await this.fh.datasync();
     return offset;
   }
 

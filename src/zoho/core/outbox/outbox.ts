@@ -100,21 +100,18 @@ export class Outbox extends EventEmitter {
     body: unknown,
     coalesce?: { key: string; merge(older: unknown, newer: unknown): unknown },
   ): Promise<{ merged: boolean; dropped: EntryInfo[] }> {
-    const seq = coalesce ? this.journal.keyed(owner, coalesce.key) : undefined;
-    if (seq !== undefined && !this.inFlight.has(seq)) {
-      const older = await this.journal.read(seq);
-      // Sending may have begun, or the entry settled, while the old body was read.
-      if (!this.inFlight.has(seq) && this.journal.has(seq)) {
-        await this.journal.replace(seq, coalesce!.merge(older, body));
-        this.merged++;
-        this.changed();
-        return { merged: true, dropped: [] };
-      }
-    }
-    const { dropped } = await this.journal.append(owner, body, coalesce?.key);
+    const canMerge = (seq: number) => !this.inFlight.has(seq);
+    const { merged, dropped } = await this.journal.append(
+      owner,
+      body,
+      coalesce?.key,
+      Date.now(),
+      coalesce ? { merge: (a: unknown, b: unknown) => coalesce.merge(a, b), canMerge } : undefined,
+    );
+    if (merged) this.merged++;
     this.changed();
-    this.schedule(this.options.minDelayMs ?? 1000);
-    return { merged: false, dropped };
+    if (!merged) this.schedule(this.options.minDelayMs ?? 1000);
+    return { merged, dropped };
   }
 
   /** Retry now (msg.topic "zoho/outbox/flush", the editor's button). */
@@ -191,6 +188,7 @@ export class Outbox extends EventEmitter {
     }
     if (reachable) {
       this.lastError = undefined;
+      if (this.journal.count === 0) this.merged = 0;
       this.delay = this.options.minDelayMs ?? 1000;
     } else {
       const jitter = 0.5 + (this.options.random ?? Math.random)() * 0.5;
@@ -213,18 +211,23 @@ export class Outbox extends EventEmitter {
     for (const info of this.journal.entries(owner)) {
       if (batch.length >= max) break;
       if (this.inFlight.has(info.seq)) continue;
+      // In flight before its body is read: a merge into it now would be lost with its ack.
+      this.inFlight.add(info.seq);
       const attempts = (this.attempts.get(info.seq) ?? 0) + 1;
-      batch.push({ ...info, body: await this.journal.read(info.seq), attempts });
+      batch.push({ ...info, body: undefined, attempts });
+    }
+    try {
+      for (const entry of batch) entry.body = await this.journal.read(entry.seq);
+    } catch (error) {
+      for (const entry of batch) this.inFlight.delete(entry.seq);
+      throw error;
     }
     return batch;
   }
 
   /** Delivers one batch; false when Zoho could not be reached (entries kept from there on). */
   private async deliver(handler: Owner, batch: QueuedEntry[]): Promise<boolean> {
-    for (const e of batch) {
-      this.inFlight.add(e.seq);
-      this.attempts.set(e.seq, e.attempts);
-    }
+    for (const e of batch) this.attempts.set(e.seq, e.attempts);
     try {
       const outcomes = await handler.deliver(batch);
       const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
