@@ -20,6 +20,7 @@ import {
   returnAllLarge,
 } from './crm';
 import { connectionRetention, leaks } from './leaks';
+import { outboxFootprint } from './outbox';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
 type Suite = [string, () => Figure[] | Promise<Figure[]>];
@@ -42,6 +43,7 @@ const suites: Suite[] = [
   ['watch-poll-idle', () => pollIdleCalls(50)],
   ['watch-poll-exact', () => pollExactness(10_000)],
   ['leaks', () => leaks()],
+  ['outbox-footprint', () => outboxFootprint(100_000)],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */

@@ -7,6 +7,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
+import { attachOutbox, flushRequested } from './outbox';
 import { getRecord, readRecords } from './read';
 import { RELATED_RUNS } from './related';
 import { writeRecords } from './write';
@@ -14,7 +15,8 @@ import { writeRecords } from './write';
 export = function (RED: NodeAPI): void {
   function CrmRecord(this: Node, def: CrmRecordDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
+    const parts = setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
+      if (await flushRequested(ctx, def)) return ctx.status.requesting(ctx.t('status.outboxFlush'));
       const input = await readInput(ctx, def);
       const related = RELATED_RUNS[input.operation];
       if (related) await related(RED, ctx, def, input);
@@ -23,6 +25,9 @@ export = function (RED: NodeAPI): void {
         await readRecords(RED, this, ctx, def, input);
       else await writeRecords(ctx, def, input);
     });
+    // Delivery of this node's messages waiting in the connection's outbox (if it queues).
+    const detach = attachOutbox(RED, this, def, parts);
+    this.on('close', detach);
   }
 
   RED.nodes.registerType('crm-record', CrmRecord);

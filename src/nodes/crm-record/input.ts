@@ -73,6 +73,10 @@ export interface CrmRecordDef extends FlowNodeDef {
   noteTitleType?: string;
   noteContent?: string;
   noteContentType?: string;
+  /** If Zoho cannot be reached: 'fail' (default) or 'queue' in the connection's outbox. */
+  outbox?: string;
+  /** Outbox: merge waiting updates of one record (default on). */
+  outboxCoalesce?: boolean;
 }
 
 /** The options every operation reads, resolved in one order whatever the operation. */

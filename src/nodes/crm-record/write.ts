@@ -3,52 +3,12 @@
  * gets one result per input record, in input order; when any failed, the results are sent
  * and the message also fails with the failed items, so a Catch node sees it.
  */
-import * as crm from '../../zoho/crm/index';
-import { checkRecordIds, isPlainObject } from '../../zoho/core/validate';
-import { checkRecords } from '../../zoho/crm/validate';
+import type * as crm from '../../zoho/crm/index';
 import { ErrorShape, FlowError, partialFailure } from '../runtime/errors';
 import type { InputContext } from '../runtime/flow-node';
-import { CrmRecordDef, CrmRecordInput, idsOf } from './input';
-
-async function write(
-  ctx: InputContext,
-  def: CrmRecordDef,
-  input: CrmRecordInput,
-  stop: AbortSignal,
-): Promise<crm.WriteResult> {
-  const { msg, conn, signal } = ctx;
-  const { operation, module, recordId } = input;
-  const onProgress = (done: number, count: number) =>
-    ctx.status.requesting(ctx.t('status.batch', { done, count }));
-  // Batches side by side, as many as the connection runs at once; results stay in input order.
-  const concurrency = conn.maxConcurrency;
-  // Run: absent means Zoho's own default (its automations run); see crm.checkTriggers.
-  const trigger = crm.checkTriggers(await ctx.prop('trigger', { value: def.trigger }));
-  if (operation === 'delete') {
-    const ids = recordId !== undefined ? recordId : idsOf(msg.payload);
-    // A delete has one switch, wf_trigger: on when Run names workflow, off when it does not.
-    const workflowTrigger = trigger === undefined ? undefined : trigger.includes('workflow');
-    return crm.deleteRecords(conn, module, checkRecordIds(ids), {
-      signal,
-      stop,
-      onProgress,
-      concurrency,
-      workflowTrigger,
-    });
-  }
-  let records = msg.payload;
-  if (operation === 'update' && recordId !== undefined && isPlainObject(records))
-    records = { id: recordId, ...records };
-  const list = checkRecords(records);
-  // Lookups given as plain values are explained from Zoho's per-record answer (crm-write).
-  const options = { trigger, signal, stop, onProgress, concurrency };
-  if (operation === 'create') return crm.createRecords(conn, module, list, options);
-  if (operation === 'update') return crm.updateRecords(conn, module, list, options);
-  const duplicateCheckFields = (await ctx.prop('duplicateCheckFields', {
-    value: def.duplicateCheckFields,
-  })) as string | string[] | undefined;
-  return crm.upsertRecords(conn, module, list, { ...options, duplicateCheckFields });
-}
+import type { CrmRecordDef, CrmRecordInput } from './input';
+import { withOutbox } from './outbox';
+import { resolveWrite, sendWrite } from './spec';
 
 /** Result codes of records a closing node did not send, or whose call it had to cut. */
 const UNSENT = new Set(['NOT_SENT']);
@@ -78,7 +38,13 @@ export async function writeRecords(
 ): Promise<void> {
   // A redeploy lets the call in flight finish and starts no new one; the outcome is reported.
   const stop = ctx.finishOnClose();
-  const result = await write(ctx, def, input, stop);
+  const spec = await resolveWrite(ctx, def, input);
+  const onProgress = (done: number, count: number) =>
+    ctx.status.requesting(ctx.t('status.batch', { done, count }));
+  // Batches side by side, as many as the connection runs at once; results stay in input order.
+  const options = { signal: ctx.signal, stop, onProgress, concurrency: ctx.conn.maxConcurrency };
+  const result = await withOutbox(ctx, def, spec, () => sendWrite(ctx.conn, spec, options));
+  if (!result) return; // queued: no output until it is delivered
   sendWriteResult(ctx, result, stop, input.operation === 'delete' ? 'deleted' : 'written');
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Node } from 'node-red';
 import type { ConnectionStatus, ZohoConnection } from '../../zoho/core/connection';
+import type { Outbox } from '../../zoho/core/outbox/outbox';
 import type { Environment, Region } from '../../zoho/core/regions';
 import type { ZohoConfigCredentials } from '../zoho-config/token-store';
 import type { CheckpointStore, PollLease } from '../../zoho/crm/change-poller';
@@ -37,6 +38,11 @@ export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
   /** Makes sure a valid access token exists (refreshing only if the stored one is stale). */
   checkToken(): Promise<ConnectionStatus>;
+  /**
+   * The connection's outbox (opened on first use, kept across redeploys). Rejects with a
+   * ZohoError (OUTBOX_UNAVAILABLE) when the runtime has no user directory to keep it in.
+   */
+  outbox(): Promise<Outbox>;
   /** Every secret this node knows, for scrubbing text that leaves the pack. */
   secrets(): string[];
   /**

@@ -23,6 +23,8 @@ export interface InputContext {
   send(msg: Msg | Msg[]): void;
   /** The config's connection for this message (never cached across messages). */
   conn: ZohoConnection;
+  /** The zoho-config node (for its outbox). */
+  config?: ZohoConfigNode;
   status: StatusReporter;
   /** Cancelled when the node closes (for a message that asked to finish: after the grace). */
   signal: AbortSignal;
@@ -35,6 +37,8 @@ export interface InputContext {
   /** msg[name] when set, else the editor's TypedInput value. */
   prop(name: string, typed: TypedValue): Promise<unknown>;
   debug(text: string): void;
+  /** A warning in Node-RED's log (text already translated; secrets scrubbed). */
+  warn(text: string): void;
   /** The node's own texts: `t('status.found')` → `<type>.status.found` of its catalog. */
   t: Translate;
   /** The texts every node shares (zoho-config's `runtime.*`). */
@@ -63,6 +67,9 @@ function newFlight(): { flight: InFlight; settle: () => void } {
 }
 
 /** What every message of one node shares. */
+/** What a node's own helpers may share with its input handling (e.g. a replay's status). */
+export type FlowNodeParts = Pick<NodeParts, 'config' | 'status' | 't' | 'shared'>;
+
 interface NodeParts {
   RED: NodeAPI;
   node: Node;
@@ -97,7 +104,9 @@ function inputContext(
       return flight.stop.signal;
     },
     prop: (name, typed) => resolveProp(RED, node, msg, name, typed, parts.ignoredFromMsg),
+    config,
     debug: (text) => node.debug(redactText(text, secrets())),
+    warn: (text) => node.warn(redactText(text, secrets())),
     t: parts.t,
     shared: parts.shared,
   };
@@ -136,7 +145,7 @@ export function setupFlowNode(
   def: FlowNodeDef,
   params: readonly string[],
   handle: (ctx: InputContext) => Promise<void>,
-): void {
+): FlowNodeParts {
   const parts = nodeParts(RED, node, def);
   const { status, secrets } = parts;
   const set = node.type as NodeSet;
@@ -184,6 +193,7 @@ export function setupFlowNode(
       finished();
     });
   });
+  return parts;
 }
 
 /**

@@ -90,6 +90,11 @@ export class StatusReporter {
     this.setWork({ fill: warning ? 'yellow' : 'green', shape: 'dot', text: parts.join(' · ') });
   }
 
+  /** Yellow ring: messages wait in the outbox for Zoho to be reachable ("offline · 12 waiting"). */
+  queued(text: string): void {
+    this.setWork({ fill: 'yellow', shape: 'ring', text });
+  }
+
   warn(text: string): void {
     this.setWork({ fill: 'yellow', shape: 'dot', text });
   }

@@ -13,6 +13,7 @@ import { crmEditorRoutes } from '../runtime/editor-routes/crm';
 import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
+import { closeOutbox, openOutbox, outboxLimits } from './outbox';
 import {
   Mutable,
   ZohoConfigDef,
@@ -71,6 +72,7 @@ export = function (RED: NodeAPI): void {
     node.connectionStatus = () => acc.status();
     node.checkToken = () => acc.check();
     node.onStatus = (listener) => acc.onStatus(listener);
+    node.outbox = () => openOutbox(def.id, userDir(), outboxLimits(def), () => acc.connection());
     node.secrets = () => secretsOf(node, acc.secrets());
     node.sharedPoll = (nodeId, intervalMs, local) => {
       const identity = sharedIdentity(RED, node);
@@ -88,6 +90,8 @@ export = function (RED: NodeAPI): void {
         accounts.delete(def.id);
         states.forget(def.id);
         removeCacheFile(userDir(), def.id);
+        void closeOutbox(def.id, userDir()).then(done);
+        return;
       }
       done();
     });

@@ -25,6 +25,10 @@ export interface ZohoConfigDef extends NodeDef, SharedStateDef {
   organizationId?: string;
   maxConcurrency?: string | number;
   creditBackoff?: string | number;
+  /** The outbox's limits (zoho-config/outbox.ts outboxLimits). */
+  outboxMaxMessages?: string | number;
+  outboxMaxMB?: string | number;
+  outboxWhenFull?: string;
 }
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -83,6 +83,13 @@ export class ZohoError extends Error {
   readonly status?: number;
   readonly details?: unknown;
   readonly requestId?: string;
+  /**
+   * Set by the request path (http.ts) when the call failed because Zoho could not be reached or
+   * was unavailable: true when Zoho cannot have acted on it (refused, DNS, 429/503, the accounts
+   * server unreachable), false when it may have (reset or timeout after sending, 500/502/504).
+   * Absent for every other failure. Not part of toJSON: it is for callers, not users.
+   */
+  notSent?: boolean;
 
   constructor(init: ZohoErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -160,6 +167,16 @@ export function kindOf(code: string, status?: number): ErrorKind {
   if (known) return known;
   if (status === 429) return 'limit';
   return 'zoho';
+}
+
+/**
+ * Whether a failure means "Zoho could not be reached or was unavailable" (the outbox's test):
+ * 'not-sent' when Zoho cannot have acted on the call, 'maybe-sent' when it may have, undefined
+ * for every other failure (bad input, Zoho's refusals, auth and scope errors, a cancelled call).
+ */
+export function unreachable(error: unknown): 'not-sent' | 'maybe-sent' | undefined {
+  if (!(error instanceof ZohoError) || error.notSent === undefined) return undefined;
+  return error.notSent ? 'not-sent' : 'maybe-sent';
 }
 
 /**

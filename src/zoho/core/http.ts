@@ -165,6 +165,16 @@ const TOKEN_OR_SCOPE = new Set(['57']);
 const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 
+/**
+ * Marks a 429 or 5xx as "Zoho unavailable" (ZohoError.notSent, the outbox's cue); true when
+ * Zoho did not apply the call (429, 503).
+ */
+function unavailable(error: ZohoError, status: number): boolean {
+  const notApplied = NOT_APPLIED_STATUSES.has(status);
+  if (notApplied || AMBIGUOUS_STATUSES.has(status)) error.notSent = notApplied;
+  return notApplied;
+}
+
 /** Encodes one path segment; ids and names never reach a URL raw. */
 export function segment(value: string | number): string {
   const text = String(value);
@@ -365,7 +375,7 @@ export class ZohoHttp extends EventEmitter {
         if (status === 401 && replayed && TOKEN_OR_SCOPE.has(error.code)) {
           this.scopeCodes.add(error.code);
         }
-        notApplied = NOT_APPLIED_STATUSES.has(status);
+        notApplied = unavailable(error, status);
         const retryable = notApplied || (idempotent && AMBIGUOUS_STATUSES.has(status));
         if (!retryable && !policy.retryOnAllErrors) throw error;
         waitMs = retryAfterMs(headers, this.clock.now());
@@ -373,7 +383,7 @@ export class ZohoHttp extends EventEmitter {
       } else {
         error = failure!.error;
         if (failure!.final) throw error;
-        notApplied = failure!.notSent;
+        notApplied = error.notSent = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
       const retry = { policy, attempts, waitMs, status: outcome?.status, signal: on.admit };
@@ -414,6 +424,9 @@ export class ZohoHttp extends EventEmitter {
     try {
       return await this.options.auth.accessToken();
     } catch (e) {
+      // The accounts server out of reach: the API call itself was never sent.
+      if (e instanceof ZohoError && (e.kind === 'network' || e.kind === 'timeout'))
+        e.notSent = true;
       return this.authFailed(e);
     }
   }

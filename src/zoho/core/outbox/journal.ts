@@ -1,0 +1,418 @@
+/**
+ * The outbox's durable journal: one append-only file, each record length-prefixed and
+ * checksummed, every change fsync'd before its promise resolves. Memory holds only where each
+ * live entry lies in the file (offset, length, owner, coalescing key), never its body, so a long
+ * queue costs disk, not heap.
+ *
+ * Record: u32 payload length | u32 crc32 of the rest | u8 type | u32 seq | u32 ref | payload.
+ * - PUT (ref 0): a new entry `seq`, payload JSON { o: owner, k?: key, t: queuedAt, b: body };
+ * - PUT (ref r): entry r's body replaced (coalescing); r keeps its place in the queue;
+ * - ACK: entry `ref` is settled (delivered or failed for good);
+ * - MARK: entry `ref` is being sent by a call that cannot be repeated safely: after a crash
+ *   before its ACK, nobody knows whether Zoho took it, so it must not be replayed blindly.
+ *
+ * On open, a record whose length runs past the end or whose checksum fails ends the journal: a
+ * power cut tears only the last write, and a half record is never replayed. The file is cut
+ * there. When settled records outweigh live ones, the file is rewritten with the live ones only.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { ZohoError } from '../errors';
+
+const HEADER = 17;
+const PUT = 1;
+const ACK = 2;
+const MARK = 3;
+/** A record longer than this is corruption, not data (a CRM batch of 100 is far smaller). */
+const MAX_RECORD = 64 * 1024 * 1024;
+const SCAN_CHUNK = 1024 * 1024;
+/** Below this much dead weight a rewrite costs more than it saves. */
+const COMPACT_MIN_BYTES = 256 * 1024;
+
+export type WhenFull = 'refuse' | 'drop-oldest';
+
+export interface JournalLimits {
+  /** Live entries at most. */
+  maxEntries: number;
+  /** Bytes of live records at most. */
+  maxBytes: number;
+  whenFull: WhenFull;
+}
+
+/** What memory keeps of a live entry. */
+export interface EntryInfo {
+  seq: number;
+  owner: string;
+  key?: string;
+  queuedAt: number;
+  /** A call that could not be repeated safely was sending it when the process stopped. */
+  uncertain: boolean;
+}
+
+interface Loc extends EntryInfo {
+  offset: number;
+  length: number;
+  /** Marked in this process (uncertain only from the next open on). */
+  marked?: boolean;
+}
+
+export interface OpenReport {
+  /** Bytes cut from the end because the last record was torn or corrupt. */
+  truncatedBytes: number;
+}
+
+/** The outbox refused a message: it holds its maximum (count or bytes). */
+export function outboxFull(limits: JournalLimits, count: number, bytes: number): ZohoError {
+  return new ZohoError({
+    code: 'OUTBOX_FULL',
+    kind: 'limit',
+    message: `The outbox is full (${count} messages, ${bytes} bytes; limits ${limits.maxEntries} messages, ${limits.maxBytes} bytes): the message was not queued. Raise the connection's outbox limits or choose "drop the oldest".`,
+    details: { count, bytes, maxEntries: limits.maxEntries, maxBytes: limits.maxBytes },
+  });
+}
+
+function encode(type: number, seq: number, ref: number, payload?: Buffer): Buffer {
+  const body = payload ?? Buffer.alloc(0);
+  const record = Buffer.allocUnsafe(HEADER + body.length);
+  record.writeUInt32LE(body.length, 0);
+  record.writeUInt8(type, 8);
+  record.writeUInt32LE(seq, 9);
+  record.writeUInt32LE(ref, 13);
+  body.copy(record, HEADER);
+  record.writeUInt32LE(crc32(record.subarray(8)), 4);
+  return record;
+}
+
+export class Journal {
+  private readonly live = new Map<number, Loc>();
+  private readonly keys = new Map<string, number>();
+  private readonly owners = new Map<string, number>();
+  private liveBytes = 0;
+  private fileSize = 0;
+  private nextSeq = 1;
+  /** Every change runs after the previous one: one writer, records in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** The fsync that will cover writes made now, and the chain of fsyncs (see durable). */
+  private nextSync?: Promise<void>;
+  private syncs: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private fh: fsp.FileHandle,
+    public limits: JournalLimits,
+  ) {}
+
+  /** Opens (or creates) the journal, dropping a torn or corrupt tail. */
+  static async open(file: string, limits: JournalLimits): Promise<Journal & OpenReport> {
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const fh = await fsp.open(file, constants.O_RDWR | constants.O_CREAT, 0o600);
+    const journal = new Journal(file, fh, limits);
+    const truncatedBytes = await journal.scan();
+    return Object.assign(journal, { truncatedBytes });
+  }
+
+  get count(): number {
+    return this.live.size;
+  }
+
+  get bytes(): number {
+    return this.liveBytes;
+  }
+
+  get diskBytes(): number {
+    return this.fileSize;
+  }
+
+  /** Live entries in queue order (optionally one owner's). */
+  *entries(owner?: string): IterableIterator<EntryInfo> {
+    for (const loc of this.live.values()) if (owner === undefined || loc.owner === owner) yield loc;
+  }
+
+  /** Live entries of one owner. */
+  countOf(owner: string): number {
+    return this.owners.get(owner) ?? 0;
+  }
+
+  has(seq: number): boolean {
+    return this.live.has(seq);
+  }
+
+  /** The live entry of an owner's coalescing key, if any. */
+  keyed(owner: string, key: string): number | undefined {
+    return this.keys.get(`${owner}\u0000${key}`);
+  }
+
+  /**
+   * Appends an entry; resolves once it is on disk. Full: refuses, or drops the oldest. With
+   * `coalesce`, a live entry of the same owner and key that `canMerge` allows is replaced by
+   * `merge(old, body)` instead, keeping its place. Callers together share one fsync.
+   */
+  async append(
+    owner: string,
+    body: unknown,
+    key?: string,
+    queuedAt = Date.now(),
+    coalesce?: { merge(older: unknown, newer: unknown): unknown; canMerge(seq: number): boolean },
+  ): Promise<{ seq: number; dropped: EntryInfo[]; merged: boolean }> {
+    const result = await this.serial(async () => {
+      const into = key === undefined ? undefined : this.keyed(owner, key);
+      if (coalesce && into !== undefined && coalesce.canMerge(into)) {
+        await this.replaceNow(into, coalesce.merge(await this.readNow(into), body));
+        return { seq: into, dropped: [], merged: true };
+      }
+      return { ...(await this.appendNow(owner, body, key, queuedAt)), merged: false };
+    });
+    await this.durable();
+    return result;
+  }
+
+  private async appendNow(owner: string, body: unknown, key: string | undefined, queuedAt: number) {
+    const payload = Buffer.from(JSON.stringify({ o: owner, k: key, t: queuedAt, b: body }));
+    const size = HEADER + payload.length;
+    const dropped: EntryInfo[] = [];
+    while (
+      this.live.size + 1 > this.limits.maxEntries ||
+      this.liveBytes + size > this.limits.maxBytes
+    ) {
+      const first = this.live.values().next();
+      const oldest = first.done ? undefined : first.value;
+      if (this.limits.whenFull !== 'drop-oldest' || !oldest || size > this.limits.maxBytes)
+        throw outboxFull(this.limits, this.live.size, this.liveBytes);
+      dropped.push(oldest);
+      await this.write(encode(ACK, 0, oldest.seq));
+      this.settle(oldest.seq);
+    }
+    const seq = this.nextSeq++;
+    const offset = await this.write(encode(PUT, seq, 0, payload));
+    this.add({ seq, owner, key, queuedAt, uncertain: false, offset, length: size });
+    return { seq, dropped };
+  }
+
+  /** Replaces a live entry's body (it keeps its place); resolves once on disk. */
+  async replace(seq: number, body: unknown): Promise<void> {
+    await this.serial(() => this.replaceNow(seq, body));
+    await this.durable();
+  }
+
+  private async replaceNow(seq: number, body: unknown): Promise<void> {
+    const loc = this.live.get(seq);
+    if (!loc) throw new Error(`outbox entry ${seq} is not live`);
+    const payload = Buffer.from(
+      JSON.stringify({ o: loc.owner, k: loc.key, t: loc.queuedAt, b: body }),
+    );
+    const offset = await this.write(encode(PUT, this.nextSeq++, seq, payload));
+    this.liveBytes += HEADER + payload.length - loc.length;
+    loc.offset = offset;
+    loc.length = HEADER + payload.length;
+  }
+
+  /** Reads a live entry's body from disk, after every change queued before the call. */
+  read(seq: number): Promise<unknown> {
+    return this.serial(() => this.readNow(seq));
+  }
+
+  private async readNow(seq: number): Promise<unknown> {
+    const loc = this.live.get(seq);
+    if (!loc) throw new Error(`outbox entry ${seq} is not live`);
+    const buffer = Buffer.allocUnsafe(loc.length - HEADER);
+    await this.fh.read(buffer, 0, buffer.length, loc.offset + HEADER);
+    return (JSON.parse(buffer.toString('utf8')) as { b: unknown }).b;
+  }
+
+  /** Notes, durably, that these entries are being sent by a call that cannot be repeated. */
+  async mark(seqs: readonly number[]): Promise<void> {
+    await this.serial(async () => {
+      const live = seqs.filter((s) => this.live.has(s));
+      if (!live.length) return;
+      await this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))));
+      for (const s of live) this.live.get(s)!.marked = true;
+    });
+    await this.durable();
+  }
+
+  /** Settles entries (delivered or failed for good); resolves once on disk. */
+  async ack(seqs: readonly number[]): Promise<void> {
+    await this.serial(async () => {
+      const live = seqs.filter((s) => this.live.has(s));
+      if (!live.length) return;
+      await this.write(Buffer.concat(live.map((s) => encode(ACK, 0, s))));
+      for (const s of live) this.settle(s);
+      if (this.fileSize > COMPACT_MIN_BYTES && this.fileSize > 2 * this.liveBytes)
+        await this.compact();
+    });
+    await this.durable();
+  }
+
+  close(): Promise<void> {
+    return this.serial(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.fh.close();
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(() => {
+      if (this.closed) throw new Error('The outbox journal is closed');
+      return work();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private add(loc: Loc): void {
+    this.live.set(loc.seq, loc);
+    this.liveBytes += loc.length;
+    this.owners.set(loc.owner, (this.owners.get(loc.owner) ?? 0) + 1);
+    if (loc.key !== undefined) this.keys.set(`${loc.owner}\u0000${loc.key}`, loc.seq);
+  }
+
+  private settle(seq: number): void {
+    const loc = this.live.get(seq);
+    if (!loc) return;
+    this.live.delete(seq);
+    this.liveBytes -= loc.length;
+    const left = (this.owners.get(loc.owner) ?? 1) - 1;
+    if (left > 0) this.owners.set(loc.owner, left);
+    else this.owners.delete(loc.owner);
+    const k = loc.key === undefined ? undefined : `${loc.owner}\u0000${loc.key}`;
+    if (k !== undefined && this.keys.get(k) === seq) this.keys.delete(k);
+  }
+
+  /**
+   * Resolves once everything written so far is on disk. Callers arriving while a datasync runs
+   * share the next one (group commit): a burst of messages costs a few fsyncs, not one each.
+   */
+  private durable(): Promise<void> {
+    if (!this.nextSync) {
+      const next = this.syncs.then(() => {
+        this.nextSync = undefined;
+        return this.closed ? undefined : this.fh.datasync();
+      });
+      this.nextSync = next;
+      this.syncs = next.catch(() => undefined);
+    }
+    return this.nextSync;
+  }
+
+  /** Appends bytes at the end; returns where they start. */
+  private async write(data: Buffer): Promise<number> {
+    const offset = this.fileSize;
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.fh.write(data, done, data.length - done, offset + done);
+      done += bytesWritten;
+    }
+    this.fileSize += data.length;
+    return offset;
+  }
+
+  /** Rebuilds memory from the file; cuts a torn or corrupt tail. Returns the bytes cut. */
+  private async scan(): Promise<number> {
+    const { size } = await this.fh.stat();
+    let pos = 0;
+    let buffer = Buffer.alloc(0);
+    let bufferAt = 0;
+    const bytesAt = async (at: number, n: number): Promise<Buffer | undefined> => {
+      if (at + n > size) return undefined;
+      if (at < bufferAt || at + n > bufferAt + buffer.length) {
+        buffer = Buffer.allocUnsafe(Math.max(n, Math.min(SCAN_CHUNK, size - at)));
+        const { bytesRead } = await this.fh.read(buffer, 0, buffer.length, at);
+        buffer = buffer.subarray(0, bytesRead);
+        bufferAt = at;
+        if (bytesRead < n) return undefined;
+      }
+      return buffer.subarray(at - bufferAt, at - bufferAt + n);
+    };
+    for (;;) {
+      const header = await bytesAt(pos, HEADER);
+      if (!header) break;
+      const length = header.readUInt32LE(0);
+      if (length > MAX_RECORD) break;
+      const record = await bytesAt(pos, HEADER + length);
+      if (!record || crc32(record.subarray(8)) !== record.readUInt32LE(4)) break;
+      if (!this.apply(record, pos)) break;
+      pos += HEADER + length;
+    }
+    this.fileSize = pos;
+    if (pos < size) {
+      await this.fh.truncate(pos);
+      await this.fh.datasync();
+    }
+    return size - pos;
+  }
+
+  /** Applies one checked record to memory; false for a record no writer makes. */
+  private apply(record: Buffer, offset: number): boolean {
+    const type = record.readUInt8(8);
+    const seq = record.readUInt32LE(9);
+    const ref = record.readUInt32LE(13);
+    if (type === ACK) this.settle(ref);
+    else if (type === MARK) {
+      const loc = this.live.get(ref);
+      if (loc) loc.uncertain = true;
+    } else if (type === PUT) {
+      let parsed: { o?: unknown; k?: unknown; t?: unknown };
+      try {
+        parsed = JSON.parse(record.subarray(HEADER).toString('utf8')) as typeof parsed;
+      } catch {
+        return false;
+      }
+      this.nextSeq = Math.max(this.nextSeq, seq + 1);
+      const length = record.length;
+      if (ref !== 0) {
+        const loc = this.live.get(ref);
+        if (loc) {
+          this.liveBytes += length - loc.length;
+          Object.assign(loc, { offset, length });
+        }
+        return true;
+      }
+      this.add({
+        seq,
+        owner: String(parsed.o),
+        key: typeof parsed.k === 'string' ? parsed.k : undefined,
+        queuedAt: Number(parsed.t),
+        uncertain: false,
+        offset,
+        length,
+      });
+    } else return false;
+    return true;
+  }
+
+  /** Rewrites the file with the live entries only (same seqs), then swaps it in. */
+  private async compact(): Promise<void> {
+    const tmp = `${this.file}.compact`;
+    const out = await fsp.open(tmp, 'w', 0o600);
+    const moved: Array<[Loc, number]> = [];
+    let at = 0;
+    try {
+      for (const loc of this.live.values()) {
+        const record = Buffer.allocUnsafe(loc.length);
+        await this.fh.read(record, 0, loc.length, loc.offset);
+        // A replaced body is stored as a PUT with a ref: written back as the entry's own PUT.
+        record.writeUInt32LE(loc.seq, 9);
+        record.writeUInt32LE(0, 13);
+        record.writeUInt32LE(crc32(record.subarray(8)), 4);
+        const marks = loc.uncertain || loc.marked ? encode(MARK, 0, loc.seq) : Buffer.alloc(0);
+        const chunk = Buffer.concat([record, marks]);
+        await out.write(chunk, 0, chunk.length, at);
+        moved.push([loc, at]);
+        at += chunk.length;
+      }
+      await out.datasync();
+    } finally {
+      await out.close();
+    }
+    await fsp.rename(tmp, this.file);
+    const dir = await fsp.open(path.dirname(this.file), 'r');
+    await dir.sync().finally(() => dir.close());
+    await this.fh.close();
+    this.fh = await fsp.open(this.file, constants.O_RDWR);
+    for (const [loc, offset] of moved) loc.offset = offset;
+    this.fileSize = at;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Store and forward for writes that could not reach Zoho: entries go into a durable journal
+ * (journal.ts) and are replayed, in arrival order per owner, once a cheap probe call gets
+ * through. The probe backs off (1 s doubling to 5 min, with jitter) so a dead link is not
+ * hammered. What an entry means and how it is sent is the owner's business (its `deliver`); the
+ * outbox only keeps, orders, coalesces and retries.
+ */
+import { EventEmitter } from 'node:events';
+import { EntryInfo, Journal, JournalLimits } from './journal';
+
+export interface QueuedEntry extends EntryInfo {
+  body: unknown;
+  /** Delivery attempts so far in this process (the first, failed, call not counted). */
+  attempts: number;
+}
+
+/** What became of one entry of a delivery. */
+export type Outcome =
+  /** Settled: acknowledged in the journal, then `after` runs (e.g. the node's output). */
+  | { settled: true; after?: () => void }
+  /** Zoho still cannot be reached: keep it (and everything after it of this owner). */
+  | { settled: false };
+
+export interface Owner {
+  /** Sends entries (in order); one outcome per entry. */
+  deliver(entries: QueuedEntry[]): Promise<Outcome[]>;
+  /** Entries handed to one deliver call at most (e.g. 100 records × the connection's calls). */
+  batch: number;
+}
+
+export interface OutboxOptions {
+  file: string;
+  limits: JournalLimits;
+  /** A cheap call that throws while Zoho cannot be reached. */
+  probe(): Promise<void>;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+}
+
+export interface OutboxState {
+  count: number;
+  bytes: number;
+  oldest?: number;
+  lastError?: string;
+  /** Updates merged into a waiting entry since it opened. */
+  merged: number;
+  /** Bytes cut from a torn journal tail when it opened. */
+  truncatedBytes: number;
+}
+
+export class Outbox extends EventEmitter {
+  private readonly owners = new Map<string, Owner>();
+  private readonly inFlight = new Set<number>();
+  private readonly attempts = new Map<number, number>();
+  private timer?: ReturnType<typeof setTimeout>;
+  private running = false;
+  private delay: number;
+  private lastError?: string;
+  private merged = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly journal: Journal,
+    private readonly options: OutboxOptions,
+    private readonly truncatedBytes: number,
+  ) {
+    super();
+    this.delay = options.minDelayMs ?? 1000;
+  }
+
+  static async open(options: OutboxOptions): Promise<Outbox> {
+    const journal = await Journal.open(options.file, options.limits);
+    return new Outbox(journal, options, journal.truncatedBytes);
+  }
+
+  setLimits(limits: JournalLimits): void {
+    this.journal.limits = limits;
+  }
+
+  /** An owner takes delivery of its entries (after a restart too); returns the unregister. */
+  register(owner: string, handler: Owner): () => void {
+    this.owners.set(owner, handler);
+    if (this.waiting(owner) > 0) this.schedule(0);
+    return () => {
+      if (this.owners.get(owner) === handler) this.owners.delete(owner);
+    };
+  }
+
+  waiting(owner?: string): number {
+    return owner === undefined ? this.journal.count : this.journal.countOf(owner);
+  }
+
+  /**
+   * Queues a body, durably. With a key, a waiting entry of the same owner and key not being
+   * sent is merged with it instead (`merge(old, new)`), keeping the old one's place.
+   */
+  async add(
+    owner: string,
+    body: unknown,
+    coalesce?: { key: string; merge(older: unknown, newer: unknown): unknown },
+  ): Promise<{ merged: boolean; dropped: EntryInfo[] }> {
+    const canMerge = (seq: number) => !this.inFlight.has(seq);
+    const { merged, dropped } = await this.journal.append(
+      owner,
+      body,
+      coalesce?.key,
+      Date.now(),
+      coalesce ? { merge: (a: unknown, b: unknown) => coalesce.merge(a, b), canMerge } : undefined,
+    );
+    if (merged) this.merged++;
+    this.changed();
+    if (!merged) this.schedule(this.options.minDelayMs ?? 1000);
+    return { merged, dropped };
+  }
+
+  /** Retry now (msg.topic "zoho/outbox/flush", the editor's button). */
+  flush(): void {
+    this.delay = this.options.minDelayMs ?? 1000;
+    this.schedule(0);
+  }
+
+  /** Drops every waiting entry (the editor's discard button). */
+  async discard(owner?: string): Promise<number> {
+    const seqs = [...this.journal.entries(owner)]
+      .map((e) => e.seq)
+      .filter((s) => !this.inFlight.has(s));
+    await this.journal.ack(seqs);
+    this.changed();
+    return seqs.length;
+  }
+
+  state(): OutboxState {
+    const first = this.journal.entries().next();
+    const oldest = first.done ? undefined : first.value;
+    return {
+      count: this.journal.count,
+      bytes: this.journal.bytes,
+      oldest: oldest?.queuedAt,
+      lastError: this.lastError,
+      merged: this.merged,
+      truncatedBytes: this.truncatedBytes,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.journal.close();
+  }
+
+  private changed(): void {
+    this.emit('change', this.state());
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || this.running) return;
+    if (this.timer) {
+      if (ms > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  /** One round: probe, then deliver every owner's entries until done or unreachable again. */
+  private async run(): Promise<void> {
+    if (this.closed || this.running || !this.deliverable()) return;
+    this.running = true;
+    let reachable = true;
+    try {
+      await this.options.probe();
+      for (const [owner, handler] of [...this.owners]) {
+        while (reachable && !this.closed && this.owners.get(owner) === handler) {
+          const batch = await this.next(owner, handler.batch);
+          if (!batch.length) break;
+          reachable = await this.deliver(handler, batch);
+        }
+      }
+    } catch (error) {
+      reachable = false;
+      this.lastError = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.running = false;
+    }
+    if (reachable) {
+      this.lastError = undefined;
+      if (this.journal.count === 0) this.merged = 0;
+      this.delay = this.options.minDelayMs ?? 1000;
+    } else {
+      const jitter = 0.5 + (this.options.random ?? Math.random)() * 0.5;
+      this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 300_000);
+      this.changed();
+      if (this.deliverable()) this.schedule(this.delay * jitter);
+      return;
+    }
+    this.changed();
+    if (this.deliverable()) this.schedule(0);
+  }
+
+  private deliverable(): boolean {
+    for (const owner of this.owners.keys()) if (this.journal.countOf(owner) > 0) return true;
+    return false;
+  }
+
+  private async next(owner: string, max: number): Promise<QueuedEntry[]> {
+    const batch: QueuedEntry[] = [];
+    for (const info of this.journal.entries(owner)) {
+      if (batch.length >= max) break;
+      if (this.inFlight.has(info.seq)) continue;
+      // In flight before its body is read: a merge into it now would be lost with its ack.
+      this.inFlight.add(info.seq);
+      const attempts = (this.attempts.get(info.seq) ?? 0) + 1;
+      batch.push({ ...info, body: undefined, attempts });
+    }
+    try {
+      for (const entry of batch) entry.body = await this.journal.read(entry.seq);
+    } catch (error) {
+      for (const entry of batch) this.inFlight.delete(entry.seq);
+      throw error;
+    }
+    return batch;
+  }
+
+  /** Delivers one batch; false when Zoho could not be reached (entries kept from there on). */
+  private async deliver(handler: Owner, batch: QueuedEntry[]): Promise<boolean> {
+    for (const e of batch) this.attempts.set(e.seq, e.attempts);
+    try {
+      const outcomes = await handler.deliver(batch);
+      const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
+      await this.journal.ack(settled.map((e) => e.seq));
+      for (const e of settled) this.attempts.delete(e.seq);
+      for (const o of outcomes) if (o.settled) o.after?.();
+      if (settled.length < batch.length) this.lastError = 'Zoho could not be reached';
+      return settled.length === batch.length;
+    } finally {
+      for (const e of batch) this.inFlight.delete(e.seq);
+    }
+  }
+
+  /** Marks entries as sent by a call that cannot be repeated safely (see Journal.mark). */
+  mark(seqs: readonly number[]): Promise<void> {
+    return this.journal.mark(seqs);
+  }
+}
