@@ -39,6 +39,12 @@ const CREDENTIALS = {
   redisPassword: { type: 'password' },
 } as const;
 
+/** Node-RED's user directory, where token caches and outboxes live (none in some tests). */
+function userDirOf(RED: NodeAPI): string | undefined {
+  const dir = (RED.settings as { userDir?: unknown }).userDir;
+  return typeof dir === 'string' && dir ? dir : undefined;
+}
+
 export = function (RED: NodeAPI): void {
   const t = translator(RED, 'zoho-config');
   const states = new OAuthStates();
@@ -48,10 +54,7 @@ export = function (RED: NodeAPI): void {
     if (!found) accounts.set(id, (found = new AccountConnection()));
     return found;
   };
-  const userDir = (): string | undefined => {
-    const dir = (RED.settings as { userDir?: unknown }).userDir;
-    return typeof dir === 'string' && dir ? dir : undefined;
-  };
+  const userDir = (): string | undefined => userDirOf(RED);
 
   function ZohoConfig(this: Mutable<ZohoConfigNode>, def: ZohoConfigDef): void {
     RED.nodes.createNode(this, def);
@@ -86,15 +89,17 @@ export = function (RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       acc.close();
       shared.close();
-      if (removed) {
-        accounts.delete(def.id);
-        states.forget(def.id);
-        removeCacheFile(userDir(), def.id);
-        void closeOutbox(def.id, userDir()).then(done);
-        return;
-      }
-      done();
+      if (removed) void forget(def.id).then(done);
+      else done();
     });
+  }
+
+  /** What a removed connection leaves behind: its account, consent states, caches, outbox. */
+  function forget(id: string): Promise<void> {
+    accounts.delete(id);
+    states.forget(id);
+    removeCacheFile(userDir(), id);
+    return closeOutbox(id, userDir());
   }
 
   RED.nodes.registerType('zoho-config', ZohoConfig as never, { credentials: CREDENTIALS });
