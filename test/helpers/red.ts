@@ -156,6 +156,8 @@ export async function startRed(settings: Record<string, unknown> = {}): Promise<
   applySettings();
   if (!state.started) {
     await helper.startServer();
+    // startServer resets the helper's settings to Node-RED's own: put ours (the userDir) back.
+    applySettings();
     await registerCatalogs();
     state.started = true;
     // Serve the flows' httpNode routes (http in, webhooks) on the helper's real port.
@@ -230,7 +232,8 @@ export async function loadFlow(
   credentials: Credentials = {},
   options: LoadOptions = {},
 ): Promise<void> {
-  if (!state.started) await startRed();
+  // A lazy start keeps the user directory a test chose (freshUserDir) before it.
+  if (!state.started) await startRed({ ...state.settings, userDir: state.userDir });
   const settings = helper.settings();
   const adminAuth = settings.adminAuth ? realAuth(settings) : undefined;
   const modules = modulesFor(flow, options.extraTypes).map((file) => {
