@@ -109,6 +109,9 @@ export class Outbox extends EventEmitter {
       coalesce ? { merge: (a: unknown, b: unknown) => coalesce.merge(a, b), canMerge } : undefined,
     );
     if (merged) this.merged++;
+    // Dropped to make room: their attempt counts go with them (the map stays as small as the
+    // journal).
+    for (const d of dropped) this.attempts.delete(d.seq);
     this.changed();
     if (!merged) this.schedule(this.options.minDelayMs ?? 1000);
     return { merged, dropped };
@@ -126,6 +129,7 @@ export class Outbox extends EventEmitter {
       .map((e) => e.seq)
       .filter((s) => !this.inFlight.has(s));
     await this.journal.ack(seqs);
+    for (const seq of seqs) this.attempts.delete(seq);
     this.changed();
     return seqs.length;
   }
