@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { helper } from '../helpers/red';
+import { helper, unloadFlow } from '../helpers/red';
+import { DEFAULT_CLIENT } from '../helpers/sandbox';
 import { AnyMsg, crmHarness } from './crm-harness';
 
 describe('crm-coql node', function () {
@@ -103,6 +104,47 @@ describe('crm-coql node', function () {
       'The placeholder values must be an object of names to values — check msg.params',
     );
     assert.deepEqual(h.sb.sandbox.requests, []);
+  });
+
+  it('refuses an in (…) of more than 100 values, naming the limit, without a request', async function () {
+    await h.load({ query: 'SELECT Last_Name FROM Leads WHERE Last_Name in :names' });
+    const names = Array.from({ length: 101 }, (_, i) => `N${i}`);
+    const caught = assertCaught(await h.exec({ params: { names } }), 'INVALID_INPUT');
+    assert.match(caught.error.message, /at most 100 values; this one has 101/);
+    assert.equal(caught._error.kind, 'input');
+    assert.equal(caught._error.param, 'query');
+    assert.deepEqual(h.sb.sandbox.requests, []);
+  });
+
+  it('a grant without ZohoCRM.coql.READ: one catchable error naming the scope, yellow "missing scope"', async function () {
+    const scope = 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL';
+    const narrow = () =>
+      h.sb.sandbox.accounts.issueRefreshToken({ clientId: DEFAULT_CLIENT.clientId, scope });
+    const { clientId, clientSecret } = DEFAULT_CLIENT;
+    const creds = () => ({ clientId, clientSecret, refreshToken: narrow() });
+    // The node's Scopes list it (the defaults), the grant does not: connect again.
+    await h.load({ query: 'SELECT Last_Name FROM Leads WHERE Company = :c' }, [], creds());
+    let o = await h.exec({ params: { c: 'Acme' } });
+    let caught = assertCaught(o, 'OAUTH_SCOPE_MISMATCH');
+    assert.equal(caught._error.kind, 'scope');
+    assert.match(caught.error.message, /needs the OAuth scope ZohoCRM\.coql\.READ/);
+    assert.match(caught.error.message, /click Connect again/);
+    assert.deepEqual(o.statuses.at(-1), {
+      fill: 'yellow',
+      shape: 'dot',
+      text: 'missing scope: ZohoCRM.coql.READ',
+    });
+    assert.equal(coqlCalls().length, 1, 'one call, no retry');
+    // The node's Scopes do not list it: the message names them, so the user knows what to edit.
+    await unloadFlow();
+    await h.load({ query: 'SELECT Last_Name FROM Leads' }, [], creds(), { scopes: scope });
+    o = await h.exec({});
+    caught = assertCaught(o, 'OAUTH_SCOPE_MISMATCH');
+    assert.match(
+      caught.error.message,
+      /needs the OAuth scope ZohoCRM\.coql\.READ, which is not in the Scopes of the zoho-config node \(ZohoCRM\.modules\.ALL, ZohoCRM\.settings\.ALL\)/,
+    );
+    assert.equal(o.statuses.at(-1)?.text, 'missing scope: ZohoCRM.coql.READ');
   });
 
   it("surfaces Zoho's COQL error with its code and message", async function () {
