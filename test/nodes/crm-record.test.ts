@@ -188,6 +188,50 @@ describe('crm-record node', function () {
       assert.equal(new Set(joined[0].payload.map((r: AnyMsg) => r.id)).size, 2150);
     });
 
+    it('returnAll into one array stops at its memory budget with an error that names per-page output', async function () {
+      // 2,600 records with a full 32,000-character multi-line field (CRM's field limit) are
+      // about 83 MB of JSON, past the 64 MiB one message may gather (DEFAULT_MAX_COLLECT_BYTES)
+      // by page 11 of 13.
+      const long = 'x'.repeat(32_000);
+      h.crm.store.insert(
+        'Leads',
+        leads(2600).map((r) => ({ ...r, Description: long })),
+      );
+      await h.load({
+        operation: 'list',
+        module: 'Leads',
+        fields: 'Last_Name,Description',
+        returnAll: true,
+      });
+      const o = await h.exec({}, { timeoutMs: 50_000 });
+      const caught = assertFailed(o, 'RESULT_TOO_LARGE');
+      assert.equal(caught._error.kind, 'input');
+      assert.match(caught.error.message, /one message per page/);
+      assert.equal(caught._error.details.limit, 64 * 1024 * 1024);
+      assert.equal(caught._error.details.records, 2000);
+      assert.equal(h.crmRequests().length, 11, 'stopped at the page past the budget');
+      assert.match(String(o.statuses.at(-1)?.text), /^error: RESULT_TOO_LARGE/);
+
+      // The advice works: one message per page walks all of it.
+      await unloadFlow();
+      await h.load({
+        operation: 'list',
+        module: 'Leads',
+        fields: 'Last_Name,Description',
+        returnAll: true,
+        output: 'pages',
+      });
+      const paged = await h.exec({}, { timeoutMs: 50_000, settleMs: 100 });
+      assert.equal(paged.dones.length, 1);
+      assert.equal(paged.dones[0], undefined);
+      const sizes = paged.out.map((m) => (m.payload as unknown[]).length);
+      assert.equal(sizes.length, 13);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        2600,
+      );
+    });
+
     it('searches by a criteria object, by email, and a 204 is an empty array', async function () {
       h.crm.store.insert('Leads', [
         { Last_Name: 'Smith', Company: 'A', Email: 'smith@example.com' },
