@@ -35,6 +35,8 @@ export interface Harness {
     node: Record<string, unknown>,
     extra?: FlowNode[],
     creds?: Record<string, unknown>,
+    /** More settings of the zoho-config node c1. */
+    config?: Record<string, unknown>,
   ): Promise<void>;
   exec(msg: AnyMsg, options?: { settleMs?: number; timeoutMs?: number }): Promise<Outcome>;
   refreshToken(): string;
@@ -83,7 +85,7 @@ export function crmHarness(
     },
     crmRequests: () => sb.sandbox.requests.filter((r) => r.path.startsWith('/crm/')),
     refreshToken: () => refresh,
-    async load(node, extra = [], creds) {
+    async load(node, extra = [], creds, config = {}) {
       refresh = issueTokens(sb.sandbox).refreshToken;
       const flow: FlowNode[] = [
         { id: 'f1', type: 'tab' },
@@ -93,6 +95,7 @@ export function crmHarness(
           region: 'custom',
           accountsUrl: sb.url,
           maxConcurrency: '5',
+          ...config,
         },
         { id: 'n1', type, z: 'f1', config: 'c1', wires: [['out']], ...node },
         { id: 'out', type: 'helper', z: 'f1' },

@@ -232,6 +232,38 @@ describe('crm-record node', function () {
       );
     });
 
+    it("the connection's Largest answer cuts a bigger page with advice, and lets a smaller one by", async function () {
+      // 200 records with a full 32,000-character multi-line field are a 6.4 MB page.
+      const long = 'x'.repeat(32_000);
+      h.crm.store.insert(
+        'Leads',
+        leads(200).map((r) => ({ ...r, Description: long })),
+      );
+      const fields = 'Last_Name,Description';
+      await h.load({ operation: 'list', module: 'Leads', fields }, [], undefined, {
+        maxAnswerMB: '1',
+      });
+      const o = await h.exec({});
+      const caught = assertFailed(o, 'RESPONSE_TOO_LARGE');
+      assert.equal(caught._error.details.limit, 1024 * 1024);
+      assert.match(caught.error.message, /passed 1048576 bytes and was cut off/);
+      assert.equal(h.crmRequests().length, 1, 'cut once, not retried');
+      // 20 of them (640 KB) pass.
+      const small = await h.exec({ perPage: 20 });
+      assert.equal(small.dones[0], undefined);
+      assert.equal(small.out[0].payload.length, 20);
+      assert.equal(small.out[0].payload[0].Description.length, 32_000);
+
+      // The default (empty) takes the same page.
+      await unloadFlow();
+      await h.load({ operation: 'list', module: 'Leads', fields }, [], undefined, {
+        maxAnswerMB: '',
+      });
+      const whole = await h.exec({});
+      assert.equal(whole.dones[0], undefined);
+      assert.equal(whole.out[0].payload.length, 200);
+    });
+
     it('searches by a criteria object, by email, and a 204 is an empty array', async function () {
       h.crm.store.insert('Leads', [
         { Last_Name: 'Smith', Company: 'A', Email: 'smith@example.com' },
