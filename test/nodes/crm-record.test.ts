@@ -188,6 +188,82 @@ describe('crm-record node', function () {
       assert.equal(new Set(joined[0].payload.map((r: AnyMsg) => r.id)).size, 2150);
     });
 
+    it('returnAll into one array stops at its memory budget with an error that names per-page output', async function () {
+      // 2,600 records with a full 32,000-character multi-line field (CRM's field limit) are
+      // about 83 MB of JSON, past the 64 MiB one message may gather (DEFAULT_MAX_COLLECT_BYTES)
+      // by page 11 of 13.
+      const long = 'x'.repeat(32_000);
+      h.crm.store.insert(
+        'Leads',
+        leads(2600).map((r) => ({ ...r, Description: long })),
+      );
+      await h.load({
+        operation: 'list',
+        module: 'Leads',
+        fields: 'Last_Name,Description',
+        returnAll: true,
+      });
+      const o = await h.exec({}, { timeoutMs: 50_000 });
+      const caught = assertFailed(o, 'RESULT_TOO_LARGE');
+      assert.equal(caught._error.kind, 'input');
+      assert.match(caught.error.message, /one message per page/);
+      assert.equal(caught._error.details.limit, 64 * 1024 * 1024);
+      assert.equal(caught._error.details.records, 2000);
+      assert.equal(h.crmRequests().length, 11, 'stopped at the page past the budget');
+      assert.match(String(o.statuses.at(-1)?.text), /^error: RESULT_TOO_LARGE/);
+
+      // The advice works: one message per page walks all of it.
+      await unloadFlow();
+      await h.load({
+        operation: 'list',
+        module: 'Leads',
+        fields: 'Last_Name,Description',
+        returnAll: true,
+        output: 'pages',
+      });
+      const paged = await h.exec({}, { timeoutMs: 50_000, settleMs: 100 });
+      assert.equal(paged.dones.length, 1);
+      assert.equal(paged.dones[0], undefined);
+      const sizes = paged.out.map((m) => (m.payload as unknown[]).length);
+      assert.equal(sizes.length, 13);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        2600,
+      );
+    });
+
+    it("the connection's Largest answer cuts a bigger page with advice, and lets a smaller one by", async function () {
+      // 200 records with a full 32,000-character multi-line field are a 6.4 MB page.
+      const long = 'x'.repeat(32_000);
+      h.crm.store.insert(
+        'Leads',
+        leads(200).map((r) => ({ ...r, Description: long })),
+      );
+      const fields = 'Last_Name,Description';
+      await h.load({ operation: 'list', module: 'Leads', fields }, [], undefined, {
+        maxAnswerMB: '1',
+      });
+      const o = await h.exec({});
+      const caught = assertFailed(o, 'RESPONSE_TOO_LARGE');
+      assert.equal(caught._error.details.limit, 1024 * 1024);
+      assert.match(caught.error.message, /passed 1048576 bytes and was cut off/);
+      assert.equal(h.crmRequests().length, 1, 'cut once, not retried');
+      // 20 of them (640 KB) pass.
+      const small = await h.exec({ perPage: 20 });
+      assert.equal(small.dones[0], undefined);
+      assert.equal(small.out[0].payload.length, 20);
+      assert.equal(small.out[0].payload[0].Description.length, 32_000);
+
+      // The default (empty) takes the same page.
+      await unloadFlow();
+      await h.load({ operation: 'list', module: 'Leads', fields }, [], undefined, {
+        maxAnswerMB: '',
+      });
+      const whole = await h.exec({});
+      assert.equal(whole.dones[0], undefined);
+      assert.equal(whole.out[0].payload.length, 200);
+    });
+
     it('searches by a criteria object, by email, and a 204 is an empty array', async function () {
       h.crm.store.insert('Leads', [
         { Last_Name: 'Smith', Company: 'A', Email: 'smith@example.com' },

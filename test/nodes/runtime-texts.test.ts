@@ -247,6 +247,37 @@ describe('runtime texts', function () {
       assert.deepEqual(connectionNodeStatus({ state: 'connected', region: 'com' }, shared), {});
     });
 
+    it('size limits are worded for the node user: what was reached and what to change', function () {
+      const collected = errorShape(
+        new ZohoError({
+          code: 'RESULT_TOO_LARGE',
+          kind: 'input',
+          param: 'maxCollectBytes',
+          message: 'client text: raise maxCollectBytes',
+          details: { limit: 67108864, records: 2000, pages: 11 },
+        }),
+        [],
+        texts(),
+      );
+      assert.match(collected.message, /passed 67108864 bytes \(2000 records in 11 pages\)/);
+      assert.match(collected.message, /Output to one message per page/);
+      assert.doesNotMatch(collected.message, /maxCollectBytes/, 'no option a node user cannot set');
+      assert.deepEqual(collected.details, { limit: 67108864, records: 2000, pages: 11 });
+      const answer = errorShape(
+        new ZohoError({
+          code: 'RESPONSE_TOO_LARGE',
+          kind: 'http',
+          message: "client text: raise the connection's limit",
+          details: { limit: 33554432 },
+        }),
+        [],
+        texts(),
+      );
+      assert.match(answer.message, /passed 33554432 bytes and was cut off/);
+      assert.match(answer.message, /fewer records per page/);
+      assertTranslated([collected.message, answer.message]);
+    });
+
     it('a missing scope names the scope and the Scopes of the zoho-config node', function () {
       const missing = new ZohoError({
         code: 'OAUTH_SCOPE_MISMATCH',

@@ -120,6 +120,7 @@ describe('zoho-config', function () {
           configNode(sb.url, {
             scopes: 'ZohoCRM.modules.ALL, ZohoCRM.org.READ',
             creditBackoff: '0.8',
+            maxAnswerMB: '8',
           }),
         ],
         { [ID]: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } },
@@ -130,6 +131,7 @@ describe('zoho-config', function () {
       assert.deepEqual(node.scopes, ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ']);
       assert.equal(node.maxConcurrency, 5);
       assert.equal(node.creditBackoff, 0.8);
+      assert.equal(node.maxResponseBytes, 8 * 1024 * 1024);
       assert.equal(node.connectionStatus().state, 'not-connected');
       await assert.rejects(probeRequest(node), { code: 'NOT_CONNECTED' });
       const res = await helper.request().get(`/zoho-config/${ID}/status`);
@@ -139,8 +141,11 @@ describe('zoho-config', function () {
     });
 
     it('uses the default scopes and concurrency when empty, and rejects a bad region', async function () {
-      await loadFlow([configNode(sb.url, { maxConcurrency: '', region: 'mars' })]);
+      await loadFlow([
+        configNode(sb.url, { maxConcurrency: '', region: 'mars', maxAnswerMB: '0.5' }),
+      ]);
       const node = configOf();
+      assert.equal(node.maxResponseBytes, undefined, 'a bad Largest answer leaves the default');
       assert.ok(node.scopes.includes('ZohoCRM.modules.ALL'));
       assert.ok(node.scopes.includes('ZohoBooks.fullaccess.all'));
       assert.equal(node.maxConcurrency, 5);

@@ -27,6 +27,8 @@ export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   readonly organizationId: string;
   readonly maxConcurrency: number;
   readonly creditBackoff?: number;
+  /** Largest JSON answer accepted, in bytes; undefined: the client's default. */
+  readonly maxResponseBytes?: number;
   /**
    * The node's one ZohoConnection, created on first use. Throws a ZohoError (INVALID_INPUT)
    * when the node is misconfigured, e.g. region "custom" without an accounts URL.

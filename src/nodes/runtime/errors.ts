@@ -41,6 +41,8 @@ export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
   'FORBIDDEN_HOST',
   'NETWORK_ERROR',
   'TIMEOUT',
+  'RESPONSE_TOO_LARGE',
+  'RESULT_TOO_LARGE',
 ]);
 
 /**
@@ -76,8 +78,11 @@ function scopeMessage(err: ZohoError, scope: string, texts: ErrorTexts): string 
 function userMessage(err: ZohoError, texts: ErrorTexts): string {
   const scope = requiredScopeOf(err);
   if (scope) return scopeMessage(err, scope, texts);
-  if (CODES_WITH_TEXT.has(err.code))
-    return texts.shared(`errors.code.${err.code}`, { message: err.message });
+  if (CODES_WITH_TEXT.has(err.code)) {
+    // The counts of a size error (limit, records, pages) let its text say what was reached.
+    const details = err.details && typeof err.details === 'object' ? err.details : {};
+    return texts.shared(`errors.code.${err.code}`, { ...details, message: err.message });
+  }
   const where = err.kind === 'input' && err.param ? texts.whereSet(err.param) : undefined;
   return where ? texts.shared('errors.inputHint', { message: err.message, where }) : err.message;
 }

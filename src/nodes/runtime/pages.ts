@@ -4,13 +4,17 @@
  * automatic mode reassembles them into one array.
  */
 import type { NodeAPI } from 'node-red';
-import type { Page } from '../../zoho/core/paginate';
+import { type Page, collectPages } from '../../zoho/core/paginate';
 import type { InputContext, Msg } from './flow-node';
 import type { Translate } from './i18n';
 
 export type OutputMode = 'array' | 'pages';
 
-function infoOf(page: Page<unknown> | undefined, total: number, pages: number): Msg['info'] {
+function infoOf(
+  page: Pick<Page<unknown>, 'info' | 'truncated'> | undefined,
+  total: number,
+  pages: number,
+): Msg['info'] {
   const zoho = page?.info && typeof page.info === 'object' ? page.info : {};
   return { ...zoho, count: total, pages, truncated: page?.truncated ?? false };
 }
@@ -41,31 +45,30 @@ export async function sendPages<T>(
   annotate: (text: string) => string = (text) => text,
 ): Promise<void> {
   const { msg } = ctx;
+  if (mode === 'array') {
+    // One array goes through the one collector, which refuses to grow past its memory budget
+    // (RESULT_TOO_LARGE) instead of holding every page a server hands out.
+    const all = await collectPages(walk, (page) => ctx.status.progress(page.page, page.total));
+    msg.payload = all.items;
+    msg.info = infoOf(all, all.items.length, all.pages);
+    ctx.send(msg);
+    ctx.status.done(annotate(recordsText(ctx.shared, all.items.length, undefined, all.truncated)));
+    return;
+  }
   const id = RED.util.generateId();
-  const items: T[] = [];
   let last: Page<T> | undefined;
   for await (const page of walk) {
     last = page;
     ctx.status.progress(page.page, page.total);
-    if (mode === 'pages') {
-      const out = RED.util.cloneMessage<Msg>(msg);
-      out.payload = page.items;
-      out.info = infoOf(page, page.total, page.page);
-      // len > 1 tells Join to concatenate the page arrays rather than nest them.
-      out.parts = { id, index: page.page - 1, type: 'array', len: Math.max(2, pageSize) };
-      if (page.last) (out.parts as Record<string, unknown>).count = page.page;
-      if (msg.parts) (out.parts as Record<string, unknown>).parts = msg.parts;
-      ctx.send(out);
-    } else {
-      for (const item of page.items) items.push(item);
-    }
+    const out = RED.util.cloneMessage<Msg>(msg);
+    out.payload = page.items;
+    out.info = infoOf(page, page.total, page.page);
+    // len > 1 tells Join to concatenate the page arrays rather than nest them.
+    out.parts = { id, index: page.page - 1, type: 'array', len: Math.max(2, pageSize) };
+    if (page.last) (out.parts as Record<string, unknown>).count = page.page;
+    if (msg.parts) (out.parts as Record<string, unknown>).parts = msg.parts;
+    ctx.send(out);
   }
   const total = last?.total ?? 0;
-  if (mode === 'array') {
-    msg.payload = items;
-    msg.info = infoOf(last, total, last?.page ?? 0);
-    ctx.send(msg);
-  }
-  const messages = mode === 'pages' ? (last?.page ?? 0) : undefined;
-  ctx.status.done(annotate(recordsText(ctx.shared, total, messages, last?.truncated)));
+  ctx.status.done(annotate(recordsText(ctx.shared, total, last?.page ?? 0, last?.truncated)));
 }

@@ -25,6 +25,8 @@ export interface ZohoConfigDef extends NodeDef, SharedStateDef {
   organizationId?: string;
   maxConcurrency?: string | number;
   creditBackoff?: string | number;
+  /** Largest JSON answer in MB; empty: DEFAULT_MAX_RESPONSE_BYTES. */
+  maxAnswerMB?: string | number;
   /** The outbox's limits (zoho-config/outbox.ts outboxLimits). */
   outboxMaxMessages?: string | number;
   outboxMaxMB?: string | number;
@@ -46,6 +48,14 @@ function parseCreditBackoff(value: unknown): number | undefined | 'invalid' {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0.5 || n > 1) return 'invalid';
   return n;
+}
+
+/** Megabytes, whole, 1 to 1024; empty is the client's default (32 MiB, response.ts). */
+function parseAnswerMB(value: unknown): number | undefined | 'invalid' {
+  if (value === '' || value === undefined || value === null) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) return 'invalid';
+  return n * 1024 * 1024;
 }
 
 /** Whether any of Node-RED's log handlers is set to show debug (or trace) lines. */
@@ -72,6 +82,9 @@ export function readSettings(
   const backoff = parseCreditBackoff(def.creditBackoff);
   if (backoff === 'invalid') node.warn(t('log.badCreditBackoff'));
   node.creditBackoff = backoff === 'invalid' ? undefined : backoff;
+  const answer = parseAnswerMB(def.maxAnswerMB);
+  if (answer === 'invalid') node.warn(t('log.badMaxAnswerMB'));
+  node.maxResponseBytes = answer === 'invalid' ? undefined : answer;
   const unknownRegion = def.region !== undefined && def.region !== '' && !isRegion(def.region);
   if (unknownRegion) {
     return invalidInput(t('log.unknownRegion', { region: String(def.region) }), 'region');
@@ -196,6 +209,7 @@ export function connectionOptions(
     sharedTokens,
     maxConcurrency: node.maxConcurrency,
     creditBackoff: node.creditBackoff,
+    maxResponseBytes: node.maxResponseBytes,
     logger: {
       // Per-request lines cost a redaction each: only build them when someone reads them.
       debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
