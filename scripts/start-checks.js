@@ -59,16 +59,18 @@ const DEMO_URL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;
 
 /**
  * Whether `node` is still the demo connection npm start wrote (`demo`, the examples' shared
- * zoho-config): same settings, its URL a loopback sandbox on any port. A user who connected it
- * to a real account or another server changed one of them.
+ * zoho-config, which carries every setting of the dialog at its default): every setting the
+ * node has equals the demo's, its URL a loopback sandbox on any port. A user who connected it
+ * to a real account or another server changed one of them. A setting the node lacks is one a
+ * flows.json written before that setting existed has no value for: the runtime reads it as
+ * the default, which is the demo's.
  */
 function isUntouchedDemo(node, demo) {
   if (!node || node.type !== demo.type) return false;
   if (typeof node.accountsUrl !== 'string' || !DEMO_URL.test(node.accountsUrl)) return false;
-  const keys = new Set([...Object.keys(demo), ...Object.keys(node)]);
-  keys.delete('accountsUrl');
-  // The editor may save a number as a string: compare as text, a missing value as ''.
-  return [...keys].every((k) => String(node[k] ?? '') === String(demo[k] ?? ''));
+  const keys = Object.keys(node).filter((k) => k !== 'accountsUrl');
+  // The editor saves a number typed in a box as a string: compare as text.
+  return keys.every((k) => String(node[k] ?? '') === String(demo[k] ?? ''));
 }
 
 module.exports = { busyPortsLine, isUntouchedDemo, portInUse };

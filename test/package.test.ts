@@ -235,6 +235,43 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
     assert.deepEqual([...new Set(configs)], ['zoho-sandbox-connection "Zoho sandbox"']);
   });
 
+  it('the shared connection carries every setting of the zoho-config dialog, literal defaults as such', () => {
+    // So opening it and clicking Update adds nothing, and npm start still knows it as the
+    // untouched demo (scripts/start-checks.js).
+    const defaults = DEFS.get('zoho-config')?.props.get('defaults')?.node;
+    assert.ok(defaults && ts.isObjectLiteralExpression(defaults), 'zoho-config defaults inline');
+    const expected = new Map<string, unknown>();
+    for (const p of defaults.properties) {
+      if (!ts.isPropertyAssignment(p) || !ts.isObjectLiteralExpression(p.initializer)) continue;
+      const value = p.initializer.properties.find(
+        (q): q is ts.PropertyAssignment =>
+          ts.isPropertyAssignment(q) && q.name.getText() === 'value',
+      )?.initializer;
+      const literal =
+        value &&
+        (ts.isStringLiteral(value) ||
+          ts.isNumericLiteral(value) ||
+          value.kind === ts.SyntaxKind.TrueKeyword ||
+          value.kind === ts.SyntaxKind.FalseKeyword);
+      const text = value?.getText() ?? '';
+      expected.set(p.name.getText(), literal ? JSON.parse(text.replace(/^'(.*)'$/, '"$1"')) : null);
+    }
+    assert.ok(expected.size >= 10, `defaults read: ${[...expected.keys()].join(', ')}`);
+    const own = new Set(['name', 'region', 'accountsUrl']); // what makes it the sandbox's
+    for (const f of fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((x) => x.endsWith('.json'))) {
+      const config = (JSON.parse(read('examples', f)) as Record<string, unknown>[]).find(
+        (n) => n.type === 'zoho-config',
+      );
+      assert.ok(config, f);
+      for (const [key, value] of expected) {
+        assert.ok(key in config, `${f}: the connection has no ${key}`);
+        if (value !== null && !own.has(key)) assert.equal(config[key], value, `${f}: ${key}`);
+      }
+    }
+  });
+
   it('N02: every non-config node is used by at least one example in examples/', () => {
     const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
     const used = new Set<string>();

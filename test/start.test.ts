@@ -83,6 +83,47 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
+describe('npm start: which connection is still the untouched demo (scripts/start-checks.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isUntouchedDemo } = require(path.join(ROOT, 'scripts', 'start-checks.js')) as {
+    isUntouchedDemo(this: void, node: FlowNode | undefined, demo: FlowNode): boolean;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { demoConnection } = require(path.join(ROOT, 'scripts', 'start.js')) as {
+    demoConnection(this: void, url: string): FlowNode;
+  };
+  const demo = demoConnection('http://127.0.0.1:8800');
+
+  it('the demo as written, on another sandbox port, or as an older flows.json without the newer settings', () => {
+    assert.equal(isUntouchedDemo({ ...demo }, demo), true);
+    assert.equal(isUntouchedDemo({ ...demo, accountsUrl: 'http://127.0.0.1:9911' }, demo), true);
+    // The dialog's Update saves numbers typed in a box as text.
+    assert.equal(isUntouchedDemo({ ...demo, maxConcurrency: '5' }, demo), true);
+    const older: FlowNode = { ...demo };
+    for (const k of ['environment', 'insecureHttp', 'outboxMaxMessages', 'sharedState']) {
+      assert.ok(k in older, `the demo carries ${k}`);
+      delete older[k];
+    }
+    assert.equal(isUntouchedDemo(older, demo), true);
+  });
+
+  it('not once the user changed any setting, or pointed it away from a loopback sandbox', () => {
+    for (const change of [
+      { region: 'eu' },
+      { accountsUrl: 'https://accounts.zoho.eu' },
+      { accountsUrl: 'http://192.168.1.5:8800' },
+      { environment: 'sandbox' },
+      { scopes: 'ZohoCRM.modules.ALL' },
+      { name: 'My Zoho' },
+      { sharedState: 'redis' },
+      { outboxMaxMessages: 50 },
+    ]) {
+      assert.equal(isUntouchedDemo({ ...demo, ...change }, demo), false, JSON.stringify(change));
+    }
+    assert.equal(isUntouchedDemo(undefined, demo), false, 'removed');
+  });
+});
+
 describe('npm start (scripts/start.js)', function () {
   this.timeout(180_000);
   let userDir = '';

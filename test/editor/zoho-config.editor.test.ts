@@ -25,6 +25,7 @@ const IDS = {
   selfClient: 'zc-self-client',
   deploy: 'zc-deploy',
   environment: 'zc-environment',
+  headless: 'zc-headless',
 };
 
 interface Status {
@@ -359,6 +360,30 @@ describe('zoho-config editor (Chromium)', function () {
     assert.equal(s.hasRefreshToken, true);
     assert.equal(sandbox.stats.tokenRequests.authorization_code, 1);
     noErrors(ep, 'exchanging a grant code');
+  });
+
+  it('headless, as the help and README say: the admin endpoint takes the code, a redeploy saves it', async () => {
+    // No browser: the code goes to the admin endpoint (README's first curl line) ...
+    const { status: code, body } = await ed.editor.connectSelfClient(
+      IDS.headless,
+      'ZohoCRM.modules.ALL',
+    );
+    assert.equal(code, 200, JSON.stringify(body));
+    assert.equal(body.connected, true, JSON.stringify(body));
+    // ... then GET /flows piped into a full POST /flows (its second curl line).
+    const flows = await (await ed.editor.admin('flows')).text();
+    const res = await ed.editor.admin('flows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: flows,
+    });
+    assert.ok(res.ok, `redeploy: ${res.status} ${await res.text()}`);
+    // What a restart reads: the tokens and the client in flows_cred.json.
+    const stored = ed.editor.storedCredentials()[IDS.headless] ?? {};
+    assert.equal(typeof stored.refreshToken, 'string', 'refresh token saved by the redeploy');
+    assert.equal(stored.clientId, '1000.SANDBOXCLIENT');
+    assert.equal(stored.clientSecret, 'sandbox-secret');
+    assert.equal((await status(IDS.headless)).connected, true, 'still connected after it');
   });
 
   it('after Deploy no secret or token is in GET /flows or the editor node set', async () => {
