@@ -213,6 +213,7 @@ export function connectionOptions(
     logger: {
       // Per-request lines cost a redaction each: only build them when someone reads them.
       debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
+      debugEnabled: debugLogging(RED),
       warn: (m) => node.warn(redact(m)),
     },
   };
