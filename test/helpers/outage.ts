@@ -49,6 +49,15 @@ export interface OutageResult {
   drainCalls: number;
   drainRecords: number;
   drainMs: number;
+  /** From the first replayed call's start to the last one's end. */
+  replayMs: number;
+  /** From the link's return to the first replayed call (the probe's back-off). */
+  firstCallMs: number;
+  /**
+   * The ideal replay time (100 records a call, 5 calls at once, each as long as the mean
+   * replayed call took) over the measured one.
+   */
+  replayFraction: number;
   truncatedLogs: string[];
 }
 
@@ -277,7 +286,19 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
     const upserts = sandbox.requests.filter(
       (r) => r.method === 'POST' && r.path === '/crm/v8/Leads/upsert',
     );
+    const starts = upserts.map((r) => r.time);
+    const ends = upserts.map((r) => r.time + (r.durationMs ?? 0));
+    const replayMs = upserts.length ? Math.max(...ends) - Math.min(...starts) : 0;
+    const meanCall = upserts.reduce((n, r) => n + (r.durationMs ?? 0), 0) / (upserts.length || 1);
+    const carried = upserts.reduce(
+      (n, r) => n + ((r.body as { data?: unknown[] } | undefined)?.data?.length ?? 0),
+      0,
+    );
+    const idealMs = (Math.ceil(carried / 100) / 5) * meanCall;
     return {
+      replayMs,
+      firstCallMs: upserts.length ? Math.min(...starts) - drainStart : 0,
+      replayFraction: replayMs > 0 ? idealMs / replayMs : 0,
       messages: options.messages,
       lost,
       duplicated,
@@ -287,10 +308,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
       caught: ended.filter((e) => e.k === 'err').length,
       kills,
       drainCalls: upserts.length,
-      drainRecords: upserts.reduce(
-        (n, r) => n + ((r.body as { data?: unknown[] } | undefined)?.data?.length ?? 0),
-        0,
-      ),
+      drainRecords: carried,
       drainMs,
       truncatedLogs: [...logs, red.log].filter((l) => /error/i.test(l)).map((l) => l.slice(-2000)),
     };
