@@ -65,7 +65,14 @@ export function openOutbox(
     limits,
     probe: async () => {
       try {
-        await connection().request({ product: 'crm', method: 'GET', path: '/v8/org' });
+        // One attempt: the outbox backs off itself, and a probe stuck in the connection's
+        // retries would hold the replay (and a flush) on a connection that may be gone.
+        await connection().request({
+          product: 'crm',
+          method: 'GET',
+          path: '/v8/org',
+          retry: { maxRetries: 0 },
+        });
       } catch (error) {
         if (unreachable(error)) throw error;
       }

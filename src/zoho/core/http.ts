@@ -166,6 +166,15 @@ const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 
 /**
+ * A token call that could not reach the accounts server: the API call it was for was not sent
+ * (or, after a 401, not applied), so it is "Zoho unavailable, not sent" (the outbox's cue).
+ */
+function unsentIfUnreached(e: unknown): unknown {
+  if (e instanceof ZohoError && (e.kind === 'network' || e.kind === 'timeout')) e.notSent = true;
+  return e;
+}
+
+/**
  * Marks a 429 or 5xx as "Zoho unavailable" (ZohoError.notSent, the outbox's cue); true when
  * Zoho did not apply the call (429, 503).
  */
@@ -368,7 +377,7 @@ export class ZohoHttp extends EventEmitter {
         if (status === 401 && !replayed && this.tokenRefused(error.code)) {
           replayed = true;
           attempts--;
-          await this.options.auth.replaceRejected(token).catch((e: unknown) => this.authFailed(e));
+          await this.replaceToken(token);
           continue;
         }
         if (status === 401 && replayed && TOKEN_OR_SCOPE.has(error.code)) {
@@ -439,11 +448,15 @@ export class ZohoHttp extends EventEmitter {
     try {
       return await this.options.auth.accessToken();
     } catch (e) {
-      // The accounts server out of reach: the API call itself was never sent.
-      if (e instanceof ZohoError && (e.kind === 'network' || e.kind === 'timeout'))
-        e.notSent = true;
-      return this.authFailed(e);
+      return this.authFailed(unsentIfUnreached(e));
     }
+  }
+
+  /** A new access token after Zoho refused `token` (the accounts server out of reach: not sent). */
+  private async replaceToken(token: string): Promise<void> {
+    await this.options.auth
+      .replaceRejected(token)
+      .catch((e: unknown) => this.authFailed(unsentIfUnreached(e)));
   }
 
   private authFailed(e: unknown): never {

@@ -55,6 +55,8 @@ export class Outbox extends EventEmitter {
   private readonly attempts = new Map<number, number>();
   private timer?: ReturnType<typeof setTimeout>;
   private running = false;
+  /** A flush asked for during a round: one more round right after it, not after the back-off. */
+  private again = false;
   private delay: number;
   private lastError?: string;
   private merged = 0;
@@ -158,6 +160,7 @@ export class Outbox extends EventEmitter {
   }
 
   private schedule(ms: number): void {
+    if (this.running && ms === 0) this.again = true;
     if (this.closed || this.running) return;
     if (this.timer) {
       if (ms > 0) return;
@@ -190,6 +193,8 @@ export class Outbox extends EventEmitter {
     } finally {
       this.running = false;
     }
+    const again = this.again;
+    this.again = false;
     if (reachable) {
       this.lastError = undefined;
       if (this.journal.count === 0) this.merged = 0;
@@ -198,7 +203,7 @@ export class Outbox extends EventEmitter {
       const jitter = 0.5 + (this.options.random ?? Math.random)() * 0.5;
       this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 300_000);
       this.changed();
-      if (this.deliverable()) this.schedule(this.delay * jitter);
+      if (this.deliverable()) this.schedule(again ? 0 : this.delay * jitter);
       return;
     }
     this.changed();
