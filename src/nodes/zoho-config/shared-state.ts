@@ -8,6 +8,7 @@ import type { SharedTokenStore } from '../../zoho/core/shared';
 import { RedisLink, RedisMissingError, openRedisLink } from '../runtime/shared-state/redis';
 import type { CheckpointStore } from '../../zoho/crm/change-poller';
 import { RedisPollShare } from '../runtime/shared-state/poll';
+import { RedisChannelShare } from '../runtime/shared-state/channel';
 import {
   DEFAULT_PREFIX,
   RedisSharedTokens,
@@ -83,6 +84,18 @@ export class NodeSharedState {
     if (!handle) return undefined;
     const base = keyBase(handle.prefix, identity);
     return new RedisPollShare(handle.link, base, nodeId, intervalMs, local);
+  }
+
+  /** One channel for the webhook watch node `nodeId` across the fleet; undefined when nothing is shared. */
+  channel(
+    identity: SharedIdentity,
+    nodeId: string,
+    leaseMs: number,
+  ): RedisChannelShare | undefined {
+    const handle = this.open();
+    if (!handle) return undefined;
+    const base = keyBase(handle.prefix, identity);
+    return new RedisChannelShare(handle.link, base, nodeId, identity, leaseMs);
   }
 
   private open(): NodeSharedState['handle'] {
