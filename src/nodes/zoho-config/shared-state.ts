@@ -9,6 +9,7 @@ import { RedisLink, RedisMissingError, openRedisLink } from '../runtime/shared-s
 import type { CheckpointStore } from '../../zoho/crm/change-poller';
 import { RedisPollShare } from '../runtime/shared-state/poll';
 import { RedisChannelShare } from '../runtime/shared-state/channel';
+import { RedisSharedCache } from '../runtime/shared-state/cache';
 import {
   DEFAULT_PREFIX,
   RedisSharedTokens,
@@ -71,6 +72,12 @@ export class NodeSharedState {
   tokens(identity: SharedIdentity): SharedTokenStore | undefined {
     const handle = this.open();
     return handle && new RedisSharedTokens(handle.link, identity, handle.prefix);
+  }
+
+  /** Answers shared across the fleet (Books organizations); undefined when nothing is shared. */
+  cache(identity: SharedIdentity): RedisSharedCache | undefined {
+    const handle = this.open();
+    return handle && new RedisSharedCache(handle.link, keyBase(handle.prefix, identity), identity);
   }
 
   /** One poller for the watch node `nodeId` across the fleet; undefined when nothing is shared. */
