@@ -54,6 +54,16 @@ function balancer(ports: number[]): Promise<{ url: string; close: () => Promise<
   );
 }
 
+/** `n` leads, one API call each (one callback each), 10 at a time. */
+async function createEach(api: ReturnType<typeof crmApi>, n: number): Promise<string[]> {
+  const made: string[] = [];
+  for (let batch = 0; batch < n / 10; batch++) {
+    const ids = await Promise.all(Array.from({ length: 10 }, () => api.createLeads(1)));
+    made.push(...ids.flat());
+  }
+  return made;
+}
+
 /** Collects what the instances' flows post back: one body per message, tagged by instance. */
 function collector(): Promise<{
   url: string;
@@ -147,7 +157,7 @@ describe('a fleet of three Node-RED processes sharing Redis', function () {
     return me;
   }
 
-  it('cold start: 3 instances × 200 calls make 1 token request; 1,000 changes through the balancer each arrive once; forged callbacks are refused', async () => {
+  it('cold start: 3 instances × 200 calls make 1 token request; 1,000 changes through the balancer each arrive once; forged callbacks are refused; a Redis restart loses and repeats nothing', async () => {
     const { refreshToken, accessToken } = issueTokens(sb.sandbox);
     sb.sandbox.resetStats();
     const ports = [await freePort(), await freePort(), await freePort()];
@@ -222,11 +232,7 @@ describe('a fleet of three Node-RED processes sharing Redis', function () {
 
     await until(() => crmChannels().length === 1, 'the channel', 30_000);
     const api = crmApi(sb.url, accessToken);
-    const made: string[] = [];
-    for (let batch = 0; batch < 100; batch++) {
-      const ids = await Promise.all(Array.from({ length: 10 }, () => api.createLeads(1)));
-      made.push(...ids.flat());
-    }
+    const made = await createEach(api, 1000);
     await until(() => sink.got.length >= 1000, '1,000 messages', 60_000);
     const ids = sink.got.flatMap((g) => g.payload.ids);
     assert.equal(ids.length, 1000);
@@ -250,6 +256,22 @@ describe('a fleet of three Node-RED processes sharing Redis', function () {
     }
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(sink.got.length, 1000, 'no forged callback accepted');
+
+    // Redis goes away and comes back empty: each instance keeps the channel alone with the
+    // fleet's token meanwhile, so every change still arrives once, whichever instance gets it.
+    await redis.server.stop();
+    const during = await createEach(api, 100);
+    await redis.server.start();
+    const after = await createEach(api, 100);
+    await until(() => sink.got.length >= 1200, '200 more messages', 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const all = sink.got.flatMap((g) => g.payload.ids);
+    assert.deepEqual(
+      [...all].sort(),
+      [...made, ...during, ...after].sort(),
+      'each once, across the outage',
+    );
+    assert.equal(sb.sandbox.stats.tokenRequests.total, 1, 'still one token request');
   });
 
   const crmChannels = () => crm.notifications.live();
