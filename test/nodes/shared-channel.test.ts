@@ -189,6 +189,11 @@ describe('one webhook channel per watch node across a fleet (Redis record, keepe
     await redis.server.start();
     await until(() => keepers().length === 1, 'one keeper again', 15_000);
     assert.ok(fleet.every((i) => i.states.some((s) => s.state === 'alone' && s.up)));
+    // The status tells the truth again: the keeper's state or standing by, not "alone".
+    await until(
+      () => fleet.every((i) => !['alone', 'registering'].includes(i.states.at(-1)?.state ?? '')),
+      'each shows its state again',
+    );
   });
 
   it('an instance started while Redis was down agrees with the fleet on one token when Redis is back', async () => {

@@ -159,6 +159,8 @@ export class FleetChannelKeeper extends EventEmitter {
     if (this.alone) {
       this.alone = false;
       this.emit('state', { state: 'alone', up: true });
+      // Still keeping it: what the keeper last said is the truth again.
+      if (mine && this.keeper) this.set(this.keeper.current);
     }
     if (mine) {
       if (!this.keeper) this.keep(await this.share.read());
@@ -198,7 +200,12 @@ export class FleetChannelKeeper extends EventEmitter {
       const record = await this.share.read();
       const expiry = record?.expiresAt ?? this.clock.now() + 60 * 60 * 1000;
       // Zoho failing here is tried again at the next look (the store is fine).
-      const given = await enableChannel(this.conn(), { ...this.spec, token: this.token }, expiry)
+      const given = await enableChannel(
+        this.conn(),
+        { ...this.spec, token: this.token },
+        expiry,
+        this.controller.signal,
+      )
         .then(() => true)
         .catch(() => false);
       if (given) this.settled();
