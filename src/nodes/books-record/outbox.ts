@@ -158,13 +158,14 @@ async function replayOne(
   } catch (error) {
     const z = error as ZohoError;
     const reach = unreachable(error);
+    // Kept for later when repeating is safe or it cannot have reached Zoho; an unsafe one cut
+    // by the node closing mid-call counts as "may have".
     const keep =
-      (reach && (safe || z.notSent)) ||
-      isConnectionProblem(z) ||
-      z.kind === 'limit' ||
-      z.kind === 'aborted';
+      z.notSent === true ||
+      (safe && (reach !== undefined || z.kind === 'aborted')) ||
+      (!reach && z.kind !== 'aborted' && (isConnectionProblem(z) || z.kind === 'limit'));
     if (keep) return { settled: false };
-    if (reach) return failedOutcome(o, msg, uncertain());
+    if (reach || z.kind === 'aborted') return failedOutcome(o, msg, uncertain());
     return failedOutcome(o, msg, errorShape(error, o.config.secrets(), texts));
   }
 }

@@ -52,12 +52,15 @@ export interface OutboxOwner {
 /** A node's replay of its waiting entries: one outcome per entry, in order. */
 export type Replay = (o: OutboxOwner, entries: QueuedEntry[]) => Promise<Outcome[]>;
 
-/** The message as the journal keeps it: JSON, without live objects; refused when it is not. */
-export function serialisable(msg: Msg, shared: Translate): Msg {
+/**
+ * The message as the journal keeps it: JSON, without live objects (nor `omit`, what the node
+ * journals its own way); refused when it is not JSON.
+ */
+export function serialisable(msg: Msg, shared: Translate, omit: readonly string[] = []): Msg {
   try {
     return JSON.parse(
       JSON.stringify(msg, function (this: unknown, key, value: unknown) {
-        return this === msg && LIVE_KEYS.has(key) ? undefined : value;
+        return this === msg && (LIVE_KEYS.has(key) || omit.includes(key)) ? undefined : value;
       }),
     ) as Msg;
   } catch (e) {
@@ -91,6 +94,8 @@ export interface Queueing {
   /** The error text (node's own) when it may have reached Zoho and is not replay-safe. */
   notReplayable: (reason: string) => string;
   coalesce?: { key: string; merge(older: unknown, newer: unknown): unknown };
+  /** msg properties the node keeps in the body its own way (e.g. a file's bytes). */
+  omit?: readonly string[];
 }
 
 /**
@@ -124,7 +129,7 @@ export async function withOutbox<R>(
       }
     }
   }
-  const body = q.body(serialisable(ctx.msg, ctx.shared));
+  const body = q.body(serialisable(ctx.msg, ctx.shared, q.omit));
   const coalesce = def.outboxCoalesce === false ? undefined : q.coalesce;
   const { dropped } = await outbox.add(def.id, body, coalesce);
   if (dropped.length) ctx.warn(ctx.shared('outbox.dropped', { count: dropped.length }));
