@@ -158,11 +158,14 @@ describe('zoho-config outbox routes (sandbox, real Node-RED)', function () {
     );
   });
 
-  it('refuses what is not a deployed connection with 404', async () => {
+  it('an undeployed connection reads as such; retry and discard on it are refused with 404', async () => {
     await loadQueued();
     const missing = await helper.request().get('/zoho-config/nope/outbox');
-    assert.equal(missing.status, 404);
-    assert.equal(missing.body.error.code, 'NOT_DEPLOYED');
+    assert.equal(missing.status, 200);
+    assert.deepEqual(missing.body, { deployed: false });
+    const gone = await helper.request().post('/zoho-config/nope/outbox/discard').send({});
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.error.code, 'NOT_DEPLOYED');
     const notConfig = await helper.request().post('/zoho-config/n1/outbox/retry').send({});
     assert.equal(notConfig.status, 404);
   });

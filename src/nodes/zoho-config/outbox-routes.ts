@@ -7,7 +7,7 @@
  *   POST /zoho-config/:id/outbox/discard  (zoho-config.write)  drop one node's waiting messages
  *                                                               ({ node }) or all of them ({})
  *
- * Only a deployed connection has an outbox. A connection whose journal is neither open nor on
+ * Only a deployed connection has an outbox (GET answers { deployed: false } for one that is not). A connection whose journal is neither open nor on
  * disk answers an empty outbox without creating one. The last error passes through the
  * connection's secret scrubber: it is Zoho's or the network's text, shown in a browser.
  */
@@ -22,7 +22,7 @@ import {
   deployedConfig,
   isNodeId,
 } from '../runtime/admin-http';
-import type { ZohoConfigNode } from '../runtime/config-node';
+import { isZohoConfigNode, type ZohoConfigNode } from '../runtime/config-node';
 import { translator } from '../runtime/i18n';
 import { hasOutbox } from './outbox';
 
@@ -66,8 +66,11 @@ export function outboxRoutes(RED: NodeAPI, userDir: () => string | undefined): A
       permission: 'read',
       handle: async (req, res) => {
         res.set('Cache-Control', 'no-store');
+        // A connection not deployed yet (a new node in the editor) has no outbox: said as such,
+        // not as an error the browser would log.
+        if (!isZohoConfigNode(RED.nodes.getNode(req.params.id))) return { deployed: false };
         const { config, outbox } = await outboxOf(req);
-        return view(RED, config, outbox);
+        return { deployed: true, ...view(RED, config, outbox) };
       },
     },
     {
