@@ -14,6 +14,7 @@ import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
 import { closeOutbox, openOutbox, outboxLimits } from './outbox';
+import { outboxRoutes } from './outbox-routes';
 import {
   Mutable,
   ZohoConfigDef,
@@ -122,6 +123,7 @@ export = function (RED: NodeAPI): void {
   const deps = { states, account, findAccount: (id: string) => accounts.get(id), userDir };
   registerAdminRoutes(RED, [
     ...zohoConfigRoutes(RED, deps),
+    ...outboxRoutes(RED, userDir),
     ...crmEditorRoutes(RED),
     ...booksEditorRoutes(RED),
   ]);

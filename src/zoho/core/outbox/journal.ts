@@ -130,6 +130,13 @@ export class Journal {
     return this.owners.get(owner) ?? 0;
   }
 
+  /** Bytes of one owner's live records (a pass over the index: for the editor, not a hot path). */
+  bytesOf(owner: string): number {
+    let bytes = 0;
+    for (const loc of this.live.values()) if (loc.owner === owner) bytes += loc.length;
+    return bytes;
+  }
+
   has(seq: number): boolean {
     return this.live.has(seq);
   }

@@ -49,6 +49,16 @@ export interface OutboxState {
   truncatedBytes: number;
 }
 
+/** One owner's waiting entries (the editor's outbox table, a node's status). */
+export interface OwnerState {
+  owner: string;
+  count: number;
+  bytes: number;
+  oldest?: number;
+  /** Updates merged into this owner's waiting entries since its queue was last empty. */
+  merged: number;
+}
+
 export class Outbox extends EventEmitter {
   private readonly owners = new Map<string, Owner>();
   private readonly inFlight = new Set<number>();
@@ -60,6 +70,7 @@ export class Outbox extends EventEmitter {
   private delay: number;
   private lastError?: string;
   private merged = 0;
+  private readonly mergedBy = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -74,6 +85,10 @@ export class Outbox extends EventEmitter {
   static async open(options: OutboxOptions): Promise<Outbox> {
     const journal = await Journal.open(options.file, options.limits);
     return new Outbox(journal, options, journal.truncatedBytes);
+  }
+
+  get limits(): JournalLimits {
+    return this.journal.limits;
   }
 
   setLimits(limits: JournalLimits): void {
@@ -110,7 +125,10 @@ export class Outbox extends EventEmitter {
       Date.now(),
       coalesce ? { merge: (a: unknown, b: unknown) => coalesce.merge(a, b), canMerge } : undefined,
     );
-    if (merged) this.merged++;
+    if (merged) {
+      this.merged++;
+      this.mergedBy.set(owner, (this.mergedBy.get(owner) ?? 0) + 1);
+    }
     // Dropped to make room: their attempt counts go with them (the map stays as small as the
     // journal).
     for (const d of dropped) this.attempts.delete(d.seq);
@@ -132,6 +150,7 @@ export class Outbox extends EventEmitter {
       .filter((s) => !this.inFlight.has(s));
     await this.journal.ack(seqs);
     for (const seq of seqs) this.attempts.delete(seq);
+    this.forgetMerged();
     this.changed();
     return seqs.length;
   }
@@ -147,6 +166,33 @@ export class Outbox extends EventEmitter {
       merged: this.merged,
       truncatedBytes: this.truncatedBytes,
     };
+  }
+
+  /** Every owner with waiting entries, in queue order of their oldest. */
+  ownerStates(): OwnerState[] {
+    const found = new Map<string, OwnerState>();
+    for (const e of this.journal.entries()) {
+      const s = found.get(e.owner);
+      if (s) s.count++;
+      else
+        found.set(e.owner, { owner: e.owner, count: 1, bytes: 0, oldest: e.queuedAt, merged: 0 });
+    }
+    for (const s of found.values()) {
+      s.bytes = this.journal.bytesOf(s.owner);
+      s.merged = this.mergedBy.get(s.owner) ?? 0;
+    }
+    return [...found.values()];
+  }
+
+  /** Updates merged into an owner's waiting entries since its queue was last empty. */
+  mergedOf(owner: string): number {
+    return this.mergedBy.get(owner) ?? 0;
+  }
+
+  /** Owners whose queue emptied start counting merges again. */
+  private forgetMerged(): void {
+    for (const owner of [...this.mergedBy.keys()])
+      if (this.journal.countOf(owner) === 0) this.mergedBy.delete(owner);
   }
 
   async close(): Promise<void> {
@@ -242,6 +288,7 @@ export class Outbox extends EventEmitter {
       const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
       await this.journal.ack(settled.map((e) => e.seq));
       for (const e of settled) this.attempts.delete(e.seq);
+      this.forgetMerged();
       for (const o of outcomes) if (o.settled) o.after?.();
       if (settled.length < batch.length) this.lastError = 'Zoho could not be reached';
       return settled.length === batch.length;
