@@ -133,7 +133,7 @@ export class Journal {
   /** Bytes of one owner's live records (a pass over the index: for the editor, not a hot path). */
   bytesOf(owner: string): number {
     let bytes = 0;
-    for (const loc of this.live.values()) if (loc.owner === owner) bytes += loc.length;
+    for (const slot of this.live.entries(owner)) bytes += slot.length;
     return bytes;
   }
 
