@@ -284,6 +284,9 @@ export async function stopRed(): Promise<void> {
   state.started = false;
   for (const dir of state.tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   state.userDir = undefined;
+  // A runtime started later (lazily, by the next file's first flow) starts plain: one file's
+  // adminAuth or settings must not carry over into another's.
+  state.settings = {};
 }
 
 interface ContextModule {
