@@ -168,6 +168,33 @@ describe("creditBackoff: the org's allowance by Zoho's formula", function () {
       assert.match(warnings[1], /the connection's scopes lack ZohoCRM\.org\.READ/);
     });
 
+    it('a slow org read: a caller who gives up is not held; a failed read falls back, tried again later', async () => {
+      await start({ edition: 'enterprise' });
+      sb.faults.inject({ match: { path: '/crm/v8/org' }, kind: 'slow', delayMs: 1_500, times: 1 });
+      const conn = connect();
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 50);
+      const started = Date.now();
+      const aborted = await conn.request({ ...leads, signal: abort.signal }).catch((e) => e);
+      assert.equal((aborted as ZohoError).code, 'ABORTED');
+      assert.ok(Date.now() - started < 1_000, `held ${Date.now() - started} ms`);
+      await waitFor(() => conn.status().warning !== undefined);
+      assert.equal((conn.status().warning?.details as { credits: number }).credits, 60_000);
+      // A read that meets a server error: the assumed floor now, another read 10 minutes on.
+      const other = connect();
+      sb.faults.inject({ match: { path: '/crm/v8/org' }, kind: 'status', status: 500, times: 1 });
+      sb.clearRequests();
+      assert.equal((await other.request(leads)).status, 204);
+      assert.match(warnings.at(-1) ?? '', /could not be read \(GET \/org failed: /);
+      clock.advance(10 * 60_000 + 1);
+      await other.request(leads);
+      await waitFor(() => orgReads().length === 2);
+      await waitFor(() => other.status().warning?.details !== undefined);
+      await waitFor(
+        () => (other.status().warning?.details as { source: string }).source === 'formula',
+      );
+    });
+
     it('reads the org once a day, and again when the connection is rebuilt', async () => {
       await start({ edition: 'standard', licensedUsers: 4 });
       const conn = connect();

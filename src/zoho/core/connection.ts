@@ -12,6 +12,7 @@ import { HttpEvent, HttpOptions, RequestSpec, ZohoHttp, ZohoResponse } from './h
 import { ASSUMED_CRM_CREDITS, DEFAULT_CONCURRENCY } from './limits';
 import { redactText } from './redact';
 import { scopesNamed } from './response';
+import { linkSignals, whenAborted } from './signals';
 import { Environment, Region, RegionSettings, accountsUrl } from './regions';
 import type { SharedTokenStore } from './shared';
 
@@ -161,13 +162,25 @@ export class ZohoConnection extends EventEmitter {
     // none goes out against an allowance the org does not have (Free has a tenth of 50,000).
     if (this.allowance && (spec.product ?? 'crm') === 'crm' && !this.http.creditsReported()) {
       const first = this.allowance.before();
-      if (first) await first;
+      if (first) await this.waitUnlessAborted(first, spec.signal);
     }
     try {
       return await this.http.request<T>(spec);
     } catch (err) {
       const scopeError = isZohoError(err) && SCOPE_CODES.has(err.code) && err.kind === 'scope';
       throw scopeError ? this.namingScope(err, spec) : err;
+    }
+  }
+
+  /** Waits for `work` unless the caller gives up first (its own call then ends as aborted). */
+  private async waitUnlessAborted(work: Promise<void>, signal?: AbortSignal): Promise<void> {
+    if (!signal) return work;
+    const wait = linkSignals(signal);
+    try {
+      await Promise.race([work, whenAborted(wait.signal)]);
+    } finally {
+      // Ends the listener on the caller's signal: a node's signal lives for months.
+      wait.abort();
     }
   }
 
