@@ -19,6 +19,7 @@ import {
   startRed,
   stopRed,
   unloadFlow,
+  messageHooks,
 } from '../test/helpers/red';
 import { ALL_SCOPES } from '../test/helpers/sandbox';
 import { ExternalSandbox, externalSandbox } from './external-sandbox';
@@ -46,6 +47,29 @@ interface Rig {
   /** Messages that ended in an error (a Catch node saw them). */
   failures(): number;
   close(): Promise<void>;
+}
+
+/** Node-RED's messaging hooks: the bench's own are labelled, so close() removes only them. */
+const BENCH_HOOK = 'bench';
+/** The bench's two measured nodes: crm-record and the function node doing the same. */
+const MEASURED = new Set(['rec', 'fn']);
+interface CompleteEvent {
+  msg: Msg;
+  error?: unknown;
+  node: { id: string };
+}
+interface SendEvent {
+  msg: Msg;
+  source: { id: string };
+}
+/** A message in the flow: what its node sent (and how many), and whether it called done. */
+interface Pending {
+  sent: Msg[];
+  keep: boolean;
+  resolve: (m: Msg[]) => void;
+  expected: number;
+  received: number;
+  done: boolean;
 }
 
 async function rig(
@@ -94,43 +118,60 @@ async function rig(
     // What a user would write instead: the same get from a function node (see FUNCTION_GET).
     { id: 'fn', type: 'function', func: FUNCTION_GET, outputs: 1, wires: [['out']] },
     { id: 'out', type: 'helper' },
-    { id: 'done', type: 'complete', scope: ['rec', 'fn'], wires: [['fin']] },
-    // A failed message ends too (and is counted), so no run waits forever.
-    { id: 'failed', type: 'catch', scope: ['rec', 'fn'], wires: [['fin']] },
-    { id: 'fin', type: 'helper' },
   ];
   const instrumented = helper as unknown as {
     _NodePrototype: Record<string, unknown>;
     _sandbox: { restore(): void };
   };
   const methods = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'];
-  const originals = methods.map((m) => [m, instrumented._NodePrototype[m]] as const);
   await loadFlow(flow, { cfg: { ...CLIENT, refreshToken } });
-  // The test helper records every Node method call (sinon spies behind proxies); a deployed
-  // Node-RED does not. Measure the runtime as users run it: put the plain methods back.
+  // The test helper records every Node method call (sinon spies behind proxies, one more layer
+  // per flow it loaded); a deployed Node-RED does not. Measure the runtime as users run it: put
+  // the plain methods back, unwrapping every layer down to Node-RED's own.
   instrumented._sandbox.restore();
-  for (const [m, fn] of originals) instrumented._NodePrototype[m] = fn;
-  const pending = new Map<string, { sent: Msg[]; keep: boolean; resolve: (m: Msg[]) => void }>();
-  const catchAll = (msg: Msg, into: 'sent' | 'done') => {
+  for (const m of methods) {
+    type Wrapped = ((...args: unknown[]) => unknown) & { wrappedMethod?: Wrapped };
+    let fn = instrumented._NodePrototype[m] as Wrapped;
+    while (fn.wrappedMethod) fn = fn.wrappedMethod;
+    instrumented._NodePrototype[m] = fn;
+  }
+  const pending = new Map<string, Pending>();
+  const settle = (id: string) => {
+    const entry = pending.get(id);
+    if (!entry?.done || entry.received < entry.expected) return;
+    pending.delete(id);
+    entry.resolve(entry.sent);
+  };
+  helper.getNode('out').on('input', (msg: Msg) => {
     const entry = pending.get(String(msg._benchId));
     if (!entry) return;
     // Unkept messages are reduced to their size at once, so memory figures see only the node.
-    if (into === 'sent')
-      entry.sent.push(entry.keep ? msg : { records: (msg.payload as unknown[])?.length ?? 0 });
-    else {
-      if (msg.error) failed++;
-      pending.delete(String(msg._benchId));
-      entry.resolve(entry.sent);
+    entry.sent.push(entry.keep ? msg : { records: (msg.payload as unknown[])?.length ?? 0 });
+    entry.received++;
+    settle(String(msg._benchId));
+  });
+  // A message ends when its node called done (failed ones too, counted) and what it sent has
+  // arrived: Node-RED's hooks tell both without the copy a Complete or Catch node would get.
+  const hooks = messageHooks();
+  hooks.add(`onSend.${BENCH_HOOK}`, (events: SendEvent[]) => {
+    for (const event of events) {
+      const entry = pending.get(String(event.msg._benchId));
+      if (entry && MEASURED.has(event.source.id)) entry.expected++;
     }
-  };
-  helper.getNode('out').on('input', (msg: Msg) => catchAll(msg, 'sent'));
-  helper.getNode('fin').on('input', (msg: Msg) => catchAll(msg, 'done'));
+  });
+  hooks.add(`onComplete.${BENCH_HOOK}`, (event: CompleteEvent) => {
+    const entry = pending.get(String(event.msg._benchId));
+    if (!entry || !MEASURED.has(event.node.id)) return;
+    if (event.error) failed++;
+    entry.done = true;
+    settle(String(event.msg._benchId));
+  });
   let seq = 0;
   let failed = 0;
   const send = (node: string, msg: Msg, keep: boolean) => {
     const id = String(++seq);
     return new Promise<Msg[]>((resolve) => {
-      pending.set(id, { sent: [], keep, resolve });
+      pending.set(id, { sent: [], keep, resolve, expected: 0, received: 0, done: false });
       helper.getNode(node).receive({ ...msg, _benchId: id });
     });
   };
@@ -144,6 +185,7 @@ async function rig(
       send('rec', { operation: 'get', ...msg, ...props }, keep),
     runFunction: (msg) => send('fn', msg, false),
     async close() {
+      messageHooks().remove(`*.${BENCH_HOOK}`);
       await unloadFlow();
       await stopRed();
       await sb.stop();

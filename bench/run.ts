@@ -20,7 +20,7 @@ import {
   returnAllLarge,
 } from './crm';
 import { connectionRetention, leaks } from './leaks';
-import { outboxFootprint } from './outbox';
+import { outboxFootprint, outboxOutage } from './outbox';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
 type Suite = [string, () => Figure[] | Promise<Figure[]>];
@@ -44,6 +44,7 @@ const suites: Suite[] = [
   ['watch-poll-exact', () => pollExactness(10_000)],
   ['leaks', () => leaks()],
   ['outbox-footprint', () => outboxFootprint(100_000)],
+  ['outbox-outage', () => outboxOutage(10_000, 60_000)],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */

@@ -5,12 +5,13 @@
  */
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { AccountsState } from './accounts';
 import { BodyError, parseBody, readBody } from './body';
 import { type DemoCounts, seedDemo } from './demo';
 import { defaultFamilies } from './families';
 import { AppConcurrency, isHeavy } from './editions';
-import { FaultInjector } from './faults';
+import { FaultInjector, type FaultHandle } from './faults';
 import * as R from './router';
 import { allowed, requiredScopes } from './scopes';
 import type {
@@ -37,6 +38,14 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The network between a client and the sandbox (sandbox-only, no Zoho counterpart; the outage
+ * kinds of issue 15): 'up'; 'refused', nothing listens on the port, so connections are refused
+ * and open ones cut, as when the link or the host is down; 'blackhole', connections are accepted
+ * and requests never answered, as when packets are lost past the first hop.
+ */
+export type LinkState = 'up' | 'refused' | 'blackhole';
+
 const emptyStats = (): SandboxStats => ({
   tokenRequests: { authorization_code: 0, refresh_token: 0, total: 0 },
   apiRequests: 0,
@@ -56,6 +65,10 @@ export class Sandbox {
   private readonly ctx: SandboxContext;
   private readonly timers = new Set<NodeJS.Timeout>();
   private server?: http.Server;
+  private port = 0;
+  private link: LinkState = 'up';
+  /** Sockets of requests swallowed by the black hole, cut when the link changes or stops. */
+  private readonly held = new Set<Socket>();
   private inFlight = 0;
   private readonly appCalls = new AppConcurrency();
   /** Credits spent in the rolling window, oldest first, and their sum: O(1) per request. */
@@ -136,6 +149,7 @@ export class Sandbox {
   async start(port = 0): Promise<string> {
     if (this.server) return this.url;
     const server = http.createServer((req, res) => {
+      if (this.link === 'blackhole') return this.hold(req.socket);
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) {
           this.send(res, R.crmError(500, 'INTERNAL_ERROR', `sandbox failure: ${String(err)}`));
@@ -150,8 +164,58 @@ export class Sandbox {
     });
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('sandbox has no TCP address');
+    this.port = address.port;
     this.url = `http://127.0.0.1:${address.port}`;
     return this.url;
+  }
+
+  /** Changes the network to the sandbox (see LinkState); 'up' listens again on the same port. */
+  async setLink(state: LinkState): Promise<void> {
+    const server = this.server;
+    if (!server) throw new Error('the sandbox is not running');
+    const was = this.link;
+    this.link = state;
+    this.release();
+    if (state === 'refused' && was !== 'refused') {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    } else if (state !== 'refused' && was === 'refused') {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    }
+  }
+
+  get linkState(): LinkState {
+    return this.link;
+  }
+
+  /**
+   * The accounts server out of reach while the API answers: each of its requests is cut
+   * unanswered. One port serves both here, so its connections cannot be refused by host; the
+   * client meets a network error on its token call either way. Undo with the handle's remove().
+   */
+  accountsDown(): FaultHandle {
+    return this.faults.inject({
+      match: { path: /^\/oauth\// },
+      kind: 'reset-before',
+      times: Infinity,
+    });
+  }
+
+  private hold(socket: Socket): void {
+    this.held.add(socket);
+    socket.once('close', () => this.held.delete(socket));
+  }
+
+  private release(): void {
+    for (const socket of this.held) socket.destroy();
+    this.held.clear();
   }
 
   async stop(): Promise<void> {
@@ -161,7 +225,10 @@ export class Sandbox {
     for (const family of this.families) await family.stop?.();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
+    this.release();
+    const listening = this.link !== 'refused';
+    this.link = 'up';
+    if (!server || !listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

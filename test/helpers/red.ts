@@ -129,6 +129,19 @@ interface I18n {
   _(key: string, params?: Record<string, unknown>): string;
 }
 
+/** Node-RED's messaging hooks (onSend, onComplete, …) of the runtime the helper loads. */
+export interface MessageHooks {
+  add(name: string, handler: (event: never) => void): void;
+  remove(name: string): void;
+}
+
+export function messageHooks(): MessageHooks {
+  const util = createRequire(require.resolve('node-red', { paths: [root] }))('@node-red/util') as {
+    hooks: MessageHooks;
+  };
+  return util.hooks;
+}
+
 async function registerCatalogs(): Promise<void> {
   const util = createRequire(require.resolve('node-red', { paths: [root] }))('@node-red/util') as {
     i18n: I18n;

@@ -168,7 +168,7 @@ describe('crm-record outbox (sandbox, real Node-RED)', function () {
       const rec = seeded[k % 10];
       n1.receive({ payload: { id: rec.id, Description: `v${k}`, [`Field${k % 3}`]: k } });
     }
-    await until('1000 done()', () => w.dones.callCount === 1000, 60_000);
+    await until('1000 done()', () => w.dones.callCount === 1000, 110_000);
     assert.equal(w.out.length, 0);
     await linkUp(port);
     n1.receive({ topic: 'zoho/outbox/flush' });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { authHeader, issueTokens, probeFamily, useSandbox, withProbe } from '../helpers/sandbox';
 import { DEFAULT_CLIENT } from '../../src/sandbox/accounts';
 
@@ -138,5 +139,53 @@ describe('sandbox faults', () => {
     const res = await fetch(`${sb.url}/oauth/v2/token`, { method: 'POST' });
     assert.equal(res.status, 502);
     assert.equal(sb.sandbox.stats.tokenRequests.total, 1);
+  });
+
+  describe('the link (issue 15 outage kinds)', () => {
+    afterEach(() => sb.sandbox.setLink('up'));
+    const cause = (e: unknown) => inspect((e as { cause?: unknown }).cause);
+
+    it('refused: nothing listens (ECONNREFUSED); up again on the same port', async () => {
+      const url = sb.url;
+      await sb.sandbox.setLink('refused');
+      // A connection kept alive from before was cut: the first call may meet that instead.
+      await assert.rejects(call());
+      await assert.rejects(call(), (e: unknown) => cause(e).includes('ECONNREFUSED'));
+      assert.equal(sb.sandbox.linkState, 'refused');
+      await sb.sandbox.setLink('up');
+      assert.equal(sb.url, url);
+      assert.equal((await call()).status, 200);
+      assert.equal(probe.calls, 1, 'only the call made while up was handled');
+    });
+
+    it('blackhole: accepted, never answered, never handled; up cuts what it held', async () => {
+      await sb.sandbox.setLink('blackhole');
+      const before = sb.sandbox.requests.length;
+      const started = Date.now();
+      await assert.rejects(
+        fetch(`${sb.url}/crm/v8/__probe`, {
+          headers: authHeader(tokens.accessToken),
+          signal: AbortSignal.timeout(300),
+        }),
+        /aborted|timeout/i,
+      );
+      assert.ok(Date.now() - started >= 250, 'no answer, not a quick refusal');
+      const held = call();
+      await new Promise((r) => setTimeout(r, 100));
+      await sb.sandbox.setLink('up');
+      await assert.rejects(held, (e: unknown) => /socket|closed|reset/i.test(cause(e)));
+      assert.equal(probe.calls, 0);
+      assert.equal(sb.sandbox.requests.length, before, 'Zoho never saw them');
+      assert.equal((await call()).status, 200);
+    });
+
+    it('accountsDown: token calls are cut unanswered while the API answers', async () => {
+      const down = sb.sandbox.accountsDown();
+      await assert.rejects(fetch(`${sb.url}/oauth/v2/token`, { method: 'POST' }));
+      assert.equal((await call()).status, 200);
+      down.remove();
+      const res = await fetch(`${sb.url}/oauth/v2/token`, { method: 'POST' });
+      assert.ok(res.status >= 200 && res.status < 500);
+    });
   });
 });

@@ -278,4 +278,18 @@ describe('http: the one request path', () => {
       settled.every((s) => s.status === 'rejected' && (s.reason as ZohoError).code === 'ABORTED'),
     );
   });
+
+  it('refuses a call made after the connection closed, sending nothing', async () => {
+    const conn = connect({ clock: undefined });
+    await conn.request({ method: 'GET', path: '/v8/__probe' });
+    const before = sb.requests.length;
+    conn.close();
+    await assert.rejects(conn.request({ method: 'GET', path: '/v8/__probe' }), {
+      code: 'ABORTED',
+    });
+    await assert.rejects(conn.request({ method: 'POST', path: '/v8/__probe', body: {} }), {
+      code: 'ABORTED',
+    });
+    assert.equal(sb.requests.length, before);
+  });
 });

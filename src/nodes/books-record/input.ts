@@ -56,6 +56,10 @@ export interface BooksRecordDef extends FlowNodeDef, BooksFileDef {
   sortOrder?: string;
   returnAll?: boolean;
   output?: string;
+  /** If Zoho cannot be reached: 'fail' (default) or 'queue' in the connection's outbox. */
+  outbox?: string;
+  /** Merge waiting updates of one record (on unless false). */
+  outboxCoalesce?: boolean;
   /** Requests a minute per organization (Zoho Books: 100). */
   rateLimit?: string | number;
   /** Length of the rate window in ms; not in the editor (tests and benchmarks shorten it). */

@@ -4,8 +4,9 @@ import * as books from '../../zoho/books/index';
 import { QUOTA_LOW_SHARE } from '../../zoho/core/limits';
 import type { InputContext } from '../runtime/flow-node';
 import { recordsText, sendPages } from '../runtime/pages';
-import { booksListOptions, runBooksOperation } from './operation';
-import type { BooksRecordInput } from './input';
+import { booksListOptions } from './operation';
+import type { BooksRecordDef, BooksRecordInput } from './input';
+import { resultMsg, runWithOutbox } from './outbox';
 
 /**
  * Adds the organization every status of the node names, "· org X", with "(default of 2)" when
@@ -54,17 +55,14 @@ export async function listEveryPage(
   await sendPages(RED, ctx, walk, output, size, (text) => withOrg(ctx, text, org));
 }
 
-export async function runOperation(ctx: InputContext, { input }: BooksRecordInput): Promise<void> {
-  const { msg } = ctx;
-  const result = await runBooksOperation(ctx.conn, input);
-  msg.payload = result.payload;
-  if (result.file) {
-    msg.filename = result.file.fileName;
-    msg.contentType = result.file.contentType;
-  }
-  msg.organizationId = result.organization.organizationId;
-  msg.info = result.info ?? { message: result.message };
-  ctx.send(msg);
+export async function runOperation(
+  ctx: InputContext,
+  def: BooksRecordDef,
+  { input }: BooksRecordInput,
+): Promise<void> {
+  const result = await runWithOutbox(ctx, def, input);
+  if (!result) return; // queued: no output until it is delivered
+  ctx.send(resultMsg(ctx.msg, result));
   const what = doneText(ctx, input.operation, result.payload);
   ctx.status.done(withOrg(ctx, what, result.organization));
 }

@@ -6,6 +6,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import { setupFlowNode } from '../runtime/flow-node';
+import { attachOutbox, flushRequested } from '../runtime/outbox';
+import { attachmentReplay } from './outbox';
 import { selectProp, text } from '../runtime/props';
 import {
   AttachmentTarget,
@@ -37,7 +39,8 @@ const PARAMS = [
 export = function (RED: NodeAPI): void {
   function CrmAttachment(this: Node, def: CrmAttachmentDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+    const parts = setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+      if (await flushRequested(ctx, def)) return;
       const operation =
         text(await ctx.prop('operation', selectProp('operation', def.operation))) ?? '';
       if (!OPERATIONS.includes(operation)) {
@@ -66,6 +69,8 @@ export = function (RED: NodeAPI): void {
         await downloadAttachment(ctx, await attachmentId(), target);
       else await deleteAttachment(ctx, await attachmentId(), target);
     });
+    // Delivery of this node's uploads waiting in the connection's outbox (if it queues).
+    this.on('close', attachOutbox(RED, this, def, parts, attachmentReplay(RED, PARAMS)));
   }
 
   RED.nodes.registerType('crm-attachment', CrmAttachment);

@@ -5,6 +5,7 @@ import { invalidInput } from '../../zoho/core/errors';
 import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
 import { OutputMode, sendPages } from '../runtime/pages';
 import { flag, int, text } from '../runtime/props';
+import { uploadWithOutbox } from './outbox';
 
 export interface CrmAttachmentDef extends FlowNodeDef {
   operation?: string;
@@ -16,6 +17,8 @@ export interface CrmAttachmentDef extends FlowNodeDef {
   attachmentIdType?: string;
   fileName?: string;
   fileNameType?: string;
+  /** Uploads: 'fail' (default) or 'queue' in the connection's outbox if Zoho cannot be reached. */
+  outbox?: string;
   returnAll?: boolean;
   perPage?: string | number;
   output?: string;
@@ -39,9 +42,9 @@ export async function uploadAttachment(
     throw invalidInput(ctx.t('errors.nothingToUpload'), 'payload');
   const contentType = text(msg.contentType);
   const file = { data: msg.payload as Buffer, fileName, contentType };
-  msg.payload = await att.uploadAttachment(ctx.conn, module, recordId, file, {
-    signal: ctx.signal,
-  });
+  const result = await uploadWithOutbox(ctx, def, { module, recordId, file });
+  if (!result) return; // queued: no output until it is delivered
+  msg.payload = result;
   ctx.send(msg);
   ctx.status.done(ctx.t('status.uploaded'));
 }

@@ -7,7 +7,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
-import { attachOutbox, flushRequested } from './outbox';
+import { attachOutbox, flushRequested } from '../runtime/outbox';
+import { replayCrmRecord } from './outbox';
 import { getRecord, readRecords } from './read';
 import { RELATED_RUNS } from './related';
 import { writeRecords } from './write';
@@ -16,7 +17,7 @@ export = function (RED: NodeAPI): void {
   function CrmRecord(this: Node, def: CrmRecordDef): void {
     RED.nodes.createNode(this, def);
     const parts = setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
-      if (await flushRequested(ctx, def)) return ctx.status.requesting(ctx.t('status.outboxFlush'));
+      if (await flushRequested(ctx, def)) return;
       const input = await readInput(ctx, def);
       const related = RELATED_RUNS[input.operation];
       if (related) await related(RED, ctx, def, input);
@@ -26,7 +27,7 @@ export = function (RED: NodeAPI): void {
       else await writeRecords(ctx, def, input);
     });
     // Delivery of this node's messages waiting in the connection's outbox (if it queues).
-    const detach = attachOutbox(RED, this, def, parts);
+    const detach = attachOutbox(RED, this, def, parts, replayCrmRecord);
     this.on('close', detach);
   }
 

@@ -1,25 +1,26 @@
 /**
- * crm-record's half of the outbox ("If Zoho cannot be reached: keep in the outbox and send
- * later"). A write that fails because Zoho could not be reached is journaled as its resolved
- * options plus the message (JSON-serialisable part), done() is called once it is on disk, and
- * nothing is sent on. When the link returns the entry is replayed in arrival order, batched with
- * its neighbours, and leaves the output with msg.outbox = { queuedAt, attempts }, or the node's
- * catchable error if Zoho refuses it.
+ * crm-record's half of the outbox (the node-side helper is runtime/outbox.ts): what a write
+ * journals (its resolved options and the message), which writes may be repeated, how waiting
+ * updates of one record merge, and the replay, 100 records a call.
  *
  * Exactly once as far as Zoho allows: update, delete and upsert may be repeated; a create may be
  * repeated only as an upsert on duplicate-check fields. A create without them is queued only
  * when Zoho cannot have received it, and is marked in the journal before its replay is sent,
  * so after a crash in that call it goes to the error path instead of being sent twice.
  */
-import type { Node, NodeAPI } from 'node-red';
 import type * as crm from '../../zoho/crm/index';
-import { ZohoError, invalidInput, isConnectionProblem, unreachable } from '../../zoho/core/errors';
-import type { Outbox, Outcome, QueuedEntry } from '../../zoho/core/outbox/outbox';
-import type { ZohoConfigNode } from '../runtime/config-node';
+import { ZohoError, isConnectionProblem, unreachable } from '../../zoho/core/errors';
+import type { Outcome, QueuedEntry } from '../../zoho/core/outbox/outbox';
 import { FlowError, ErrorShape, partialFailure } from '../runtime/errors';
 import type { InputContext, Msg } from '../runtime/flow-node';
-import type { Translate } from '../runtime/i18n';
-import type { StatusReporter } from '../runtime/status';
+import {
+  OutboxOwner,
+  Queueing,
+  failedOutcome,
+  outMsg as outboxMsg,
+  sentOutcome,
+  withOutbox as queueOrSend,
+} from '../runtime/outbox';
 import type { CrmRecordDef } from './input';
 import { WriteSpec, sendWrite } from './spec';
 
@@ -41,12 +42,6 @@ function later(a: Queued, b: Queued): boolean {
   return x[0] !== y[0] ? x[0] > y[0] : x[1] > y[1];
 }
 
-/** The topic that asks for an immediate retry. */
-export const FLUSH_TOPIC = 'zoho/outbox/flush';
-
-/** msg properties that hold live objects (http in/out), never journaled. */
-const LIVE_KEYS = new Set(['req', 'res', 'error']);
-
 /** Result codes that mean "not delivered, Zoho unreachable" in a replay's per-record answer. */
 const UNREACHED = new Set([
   'NOT_SENT',
@@ -60,19 +55,6 @@ const UNREACHED = new Set([
 
 function replaySafe(spec: WriteSpec): boolean {
   return spec.operation !== 'create' || spec.duplicateCheckFields !== undefined;
-}
-
-/** The message as the journal keeps it: JSON, without live objects; refused when it is not. */
-function serialisable(msg: Msg, t: Translate): Msg {
-  try {
-    return JSON.parse(
-      JSON.stringify(msg, function (this: unknown, key, value: unknown) {
-        return this === msg && LIVE_KEYS.has(key) ? undefined : value;
-      }),
-    ) as Msg;
-  } catch (e) {
-    throw invalidInput(t('errors.outboxMsg', { reason: (e as Error).message }), 'payload');
-  }
 }
 
 /** One waiting update of one record: later fields win, the latest message is the one sent. */
@@ -89,74 +71,7 @@ function coalesceKey(spec: WriteSpec): string | undefined {
   return JSON.stringify([spec.module, String(spec.records[0].id), spec.trigger ?? null]);
 }
 
-/** The "offline · N waiting" status of a node with queued messages. */
-export function showWaiting(
-  status: StatusReporter,
-  t: Translate,
-  outbox: Outbox,
-  owner: string,
-): void {
-  const count = outbox.waiting(owner).toLocaleString('en-US');
-  const { merged } = outbox.state();
-  status.queued(
-    merged
-      ? t('status.outboxWaitingMerged', { count, merged })
-      : t('status.outboxWaiting', { count }),
-  );
-}
-
-/**
- * Runs a write; when the node queues and Zoho cannot be reached, journals it and resolves
- * undefined (no output now). A node with messages waiting queues behind them, so its writes
- * reach Zoho in the order they arrived.
- */
-export async function withOutbox(
-  ctx: InputContext,
-  def: CrmRecordDef,
-  spec: WriteSpec,
-  send: () => Promise<crm.WriteResult>,
-): Promise<crm.WriteResult | undefined> {
-  if (def.outbox !== 'queue' || !ctx.config) return send();
-  const arrived: [number, number] = [Date.now(), arrivals++];
-  const outbox = await ctx.config.outbox();
-  if (outbox.waiting(def.id) === 0) {
-    try {
-      return await send();
-    } catch (error) {
-      const reach = unreachable(error);
-      if (!reach) throw error;
-      if (reach === 'maybe-sent' && !replaySafe(spec)) {
-        const z = error as ZohoError;
-        throw new FlowError({
-          message: ctx.t('errors.notReplayable', { reason: z.message }),
-          code: 'NOT_REPLAYABLE',
-          kind: z.kind,
-          details: { cause: z.code },
-        });
-      }
-    }
-  }
-  const body: Queued = { spec, msg: serialisable(ctx.msg, ctx.t), arrived };
-  const key = def.outboxCoalesce === false ? undefined : coalesceKey(spec);
-  const { dropped } = await outbox.add(def.id, body, key ? { key, merge } : undefined);
-  if (dropped.length) ctx.warn(ctx.t('errors.outboxDropped', { count: dropped.length }));
-  showWaiting(ctx.status, ctx.t, outbox, def.id);
-  return undefined;
-}
-
-interface Owner {
-  RED: NodeAPI;
-  node: Node;
-  config: ZohoConfigNode;
-  outbox: Outbox;
-  status: StatusReporter;
-  t: Translate;
-  shared: Translate;
-  signal: AbortSignal;
-}
-
-/** Replays entries: neighbours of one kind go in one write (100 records a call). */
-async function deliver(o: Owner, entries: QueuedEntry[]): Promise<Outcome[]> {
+async function deliver(o: OutboxOwner, entries: QueuedEntry[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let i = 0;
   while (i < entries.length) {
@@ -186,7 +101,7 @@ function groupKey(entry: QueuedEntry): string {
   ]);
 }
 
-async function deliverGroup(o: Owner, group: QueuedEntry[]): Promise<Outcome[]> {
+async function deliverGroup(o: OutboxOwner, group: QueuedEntry[]): Promise<Outcome[]> {
   const specs = group.map((e) => (e.body as Queued).spec);
   const first = specs[0];
   if (group[0].uncertain) return group.map((e) => failed(o, e, notReplayableShape(o)));
@@ -229,104 +144,57 @@ async function deliverGroup(o: Owner, group: QueuedEntry[]): Promise<Outcome[]> 
   });
 }
 
-function notReplayableShape(o: Owner): ErrorShape {
+function notReplayableShape(o: OutboxOwner): ErrorShape {
   return { message: o.t('errors.uncertainReplay'), code: 'NOT_REPLAYABLE', kind: 'network' };
 }
 
 function outMsg(entry: QueuedEntry): Msg {
   const q = entry.body as Queued;
-  const outbox: Record<string, unknown> = { queuedAt: entry.queuedAt, attempts: entry.attempts };
-  if (q.merged) outbox.merged = q.merged;
-  return { ...q.msg, outbox };
+  return outboxMsg(entry, q.msg, q.merged);
 }
 
-function failed(o: Owner, entry: QueuedEntry, shape: ErrorShape): Outcome {
+function failed(o: OutboxOwner, entry: QueuedEntry, shape: ErrorShape): Outcome {
+  return failedOutcome(o, outMsg(entry), shape);
+}
+
+function settle(o: OutboxOwner, entry: QueuedEntry, results: crm.RecordResult[]): Outcome {
+  const msg = outMsg(entry);
+  msg.payload = results;
+  const bad = results.filter((r) => r.status !== 'success');
+  if (!bad.length) return sentOutcome(o, msg);
+  const shape = partialFailure(bad, results.length, o.shared);
   return {
     settled: true,
     after: () => {
-      const msg = outMsg(entry);
       msg.error = shape;
+      o.node.send(msg);
+      o.failures++;
       o.status.failed(shape);
       o.node.error(new FlowError(shape), msg);
     },
   };
 }
 
-function settle(o: Owner, entry: QueuedEntry, results: crm.RecordResult[]): Outcome {
-  const bad = results.filter((r) => r.status !== 'success');
-  if (bad.length) {
-    const shape = partialFailure(bad, results.length, o.shared);
-    return {
-      settled: true,
-      after: () => {
-        const msg = outMsg(entry);
-        msg.payload = results;
-        msg.error = shape;
-        o.node.send(msg);
-        o.status.failed(shape);
-        o.node.error(new FlowError(shape), msg);
-      },
-    };
-  }
-  return {
-    settled: true,
-    after: () => {
-      const msg = outMsg(entry);
-      msg.payload = results;
-      o.node.send(msg);
-    },
-  };
-}
-
 /**
- * Takes delivery of the node's waiting messages (those of a previous run too) and keeps its
- * status saying how many wait. Returns what the node's close calls.
+ * Runs a write; when the node queues and Zoho cannot be reached, journals it and resolves
+ * undefined (no output now).
  */
-export function attachOutbox(
-  RED: NodeAPI,
-  node: Node,
+export function withOutbox(
+  ctx: InputContext,
   def: CrmRecordDef,
-  parts: { config?: ZohoConfigNode; status: StatusReporter; t: Translate; shared: Translate },
-): () => void {
-  const { config, status, t, shared } = parts;
-  if (def.outbox !== 'queue' || !config) return () => undefined;
-  const stop = new AbortController();
-  let detach = (): void => undefined;
-  void config
-    .outbox()
-    .then((outbox) => {
-      if (stop.signal.aborted) return;
-      const owner: Owner = { RED, node, config, outbox, status, t, shared, signal: stop.signal };
-      const onChange = (): void => {
-        if (outbox.waiting(node.id) > 0) showWaiting(status, t, outbox, node.id);
-      };
-      const unregister = outbox.register(node.id, {
-        batch: 100 * config.maxConcurrency,
-        deliver: async (entries) => {
-          const outcomes = await deliver(owner, entries);
-          const sent = outcomes.filter((x) => x.settled).length;
-          if (sent && outbox.waiting(node.id) <= sent)
-            status.done(t('status.outboxSent', { count: sent }));
-          return outcomes;
-        },
-      });
-      outbox.on('change', onChange);
-      onChange();
-      detach = () => {
-        unregister();
-        outbox.off('change', onChange);
-      };
-    })
-    .catch((e: unknown) => node.warn((e as Error).message));
-  return () => {
-    stop.abort();
-    detach();
-  };
+  spec: WriteSpec,
+  send: () => Promise<crm.WriteResult>,
+): Promise<crm.WriteResult | undefined> {
+  const arrived: [number, number] = [Date.now(), arrivals++];
+  const key = coalesceKey(spec);
+  const queueing = (): Queueing => ({
+    body: (msg): Queued => ({ spec, msg, arrived }),
+    replaySafe: replaySafe(spec),
+    notReplayable: (reason) => ctx.t('errors.notReplayable', { reason }),
+    coalesce: key ? { key, merge } : undefined,
+  });
+  return queueOrSend(ctx, def, queueing, send);
 }
 
-/** msg.topic "zoho/outbox/flush": retry now; true when the message was that request. */
-export async function flushRequested(ctx: InputContext, def: CrmRecordDef): Promise<boolean> {
-  if (def.outbox !== 'queue' || ctx.msg.topic !== FLUSH_TOPIC || !ctx.config) return false;
-  (await ctx.config.outbox()).flush();
-  return true;
-}
+/** Replays crm-record's waiting writes (runtime/outbox.ts attachOutbox). */
+export const replayCrmRecord = deliver;

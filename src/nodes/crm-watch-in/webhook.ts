@@ -13,10 +13,12 @@ import {
   parseNotification,
   tokenMatches,
   watchEvents,
+  ChannelSpec,
 } from '../../zoho/crm/notifications';
-import { ChannelKeeper, KeeperState } from '../../zoho/crm/channel-keeper';
+import { ChannelKeeper } from '../../zoho/crm/channel-keeper';
+import { FleetChannelKeeper, FleetKeeperState } from '../../zoho/crm/channel-fleet';
 import { chosenAmong } from '../../zoho/crm/watch-fields';
-import { ChangePayload, WatchContext, dayTime, fieldNames } from './common';
+import { ChangePayload, WatchContext, clockTime, dayTime, fieldNames } from './common';
 import { CallbackInbox, RETRY_AFTER_S } from './inbox';
 import { Req, Res, addRoute, readJson, removeRoute, watchPath } from './route';
 
@@ -86,7 +88,7 @@ function chosenEdits(
  */
 function callbackRoute(
   ctx: WatchContext,
-  channel: { channelId: string; token: string },
+  channel: { channelId: string; accepts: (token: unknown) => boolean },
   inbox: CallbackInbox,
   onNotification: (n: ZohoNotification) => void,
 ): (req: Req, res: Res) => void {
@@ -94,7 +96,7 @@ function callbackRoute(
     readJson(req).then(
       (body) => {
         const token = (body as { token?: unknown } | null)?.token;
-        if (!tokenMatches(channel.token, token)) {
+        if (!channel.accepts(token)) {
           res.status(403).end();
           return;
         }
@@ -137,27 +139,23 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
       settings.returnAffectedFieldValues || Object.keys(settings.watchFields).length > 0,
     watchFields: settings.watchFields,
   };
+  // With shared state, one instance of the fleet keeps the channel and all know its token.
+  const share = ctx.config.sharedChannel?.(node.id);
+  const keeper = share
+    ? new FleetChannelKeeper(() => ctx.config.getConnection(), spec, share)
+    : new ChannelKeeper(() => ctx.config.getConnection(), spec);
+  const accepts = (token: unknown): boolean =>
+    keeper instanceof FleetChannelKeeper ? keeper.accepts(token) : tokenMatches(spec.token, token);
   // Callbacks are handled one after another, so messages leave in the order Zoho sent them.
   const inbox = new CallbackInbox();
   const handle = notificationHandler(ctx);
+  const channel = { channelId: spec.channelId, accepts };
   addRoute(
     RED,
     path,
-    callbackRoute(ctx, spec, inbox, (n) => inbox.push(() => handle(n))),
+    callbackRoute(ctx, channel, inbox, (n) => inbox.push(() => handle(n))),
   );
-
-  const keeper = new ChannelKeeper(() => ctx.config.getConnection(), spec);
-  keeper.on('state', (s: KeeperState) => {
-    if (s.state === 'registering') ctx.status.requesting(ctx.t('status.registering'));
-    else if (s.state === 'active')
-      ctx.status.done(ctx.t('status.active', { time: dayTime(s.nextRenewal) }));
-    else if (s.state === 'retrying') {
-      const time = dayTime(s.retryAt);
-      ctx.fail(s.error, { channelId: spec.channelId, notifyUrl }, ({ code }) =>
-        ctx.t('status.channelError', { code, time }),
-      );
-    }
-  });
+  keeper.on('state', (s: FleetKeeperState) => showState(ctx, spec, s));
   keeper.start();
 
   return async () => {
@@ -165,4 +163,20 @@ export function startWebhook(ctx: WatchContext, notifyUrl: string): () => Promis
     await keeper.stop(4000);
     await inbox.drained();
   };
+}
+
+/** The keeper's state as the node's status; a failure is raised for Catch nodes too. */
+function showState(ctx: WatchContext, spec: ChannelSpec, s: FleetKeeperState): void {
+  if (s.state === 'registering') ctx.status.requesting(ctx.t('status.registering'));
+  else if (s.state === 'active')
+    ctx.status.done(ctx.t('status.active', { time: dayTime(s.nextRenewal) }));
+  else if (s.state === 'standby')
+    ctx.status.done(ctx.t('status.channelStandby', { time: clockTime(s.checkedAt) }));
+  else if (s.state === 'alone' && !s.up) ctx.status.warn(ctx.t('status.channelAlone'));
+  else if (s.state === 'retrying') {
+    const time = dayTime(s.retryAt);
+    ctx.fail(s.error, { channelId: spec.channelId, notifyUrl: spec.notifyUrl }, ({ code }) =>
+      ctx.t('status.channelError', { code, time }),
+    );
+  }
 }

@@ -56,6 +56,11 @@ export class RouteError extends Error {
 
 const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A Node-RED node id (what a path parameter must be; a body field naming a node too). */
+export function isNodeId(value: unknown): value is string {
+  return typeof value === 'string' && NODE_ID.test(value);
+}
+
 export function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }

@@ -14,6 +14,7 @@ import type { Outbox } from '../../zoho/core/outbox/outbox';
 import type { Environment, Region } from '../../zoho/core/regions';
 import type { ZohoConfigCredentials } from '../zoho-config/token-store';
 import type { CheckpointStore, PollLease } from '../../zoho/crm/change-poller';
+import type { ChannelShare } from '../../zoho/crm/channel-fleet';
 
 export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
   readonly region: Region;
@@ -57,6 +58,11 @@ export interface ZohoConfigNode extends Node<ZohoConfigCredentials> {
     intervalMs: number,
     local: CheckpointStore,
   ): (PollLease & CheckpointStore) | undefined;
+  /**
+   * With shared state (Redis): the record, keeper lease and membership that make one webhook
+   * channel of the watch node `nodeId` across every instance; undefined when nothing is shared.
+   */
+  sharedChannel?(nodeId: string): ChannelShare | undefined;
   /** Internal: credentials changed through the admin endpoints; drop the connection. */
   reloadCredentials(): void;
 }

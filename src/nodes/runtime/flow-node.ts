@@ -49,21 +49,28 @@ export interface FlowNodeDef extends NodeDef {
   config?: string;
 }
 
-/** One message being handled: its two signals and whether a close should wait for it. */
+/**
+ * One message being handled: `cut` ends its work; a message that asked to finish on close also
+ * has `stop` (start nothing new) and `settled`, made only then (most messages never ask).
+ */
 interface InFlight {
-  /** Aborted at close: start nothing new. */
-  stop: AbortController;
   /** Aborted at close, or at the end of the grace for a message that finishes on close. */
   cut: AbortController;
-  finishesOnClose: boolean;
-  settled: Promise<void>;
+  /** Aborted at close: start nothing new (only for a message that finishes on close). */
+  stop?: AbortController;
+  settled?: Promise<void>;
+  settle?: () => void;
 }
 
-function newFlight(): { flight: InFlight; settle: () => void } {
-  let settle = (): void => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const flight = { stop: new AbortController(), cut: new AbortController(), settled };
-  return { flight: { ...flight, finishesOnClose: false }, settle };
+/** Marks a message as one that finishes on close; the signal says when to start nothing new. */
+function finishesOnClose(flight: InFlight): AbortSignal {
+  if (!flight.stop) {
+    flight.stop = new AbortController();
+    flight.settled = new Promise<void>((resolve) => (flight.settle = resolve));
+    // Asked after the close began: the close has cut it already; start nothing new either.
+    if (flight.cut.signal.aborted) flight.stop.abort();
+  }
+  return flight.stop.signal;
 }
 
 /** What every message of one node shares. */
@@ -99,10 +106,7 @@ function inputContext(
     conn: config.getConnection(),
     status: parts.status,
     signal: flight.cut.signal,
-    finishOnClose: () => {
-      flight.finishesOnClose = true;
-      return flight.stop.signal;
-    },
+    finishOnClose: () => finishesOnClose(flight),
     prop: (name, typed) => resolveProp(RED, node, msg, name, typed, parts.ignoredFromMsg),
     config,
     debug: (text) => node.debug(redactText(text, secrets())),
@@ -155,7 +159,7 @@ export function setupFlowNode(
 
   node.on('input', (incoming: NodeMessageInFlow, send, done) => {
     const msg = incoming as Msg;
-    const { flight, settle } = newFlight();
+    const flight: InFlight = { cut: new AbortController() };
     inFlight.add(flight);
     const run = async (): Promise<void> => {
       const ctx = inputContext(parts, msg, send, flight);
@@ -168,7 +172,7 @@ export function setupFlowNode(
         (err: unknown) => {
           const shape = errorShape(err, secrets(), texts);
           // A read cut by the close is no loss; a write that was cut is reported (below).
-          if (closing && shape.code === 'ABORTED' && !flight.finishesOnClose) {
+          if (closing && shape.code === 'ABORTED' && !flight.stop) {
             done();
             return;
           }
@@ -182,7 +186,7 @@ export function setupFlowNode(
       .catch((err: unknown) => node.error(errorShape(err, secrets(), texts).message))
       .finally(() => {
         inFlight.delete(flight);
-        settle();
+        flight.settle?.();
       });
   });
 
@@ -203,9 +207,10 @@ export function setupFlowNode(
 async function closeGently(inFlight: ReadonlySet<InFlight>): Promise<void> {
   const waiting: Promise<void>[] = [];
   for (const flight of inFlight) {
-    flight.stop.abort();
-    if (flight.finishesOnClose) waiting.push(flight.settled);
-    else flight.cut.abort();
+    if (flight.stop && flight.settled) {
+      flight.stop.abort();
+      waiting.push(flight.settled);
+    } else flight.cut.abort();
   }
   const grace = setTimeout(() => {
     for (const flight of inFlight) flight.cut.abort();

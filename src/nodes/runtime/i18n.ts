@@ -24,9 +24,23 @@ export type TextParams = Record<string, string | number | undefined>;
 /** Translates a key of one node set's catalog: `t('status.done')` → `<set>.status.done`. */
 export type Translate = (key: string, params?: TextParams) => string;
 
+/** Texts without parameters kept per key: a few dozen keys, far below this. */
+const MAX_CACHED_TEXTS = 1_000;
+
 export function translator(RED: NodeAPI, set: NodeSet): Translate {
   const translate = RED._ as (key: string, params?: TextParams) => string;
-  return (key, params) => translate(`${PACKAGE_NAME}/${set}:${set}.${key}`, params);
+  // i18next resolves its language hierarchy on every call (a fifth of a status update's cost);
+  // Node-RED's runtime language is fixed for the process, so a text without parameters is too.
+  const fixed = new Map<string, string>();
+  return (key, params) => {
+    if (params) return translate(`${PACKAGE_NAME}/${set}:${set}.${key}`, params);
+    let text = fixed.get(key);
+    if (text === undefined) {
+      text = translate(`${PACKAGE_NAME}/${set}:${set}.${key}`);
+      if (fixed.size < MAX_CACHED_TEXTS) fixed.set(key, text);
+    }
+    return text;
+  };
 }
 
 /** The texts every node shares (connection states, error kinds): zoho-config's `runtime.*`. */

@@ -14,6 +14,7 @@ import { translator } from '../runtime/i18n';
 import { zohoConfigRoutes } from './admin-routes';
 import { OAuthStates } from './oauth-states';
 import { closeOutbox, openOutbox, outboxLimits } from './outbox';
+import { outboxRoutes } from './outbox-routes';
 import {
   Mutable,
   ZohoConfigDef,
@@ -22,7 +23,7 @@ import {
   secretsOf,
   sharedIdentity,
 } from './settings';
-import { nodeSharedState } from './shared-state';
+import { NodeSharedState, nodeSharedState } from './shared-state';
 import { ZohoConfigCredentials, removeCacheFile } from './token-store';
 
 /** Kept by Node-RED in flows_cred.json, never in the flow; tokens are written by the runtime. */
@@ -38,6 +39,24 @@ const CREDENTIALS = {
   issuer: { type: 'text' },
   redisPassword: { type: 'password' },
 } as const;
+
+/**
+ * How long a webhook channel's keeper lease lives: a standing-by instance takes over within it
+ * (and a third more), far inside one renewal period (days: channel-keeper.ts).
+ */
+const CHANNEL_LEASE_MS = 30_000;
+
+/** What the watch nodes share across a fleet through this connection (nothing without Redis). */
+function shareFleet(RED: NodeAPI, node: Mutable<ZohoConfigNode>, shared: NodeSharedState): void {
+  node.sharedPoll = (nodeId, intervalMs, local) => {
+    const identity = sharedIdentity(RED, node);
+    return identity && shared.poll(identity, nodeId, intervalMs, local);
+  };
+  node.sharedChannel = (nodeId) => {
+    const identity = sharedIdentity(RED, node);
+    return identity && shared.channel(identity, nodeId, CHANNEL_LEASE_MS);
+  };
+}
 
 /** Node-RED's user directory, where token caches and outboxes live (none in some tests). */
 function userDirOf(RED: NodeAPI): string | undefined {
@@ -77,10 +96,7 @@ export = function (RED: NodeAPI): void {
     node.onStatus = (listener) => acc.onStatus(listener);
     node.outbox = () => openOutbox(def.id, userDir(), outboxLimits(def), () => acc.connection());
     node.secrets = () => secretsOf(node, acc.secrets());
-    node.sharedPoll = (nodeId, intervalMs, local) => {
-      const identity = sharedIdentity(RED, node);
-      return identity && shared.poll(identity, nodeId, intervalMs, local);
-    };
+    shareFleet(RED, node, shared);
     node.reloadCredentials = () => {
       const stored = RED.nodes.getCredentials(def.id) as ZohoConfigCredentials | undefined;
       node.credentials = { ...(stored ?? {}) };
@@ -107,6 +123,7 @@ export = function (RED: NodeAPI): void {
   const deps = { states, account, findAccount: (id: string) => accounts.get(id), userDir };
   registerAdminRoutes(RED, [
     ...zohoConfigRoutes(RED, deps),
+    ...outboxRoutes(RED, userDir),
     ...crmEditorRoutes(RED),
     ...booksEditorRoutes(RED),
   ]);

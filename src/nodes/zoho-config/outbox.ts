@@ -5,6 +5,7 @@
  * removed. The probe is CRM's GET /org (one credit): any answer from Zoho, even a refusal,
  * means it can be reached; only "could not reach" keeps the outbox waiting.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ZohoConnection } from '../../zoho/core/connection';
 import { ZohoError, unreachable } from '../../zoho/core/errors';
@@ -65,7 +66,14 @@ export function openOutbox(
     limits,
     probe: async () => {
       try {
-        await connection().request({ product: 'crm', method: 'GET', path: '/v8/org' });
+        // One attempt: the outbox backs off itself, and a probe stuck in the connection's
+        // retries would hold the replay (and a flush) on a connection that may be gone.
+        await connection().request({
+          product: 'crm',
+          method: 'GET',
+          path: '/v8/org',
+          retry: { maxRetries: 0 },
+        });
       } catch (error) {
         if (unreachable(error)) throw error;
       }
@@ -83,4 +91,11 @@ export async function closeOutbox(configId: string, userDir: string | undefined)
   const found = outboxes.get(file);
   outboxes.delete(file);
   await found?.then((o) => o.close()).catch(() => undefined);
+}
+
+/** Whether a connection has an outbox to show: open in this runtime, or a journal on disk. */
+export function hasOutbox(configId: string, userDir: string | undefined): boolean {
+  if (!userDir) return false;
+  const file = outboxFile(userDir, configId);
+  return outboxes.has(file) || fs.existsSync(file);
 }

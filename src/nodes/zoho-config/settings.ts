@@ -194,9 +194,9 @@ export function connectionOptions(
         onError: (message) => node.debug(message),
       })
     : undefined;
-  const sharedTokens = refreshToken
-    ? shared?.tokens({ clientId, clientSecret, refreshToken, issuer })
-    : undefined;
+  const identity = { clientId, clientSecret, refreshToken: refreshToken ?? '', issuer };
+  const sharedTokens = refreshToken ? shared?.tokens(identity) : undefined;
+  const sharedCache = refreshToken ? shared?.cache(identity) : undefined;
   const redact = (message: string): string => redactText(message, node.secrets());
   return {
     ...settings,
@@ -207,12 +207,14 @@ export function connectionOptions(
     refreshToken,
     tokenStore,
     sharedTokens,
+    sharedCache,
     maxConcurrency: node.maxConcurrency,
     creditBackoff: node.creditBackoff,
     maxResponseBytes: node.maxResponseBytes,
     logger: {
       // Per-request lines cost a redaction each: only build them when someone reads them.
       debug: debugLogging(RED) ? (m) => node.debug(redact(m)) : () => undefined,
+      debugEnabled: debugLogging(RED),
       warn: (m) => node.warn(redact(m)),
     },
   };

@@ -8,6 +8,8 @@ import type { SharedTokenStore } from '../../zoho/core/shared';
 import { RedisLink, RedisMissingError, openRedisLink } from '../runtime/shared-state/redis';
 import type { CheckpointStore } from '../../zoho/crm/change-poller';
 import { RedisPollShare } from '../runtime/shared-state/poll';
+import { RedisChannelShare } from '../runtime/shared-state/channel';
+import { RedisSharedCache } from '../runtime/shared-state/cache';
 import {
   DEFAULT_PREFIX,
   RedisSharedTokens,
@@ -72,6 +74,12 @@ export class NodeSharedState {
     return handle && new RedisSharedTokens(handle.link, identity, handle.prefix);
   }
 
+  /** Answers shared across the fleet (Books organizations); undefined when nothing is shared. */
+  cache(identity: SharedIdentity): RedisSharedCache | undefined {
+    const handle = this.open();
+    return handle && new RedisSharedCache(handle.link, keyBase(handle.prefix, identity), identity);
+  }
+
   /** One poller for the watch node `nodeId` across the fleet; undefined when nothing is shared. */
   poll(
     identity: SharedIdentity,
@@ -83,6 +91,18 @@ export class NodeSharedState {
     if (!handle) return undefined;
     const base = keyBase(handle.prefix, identity);
     return new RedisPollShare(handle.link, base, nodeId, intervalMs, local);
+  }
+
+  /** One channel for the webhook watch node `nodeId` across the fleet; undefined when nothing is shared. */
+  channel(
+    identity: SharedIdentity,
+    nodeId: string,
+    leaseMs: number,
+  ): RedisChannelShare | undefined {
+    const handle = this.open();
+    if (!handle) return undefined;
+    const base = keyBase(handle.prefix, identity);
+    return new RedisChannelShare(handle.link, base, nodeId, identity, leaseMs);
   }
 
   private open(): NodeSharedState['handle'] {

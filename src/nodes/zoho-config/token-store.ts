@@ -125,12 +125,16 @@ interface CacheFile {
   data: string;
 }
 
-export function encryptTokens(identity: TokenIdentity, tokens: StoredTokens): CacheFile {
+/**
+ * Any JSON value sealed as the token cache is (AES-256-GCM, key by HKDF of the credentials,
+ * bound to `identity.nodeId`): what the fleet's shared state keeps in Redis is sealed this way too.
+ */
+export function sealJson(identity: TokenIdentity, value: unknown): CacheFile {
   const salt = crypto.randomBytes(16);
   const iv = crypto.randomBytes(12);
   const cipher = crypto.createCipheriv('aes-256-gcm', fileKey(identity, salt), iv);
   cipher.setAAD(Buffer.from(identity.nodeId));
-  const data = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
+  const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return {
     v: FILE_VERSION,
     salt: salt.toString('base64'),
@@ -140,8 +144,8 @@ export function encryptTokens(identity: TokenIdentity, tokens: StoredTokens): Ca
   };
 }
 
-/** The tokens in a cache file, or undefined when it is not ours, not for this identity, or damaged. */
-export function decryptTokens(identity: TokenIdentity, file: unknown): StoredTokens | undefined {
+/** The value `sealJson` sealed, or undefined when it is not ours, not for this identity, or damaged. */
+export function openJson(identity: TokenIdentity, file: unknown): unknown {
   try {
     const f = file as CacheFile;
     if (!f || f.v !== FILE_VERSION) return undefined;
@@ -156,15 +160,25 @@ export function decryptTokens(identity: TokenIdentity, file: unknown): StoredTok
       decipher.update(Buffer.from(f.data, 'base64')),
       decipher.final(),
     ]).toString('utf8');
-    const tokens = JSON.parse(plain) as StoredTokens;
-    if (typeof tokens.accessToken !== 'string' || typeof tokens.apiDomain !== 'string') {
-      return undefined;
-    }
-    if (!Number.isFinite(tokens.expiresAt)) return undefined;
-    return tokens;
+    return JSON.parse(plain) as unknown;
   } catch {
     return undefined;
   }
+}
+
+export function encryptTokens(identity: TokenIdentity, tokens: StoredTokens): CacheFile {
+  return sealJson(identity, tokens);
+}
+
+/** The tokens in a cache file, or undefined when it is not ours, not for this identity, or damaged. */
+export function decryptTokens(identity: TokenIdentity, file: unknown): StoredTokens | undefined {
+  const tokens = openJson(identity, file) as StoredTokens | undefined;
+  if (!tokens || typeof tokens !== 'object') return undefined;
+  if (typeof tokens.accessToken !== 'string' || typeof tokens.apiDomain !== 'string') {
+    return undefined;
+  }
+  if (!Number.isFinite(tokens.expiresAt)) return undefined;
+  return tokens;
 }
 
 /** Writes the encrypted cache atomically with owner-only permissions. Never throws. */

@@ -6,8 +6,10 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { buildRawRequest, describeRawRequest } from '../../zoho/core/raw';
-import { isResponseHeaders, markResponseHeaders, rawRequestOf } from './input';
+import { RawInput, isResponseHeaders, rawRequestOf } from './input';
 import { FlowNodeDef, setupFlowNode } from '../runtime/flow-node';
+import { attachOutbox, flushRequested } from '../runtime/outbox';
+import { RawOutboxDef, callWithOutbox, rawReplay, responseMsg } from './outbox';
 import type { Translate } from '../runtime/i18n';
 import { evaluate } from '../runtime/props';
 
@@ -31,7 +33,7 @@ const PARAMS = [
   'retryDelay',
 ] as const;
 
-interface ZohoRawDef extends FlowNodeDef {
+interface ZohoRawDef extends FlowNodeDef, RawOutboxDef {
   product?: string;
   method?: string;
   url?: string;
@@ -70,55 +72,55 @@ function describeResponse(
 export = function (RED: NodeAPI): void {
   function ZohoRaw(this: Node, def: ZohoRawDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+    const parts = setupFlowNode(RED, this, def, PARAMS, async (ctx) => {
+      if (await flushRequested(ctx, def)) return;
       const { msg, conn, status, t } = ctx;
       const pick = (name: string, value: unknown) => (msg[name] !== undefined ? msg[name] : value);
       // msg.headers written by an earlier zoho-raw (response headers) are not request headers.
       const ownHeaders = msg.headers !== undefined && !isResponseHeaders(msg.headers);
-      const spec = buildRawRequest(
-        rawRequestOf({
-          product: await ctx.prop('product', { value: def.product }),
-          method: await ctx.prop('method', { value: def.method }),
-          url: await ctx.prop('url', { value: def.url, type: def.urlType }),
-          query: await ctx.prop('query', { value: def.query, type: def.queryType || 'json' }),
-          headers: ownHeaders
-            ? msg.headers
-            : await evaluate(
-                RED,
-                this,
-                { value: def.headers, type: def.headersType || 'json' },
-                msg,
-                'headers',
-              ),
-          body: msg.payload,
-          bodyType: pick('bodyType', def.bodyType),
-          fileData: msg.fileData,
-          fileNames: msg.fileNames,
-          fileField: msg.fileField,
-          responseType: pick('responseType', def.responseType),
-          timeout: pick('timeout', def.timeout),
-          maxRetries: pick('maxRetries', def.maxRetries),
-          retryDelay: pick('retryDelay', def.retryDelay),
-          exponentialBackoff: pick('exponentialBackoff', def.exponentialBackoff !== false),
-          retryOnAllErrors: pick('retryOnAllErrors', def.retryOnAllErrors === true),
-          passThroughErrors: def.passThroughErrors === true,
-          signal: ctx.signal,
-        }),
-      );
+      const input: RawInput = {
+        product: await ctx.prop('product', { value: def.product }),
+        method: await ctx.prop('method', { value: def.method }),
+        url: await ctx.prop('url', { value: def.url, type: def.urlType }),
+        query: await ctx.prop('query', { value: def.query, type: def.queryType || 'json' }),
+        headers: ownHeaders
+          ? msg.headers
+          : await evaluate(
+              RED,
+              this,
+              { value: def.headers, type: def.headersType || 'json' },
+              msg,
+              'headers',
+            ),
+        body: msg.payload,
+        bodyType: pick('bodyType', def.bodyType),
+        fileData: msg.fileData,
+        fileNames: msg.fileNames,
+        fileField: msg.fileField,
+        responseType: pick('responseType', def.responseType),
+        timeout: pick('timeout', def.timeout),
+        maxRetries: pick('maxRetries', def.maxRetries),
+        retryDelay: pick('retryDelay', def.retryDelay),
+        exponentialBackoff: pick('exponentialBackoff', def.exponentialBackoff !== false),
+        retryOnAllErrors: pick('retryOnAllErrors', def.retryOnAllErrors === true),
+        passThroughErrors: def.passThroughErrors === true,
+        signal: ctx.signal,
+      };
+      const spec = buildRawRequest(rawRequestOf(input));
       if (def.debug) {
         const request = describeRawRequest(spec, conn.secrets());
         this.log(conn.redact(t('log.request', { request })));
       }
-      const res = await conn.request(spec);
+      const res = await callWithOutbox(ctx, def, input, () => conn.request(spec));
+      if (!res) return; // queued: no output until it is delivered
       if (def.debug) this.log(conn.redact(describeResponse(t, res.status, res.headers, res.data)));
-      msg.payload = res.data;
-      msg.statusCode = res.status;
-      msg.headers = markResponseHeaders(res.headers);
-      ctx.send(msg);
+      ctx.send(responseMsg(msg, res));
       const http = t('status.http', { status: res.status });
       if (res.status >= 400) status.warn(http);
       else status.done(http);
     });
+    // Delivery of this node's calls waiting in the connection's outbox (if it queues).
+    this.on('close', attachOutbox(RED, this, def, parts, rawReplay(RED, PARAMS)));
   }
 
   RED.nodes.registerType('zoho-raw', ZohoRaw);

@@ -14,7 +14,8 @@ import { httpError } from '../core/response';
 import { checkRecordId, textOf } from '../core/validate';
 import { BOOKS_NAME_RE, BOOKS_TYPES, BooksTypeInfo, booksTypeInfo } from './catalog';
 
-export type BooksRequester = Pick<ZohoConnection, 'request'>;
+export type BooksRequester = Pick<ZohoConnection, 'request'> &
+  Partial<Pick<ZohoConnection, 'sharedCache'>>;
 export type BooksRecord = Record<string, unknown>;
 
 export const BOOKS_MAX_PER_PAGE = 200;
@@ -206,23 +207,45 @@ export function listOrganizations(
   if (!cache) orgCache.set(conn, (cache = new Map<string, Promise<BooksOrganization[]>>()));
   const hit = cache.get(product.id);
   if (hit && !options.refresh) return hit;
-  const load = conn
-    .request({
-      product: product.id,
-      method: 'GET',
-      path: `${product.apiPath}/organizations`,
-      signal: options.signal,
-    })
-    .then((res) => {
-      const list = unwrap(res, 'organizations', product);
-      return Array.isArray(list) ? (list as BooksOrganization[]) : [];
-    });
+  const load = loadOrganizations(conn, product, options.signal, options.refresh === true);
   const orgs = cache;
   orgs.set(product.id, load);
   load.catch(() => {
     if (orgs.get(product.id) === load) orgs.delete(product.id);
   });
   return load;
+}
+
+/**
+ * How long a fleet shares the organizations it discovered: one instance asks Zoho, the others
+ * read its answer; an organization added in Zoho is seen within the hour.
+ */
+const SHARED_ORGS_TTL_MS = 60 * 60 * 1000;
+
+/** The fleet's answer if it has one (and `refresh` is not asked), else Zoho's, then shared. */
+async function loadOrganizations(
+  conn: BooksRequester,
+  product: FinanceProduct,
+  signal: AbortSignal | undefined,
+  refresh: boolean,
+): Promise<BooksOrganization[]> {
+  const shared = conn.sharedCache;
+  const name = `organizations:${product.id}`;
+  if (shared && !refresh) {
+    // The store not answering only means asking Zoho ourselves.
+    const hit = await shared.get(name).catch(() => undefined);
+    if (Array.isArray(hit)) return hit as BooksOrganization[];
+  }
+  const res = await conn.request({
+    product: product.id,
+    method: 'GET',
+    path: `${product.apiPath}/organizations`,
+    signal,
+  });
+  const list = unwrap(res, 'organizations', product);
+  const orgs = Array.isArray(list) ? (list as BooksOrganization[]) : [];
+  if (shared) await shared.set(name, orgs, SHARED_ORGS_TTL_MS).catch(() => undefined);
+  return orgs;
 }
 
 /** The organization of a call: given, else the default given, else Zoho's default. */

@@ -14,7 +14,7 @@ import { redactText } from './redact';
 import { scopesNamed } from './response';
 import { linkSignals, whenAborted } from './signals';
 import { Environment, Region, RegionSettings, accountsUrl } from './regions';
-import type { SharedTokenStore } from './shared';
+import type { SharedCache, SharedTokenStore } from './shared';
 
 /** The warning of a creditBackoff checked against the pack's own count of credits. */
 export const CREDIT_ESTIMATE = 'CREDIT_ESTIMATE';
@@ -53,6 +53,8 @@ export interface ConnectionOptions extends TransportOptions {
   tokenStore?: TokenStore;
   /** Shares the access token with other instances (auth.ts AuthOptions.shared). */
   sharedTokens?: SharedTokenStore;
+  /** Shares answers with other instances (e.g. Books organization discovery). */
+  sharedCache?: SharedCache;
   refreshMarginMs?: number;
 }
 
@@ -86,6 +88,8 @@ export class ZohoConnection extends EventEmitter {
   readonly http: ZohoHttp;
   /** Calls this connection runs at once; batch writes and COQL pages use as many. */
   readonly maxConcurrency: number;
+  /** Answers shared with the other instances of a fleet, when the connection has a store. */
+  readonly sharedCache?: SharedCache;
   private last: ConnectionStatus;
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
@@ -123,6 +127,7 @@ export class ZohoConnection extends EventEmitter {
       onUntrustedApiDomain: (refused, used) => this.untrustedApiDomain(refused, used),
     });
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
+    this.sharedCache = options.sharedCache;
     this.http = new ZohoHttp({
       auth: this.auth,
       region: settings,

@@ -4,7 +4,7 @@
  * access token, one replay after a 401, retries where a retry cannot apply a write twice, and
  * one error shape for every failure.
  */
-import { EventEmitter, setMaxListeners } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
@@ -20,7 +20,7 @@ import {
   budgetKey,
 } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
-import { DeadlineExceeded, linkSignals, withDeadline } from './signals';
+import { CallSignals, DeadlineExceeded, withDeadline } from './signals';
 import { transport } from './transport';
 import {
   Product,
@@ -174,6 +174,15 @@ const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
 
 /**
+ * A token call that could not reach the accounts server: the API call it was for was not sent
+ * (or, after a 401, not applied), so it is "Zoho unavailable, not sent" (the outbox's cue).
+ */
+function unsentIfUnreached(e: unknown): unknown {
+  if (e instanceof ZohoError && (e.kind === 'network' || e.kind === 'timeout')) e.notSent = true;
+  return e;
+}
+
+/**
  * Marks a 429 or 5xx as "Zoho unavailable" (ZohoError.notSent, the outbox's cue); true when
  * Zoho did not apply the call (429, 503).
  */
@@ -244,12 +253,6 @@ function deadlineError(ms: number): ZohoError {
   });
 }
 
-/** A call's two cancellations: admission and waits end at close; a sent write, at the grace. */
-interface CallSignals {
-  admit: AbortSignal;
-  wire: AbortSignal;
-}
-
 /**
  * How long close() lets a write already sent finish: under Node-RED's close timeout (15 s), so
  * a redeploy learns what Zoho took before the flow is gone.
@@ -262,13 +265,16 @@ export class ZohoHttp extends EventEmitter {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly logger: Logger;
-  /** Aborted by close(): nothing new is admitted, reads and waits end at once. */
-  private readonly closer = new AbortController();
-  /** Aborted CLOSE_GRACE_MS after close(): a write already on the wire may finish until then. */
-  private readonly writeCutter = new AbortController();
+  /** Set by close(): nothing new is admitted, reads and waits end at once. */
+  private closed = false;
+  /** Set CLOSE_GRACE_MS after close(): a write already on the wire may finish until then. */
+  private writesCut = false;
+  /** The calls not yet settled, so close() can cut them (see CallSignals). */
+  private readonly calls = new Set<CallSignals>();
+  /** The last api_domain found trustworthy, and base URLs per product and api_domain. */
+  private trustedApiDomain?: string;
+  private readonly baseUrls = new Map<string, string>();
   private graceTimer?: ReturnType<typeof setTimeout>;
-  /** Calls not yet settled (reads too: counting them costs less than telling them apart). */
-  private callsInFlight = 0;
   /** Monotonic ms (clock.monotonic) until which no call is sent. */
   private pausedUntil = 0;
   /** Daily allowances per product and organization (limits.ts Budgets). */
@@ -288,9 +294,6 @@ export class ZohoHttp extends EventEmitter {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
-    // Every queued call listens for the connection closing; there may be thousands.
-    setMaxListeners(0, this.closer.signal);
-    setMaxListeners(0, this.writeCutter.signal);
     this.semaphore = new Semaphore(Math.max(1, options.maxConcurrency ?? 5));
     this.credits = new CreditLedger(this.clock);
     this.budgets = new Budgets(options.creditBackoff, this.credits);
@@ -322,37 +325,48 @@ export class ZohoHttp extends EventEmitter {
    * would leave records written that nobody knows of).
    */
   close(): void {
-    this.closer.abort(new Error('connection closed'));
-    if (this.callsInFlight === 0) this.cutWrites();
+    if (!this.closed) {
+      this.closed = true;
+      const reason = new Error('connection closed');
+      for (const call of this.calls) call.cut(reason);
+    }
+    if (this.calls.size === 0) this.cutWrites();
     else this.graceTimer ??= setTimeout(() => this.cutWrites(), CLOSE_GRACE_MS);
   }
 
   private cutWrites(): void {
     clearTimeout(this.graceTimer);
-    this.writeCutter.abort(new Error('connection closed'));
+    this.writesCut = true;
+    const reason = new Error('connection closed');
+    for (const call of this.calls) call.cutWire(reason);
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
-    // Per request, and released when it settles: the long-lived parents keep nothing of it.
-    const linked = linkSignals(spec.signal, this.closer.signal);
-    const wire = linkSignals(spec.signal, this.writeCutter.signal);
-    this.callsInFlight++;
+    const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
+    // Per request, and released when it settles: nothing long-lived keeps anything of it.
+    const call = new CallSignals(spec.signal, !idempotent);
+    if (this.closed) call.cut(new Error('connection closed'));
+    if (this.writesCut) call.cutWire(new Error('connection closed'));
+    this.calls.add(call);
     try {
-      return await this.attempts<T>(spec, { admit: linked.signal, wire: wire.signal });
+      return await this.attempts<T>(spec, call, idempotent);
     } finally {
-      linked.release();
-      wire.release();
+      call.release();
+      this.calls.delete(call);
       // The last call of a closed connection ends its grace at once (no timer left behind).
-      if (--this.callsInFlight === 0 && this.closer.signal.aborted) this.cutWrites();
+      if (this.calls.size === 0 && this.closed) this.cutWrites();
     }
   }
 
   /** `on.admit` ends admission and waits; `on.wire` a write already sent (see close). */
-  private async attempts<T>(spec: RequestSpec, on: CallSignals): Promise<ZohoResponse<T>> {
+  private async attempts<T>(
+    spec: RequestSpec,
+    on: CallSignals,
+    idempotent: boolean,
+  ): Promise<ZohoResponse<T>> {
     const url = this.resolveUrl(spec);
     const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
-    const idempotent = spec.idempotent ?? SAFE_METHODS.has(spec.method);
-    const signal = idempotent ? on.admit : on.wire;
+    const signal = on.wire;
     let attempts = 0;
     let replayed = false;
     let unhinted429s = 0;
@@ -374,20 +388,14 @@ export class ZohoHttp extends EventEmitter {
       let error: ZohoError;
       let notApplied: boolean, waitMs: number | undefined;
       if (outcome) {
+        const answer = this.answer<T>(spec, outcome, attempts);
+        if (answer) return answer;
         const { status, headers, data } = outcome;
-        this.noteQuota(spec, headers);
-        if ((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors) {
-          const type = spec.responseType ?? 'json';
-          const invalid = notJsonError(status, data, type, headers['content-type'] ?? '');
-          if (invalid && status < 300) throw invalid;
-          this.emit('event', { kind: 'ok' } satisfies HttpEvent);
-          return { status, headers, data: data as T, attempts };
-        }
         error = httpError(status, data, headers);
         if (status === 401 && !replayed && this.tokenRefused(error.code)) {
           replayed = true;
           attempts--;
-          await this.options.auth.replaceRejected(token).catch((e: unknown) => this.authFailed(e));
+          await this.replaceToken(token);
           continue;
         }
         if (status === 401 && replayed && TOKEN_OR_SCOPE.has(error.code)) {
@@ -407,6 +415,22 @@ export class ZohoHttp extends EventEmitter {
       const retry = { policy, attempts, waitMs, status: outcome?.status, signal: on.admit };
       await this.waitToRetry(error, retry);
     }
+  }
+
+  /** The answer to return (2xx, 304, or any status the caller takes as it is), else undefined. */
+  private answer<T>(
+    spec: RequestSpec,
+    outcome: { status: number; headers: Record<string, string>; data: unknown },
+    attempts: number,
+  ): ZohoResponse<T> | undefined {
+    const { status, headers, data } = outcome;
+    this.noteQuota(spec, headers);
+    if (!((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors)) return;
+    const type = spec.responseType ?? 'json';
+    const invalid = notJsonError(status, data, type, headers['content-type'] ?? '');
+    if (invalid && status < 300) throw invalid;
+    this.emit('event', { kind: 'ok' } satisfies HttpEvent);
+    return { status, headers, data: data as T, attempts };
   }
 
   /** True when a 401 with this code may be cured by a new access token. */
@@ -442,11 +466,15 @@ export class ZohoHttp extends EventEmitter {
     try {
       return await this.options.auth.accessToken();
     } catch (e) {
-      // The accounts server out of reach: the API call itself was never sent.
-      if (e instanceof ZohoError && (e.kind === 'network' || e.kind === 'timeout'))
-        e.notSent = true;
-      return this.authFailed(e);
+      return this.authFailed(unsentIfUnreached(e));
     }
+  }
+
+  /** A new access token after Zoho refused `token` (the accounts server out of reach: not sent). */
+  private async replaceToken(token: string): Promise<void> {
+    await this.options.auth
+      .replaceRejected(token)
+      .catch((e: unknown) => this.authFailed(unsentIfUnreached(e)));
   }
 
   private authFailed(e: unknown): never {
@@ -489,7 +517,25 @@ export class ZohoHttp extends EventEmitter {
     checkPath(path);
     const prefix = productPrefix(product);
     if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
-    return new URL(productBaseUrl(product, this.options.region, apiDomain) + path);
+    return new URL(this.baseUrl(product, apiDomain) + path);
+  }
+
+  /** A debug line, built only when it goes somewhere. */
+  private debug(line: () => string): void {
+    if (this.logger.debugEnabled !== false) this.logger.debug(line());
+  }
+
+  /** A product's base URL, worked out once per api_domain (it parses URLs; calls are many). */
+  private baseUrl(product: Product, apiDomain: string | undefined): string {
+    const key = `${product} ${apiDomain ?? ''}`;
+    let base = this.baseUrls.get(key);
+    if (base === undefined) {
+      base = productBaseUrl(product, this.options.region, apiDomain);
+      // Products × the api_domains a connection ever had: a handful; cleared if it were more.
+      if (this.baseUrls.size >= 64) this.baseUrls.clear();
+      this.baseUrls.set(key, base);
+    }
+    return base;
   }
 
   /**
@@ -499,7 +545,11 @@ export class ZohoHttp extends EventEmitter {
    */
   private apiDomain(): string | undefined {
     const apiDomain = this.options.auth.current()?.apiDomain;
-    if (!apiDomain || trustedApiDomain(this.options.region, apiDomain)) return apiDomain;
+    if (!apiDomain || apiDomain === this.trustedApiDomain) return apiDomain;
+    if (trustedApiDomain(this.options.region, apiDomain)) {
+      this.trustedApiDomain = apiDomain;
+      return apiDomain;
+    }
     if (this.warnedApiDomain !== apiDomain) {
       this.warnedApiDomain = apiDomain;
       this.logger.warn(
@@ -558,7 +608,7 @@ export class ZohoHttp extends EventEmitter {
     const client = await transport();
     const started = this.clock.monotonic();
     this.sent++;
-    this.logger.debug(`→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
+    this.debug(() => `→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
     try {
       const streamed = responseType === 'stream';
       const response = await withDeadline(signal, deadline, (attempt) =>
@@ -579,7 +629,7 @@ export class ZohoHttp extends EventEmitter {
           responseHeaders[key.toLowerCase()] = String(value);
       }
       if (streamed && response.status >= 200 && response.status < 300) {
-        this.logger.debug(`← ${response.status} ${spec.method} ${url.pathname} (streaming)`);
+        this.debug(() => `← ${response.status} ${spec.method} ${url.pathname} (streaming)`);
         return {
           outcome: { status: response.status, headers: responseHeaders, data: response.data },
         };
@@ -589,8 +639,9 @@ export class ZohoHttp extends EventEmitter {
         streamed ? 'json' : responseType,
         responseHeaders['content-type'] ?? '',
       );
-      this.logger.debug(
-        `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
+      this.debug(
+        () =>
+          `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
       );
       return { outcome: { status: response.status, headers: responseHeaders, data: body } };
     } catch (thrown) {
@@ -598,7 +649,7 @@ export class ZohoHttp extends EventEmitter {
         thrown instanceof DeadlineExceeded
           ? { notSent: false, error: deadlineError(thrown.ms) }
           : networkError(thrown, timeout);
-      this.logger.debug(`✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
+      this.debug(() => `✕ ${spec.method} ${url.pathname}: ${failure.error.message}`);
       return { failure };
     }
   }

@@ -84,6 +84,12 @@ export function redactUrl(url: string, secrets: readonly string[] = []): string 
 export interface Logger {
   debug(message: string): void;
   warn(message: string): void;
+  /** False when debug lines go nowhere: the caller then skips building them (per request). */
+  debugEnabled?: boolean;
 }
 
-export const silentLogger: Logger = { debug: () => undefined, warn: () => undefined };
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  warn: () => undefined,
+  debugEnabled: false,
+};

@@ -31,3 +31,14 @@ export interface SharedTokenStore {
   /** Whether the store answered its last command (true before it was ever used). */
   healthy?(): boolean;
 }
+
+/**
+ * Answers a fleet shares so only one instance asks Zoho (Books organization discovery). Every
+ * method may reject when the store is unreachable: the caller then asks Zoho itself.
+ */
+export interface SharedCache {
+  /** The value stored under `name`, or undefined (none, lapsed, or not readable by us). */
+  get(name: string): Promise<unknown>;
+  /** Stores `value` under `name` for `ttlMs`. */
+  set(name: string, value: unknown, ttlMs: number): Promise<void>;
+}

@@ -53,6 +53,55 @@ export function linkSignals(...parents: Array<AbortSignal | undefined>): LinkedS
   return new LinkedSignal(parents);
 }
 
+/**
+ * One call's two cancellations: `admit` ends its admission, waits and reads; `wire` a write
+ * already sent (a read has none apart from `admit`). The caller's signal reaches them through one
+ * listener, removed in `release()`; the connection's close reaches them through `cut()` called
+ * by the connection, which keeps its calls in a set instead of listening on its own long-lived
+ * signals (a listener added and removed per call costs more than the call's own bookkeeping).
+ */
+export class CallSignals {
+  private readonly admitter = new AbortController();
+  private readonly wirer?: AbortController;
+  private readonly onCallerAbort = (): void => {
+    this.cut(this.caller?.reason);
+    this.cutWire(this.caller?.reason);
+  };
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    withWire: boolean,
+  ) {
+    if (withWire) this.wirer = new AbortController();
+    if (caller?.aborted) this.onCallerAbort();
+    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  get admit(): AbortSignal {
+    return this.admitter.signal;
+  }
+
+  get wire(): AbortSignal {
+    return (this.wirer ?? this.admitter).signal;
+  }
+
+  /** Ends admission, waits and reads (a connection closing). */
+  cut(reason?: unknown): void {
+    if (!this.admitter.signal.aborted) this.admitter.abort(reason);
+  }
+
+  /** Ends a write already sent (a connection's close grace over). */
+  cutWire(reason?: unknown): void {
+    const wire = this.wirer ?? this.admitter;
+    if (!wire.signal.aborted) wire.abort(reason);
+  }
+
+  /** Lets go of the caller's signal once the call settled. */
+  release(): void {
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
 /** Resolves when `signal` aborts (never rejects); the listener goes with the signal. */
 export function whenAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

@@ -33,6 +33,11 @@ export interface KeeperOptions {
    * default); it doubles while such answers repeat, up to `renewBeforeMs`.
    */
   minRenewGapMs?: number;
+  /**
+   * The expiry of a channel Zoho already holds with this spec (registered by another instance of
+   * a fleet, channel-fleet.ts): the keeper waits for its renewal instead of registering it again.
+   */
+  resumeExpiresAt?: number;
 }
 
 /**
@@ -78,14 +83,18 @@ export class ChannelKeeper extends EventEmitter {
     this.loop = this.run().catch(() => undefined);
   }
 
-  /** Stops renewing and unregisters the channel, waiting at most `timeoutMs`. */
-  async stop(timeoutMs = 5000): Promise<void> {
+  /**
+   * Stops renewing and unregisters the channel, waiting at most `timeoutMs`; with `unregister`
+   * false the channel is left to whoever keeps it next (a fleet's other instances).
+   */
+  async stop(timeoutMs = 5000, unregister = true): Promise<void> {
     this.controller.abort();
     await this.loop;
     const done = new AbortController();
     const timer = setTimeout(() => done.abort(), timeoutMs);
     try {
-      if (this.attempted) await disableChannel(this.conn(), this.spec.channelId, done.signal);
+      if (this.attempted && unregister)
+        await disableChannel(this.conn(), this.spec.channelId, done.signal);
     } catch {
       // Unreachable Zoho: the channel ends at its expiry; nothing more can be done on close.
     } finally {
@@ -149,11 +158,20 @@ export class ChannelKeeper extends EventEmitter {
     const signal = this.controller.signal;
     const renewBefore = this.options.renewBeforeMs ?? 60 * 60 * 1000;
     let failures = 0;
-    this.set({ state: 'registering' });
+    let resume = this.options.resumeExpiresAt;
+    if (resume !== undefined && !(resume > this.clock.now())) resume = undefined;
+    if (resume === undefined) this.set({ state: 'registering' });
     while (!signal.aborted) {
       try {
-        this.expiresAt = await this.refresh(signal);
-        failures = 0;
+        if (resume !== undefined) {
+          // Zoho holds the channel already: only its renewal is ours to make.
+          this.expiresAt = resume;
+          this.attempted = true;
+          resume = undefined;
+        } else {
+          this.expiresAt = await this.refresh(signal);
+          failures = 0;
+        }
         const now = this.clock.now();
         const delay = this.renewalDelay(this.expiresAt - now, renewBefore);
         this.set({

@@ -19,6 +19,7 @@ import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ZohoError } from '../errors';
+import { LiveIndex } from './live';
 
 const HEADER = 17;
 const PUT = 1;
@@ -50,13 +51,6 @@ export interface EntryInfo {
   uncertain: boolean;
 }
 
-interface Loc extends EntryInfo {
-  offset: number;
-  length: number;
-  /** Marked in this process (uncertain only from the next open on). */
-  marked?: boolean;
-}
-
 export interface OpenReport {
   /** Bytes cut from the end because the last record was torn or corrupt. */
   truncatedBytes: number;
@@ -85,7 +79,8 @@ function encode(type: number, seq: number, ref: number, payload?: Buffer): Buffe
 }
 
 export class Journal {
-  private readonly live = new Map<number, Loc>();
+  /** Where each live entry lies (typed arrays; see live.ts). */
+  private readonly live = new LiveIndex();
   private readonly keys = new Map<string, number>();
   private readonly owners = new Map<string, number>();
   private liveBytes = 0;
@@ -127,12 +122,19 @@ export class Journal {
 
   /** Live entries in queue order (optionally one owner's). */
   *entries(owner?: string): IterableIterator<EntryInfo> {
-    for (const loc of this.live.values()) if (owner === undefined || loc.owner === owner) yield loc;
+    yield* this.live.entries(owner);
   }
 
   /** Live entries of one owner. */
   countOf(owner: string): number {
     return this.owners.get(owner) ?? 0;
+  }
+
+  /** Bytes of one owner's live records (a pass over the index: for the editor, not a hot path). */
+  bytesOf(owner: string): number {
+    let bytes = 0;
+    for (const slot of this.live.entries(owner)) bytes += slot.length;
+    return bytes;
   }
 
   has(seq: number): boolean {
@@ -176,8 +178,7 @@ export class Journal {
       this.live.size + 1 > this.limits.maxEntries ||
       this.liveBytes + size > this.limits.maxBytes
     ) {
-      const first = this.live.values().next();
-      const oldest = first.done ? undefined : first.value;
+      const oldest = this.live.first();
       if (this.limits.whenFull !== 'drop-oldest' || !oldest || size > this.limits.maxBytes)
         throw outboxFull(this.limits, this.live.size, this.liveBytes);
       dropped.push(oldest);
@@ -204,8 +205,7 @@ export class Journal {
     );
     const offset = await this.write(encode(PUT, this.nextSeq++, seq, payload));
     this.liveBytes += HEADER + payload.length - loc.length;
-    loc.offset = offset;
-    loc.length = HEADER + payload.length;
+    this.live.place(seq, offset, HEADER + payload.length);
   }
 
   /** Reads a live entry's body from disk, after every change queued before the call. */
@@ -227,7 +227,7 @@ export class Journal {
       const live = seqs.filter((s) => this.live.has(s));
       if (!live.length) return;
       await this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))));
-      for (const s of live) this.live.get(s)!.marked = true;
+      for (const s of live) this.live.setFlag(s, 'marked');
     });
     await this.durable();
   }
@@ -262,17 +262,16 @@ export class Journal {
     return run;
   }
 
-  private add(loc: Loc): void {
-    this.live.set(loc.seq, loc);
+  private add(loc: Parameters<LiveIndex['add']>[0]): void {
+    this.live.add(loc);
     this.liveBytes += loc.length;
     this.owners.set(loc.owner, (this.owners.get(loc.owner) ?? 0) + 1);
     if (loc.key !== undefined) this.keys.set(`${loc.owner}\u0000${loc.key}`, loc.seq);
   }
 
   private settle(seq: number): void {
-    const loc = this.live.get(seq);
+    const loc = this.live.remove(seq);
     if (!loc) return;
-    this.live.delete(seq);
     this.liveBytes -= loc.length;
     const left = (this.owners.get(loc.owner) ?? 1) - 1;
     if (left > 0) this.owners.set(loc.owner, left);
@@ -350,10 +349,8 @@ export class Journal {
     const seq = record.readUInt32LE(9);
     const ref = record.readUInt32LE(13);
     if (type === ACK) this.settle(ref);
-    else if (type === MARK) {
-      const loc = this.live.get(ref);
-      if (loc) loc.uncertain = true;
-    } else if (type === PUT) {
+    else if (type === MARK) this.live.setFlag(ref, 'uncertain');
+    else if (type === PUT) {
       let parsed: { o?: unknown; k?: unknown; t?: unknown };
       try {
         parsed = JSON.parse(record.subarray(HEADER).toString('utf8')) as typeof parsed;
@@ -366,7 +363,7 @@ export class Journal {
         const loc = this.live.get(ref);
         if (loc) {
           this.liveBytes += length - loc.length;
-          Object.assign(loc, { offset, length });
+          this.live.place(ref, offset, length);
         }
         return true;
       }
@@ -387,10 +384,10 @@ export class Journal {
   private async compact(): Promise<void> {
     const tmp = `${this.file}.compact`;
     const out = await fsp.open(tmp, 'w', 0o600);
-    const moved: Array<[Loc, number]> = [];
+    const moved: number[] = [];
     let at = 0;
     try {
-      for (const loc of this.live.values()) {
+      for (const loc of this.live.entries()) {
         const record = Buffer.allocUnsafe(loc.length);
         await this.fh.read(record, 0, loc.length, loc.offset);
         // A replaced body is stored as a PUT with a ref: written back as the entry's own PUT.
@@ -400,7 +397,7 @@ export class Journal {
         const marks = loc.uncertain || loc.marked ? encode(MARK, 0, loc.seq) : Buffer.alloc(0);
         const chunk = Buffer.concat([record, marks]);
         await out.write(chunk, 0, chunk.length, at);
-        moved.push([loc, at]);
+        moved.push(loc.seq, at, loc.length);
         at += chunk.length;
       }
       await out.datasync();
@@ -412,7 +409,7 @@ export class Journal {
     await dir.sync().finally(() => dir.close());
     await this.fh.close();
     this.fh = await fsp.open(this.file, constants.O_RDWR);
-    for (const [loc, offset] of moved) loc.offset = offset;
+    for (let i = 0; i < moved.length; i += 3) this.live.place(moved[i], moved[i + 1], moved[i + 2]);
     this.fileSize = at;
   }
 }

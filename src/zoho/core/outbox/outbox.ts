@@ -49,15 +49,28 @@ export interface OutboxState {
   truncatedBytes: number;
 }
 
+/** One owner's waiting entries (the editor's outbox table, a node's status). */
+export interface OwnerState {
+  owner: string;
+  count: number;
+  bytes: number;
+  oldest?: number;
+  /** Updates merged into this owner's waiting entries since its queue was last empty. */
+  merged: number;
+}
+
 export class Outbox extends EventEmitter {
   private readonly owners = new Map<string, Owner>();
   private readonly inFlight = new Set<number>();
   private readonly attempts = new Map<number, number>();
   private timer?: ReturnType<typeof setTimeout>;
   private running = false;
+  /** A flush asked for during a round: one more round right after it, not after the back-off. */
+  private again = false;
   private delay: number;
   private lastError?: string;
   private merged = 0;
+  private readonly mergedBy = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -72,6 +85,10 @@ export class Outbox extends EventEmitter {
   static async open(options: OutboxOptions): Promise<Outbox> {
     const journal = await Journal.open(options.file, options.limits);
     return new Outbox(journal, options, journal.truncatedBytes);
+  }
+
+  get limits(): JournalLimits {
+    return this.journal.limits;
   }
 
   setLimits(limits: JournalLimits): void {
@@ -108,7 +125,10 @@ export class Outbox extends EventEmitter {
       Date.now(),
       coalesce ? { merge: (a: unknown, b: unknown) => coalesce.merge(a, b), canMerge } : undefined,
     );
-    if (merged) this.merged++;
+    if (merged) {
+      this.merged++;
+      this.mergedBy.set(owner, (this.mergedBy.get(owner) ?? 0) + 1);
+    }
     // Dropped to make room: their attempt counts go with them (the map stays as small as the
     // journal).
     for (const d of dropped) this.attempts.delete(d.seq);
@@ -130,6 +150,7 @@ export class Outbox extends EventEmitter {
       .filter((s) => !this.inFlight.has(s));
     await this.journal.ack(seqs);
     for (const seq of seqs) this.attempts.delete(seq);
+    this.forgetMerged();
     this.changed();
     return seqs.length;
   }
@@ -147,6 +168,33 @@ export class Outbox extends EventEmitter {
     };
   }
 
+  /** Every owner with waiting entries, in queue order of their oldest. */
+  ownerStates(): OwnerState[] {
+    const found = new Map<string, OwnerState>();
+    for (const e of this.journal.entries()) {
+      const s = found.get(e.owner);
+      if (s) s.count++;
+      else
+        found.set(e.owner, { owner: e.owner, count: 1, bytes: 0, oldest: e.queuedAt, merged: 0 });
+    }
+    for (const s of found.values()) {
+      s.bytes = this.journal.bytesOf(s.owner);
+      s.merged = this.mergedBy.get(s.owner) ?? 0;
+    }
+    return [...found.values()];
+  }
+
+  /** Updates merged into an owner's waiting entries since its queue was last empty. */
+  mergedOf(owner: string): number {
+    return this.mergedBy.get(owner) ?? 0;
+  }
+
+  /** Owners whose queue emptied start counting merges again. */
+  private forgetMerged(): void {
+    for (const owner of [...this.mergedBy.keys()])
+      if (this.journal.countOf(owner) === 0) this.mergedBy.delete(owner);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
@@ -158,6 +206,7 @@ export class Outbox extends EventEmitter {
   }
 
   private schedule(ms: number): void {
+    if (this.running && ms === 0) this.again = true;
     if (this.closed || this.running) return;
     if (this.timer) {
       if (ms > 0) return;
@@ -190,6 +239,8 @@ export class Outbox extends EventEmitter {
     } finally {
       this.running = false;
     }
+    const again = this.again;
+    this.again = false;
     if (reachable) {
       this.lastError = undefined;
       if (this.journal.count === 0) this.merged = 0;
@@ -198,7 +249,7 @@ export class Outbox extends EventEmitter {
       const jitter = 0.5 + (this.options.random ?? Math.random)() * 0.5;
       this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 300_000);
       this.changed();
-      if (this.deliverable()) this.schedule(this.delay * jitter);
+      if (this.deliverable()) this.schedule(again ? 0 : this.delay * jitter);
       return;
     }
     this.changed();
@@ -237,6 +288,7 @@ export class Outbox extends EventEmitter {
       const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
       await this.journal.ack(settled.map((e) => e.seq));
       for (const e of settled) this.attempts.delete(e.seq);
+      this.forgetMerged();
       for (const o of outcomes) if (o.settled) o.after?.();
       if (settled.length < batch.length) this.lastError = 'Zoho could not be reached';
       return settled.length === batch.length;
