@@ -20,8 +20,10 @@ const USAGE = `Usage: zoho-sandbox [options]
   --concurrency <n>     API requests in flight before 429 (default 0 = unlimited)
   --credits <n>         API credits per rolling 24 h (default 50000, 0 = unlimited)
   --token-lifetime <s>  access token lifetime in seconds (default 3600)
-  --edition <name>      CRM edition whose per-app concurrency caps apply: ${EDITIONS.join(', ')}
-                        (default: none)
+  --edition <name>      CRM edition whose per-app concurrency caps apply and GET /org names
+                        (license_details.paid_type): ${EDITIONS.join(', ')}
+                        (default: none; GET /org then says enterprise)
+  --users <n>           user licences GET /org names (users_license_purchased; default 10)
   --dc <location>       data centre the consent redirect names: ${LOCATIONS.join(', ')} (default us)
   --time-zone <offset>  the CRM org's time zone as a fixed offset, e.g. +05:30 or -08:00
                         (default UTC): timestamps carry it, GET /org names its zone
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       credits: { type: 'string' },
       'token-lifetime': { type: 'string' },
       edition: { type: 'string' },
+      users: { type: 'string' },
       dc: { type: 'string' },
       'time-zone': { type: 'string' },
       demo: { type: 'boolean' },
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
       creditLimit: num(values.credits, 'credits'),
       tokenLifetimeSec: num(values['token-lifetime'], 'token-lifetime'),
       edition: oneOf(values.edition, EDITIONS, 'edition'),
+      licensedUsers: num(values.users, 'users'),
       dc: oneOf(values.dc, LOCATIONS, 'dc'),
     }).filter(([, v]) => v !== undefined),
   );

@@ -26,6 +26,27 @@ export const HEAVY_CONCURRENCY = 10;
 /** Records in one write above which the write counts as heavy. */
 const HEAVY_WRITE_RECORDS = 10;
 
+/**
+ * `license_details` of GET /org for an edition (OAS org.json License_Details). `paid_type` in
+ * lower case as Zoho's own examples show it ("enterprise" paid; "free" unpaid, with `trial_type`
+ * "enterprise" during a trial: Deluge "Get Organization Information"); the other editions'
+ * values are **unverified**. `paidType` overrides the edition's value (a value the pack does not
+ * know); no edition answers "enterprise", as the emulator always did.
+ */
+export function licenseDetails(edition?: Edition, paidType?: string, users = 10) {
+  const type = paidType ?? edition ?? 'enterprise';
+  const paid = type !== 'free';
+  return {
+    paid_expiry: null,
+    users_license_purchased: users,
+    trial_type: null,
+    trial_expiry: null,
+    paid,
+    paid_type: type,
+    trial_action: null,
+  };
+}
+
 export function isEdition(value: unknown): value is Edition {
   return typeof value === 'string' && value in EDITION_CONCURRENCY;
 }

@@ -21,6 +21,13 @@ export interface SandboxOptions extends TokenPolicy {
    * concurrencyLimit; undefined = no edition caps.
    */
   edition?: Edition;
+  /**
+   * GET /org `license_details.paid_type` when it should not follow `edition` (e.g. a value the
+   * pack does not know); undefined = the edition's own value (editions.ts licenseDetails).
+   */
+  paidType?: string;
+  /** GET /org `license_details.users_license_purchased`; 10 when not given. */
+  licensedUsers?: number;
   /** API credits per rolling 24 h; 0 = unlimited (and no X-API-CREDITS-REMAINING header). */
   creditLimit: number;
   /**

@@ -244,6 +244,19 @@ describe('runtime texts', function () {
         connectionNodeStatus({ state: 'connected', region: 'com', warning: credits }, shared),
         { fill: 'yellow', shape: 'ring', text: "credit budget: pack's own estimate (see the log)" },
       );
+      const formula = {
+        code: 'CREDIT_ESTIMATE',
+        message: '',
+        details: { source: 'formula', credits: 5000, edition: 'Free', users: 1 },
+      };
+      assert.deepEqual(
+        connectionNodeStatus({ state: 'connected', region: 'com', warning: formula }, shared),
+        {
+          fill: 'yellow',
+          shape: 'ring',
+          text: "credit budget: 5,000 a day from Free, 1 user (Zoho's formula; add-ons not counted)",
+        },
+      );
       assert.deepEqual(connectionNodeStatus({ state: 'connected', region: 'com' }, shared), {});
     });
 

@@ -1,6 +1,7 @@
 /** How a flow node shows its zoho-config connection's state in the editor (node.status). */
 import type { NodeStatus } from 'node-red';
 import type { ConnectionStatus } from '../../zoho/core/connection';
+import type { CreditWarningDetails } from '../../zoho/core/credit-allowance';
 import type { Translate } from './i18n';
 
 function clock(epochMs: number): string {
@@ -20,9 +21,20 @@ export function connectionWarningText(status: ConnectionStatus, shared: Translat
   const code = status.warning?.code;
   if (!code) return '';
   if (code === 'UNTRUSTED_API_DOMAIN') return shared('status.apiDomainReplaced');
-  if (code === 'CREDIT_ESTIMATE') return shared('status.creditEstimate');
+  if (code === 'CREDIT_ESTIMATE') return creditBudgetText(status.warning?.details, shared);
   if (code === 'SHARED_STATE_DOWN') return shared('status.sharedStateDown');
   return shared('status.connectionWarning', { code });
+}
+
+/** Where creditBackoff's allowance comes from: Zoho's formula for the org, or the pack's guess. */
+function creditBudgetText(details: unknown, shared: Translate): string {
+  const credit = details as CreditWarningDetails | undefined;
+  if (credit?.source !== 'formula') return shared('status.creditEstimate');
+  return shared('status.creditFormula', {
+    credits: credit.credits.toLocaleString('en-US'),
+    edition: credit.edition,
+    count: credit.users,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * settings/modules, settings/fields, users and org, in Zoho's shapes.
  */
+import { licenseDetails } from '../editions';
 import type { SandboxReply, SandboxRequest } from '../types';
 import { isReply, type CrmContext } from './context';
 import { fieldMetadata, moduleMetadata } from './metadata';
@@ -164,6 +165,7 @@ export function getUser(c: CrmContext, req: SandboxRequest): SandboxReply {
 
 export function getOrg(c: CrmContext): SandboxReply {
   const admin = c.store.currentUser;
+  const options = c.sandbox.options;
   return {
     status: 200,
     body: {
@@ -195,15 +197,7 @@ export function getOrg(c: CrmContext): SandboxReply {
           zgid: '60001235',
           country_code: 'US',
           deletable_org_account: false,
-          license_details: {
-            paid_expiry: null,
-            users_license_purchased: 10,
-            trial_type: null,
-            trial_expiry: null,
-            paid: true,
-            paid_type: 'enterprise',
-            trial_action: null,
-          },
+          license_details: licenseDetails(options.edition, options.paidType, options.licensedUsers),
           hierarchy_preferences: { type: 'Role_Hierarchy', strictly_reporting: false },
           phone: '+1 925 924 9500',
           company_name: 'Sandbox Industries',

@@ -4,12 +4,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { TokenStore, ZohoAuth } from './auth';
+import { systemClock } from './clock';
 import { DEFAULT_SCOPES, scopeForRequest } from './consent';
+import { AllowanceReading, OrgAllowance, creditEstimateWarning } from './credit-allowance';
 import { ZohoError, ZohoErrorShape, isZohoError } from './errors';
 import { HttpEvent, HttpOptions, RequestSpec, ZohoHttp, ZohoResponse } from './http';
 import { ASSUMED_CRM_CREDITS, DEFAULT_CONCURRENCY } from './limits';
 import { redactText } from './redact';
 import { scopesNamed } from './response';
+import { linkSignals, whenAborted } from './signals';
 import { Environment, Region, RegionSettings, accountsUrl } from './regions';
 import type { SharedCache, SharedTokenStore } from './shared';
 
@@ -91,7 +94,12 @@ export class ZohoConnection extends EventEmitter {
   /** A failure seen by check() that no request has confirmed or cleared yet. */
   private checkFailure?: ConnectionStatus;
   private warning?: ZohoErrorShape;
-  private warnedCreditEstimate = false;
+  /** With creditBackoff: the org's edition, read to work out its allowance (credit-allowance.ts). */
+  private readonly allowance?: OrgAllowance;
+  /** creditBackoff is set and its budget is the pack's own count (Zoho has not said its figure). */
+  private creditEstimated = false;
+  /** The credit warning last logged: each one reaches the log once, not once per call. */
+  private loggedCreditWarning?: string;
   /** False while the constructor runs: a warning met then shows in the first status. */
   private built = false;
   private unsubscribeShared?: () => void;
@@ -134,6 +142,14 @@ export class ZohoConnection extends EventEmitter {
       maxResponseBytes: options.maxResponseBytes,
       maxDownloadBytes: options.maxDownloadBytes,
     });
+    if (options.creditBackoff) {
+      this.allowance = new OrgAllowance(
+        (spec) => this.http.request(spec),
+        options.clock ?? systemClock,
+        (reading) => this.allowanceRead(reading),
+        options.scopes ?? DEFAULT_SCOPES,
+      );
+    }
     this.last = this.initialStatus();
     const shared = options.sharedTokens;
     if (shared?.healthy?.() === false) this.sharedHealth(false);
@@ -147,11 +163,29 @@ export class ZohoConnection extends EventEmitter {
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<ZohoResponse<T>> {
+    // The first CRM call under creditBackoff waits for the org's edition (one short read), so
+    // none goes out against an allowance the org does not have (Free has a tenth of 50,000).
+    if (this.allowance && (spec.product ?? 'crm') === 'crm' && !this.http.creditsReported()) {
+      const first = this.allowance.before();
+      if (first) await this.waitUnlessAborted(first, spec.signal);
+    }
     try {
       return await this.http.request<T>(spec);
     } catch (err) {
       const scopeError = isZohoError(err) && SCOPE_CODES.has(err.code) && err.kind === 'scope';
       throw scopeError ? this.namingScope(err, spec) : err;
+    }
+  }
+
+  /** Waits for `work` unless the caller gives up first (its own call then ends as aborted). */
+  private async waitUnlessAborted(work: Promise<void>, signal?: AbortSignal): Promise<void> {
+    if (!signal) return work;
+    const wait = linkSignals(signal);
+    try {
+      await Promise.race([work, whenAborted(wait.signal)]);
+    } finally {
+      // Ends the listener on the caller's signal: a node's signal lives for months.
+      wait.abort();
     }
   }
 
@@ -259,28 +293,44 @@ export class ZohoConnection extends EventEmitter {
     if (this.built) this.emit('status', this.status());
   }
 
-  /**
-   * creditBackoff is set but Zoho has not reported the org's credits: the budget is the pack's own
-   * count. Say so once in the log and, while it lasts, in the status (unless a more pressing
-   * warning holds it); Zoho's figure, once read, ends it.
-   */
+  /** creditBackoff's budget became (true) or stopped being (false) the pack's own count. */
   private creditEstimate(estimated: boolean): void {
-    if (!estimated) {
+    this.creditEstimated = estimated;
+    this.showCreditWarning();
+  }
+
+  /** The org's edition was read: its allowance by Zoho's formula, or the assumed floor. */
+  private allowanceRead(reading: AllowanceReading): void {
+    const formula = reading.kind === 'formula';
+    const source = formula
+      ? `Zoho's formula for ${reading.edition} with ${reading.users} user licences; add-on credits not counted`
+      : '';
+    this.http.setCreditAllowance(formula ? { limit: reading.credits, source } : undefined);
+    this.showCreditWarning();
+  }
+
+  /**
+   * While creditBackoff checks the pack's own count, say so and where its allowance comes from:
+   * once in the log per wording, and in the status unless a more pressing warning holds it.
+   * Before the org's edition is known there is nothing true to say yet; Zoho's figure ends it.
+   */
+  private showCreditWarning(): void {
+    const reading = this.allowance?.current;
+    if (!this.creditEstimated) {
       if (this.warning?.code !== CREDIT_ESTIMATE) return;
       this.warning = undefined;
       this.emit('status', this.status());
       return;
     }
-    if (this.warning) return;
-    const message =
-      `creditBackoff (${Math.round((this.options.creditBackoff ?? 0) * 100)}%): Zoho has not ` +
-      `reported this org's API credits (it does so only once half of them are used), so the ` +
-      `budget is the pack's own estimate: the credits this connection spent in 24 hours, as ` +
-      `Zoho's published table weighs calls, against an assumed ${ASSUMED_CRM_CREDITS}.`;
-    this.warning = { code: CREDIT_ESTIMATE, kind: 'config', message };
-    if (!this.warnedCreditEstimate) this.options.logger?.warn(message);
-    this.warnedCreditEstimate = true;
-    this.emit('status', this.status());
+    if (!reading) return;
+    const backoff = this.options.creditBackoff ?? 0;
+    const warning = creditEstimateWarning(CREDIT_ESTIMATE, reading, backoff, ASSUMED_CRM_CREDITS);
+    if (warning.message !== this.loggedCreditWarning) this.options.logger?.warn(warning.message);
+    this.loggedCreditWarning = warning.message;
+    if (this.warning && this.warning.code !== CREDIT_ESTIMATE) return;
+    if (this.warning?.message === warning.message) return;
+    this.warning = warning;
+    if (this.built) this.emit('status', this.status());
   }
 
   private initialStatus(): ConnectionStatus {

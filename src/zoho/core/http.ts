@@ -10,7 +10,15 @@ import { StoredTokens, ZohoAuth } from './auth';
 import { Clock, systemClock } from './clock';
 import { CreditLedger, crmCreditCost } from './credits';
 import { LocalCodes, ZohoError, invalidInput } from './errors';
-import { Budgets, Quota, RollingWindow, Semaphore, booksQuotaHeaders, budgetKey } from './limits';
+import {
+  Budgets,
+  CreditAllowance,
+  Quota,
+  RollingWindow,
+  Semaphore,
+  booksQuotaHeaders,
+  budgetKey,
+} from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
 import { CallSignals, DeadlineExceeded, withDeadline } from './signals';
 import { transport } from './transport';
@@ -294,6 +302,16 @@ export class ZohoHttp extends EventEmitter {
   /** CRM's credits as Zoho last told them (the limit estimated: see Budgets.noteCredits). */
   creditInfo(): Quota | undefined {
     return this.budgets.get('crm');
+  }
+
+  /** True once an answer carried Zoho's own figure of CRM's credits. */
+  creditsReported(): boolean {
+    return this.budgets.creditsFromZoho;
+  }
+
+  /** The daily allowance the pack's own credit count is checked against (limits.ts Budgets). */
+  setCreditAllowance(allowance: CreditAllowance | undefined): void {
+    this.budgets.setCreditAllowance(allowance);
   }
 
   /** CRM credits this connection spent in the last 24 hours, by the pack's own count. */
@@ -715,7 +733,7 @@ export class ZohoHttp extends EventEmitter {
   private checkBudget(spec: RequestSpec): void {
     const refusal = this.budgets.check(budgetKeyOf(spec), spec.product ?? 'crm', this.clock.now());
     if (!refusal) return;
-    const { quota, until, used, estimated } = refusal;
+    const { quota, until, used, estimated, source } = refusal;
     this.emit('event', {
       kind: 'rate-limited',
       until,
@@ -733,7 +751,7 @@ export class ZohoHttp extends EventEmitter {
     throw new ZohoError({
       code: 'CREDIT_BUDGET_REACHED',
       message: estimated
-        ? `By the pack's own estimate ${Math.round(used * 100)}% of the org's API credits are used (budget ${budget}%): Zoho has not reported the org's credits, so the pack counts the ${this.credits.spent()} credits this connection spent in 24 hours against an assumed ${quota.limit}. Calls resume as those credits age out of the 24 hours`
+        ? `By the pack's own estimate ${Math.round(used * 100)}% of the org's API credits are used (budget ${budget}%): Zoho has not reported the org's credits, so the pack counts the ${this.credits.spent()} credits this connection spent in 24 hours against ${source ? `${quota.limit} (${source})` : `an assumed ${quota.limit}`}. Calls resume as those credits age out of the 24 hours`
         : `${Math.round(used * 100)}% of the org's API credits are used (budget ${budget}%): calls resume when Zoho's window resets`,
       details: { ...details, estimated: estimated === true },
     });

@@ -203,6 +203,13 @@ export const QUOTA_LOW_SHARE = 0.1;
  */
 export const ASSUMED_CRM_CREDITS = 50_000;
 
+/** A daily CRM allowance the pack worked out, and where it comes from (for messages). */
+export interface CreditAllowance {
+  limit: number;
+  /** E.g. "Zoho's formula for Enterprise with 10 user licences; add-on credits not counted". */
+  source: string;
+}
+
 /** What Zoho said of CRM's credits: the remaining credits, and the limit when it said that too. */
 export interface CreditReading {
   remaining: number;
@@ -221,19 +228,23 @@ export interface BudgetRefusal {
   reason: 'credit' | 'daily';
   /** True when the share is the pack's own count of credits, not a figure Zoho gave. */
   estimated?: boolean;
+  /** With `estimated`: where the allowance comes from; absent when it is ASSUMED_CRM_CREDITS. */
+  source?: string;
 }
 
 /**
  * The allowances of one connection, per product and organization. `creditBackoff` (a share of
  * CRM's daily credits) applies only to CRM's; every budget refuses once nothing is left before
  * its reset, since Zoho would refuse the call anyway. For CRM, until Zoho says something of the
- * org's credits, the share is the pack's own count (`ledger`) against ASSUMED_CRM_CREDITS.
+ * org's credits, the share is the pack's own count (`ledger`) against the allowance Zoho's
+ * formula gives for the org's edition (setCreditAllowance), else ASSUMED_CRM_CREDITS.
  */
 export class Budgets {
   private readonly quotas = new Map<string, Quota>();
   /** The smallest allowance consistent with what Zoho said (see noteCredits). */
   private creditLimitEstimate = 0;
   private zohoSaidCredits = false;
+  private allowance?: CreditAllowance;
 
   constructor(
     private readonly creditBackoff?: number,
@@ -246,6 +257,11 @@ export class Budgets {
 
   note(key: string, quota: Quota | undefined): void {
     if (quota) this.quotas.set(key, quota);
+  }
+
+  /** The allowance the pack's own count is checked against; undefined: ASSUMED_CRM_CREDITS. */
+  setCreditAllowance(allowance: CreditAllowance | undefined): void {
+    this.allowance = allowance;
   }
 
   /** True once Zoho has said anything of CRM's credits on this connection. */
@@ -298,14 +314,12 @@ export class Budgets {
   private checkOwnCount(key: string, now: number): BudgetRefusal | undefined {
     if (!this.creditBackoff || !this.ledger || this.zohoSaidCredits) return undefined;
     const spent = this.ledger.spent();
-    const used = spent / ASSUMED_CRM_CREDITS;
+    const limit = this.allowance?.limit ?? ASSUMED_CRM_CREDITS;
+    const used = spent / limit;
     if (used < this.creditBackoff) return undefined;
     const until = this.ledger.nextRelease() ?? now + 60_000;
-    const quota = {
-      limit: ASSUMED_CRM_CREDITS,
-      remaining: ASSUMED_CRM_CREDITS - spent,
-      resetAt: until,
-    };
-    return { key, quota, used, until, reason: 'credit', estimated: true };
+    const quota = { limit, remaining: limit - spent, resetAt: until };
+    const source = this.allowance?.source;
+    return { key, quota, used, until, reason: 'credit', estimated: true, source };
   }
 }
