@@ -151,6 +151,32 @@ describe('crm-record node', function () {
       assert.equal(o.statuses.at(-1)?.fill, 'green');
     });
 
+    it("returnAll stops after the node's Stop after, or msg.maxRecords, and says more were left", async function () {
+      this.timeout(30_000);
+      seed(650);
+      await h.load({
+        operation: 'list',
+        module: 'Leads',
+        fields: FIELDS,
+        returnAll: true,
+        maxRecords: '250',
+      });
+      const o = await h.exec({});
+      assert.equal(o.out.length, 1);
+      assert.equal(o.out[0].payload.length, 250);
+      assert.equal(o.out[0].info.truncated, true);
+      assert.equal(h.crmRequests().length, 2, 'two pages of 200, no third');
+      const fromMsg = await h.exec({ maxRecords: 420 });
+      assert.equal(fromMsg.out[0].payload.length, 420);
+      assert.equal(fromMsg.out[0].info.truncated, true);
+      const before = h.crmRequests().length;
+      const bad = await h.exec({ maxRecords: 'all of them' });
+      const caught = assertFailed(bad, 'INVALID_INPUT');
+      assert.equal(caught._error.param, 'maxRecords');
+      assert.match(caught._error.message, /Stop after or msg\.maxRecords/);
+      assert.equal(h.crmRequests().length, before, 'nothing sent');
+    });
+
     it('returnAll with one message per page is reassembled by a core Join node', async function () {
       seed(2150);
       await h.load(

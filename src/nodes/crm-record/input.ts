@@ -24,6 +24,7 @@ export const CRM_RECORD_PARAMS = [
   'payload',
   'fields',
   'perPage',
+  'maxRecords',
   'page',
   'pageToken',
   'sortBy',
@@ -58,6 +59,8 @@ export interface CrmRecordDef extends FlowNodeDef {
   sortBy?: string;
   sortOrder?: string;
   returnAll?: boolean;
+  /** With returnAll: stop after this many records (empty: the library's reach). */
+  maxRecords?: string | number;
   output?: string;
   searchBy?: string;
   search?: string;

@@ -2,6 +2,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import * as crm from '../../zoho/crm/index';
 import { invalidInput } from '../../zoho/core/errors';
+import { checkPositiveInt } from '../../zoho/core/validate';
 import type { InputContext } from '../runtime/flow-node';
 import { recordsText, sendPages } from '../runtime/pages';
 import { int, text } from '../runtime/props';
@@ -35,7 +36,9 @@ export async function readRecords(
       ? await searchQuery(RED, node, ctx, def.searchBy, { value: def.search, type: def.searchType })
       : undefined;
   if (input.returnAll) {
-    const opts = { fields, perPage, sortBy, sortOrder, signal };
+    const max = int(await ctx.prop('maxRecords', { value: def.maxRecords }));
+    const maxRecords = max === undefined ? undefined : checkPositiveInt(max, 'maxRecords');
+    const opts = { fields, perPage, sortBy, sortOrder, signal, maxRecords };
     const walk = search
       ? crm.searchAllRecords(conn, module, search, opts)
       : crm.listAllRecords(conn, module, { ...opts, pageToken });
