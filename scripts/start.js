@@ -27,9 +27,11 @@ const BUILT = path.join(root, 'dist', 'src', 'sandbox', 'server.js');
 function newest(dir) {
   if (!fs.existsSync(dir)) return 0;
   let t = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile())
-      t = Math.max(t, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  // Walked by hand: readdir's `recursive` and Dirent's `parentPath` need Node 20.1 and 20.12.
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) t = Math.max(t, newest(full));
+    else if (entry.isFile()) t = Math.max(t, fs.statSync(full).mtimeMs);
   }
   return t;
 }

@@ -19,6 +19,9 @@
 #
 # Mocha 12 needs Node 20.19+ or 22.12+ (require of ES modules); below that the copy runs mocha 11, the
 # same runner and options, so the lowest Node that Node-RED 5 accepts (22.9) can be tested.
+# npm is this machine's: under a Node below 20.17 npm 11 warns that it does not support it
+# (npm 11 asks ^20.17 || >=22.9), then installs and runs as usual; it is the test tooling, not
+# the pack, and a user on such a Node has the npm that came with it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 node_spec="${MATRIX_NODE:-22}"

@@ -109,11 +109,17 @@ const isConfig = (type: string): boolean =>
 function coreTypes(): Set<string> {
   const core = path.join(path.dirname(redRequire.resolve('@node-red/nodes/package.json')), 'core');
   const types = new Set<string>();
-  for (const entry of fs.readdirSync(core, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
-    const html = fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
-    for (const m of html.matchAll(/registerType\(\s*['"]([^'"]+)['"]/g)) types.add(m[1]);
-  }
+  // Walked by hand: readdir's `recursive` and Dirent's `parentPath` need Node 20.1 and 20.12.
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+      const html = fs.readFileSync(full, 'utf8');
+      for (const m of html.matchAll(/registerType\(\s*['"]([^'"]+)['"]/g)) types.add(m[1]);
+    }
+  };
+  walk(core);
   return types;
 }
 
@@ -184,6 +190,22 @@ describe('package: the flow library scorecard and the pack’s own bar', functio
     if (Number(RED_PKG.version.split('.')[0]) >= 5) {
       const min = semver.minVersion(RED_PKG.engines.node)?.version;
       assert.ok(min && semver.satisfies(min, range), `${range} admits Node ${min}`);
+    }
+  });
+
+  it('P07: .ci/run tests the lowest Node of every range engines.node declares', () => {
+    // The declared range is only as wide as the matrix proves: each floor gets its own run.
+    const runs = read('.ci', 'run')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#') && line.includes('test-matrix.sh'));
+    const ranges = (PKG.engines?.node ?? '').split('||').map((r) => r.trim());
+    assert.ok(ranges.length >= 3, `ranges: ${ranges.join(' | ')}`);
+    for (const range of ranges) {
+      const floor = semver.minVersion(range)?.version;
+      assert.ok(
+        runs.some((line) => line.split(/\s+/).includes(`MATRIX_NODE=${floor}`)),
+        `.ci/run has a matrix run on Node ${floor}, the floor of ${range}`,
+      );
     }
   });
 

@@ -4,7 +4,7 @@
  * split at every byte, multi-byte characters included.
  */
 import assert from 'node:assert/strict';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { CsvReader } from '../../src/zoho/core/csv';
 import { ZohoError } from '../../src/zoho/core/errors';
 import { unzipStream } from '../../src/zoho/core/unzip';
@@ -12,7 +12,10 @@ import { zip } from '../../src/sandbox/crm/zip';
 
 /** A one-entry ZIP whose sizes follow the data (bit 3), as a streaming writer makes it. */
 function zipWithDescriptor(name: string, data: Buffer): Buffer {
-  const packed = deflateRawSync(data);
+  // Deflate blocks and CRC-32 from one gzip member (RFC 1952), as zlib.crc32 needs Node 20.15.
+  const member = gzipSync(data);
+  const packed = member.subarray(10, -8);
+  const crc = member.readUInt32LE(member.length - 8);
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4);
@@ -21,7 +24,7 @@ function zipWithDescriptor(name: string, data: Buffer): Buffer {
   local.writeUInt16LE(name.length, 26);
   const descriptor = Buffer.alloc(16);
   descriptor.writeUInt32LE(0x08074b50, 0);
-  descriptor.writeUInt32LE(crc32(data), 4);
+  descriptor.writeUInt32LE(crc, 4);
   descriptor.writeUInt32LE(packed.length, 8);
   descriptor.writeUInt32LE(data.length, 12);
   const end = Buffer.alloc(22);

@@ -3,7 +3,7 @@
  * sizes and CRC in the local header and the central directory (PKWARE APPNOTE 4.3.7, 4.3.12,
  * 4.3.16). No zip library is installed, and the emulator only needs to write what Zoho serves.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 
 const LOCAL = 0x04034b50;
 const CENTRAL = 0x02014b50;
@@ -17,14 +17,24 @@ export interface ZipEntry {
   data: Buffer;
 }
 
+/**
+ * The raw deflate stream and CRC-32 of `data`, both out of one gzip member (RFC 1952: a 10-byte
+ * header when FLG is 0, as Node writes it, the deflate blocks, then CRC32 and ISIZE). Node's
+ * `zlib.crc32` is missing below Node 20.15, and the client's own CRC must not check itself.
+ */
+function deflateWithCrc(data: Buffer): { packed: Buffer; crc: number } {
+  const member = gzipSync(data);
+  if (member[3] !== 0) throw new Error('gzip header with optional fields');
+  return { packed: member.subarray(10, -8), crc: member.readUInt32LE(member.length - 8) };
+}
+
 export function zip(entries: ZipEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
-    const packed = deflateRawSync(entry.data);
-    const crc = crc32(entry.data);
+    const { packed, crc } = deflateWithCrc(entry.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL, 0);
     local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)

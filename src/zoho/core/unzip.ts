@@ -4,7 +4,8 @@
  * flat. Handles stored and deflated entries, with sizes in the local header or (bit 3) in a data
  * descriptor after a deflated entry, whose end the inflater itself finds. Zip64 is refused.
  */
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw } from 'node:zlib';
+import { crc32 } from './crc32';
 import { ZohoError } from './errors';
 
 const LOCAL = 0x04034b50;

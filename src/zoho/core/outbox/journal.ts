@@ -17,7 +17,7 @@
  */
 import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../crc32';
 import { ZohoError } from '../errors';
 import { LiveIndex } from './live';
 
