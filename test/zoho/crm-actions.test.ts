@@ -23,7 +23,13 @@ describe('crm record actions against the sandbox', function () {
   let conn: ZohoConnection;
   const lead = (data: Record<string, unknown> = {}) =>
     crm.store.insert('Leads', [
-      { Last_Name: 'Boyle', First_Name: 'Pat', Company: 'Zylker', Email: 'pat@zylker.com', ...data },
+      {
+        Last_Name: 'Boyle',
+        First_Name: 'Pat',
+        Company: 'Zylker',
+        Email: 'pat@zylker.com',
+        ...data,
+      },
     ])[0].id;
 
   beforeEach(() => {

@@ -1,7 +1,7 @@
 /**
  * crm-record: get, list, create, update, upsert, delete and search records of any Zoho CRM
  * module; list, link and unlink related records; list, add, update and delete notes; add,
- * remove and list tags. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
+ * remove and list tags; convert a lead. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
  * paging, batching (100 a call) and input checks live in src/zoho/crm.
  */
 import type { Node, NodeAPI } from 'node-red';
@@ -9,6 +9,7 @@ import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
 import { attachOutbox, flushRequested } from './outbox';
 import { getRecord, readRecords } from './read';
+import { ACTION_RUNS } from './actions';
 import { RELATED_RUNS } from './related';
 import { writeRecords } from './write';
 
@@ -18,7 +19,7 @@ export = function (RED: NodeAPI): void {
     const parts = setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
       if (await flushRequested(ctx, def)) return ctx.status.requesting(ctx.t('status.outboxFlush'));
       const input = await readInput(ctx, def);
-      const related = RELATED_RUNS[input.operation];
+      const related = RELATED_RUNS[input.operation] ?? ACTION_RUNS[input.operation];
       if (related) await related(RED, ctx, def, input);
       else if (input.operation === 'get') await getRecord(ctx, input);
       else if (input.operation === 'list' || input.operation === 'search')

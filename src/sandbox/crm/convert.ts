@@ -95,7 +95,7 @@ export function convertLead(c: CrmContext, req: SandboxRequest): SandboxReply {
   if (account && !isRec(account)) return account;
   if (contact && !isRec(contact)) return contact;
   const assign = isObject(entry.assign_to) ? entry.assign_to.id : entry.assign_to;
-  const owner = assign === undefined ? undefined : store.user(String(assign));
+  const owner = typeof assign === 'string' ? store.user(assign) : undefined;
   if (assign !== undefined && !owner) return invalidValue('assign_to');
 
   const modules = store.modules;
@@ -125,7 +125,8 @@ export function convertLead(c: CrmContext, req: SandboxRequest): SandboxReply {
   const contactsDef = modules.get('Contacts');
   const accountsDef = modules.get('Accounts');
   let acc: StoredRecord | undefined = account;
-  if (acc && overwrite && accountsDef) store.update('Accounts', acc.id, mapped(leadData, accountsDef));
+  if (acc && overwrite && accountsDef)
+    store.update('Accounts', acc.id, mapped(leadData, accountsDef));
   if (!acc && accountsDef && typeof leadData.Company === 'string' && leadData.Company !== '') {
     const fields = { ...mapped(leadData, accountsDef), Account_Name: leadData.Company };
     acc = store.findUnique('Accounts', 'Account_Name', leadData.Company);
@@ -149,7 +150,12 @@ export function convertLead(c: CrmContext, req: SandboxRequest): SandboxReply {
   }
   done.add(id);
   for (const rec of created)
-    c.emit({ module: rec.module, operation: 'insert', ids: [rec.id], fields: Object.keys(rec.data) });
+    c.emit({
+      module: rec.module,
+      operation: 'insert',
+      ids: [rec.id],
+      fields: Object.keys(rec.data),
+    });
   return {
     status: 200,
     body: {
