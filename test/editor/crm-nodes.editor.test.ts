@@ -301,6 +301,7 @@ describe('CRM node editors (Chromium)', function () {
       removeTags: ['id', 'tags'],
       listTags: [],
       convertLead: ['id', 'convert', 'convertTip'],
+      count: ['search'],
       // "- set by msg.operation -": any operation may come, every row may matter.
       msg: Object.keys(rows) as Row[],
     };

@@ -98,4 +98,34 @@ describe('crm-record node: record actions', function () {
       assert.deepEqual(h.crmRequests(), []);
     });
   });
+
+  describe('record count', function () {
+    it('counts the module; msg.criteria counts what it selects', async function () {
+      h.crm.store.insert('Leads', [
+        { Last_Name: 'Smith', Lead_Source: 'Web' },
+        { Last_Name: 'Jones', Lead_Source: 'Web' },
+        { Last_Name: 'Lee', Lead_Source: 'Trade Show' },
+      ]);
+      await h.load({ operation: 'count', module: 'Leads', searchBy: 'criteria', search: '' });
+      let out = assertOk(await h.exec({}));
+      assert.equal(out.payload, 3);
+      out = assertOk(await h.exec({ criteria: { Lead_Source: 'Web' } }));
+      assert.equal(out.payload, 2);
+      const sent = h.crmRequests();
+      assert.equal(sent.length, 2);
+      assert.equal(sent[1].query.criteria, '(Lead_Source:equals:Web)');
+    });
+
+    it('counts by the node’s word; a one-letter word is refused before sending', async function () {
+      h.crm.store.insert('Leads', [{ Last_Name: 'Smith' }, { Last_Name: 'Jones' }]);
+      await h.load({ operation: 'count', module: 'Leads', searchBy: 'word', search: 'Smith' });
+      assert.equal(assertOk(await h.exec({})).payload, 1);
+      h.sb.sandbox.clearRequests();
+      const o = await h.exec({ word: 'S' });
+      assert.equal(o.dones.length, 1);
+      assert.equal(o.caught.length, 1);
+      assert.equal(o.caught[0].error.code, 'INVALID_INPUT');
+      assert.deepEqual(h.crmRequests(), []);
+    });
+  });
 });

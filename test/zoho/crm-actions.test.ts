@@ -7,7 +7,7 @@ import { accountsFamily } from '../../src/sandbox/accounts';
 import { type CrmFamily, crmFamily } from '../../src/sandbox/crm/index';
 import type { ZohoConnection } from '../../src/zoho/core/connection';
 import { ZohoError } from '../../src/zoho/core/errors';
-import { convertLead } from '../../src/zoho/crm/index';
+import { convertLead, countRecords } from '../../src/zoho/crm/index';
 import { sandboxConnection, useSandbox } from '../helpers/sandbox';
 
 const invalid = (param: string) => (e: unknown) =>
@@ -110,6 +110,35 @@ describe('crm record actions against the sandbox', function () {
       await assert.rejects(
         convertLead(conn, '1', { overwrite: 'yes' as unknown as boolean }),
         invalid('overwrite'),
+      );
+      assert.deepEqual(sb.sandbox.requests, []);
+    });
+  });
+
+  describe('record count', () => {
+    it('counts a module, and what criteria, word or email select, one call each', async () => {
+      crm.store.insert('Leads', [
+        { Last_Name: 'Smith', Email: 'a@x.com', Lead_Source: 'Web' },
+        { Last_Name: 'Smith', Email: 'b@x.com', Lead_Source: 'Trade Show' },
+        { Last_Name: 'Jones', Email: 'c@x.com', Lead_Source: 'Web' },
+      ]);
+      assert.equal(await countRecords(conn, 'Leads'), 3);
+      assert.equal(await countRecords(conn, 'Leads', { criteria: { Lead_Source: 'Web' } }), 2);
+      assert.equal(await countRecords(conn, 'Leads', { criteria: '(Last_Name:equals:Smith)' }), 2);
+      assert.equal(await countRecords(conn, 'Leads', { email: 'c@x.com' }), 1);
+      assert.equal(await countRecords(conn, 'Contacts'), 0);
+      const sent = sb.sandbox.requests.filter((r) => r.path.startsWith('/crm/'));
+      assert.equal(sent.length, 5);
+      assert.ok(sent.every((r) => r.method === 'GET' && /\/actions\/count$/.test(r.path)));
+      assert.equal(sent[1].query.criteria, '(Lead_Source:equals:Web)');
+    });
+
+    it('refuses a bad module or search before sending anything', async () => {
+      await assert.rejects(countRecords(conn, 'Leads;drop'), invalid('module'));
+      await assert.rejects(countRecords(conn, 'Leads', { word: 'a' }), invalid('word'));
+      await assert.rejects(
+        countRecords(conn, 'Leads', { criteria: 'Last_Name:equals:x' }),
+        invalid('criteria'),
       );
       assert.deepEqual(sb.sandbox.requests, []);
     });

@@ -1,16 +1,17 @@
 /**
- * crm-record's record actions: convert a lead. Values come from the node's properties, a
+ * crm-record's record actions: convert a lead, count records. Values come from the node's properties, a
  * message overriding each where it carries one (msg.deal, msg.assignTo, msg.overwrite, …).
  */
-import type { NodeAPI } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 import * as crm from '../../zoho/crm/index';
 import { invalidInput } from '../../zoho/core/errors';
 import type { InputContext } from '../runtime/flow-node';
 import { flag } from '../runtime/props';
-import { CrmRecordDef, CrmRecordInput } from './input';
+import { CrmRecordDef, CrmRecordInput, searchQuery } from './input';
 
 type Run = (
   RED: NodeAPI,
+  node: Node,
   ctx: InputContext,
   def: CrmRecordDef,
   input: CrmRecordInput,
@@ -27,7 +28,7 @@ const checkbox = (
 ): boolean | undefined =>
   ctx.msg[name] !== undefined ? flag(ctx.msg[name]) : own === true ? true : undefined;
 
-const convertLead: Run = async (_RED, ctx, def, input) => {
+const convertLead: Run = async (_RED, _node, ctx, def, input) => {
   if (input.module !== crm.LEADS_MODULE)
     throw invalidInput(ctx.t('errors.convertLeadsOnly', { module: input.module }), 'module');
   if (input.recordId === undefined) throw invalidInput(ctx.t('errors.noRecordId'), 'recordId');
@@ -48,5 +49,23 @@ const convertLead: Run = async (_RED, ctx, def, input) => {
   ctx.status.done(ctx.t('status.converted'));
 };
 
+/**
+ * The module's record count, or the count of what a search selects: msg.criteria / word / email
+ * / phone, else the node's Search by / Search for; both empty counts the whole module.
+ */
+const count: Run = async (RED, node, ctx, def, input) => {
+  const query = await searchQuery(RED, node, ctx, def.searchBy, {
+    value: def.search,
+    type: def.searchType,
+  });
+  const given = Object.values(query).some((v) => v !== undefined && v !== '');
+  const result = await crm.countRecords(ctx.conn, input.module, given ? query : undefined, {
+    signal: ctx.signal,
+  });
+  ctx.msg.payload = result;
+  ctx.send(ctx.msg);
+  ctx.status.done(ctx.t('status.counted', { count: result }));
+};
+
 /** The runs of this file by operation. */
-export const ACTION_RUNS: Record<string, Run> = { convertLead };
+export const ACTION_RUNS: Record<string, Run> = { convertLead, count };

@@ -19,8 +19,10 @@ export = function (RED: NodeAPI): void {
     const parts = setupFlowNode(RED, this, def, CRM_RECORD_PARAMS, async (ctx) => {
       if (await flushRequested(ctx, def)) return ctx.status.requesting(ctx.t('status.outboxFlush'));
       const input = await readInput(ctx, def);
-      const related = RELATED_RUNS[input.operation] ?? ACTION_RUNS[input.operation];
+      const related = RELATED_RUNS[input.operation];
+      const action = ACTION_RUNS[input.operation];
       if (related) await related(RED, ctx, def, input);
+      else if (action) await action(RED, this, ctx, def, input);
       else if (input.operation === 'get') await getRecord(ctx, input);
       else if (input.operation === 'list' || input.operation === 'search')
         await readRecords(RED, this, ctx, def, input);

@@ -77,6 +77,7 @@ export const CRM_SCOPE_NEEDS = {
     listTags: ['READ'],
     // Convert Lead: modules.leads CREATE (or WRITE, ALL): CRM v2 `convert-lead.html` "Scope".
     convertLead: ['CREATE'],
+    count: ['READ'],
   } as Record<string, ScopeOperation[]>,
   attachments: {
     upload: ['CREATE'],

@@ -33,6 +33,7 @@ export * from './related';
 export * from './notes';
 export * from './tags';
 export * from './convert';
+export * from './count';
 export * from './metadata';
 export * from './metadata-cache';
 export * from './notifications';
