@@ -4,6 +4,7 @@
  * error, and bad input refused before anything is sent.
  */
 import * as assert from 'node:assert/strict';
+import { helper } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 
 describe('crm-record node: record actions', function () {
@@ -127,5 +128,32 @@ describe('crm-record node: record actions', function () {
       assert.equal(o.caught[0].error.code, 'INVALID_INPUT');
       assert.deepEqual(h.crmRequests(), []);
     });
+  });
+
+  it('the example flow converts the newest lead and counts web leads', async function () {
+    h.crm.store.insert('Leads', [
+      { Last_Name: 'Old', Company: 'Acme', Lead_Source: 'Web' },
+      { Last_Name: 'New', Company: 'Zylker', Lead_Source: 'Web', Email: 'new@zylker.com' },
+      { Last_Name: 'Other', Lead_Source: 'Trade Show' },
+    ]);
+    await h.loadExample('crm-actions');
+    const results: AnyMsg[] = [];
+    const errors: AnyMsg[] = [];
+    helper.getNode('d-act-1').on('input', (m: AnyMsg) => results.push(m));
+    helper.getNode('d-act-2').on('input', (m: AnyMsg) => errors.push(m));
+    const step = async (inject: string, count: number): Promise<AnyMsg> => {
+      helper.getNode(inject).receive({});
+      for (let i = 0; i < 300 && results.length + errors.length < count; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(errors, []);
+      assert.equal(results.length, count);
+      return results[count - 1];
+    };
+    const converted = (await step('i-act-1', 1)).payload as AnyMsg;
+    assert.equal(h.crm.store.get('Leads', converted.leadId)?.data.Last_Name, 'Other');
+    assert.equal(h.crm.store.get('Deals', converted.dealId)?.data.Deal_Name, 'First order');
+    assert.equal(h.crm.store.get('Contacts', converted.contactId)?.data.Last_Name, 'Other');
+    assert.equal(converted.accountId, null, 'no Company, no account');
+    assert.equal((await step('i-act-2', 2)).payload, 2);
   });
 });
