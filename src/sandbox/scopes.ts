@@ -117,6 +117,9 @@ function crmNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
       : [[crm(['coql'], 'READ')]];
   }
   if (first === 'actions' && second === 'watch') return [[crm(['notifications'], op)]];
+  // Convert Lead: ZohoCRM.modules.ALL or modules.leads with ALL, WRITE or CREATE (CRM v2
+  // `convert-lead.html` "Scope"; convert_lead.json lists ZohoCRM.modules.all).
+  if (first === 'Leads' && segments[3] === 'convert') return [moduleNeeds('Leads', 'CREATE')];
   const module = req.params.module ?? '';
   const last = segments[segments.length - 1];
   // Reading verbs sent as POST: the count action (record_count.json POST).

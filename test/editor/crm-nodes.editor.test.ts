@@ -278,6 +278,8 @@ describe('CRM node editors (Chromium)', function () {
       tags: '.crm-record-row-tags',
       overWrite: '.crm-record-row-overwrite',
       relatedTip: '#crm-record-tip-related',
+      convert: '.crm-record-row-convert',
+      convertTip: '#crm-record-tip-convert',
     };
     type Row = keyof typeof rows;
     const expected: Record<string, Row[]> = {
@@ -298,6 +300,8 @@ describe('CRM node editors (Chromium)', function () {
       addTags: ['id', 'tags', 'overWrite'],
       removeTags: ['id', 'tags'],
       listTags: [],
+      convertLead: ['id', 'convert', 'convertTip'],
+      count: ['search'],
       // "- set by msg.operation -": any operation may come, every row may matter.
       msg: Object.keys(rows) as Row[],
     };
@@ -323,6 +327,11 @@ describe('CRM node editors (Chromium)', function () {
     assert.equal(await page.locator('#node-input-searchBy').isVisible(), true, 'search: by');
     assert.equal(await typedInputBox(page, 'node-input-search').isVisible(), true, 'search: for');
     assert.equal(await typedInputBox(page, 'node-input-recordId').isVisible(), false, 'no id');
+    await page.selectOption('#node-input-operation', 'convertLead');
+    for (const name of ['deal', 'assignTo', 'accountId', 'contactId'])
+      assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
+    for (const name of ['overwrite', 'notifyLeadOwner', 'notifyNewEntityOwner'])
+      assert.equal(await page.locator(`#node-input-${name}`).isVisible(), true, name);
     await page.selectOption('#node-input-operation', 'upsert');
     assert.equal(await page.locator('#node-input-duplicateCheckFields').isVisible(), true);
     // Run: Zoho's default hides the checkboxes; "only these" shows them.

@@ -44,6 +44,13 @@ export const CRM_RECORD_PARAMS = [
   'note',
   'notes',
   'parents',
+  'deal',
+  'assignTo',
+  'accountId',
+  'contactId',
+  'overwrite',
+  'notifyLeadOwner',
+  'notifyNewEntityOwner',
 ] as const;
 
 export interface CrmRecordDef extends FlowNodeDef {
@@ -76,6 +83,17 @@ export interface CrmRecordDef extends FlowNodeDef {
   noteTitleType?: string;
   noteContent?: string;
   noteContentType?: string;
+  deal?: string;
+  dealType?: string;
+  assignTo?: string;
+  assignToType?: string;
+  accountId?: string;
+  accountIdType?: string;
+  contactId?: string;
+  contactIdType?: string;
+  overwrite?: boolean;
+  notifyLeadOwner?: boolean;
+  notifyNewEntityOwner?: boolean;
   /** If Zoho cannot be reached: 'fail' (default) or 'queue' in the connection's outbox. */
   outbox?: string;
   /** Outbox: merge waiting updates of one record (default on). */

@@ -8,6 +8,7 @@ export const CRM_RECORD_OPERATION_GROUPS = {
   related: ['listRelated', 'linkRelated', 'unlinkRelated'],
   notes: ['listNotes', 'addNote', 'updateNotes', 'deleteNotes'],
   tags: ['addTags', 'removeTags', 'listTags'],
+  actions: ['convertLead', 'count'],
 } as const;
 
 type Groups = typeof CRM_RECORD_OPERATION_GROUPS;

@@ -2,8 +2,8 @@
  * What a CRM call costs in API credits, as Zoho's published table weighs it. Zoho's CRM v8
  * page was not readable here; each weight names the page it comes from (docs/ZOHO-FACTS.md
  * "Limits: API credits"). Calls with no row cost 1 ("Each API call made will result in a
- * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no convert or bulk
- * write endpoints, so their rows (5, 500) have no counterpart here.
+ * reduction of 1 credit", CRM v2/v4 `api-limits.html`). The emulator has no bulk write
+ * endpoint, so that row (500) has no counterpart here.
  */
 import { parseQuery } from './coql-parse';
 import type { SandboxRequest } from '../types';
@@ -19,6 +19,9 @@ export function writeCredits(req: SandboxRequest): number {
 export function listCredits(req: SandboxRequest): number {
   return req.query.get('cvid') ? 3 : 1;
 }
+
+/** "Convert Lead: 5" (CRM v2/v4 `api-limits.html`, the page's own example). */
+export const CONVERT_LEAD_CREDITS = 5;
 
 /** "Get IDs of deleted records: 2" (Vertical Solutions v2 `api-limits.html`). */
 export const DELETED_IDS_CREDITS = 2;

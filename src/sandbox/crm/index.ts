@@ -17,8 +17,10 @@ import {
 import { BulkReads, type BulkReadOptions } from './bulk-read';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
+import { convertLead } from './convert';
 import {
   BULK_READ_CREDITS,
+  CONVERT_LEAD_CREDITS,
   DELETED_IDS_CREDITS,
   coqlCredits,
   listCredits,
@@ -180,6 +182,12 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
         '/:module/actions/remove_tags',
         (req) => changeTags(c, req, false),
         costs(tagCredits),
+      );
+      route(
+        'POST',
+        '/Leads/:id/actions/convert',
+        (req) => convertLead(c, req),
+        costs(CONVERT_LEAD_CREDITS),
       );
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));

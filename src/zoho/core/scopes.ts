@@ -75,6 +75,9 @@ export const CRM_SCOPE_NEEDS = {
     addTags: ['UPDATE'],
     removeTags: ['UPDATE'],
     listTags: ['READ'],
+    // Convert Lead: modules.leads CREATE (or WRITE, ALL): CRM v2 `convert-lead.html` "Scope".
+    convertLead: ['CREATE'],
+    count: ['READ'],
   } as Record<string, ScopeOperation[]>,
   attachments: {
     upload: ['CREATE'],

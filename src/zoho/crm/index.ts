@@ -32,6 +32,8 @@ export * from './attachments';
 export * from './related';
 export * from './notes';
 export * from './tags';
+export * from './convert';
+export * from './count';
 export * from './metadata';
 export * from './metadata-cache';
 export * from './notifications';

@@ -38,7 +38,8 @@ export interface SearchOptions {
   signal?: AbortSignal;
 }
 
-function searchParams(query: unknown): Record<string, string> {
+/** The one search builder: a query's Zoho parameter (criteria built and escaped), checked. */
+export function searchParams(query: unknown): Record<string, string> {
   if (!isPlainObject(query))
     throw invalidInput('A search needs one of criteria, word, email or phone', 'search');
   const given = (['criteria', 'word', 'email', 'phone'] as const).filter(
