@@ -21,6 +21,7 @@ import {
 } from './crm';
 import { connectionRetention, leaks } from './leaks';
 import { outboxFootprint, outboxOutage } from './outbox';
+import { outboxAckRate, outboxSensorCoalescing } from './outbox-flow';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
 type Suite = [string, () => Figure[] | Promise<Figure[]>];
@@ -45,6 +46,8 @@ const suites: Suite[] = [
   ['leaks', () => leaks()],
   ['outbox-footprint', () => outboxFootprint(100_000)],
   ['outbox-outage', () => outboxOutage(10_000, 60_000)],
+  ['outbox-acks', () => outboxAckRate(1000)],
+  ['outbox-sensors', () => outboxSensorCoalescing(10, 300)],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */

@@ -171,6 +171,28 @@ describe('auth', () => {
     assert.equal(sb.stats.tokenRequests.refresh_token, 3);
   });
 
+  it('a caller that backs off itself may lift the network pause (not a throttle)', async () => {
+    const rt = sb.accounts.issueRefreshToken({ clientId: CLIENT.clientId, scope: SCOPE });
+    const clock = new FakeClock();
+    const a = auth(rt, { clock });
+    await sb.setLink('refused');
+    await assert.rejects(a.accessToken(), { code: 'NETWORK_ERROR' });
+    await sb.setLink('up');
+    // Paused after the network failure: the link is back, yet nothing is asked.
+    await assert.rejects(a.accessToken(), { code: 'NETWORK_ERROR' });
+    assert.equal(sb.stats.tokenRequests.total, 0);
+    a.retryNetworkNow();
+    assert.ok((await a.accessToken()).accessToken);
+    assert.equal(sb.stats.tokenRequests.refresh_token, 1);
+    // A throttle's pause stays, whoever asks.
+    sb.configure({ tokenRateLimit: { max: 0, windowMs: 600_000 } });
+    const b = auth(rt, { clock });
+    await assert.rejects(b.accessToken(), { code: 'TOKEN_THROTTLED' });
+    b.retryNetworkNow();
+    await assert.rejects(b.accessToken(), { code: 'TOKEN_THROTTLED' });
+    assert.equal(sb.stats.tokenRequests.refresh_token, 2);
+  });
+
   it('refuses to run without a refresh token', async () => {
     await assert.rejects(new ZohoAuth({ accountsUrl: sb.url, ...CLIENT }).accessToken(), {
       code: 'NOT_CONNECTED',

@@ -67,8 +67,11 @@ export function openOutbox(
     probe: async () => {
       try {
         // One attempt: the outbox backs off itself, and a probe stuck in the connection's
-        // retries would hold the replay (and a flush) on a connection that may be gone.
-        await connection().request({
+        // retries would hold the replay (and a flush) on a connection that may be gone. For
+        // the same reason it does not wait out the token's own network back-off.
+        const conn = connection();
+        conn.auth.retryNetworkNow();
+        await conn.request({
           product: 'crm',
           method: 'GET',
           path: '/v8/org',

@@ -94,6 +94,8 @@ interface Latch {
   error: ZohoError;
   /** Epoch ms after which a refresh may be tried again; Infinity for permanent failures. */
   until: number;
+  /** Set by a network failure (not a throttle, not a refusal): see retryNetworkNow. */
+  network?: boolean;
 }
 
 /** What Zoho's client ids and secrets are made of: printable ASCII. */
@@ -208,6 +210,15 @@ export class ZohoAuth {
   /** The stored tokens, whether or not still valid; never triggers a request. */
   current(): StoredTokens | undefined {
     return this.load();
+  }
+
+  /**
+   * Lifts the pause left by a network failure of the token endpoint (a throttle or a refused
+   * token still holds), for a caller that backs off on its own: the outbox's probe, whose next
+   * try would otherwise wait out both back-offs, stacked, after the link returned.
+   */
+  retryNetworkNow(): void {
+    if (this.latch?.network) this.latch = undefined;
   }
 
   /** The last failure that stops refreshes, if any. */
@@ -359,7 +370,7 @@ export class ZohoAuth {
     } else {
       this.networkFailures++;
       const backoff = Math.min(NETWORK_COOLDOWN_MS * 2 ** (this.networkFailures - 1), 5 * 60_000);
-      this.latch = { error, until: now + backoff };
+      this.latch = { error, until: now + backoff, network: true };
     }
     return error;
   }

@@ -11,6 +11,12 @@
  * - MARK: entry `ref` is being sent by a call that cannot be repeated safely: after a crash
  *   before its ACK, nobody knows whether Zoho took it, so it must not be replayed blindly.
  *
+ * Writes are group-committed: records made while a write and fsync are under way wait in memory
+ * (never acknowledged), and the next round writes them all at once and fsyncs them once; each
+ * caller's promise resolves only after the fsync that covers its bytes. A burst of messages costs a
+ * few writes and fsyncs, not one each. A failed write or fsync breaks the journal (every later
+ * change fails): memory may point at bytes that are not on disk, and a reopen rescans the file.
+ *
  * On open, a record whose length runs past the end or whose checksum fails ends the journal: a
  * power cut tears only the last write, and a half record is never replayed. The file is cut
  * there. When settled records outweigh live ones, the file is rewritten with the live ones only.
@@ -19,7 +25,7 @@ import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from '../crc32';
 import { ZohoError } from '../errors';
-import { LiveIndex } from './live';
+import { LiveIndex, Slot } from './live';
 
 const HEADER = 17;
 const PUT = 1;
@@ -66,6 +72,36 @@ export function outboxFull(limits: JournalLimits, count: number, bytes: number):
   });
 }
 
+interface Loc {
+  offset: number;
+  length: number;
+}
+
+interface Run {
+  start: number;
+  end: number;
+  locs: Loc[];
+}
+
+/** Records no further apart than this are read as one stretch (the gap read and dropped). */
+const RUN_GAP = 64 * 1024;
+const RUN_MAX = 4 * 1024 * 1024;
+
+/** Groups records into stretches of the file, each to be read at once. */
+function runsOf(locs: readonly Loc[]): Run[] {
+  const sorted = [...locs].sort((a, b) => a.offset - b.offset);
+  const runs: Run[] = [];
+  for (const loc of sorted) {
+    const last = runs.at(-1);
+    const end = loc.offset + loc.length;
+    if (last && loc.offset - last.end <= RUN_GAP && end - last.start <= RUN_MAX) {
+      last.end = Math.max(last.end, end);
+      last.locs.push(loc);
+    } else runs.push({ start: loc.offset, end, locs: [loc] });
+  }
+  return runs;
+}
+
 function encode(type: number, seq: number, ref: number, payload?: Buffer): Buffer {
   const body = payload ?? Buffer.alloc(0);
   const record = Buffer.allocUnsafe(HEADER + body.length);
@@ -89,9 +125,15 @@ export class Journal {
   /** Every change runs after the previous one: one writer, records in order. */
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** The fsync that will cover writes made now, and the chain of fsyncs (see durable). */
-  private nextSync?: Promise<void>;
-  private syncs: Promise<unknown> = Promise.resolve();
+  /** Records made but not yet written, in file order (`at` = their offset; see flush). */
+  private unwritten: { at: number; data: Buffer }[] = [];
+  /** Callers waiting for their records to be on disk, and the round writing them. */
+  private waiters: { resolve(): void; reject(e: unknown): void }[] = [];
+  private committing?: Promise<void>;
+  /** The file's writes, one after the other (a round's, a compaction's, a close's). */
+  private writes: Promise<void> = Promise.resolve();
+  /** Set when a write or fsync failed: the journal takes no more changes. */
+  private broken?: Error;
 
   private constructor(
     readonly file: string,
@@ -161,16 +203,16 @@ export class Journal {
     const result = await this.serial(async () => {
       const into = key === undefined ? undefined : this.keyed(owner, key);
       if (coalesce && into !== undefined && coalesce.canMerge(into)) {
-        await this.replaceNow(into, coalesce.merge(await this.readNow(into), body));
+        this.replaceNow(into, coalesce.merge(await this.readNow(into), body));
         return { seq: into, dropped: [], merged: true };
       }
-      return { ...(await this.appendNow(owner, body, key, queuedAt)), merged: false };
+      return { ...this.appendNow(owner, body, key, queuedAt), merged: false };
     });
     await this.durable();
     return result;
   }
 
-  private async appendNow(owner: string, body: unknown, key: string | undefined, queuedAt: number) {
+  private appendNow(owner: string, body: unknown, key: string | undefined, queuedAt: number) {
     const payload = Buffer.from(JSON.stringify({ o: owner, k: key, t: queuedAt, b: body }));
     const size = HEADER + payload.length;
     const dropped: EntryInfo[] = [];
@@ -182,11 +224,11 @@ export class Journal {
       if (this.limits.whenFull !== 'drop-oldest' || !oldest || size > this.limits.maxBytes)
         throw outboxFull(this.limits, this.live.size, this.liveBytes);
       dropped.push(oldest);
-      await this.write(encode(ACK, 0, oldest.seq));
+      this.write(encode(ACK, 0, oldest.seq));
       this.settle(oldest.seq);
     }
     const seq = this.nextSeq++;
-    const offset = await this.write(encode(PUT, seq, 0, payload));
+    const offset = this.write(encode(PUT, seq, 0, payload));
     this.add({ seq, owner, key, queuedAt, uncertain: false, offset, length: size });
     return { seq, dropped };
   }
@@ -197,13 +239,13 @@ export class Journal {
     await this.durable();
   }
 
-  private async replaceNow(seq: number, body: unknown): Promise<void> {
+  private replaceNow(seq: number, body: unknown): void {
     const loc = this.live.get(seq);
     if (!loc) throw new Error(`outbox entry ${seq} is not live`);
     const payload = Buffer.from(
       JSON.stringify({ o: loc.owner, k: loc.key, t: loc.queuedAt, b: body }),
     );
-    const offset = await this.write(encode(PUT, this.nextSeq++, seq, payload));
+    const offset = this.write(encode(PUT, this.nextSeq++, seq, payload));
     this.liveBytes += HEADER + payload.length - loc.length;
     this.live.place(seq, offset, HEADER + payload.length);
   }
@@ -214,48 +256,115 @@ export class Journal {
   }
 
   private async readNow(seq: number): Promise<unknown> {
-    const loc = this.live.get(seq);
-    if (!loc) throw new Error(`outbox entry ${seq} is not live`);
-    const buffer = Buffer.allocUnsafe(loc.length - HEADER);
-    await this.fh.read(buffer, 0, buffer.length, loc.offset + HEADER);
-    return (JSON.parse(buffer.toString('utf8')) as { b: unknown }).b;
+    return (await this.readManyNow([seq]))[0];
+  }
+
+  /**
+   * Reads live entries' bodies (in the order asked), after every change queued before the call:
+   * neighbouring records in one read each run, the runs at once (a replay's batch is mostly one
+   * stretch of the file), so a batch of 500 costs a read or two, not 500 in a row.
+   */
+  readMany(seqs: readonly number[]): Promise<unknown[]> {
+    return this.serial(() => this.readManyNow(seqs));
+  }
+
+  private async readManyNow(seqs: readonly number[]): Promise<unknown[]> {
+    const locs = seqs.map((seq) => {
+      const loc = this.live.get(seq);
+      if (!loc) throw new Error(`outbox entry ${seq} is not live`);
+      return { offset: loc.offset, length: loc.length };
+    });
+    const bodies = await Promise.all(runsOf(locs).map((run) => this.readRun(run)));
+    const bySpot = new Map<number, Buffer>();
+    for (const run of bodies) for (const [at, record] of run) bySpot.set(at, record);
+    return locs.map(
+      (loc) => (JSON.parse(bySpot.get(loc.offset)!.toString('utf8', HEADER)) as { b: unknown }).b,
+    );
+  }
+
+  /** One stretch of records, from memory where not written yet, else in one read. */
+  private async readRun(run: Run): Promise<[number, Buffer][]> {
+    const pending = this.unwritten.length ? this.unwritten[0].at : Infinity;
+    if (run.end <= pending) {
+      const span = Buffer.allocUnsafe(run.end - run.start);
+      const { bytesRead } = await this.fh.read(span, 0, span.length, run.start);
+      if (bytesRead < span.length) throw new Error('The outbox journal is shorter than its index');
+      return run.locs.map((l) => [
+        l.offset,
+        span.subarray(l.offset - run.start, l.offset - run.start + l.length),
+      ]);
+    }
+    return Promise.all(
+      run.locs.map(async (l): Promise<[number, Buffer]> => [l.offset, await this.readOne(l)]),
+    );
+  }
+
+  private async readOne(loc: Loc): Promise<Buffer> {
+    const held = this.unwritten.find(
+      (u) => u.at <= loc.offset && loc.offset < u.at + u.data.length,
+    );
+    if (held) return held.data.subarray(loc.offset - held.at, loc.offset - held.at + loc.length);
+    const record = Buffer.allocUnsafe(loc.length);
+    await this.fh.read(record, 0, loc.length, loc.offset);
+    return record;
   }
 
   /** Notes, durably, that these entries are being sent by a call that cannot be repeated. */
   async mark(seqs: readonly number[]): Promise<void> {
-    await this.serial(async () => {
+    await this.serial(() => {
       const live = seqs.filter((s) => this.live.has(s));
       if (!live.length) return;
-      await this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))));
+      this.write(Buffer.concat(live.map((s) => encode(MARK, 0, s))));
       for (const s of live) this.live.setFlag(s, 'marked');
     });
     await this.durable();
   }
 
   /** Settles entries (delivered or failed for good); resolves once on disk. */
-  async ack(seqs: readonly number[]): Promise<void> {
+  /**
+   * Settles entries (delivered or failed for good); resolves once on disk. A replay passes
+   * `compact` false and calls `tidy` when done: a rewrite in the middle would hold its reads.
+   */
+  async ack(seqs: readonly number[], compact = true): Promise<void> {
     await this.serial(async () => {
       const live = seqs.filter((s) => this.live.has(s));
       if (!live.length) return;
-      await this.write(Buffer.concat(live.map((s) => encode(ACK, 0, s))));
+      this.write(Buffer.concat(live.map((s) => encode(ACK, 0, s))));
       for (const s of live) this.settle(s);
-      if (this.fileSize > COMPACT_MIN_BYTES && this.fileSize > 2 * this.liveBytes)
-        await this.compact();
+      if (compact) await this.compactIfWorth();
     });
     await this.durable();
   }
 
-  close(): Promise<void> {
-    return this.serial(async () => {
-      if (this.closed) return;
-      this.closed = true;
-      await this.fh.close();
-    });
+  /** Rewrites the file when settled records outweigh live ones; resolves once on disk. */
+  async tidy(): Promise<void> {
+    await this.serial(() => this.compactIfWorth());
+    await this.durable();
   }
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
+  private async compactIfWorth(): Promise<void> {
+    if (this.fileSize > COMPACT_MIN_BYTES && this.fileSize > 2 * this.liveBytes)
+      await this.onFile(() => this.compact());
+  }
+
+  /** Writes what is left and closes the file (a broken journal just closes it). */
+  close(): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      const fh = this.fh;
+      await this.onFile(() => this.writeOut(true))
+        .catch(() => undefined)
+        .finally(() => fh.close());
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private serial<T>(work: () => T | Promise<T>): Promise<T> {
     const run = this.chain.then(() => {
       if (this.closed) throw new Error('The outbox journal is closed');
+      if (this.broken) throw this.broken;
       return work();
     });
     this.chain = run.catch(() => undefined);
@@ -281,29 +390,67 @@ export class Journal {
   }
 
   /**
-   * Resolves once everything written so far is on disk. Callers arriving while a datasync runs
-   * share the next one (group commit): a burst of messages costs a few fsyncs, not one each.
+   * Resolves once every record made so far is on disk (group commit): callers arriving while a
+   * round writes and fsyncs wait for the next round, which writes all their records at once.
    */
   private durable(): Promise<void> {
-    if (!this.nextSync) {
-      const next = this.syncs.then(() => {
-        this.nextSync = undefined;
-        return this.closed ? undefined : this.fh.datasync();
-      });
-      this.nextSync = next;
-      this.syncs = next.catch(() => undefined);
-    }
-    return this.nextSync;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.committing ??= this.commit().finally(() => (this.committing = undefined));
+    });
   }
 
-  /** Appends bytes at the end; returns where they start. */
-  private async write(data: Buffer): Promise<number> {
-    const offset = this.fileSize;
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.fh.write(data, done, data.length - done, offset + done);
-      done += bytesWritten;
+  private async commit(): Promise<void> {
+    while (this.waiters.length) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      try {
+        // Closed: close() wrote and fsync'd everything before it closed the file.
+        await this.onFile(() => (this.closed ? Promise.resolve() : this.writeOut(true)));
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        for (const w of waiters) w.reject(error);
+      }
     }
+  }
+
+  /**
+   * Work on the file handle, one at a time: a round's write and fsync, a compaction (which swaps
+   * the handle), the close. A failure breaks the journal.
+   */
+  private onFile(work: () => Promise<void>): Promise<void> {
+    const run = this.writes.then(() => {
+      if (this.broken) throw this.broken;
+      return work();
+    });
+    this.writes = run.catch((error: unknown) => {
+      this.broken ??= error instanceof Error ? error : new Error(String(error));
+    });
+    return run;
+  }
+
+  /** Writes the records made so far in one write (then fsyncs them); on the file's turn only. */
+  private async writeOut(sync: boolean): Promise<void> {
+    const n = this.unwritten.length;
+    if (n) {
+      const start = this.unwritten[0].at;
+      const data =
+        n === 1 ? this.unwritten[0].data : Buffer.concat(this.unwritten.map((u) => u.data));
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await this.fh.write(data, done, data.length - done, start + done);
+        done += bytesWritten;
+      }
+      // Only now: until written, a read finds these records in memory.
+      this.unwritten.splice(0, n);
+    }
+    if (sync) await this.fh.datasync();
+  }
+
+  /** Adds a record at the end (written by the next round); returns where it starts. */
+  private write(data: Buffer): number {
+    const offset = this.fileSize;
+    this.unwritten.push({ at: offset, data });
     this.fileSize += data.length;
     return offset;
   }
@@ -382,24 +529,50 @@ export class Journal {
 
   /** Rewrites the file with the live entries only (same seqs), then swaps it in. */
   private async compact(): Promise<void> {
+    // The live records read below may still be in memory; the file must hold them first.
+    await this.writeOut(false);
     const tmp = `${this.file}.compact`;
     const out = await fsp.open(tmp, 'w', 0o600);
     const moved: number[] = [];
     let at = 0;
     try {
+      // In slices (bounded memory), each read in stretches and written at once.
+      let slice: Slot[] = [];
+      let sliceBytes = 0;
+      const copy = async (): Promise<void> => {
+        const records = new Map<number, Buffer>();
+        for (const run of await Promise.all(runsOf(slice).map((r) => this.readRun(r))))
+          for (const [offset, record] of run) records.set(offset, record);
+        const chunks: Buffer[] = [];
+        for (const loc of slice) {
+          const record = Buffer.from(records.get(loc.offset)!);
+          // A replaced body is stored as a PUT with a ref: written back as the entry's own PUT.
+          record.writeUInt32LE(loc.seq, 9);
+          record.writeUInt32LE(0, 13);
+          record.writeUInt32LE(crc32(record.subarray(8)), 4);
+          chunks.push(record);
+          moved.push(loc.seq, at, loc.length);
+          at += loc.length;
+          if (loc.uncertain || loc.marked) {
+            chunks.push(encode(MARK, 0, loc.seq));
+            at += HEADER;
+          }
+        }
+        const data = Buffer.concat(chunks);
+        let done = 0;
+        while (done < data.length) {
+          const start = at - data.length + done;
+          done += (await out.write(data, done, data.length - done, start)).bytesWritten;
+        }
+        slice = [];
+        sliceBytes = 0;
+      };
       for (const loc of this.live.entries()) {
-        const record = Buffer.allocUnsafe(loc.length);
-        await this.fh.read(record, 0, loc.length, loc.offset);
-        // A replaced body is stored as a PUT with a ref: written back as the entry's own PUT.
-        record.writeUInt32LE(loc.seq, 9);
-        record.writeUInt32LE(0, 13);
-        record.writeUInt32LE(crc32(record.subarray(8)), 4);
-        const marks = loc.uncertain || loc.marked ? encode(MARK, 0, loc.seq) : Buffer.alloc(0);
-        const chunk = Buffer.concat([record, marks]);
-        await out.write(chunk, 0, chunk.length, at);
-        moved.push(loc.seq, at, loc.length);
-        at += chunk.length;
+        slice.push(loc);
+        sliceBytes += loc.length;
+        if (slice.length >= 1000 || sliceBytes >= RUN_MAX) await copy();
       }
+      if (slice.length) await copy();
       await out.datasync();
     } finally {
       await out.close();

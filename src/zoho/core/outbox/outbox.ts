@@ -226,12 +226,14 @@ export class Outbox extends EventEmitter {
     let reachable = true;
     try {
       await this.options.probe();
-      for (const [owner, handler] of [...this.owners]) {
-        while (reachable && !this.closed && this.owners.get(owner) === handler) {
-          const batch = await this.next(owner, handler.batch);
-          if (!batch.length) break;
-          reachable = await this.deliver(handler, batch);
-        }
+      // Owners side by side: each keeps its own order, the connection's limits share the calls.
+      const drained = await Promise.allSettled(
+        [...this.owners].map(([owner, handler]) => this.drain(owner, handler)),
+      );
+      await this.journal.tidy();
+      for (const d of drained) {
+        if (d.status === 'rejected') throw d.reason;
+        if (!d.value) reachable = false;
       }
     } catch (error) {
       reachable = false;
@@ -261,6 +263,40 @@ export class Outbox extends EventEmitter {
     return false;
   }
 
+  /**
+   * Delivers one owner's entries in arrival order; false when Zoho could not be reached. The
+   * next batch is read while one is sent, and a batch's acknowledgement (its fsync) and outputs
+   * overlap the next batch's calls, outputs still in order: the calls, not the disk, set the pace.
+   */
+  private async drain(owner: string, handler: Owner): Promise<boolean> {
+    let settling: Promise<void> = Promise.resolve();
+    let batch = await this.next(owner, handler.batch);
+    let ahead: Promise<QueuedEntry[]> | undefined;
+    try {
+      while (batch.length && !this.closed && this.owners.get(owner) === handler) {
+        ahead = this.next(owner, handler.batch);
+        // Kept from here on if the batch fails: the read ahead is let go below.
+        ahead.catch(() => undefined);
+        const sent = await this.deliver(handler, batch);
+        batch = [];
+        const previous = settling;
+        settling = Promise.all([previous, sent.acked]).then(() => sent.outputs());
+        if (!sent.complete) return false;
+        batch = await ahead;
+        ahead = undefined;
+      }
+      return true;
+    } finally {
+      this.release(batch);
+      if (ahead) this.release(await ahead.catch(() => []));
+      await settling;
+    }
+  }
+
+  private release(batch: readonly QueuedEntry[]): void {
+    for (const e of batch) this.inFlight.delete(e.seq);
+  }
+
   private async next(owner: string, max: number): Promise<QueuedEntry[]> {
     const batch: QueuedEntry[] = [];
     for (const info of this.journal.entries(owner)) {
@@ -272,29 +308,51 @@ export class Outbox extends EventEmitter {
       batch.push({ ...info, body: undefined, attempts });
     }
     try {
-      for (const entry of batch) entry.body = await this.journal.read(entry.seq);
+      const bodies = await this.journal.readMany(batch.map((e) => e.seq));
+      batch.forEach((entry, i) => (entry.body = bodies[i]));
     } catch (error) {
-      for (const entry of batch) this.inFlight.delete(entry.seq);
+      this.release(batch);
       throw error;
     }
     return batch;
   }
 
-  /** Delivers one batch; false when Zoho could not be reached (entries kept from there on). */
-  private async deliver(handler: Owner, batch: QueuedEntry[]): Promise<boolean> {
+  /**
+   * Sends one batch. `complete` is false when Zoho could not be reached (entries kept from there
+   * on). `acked` resolves once the settled entries are settled on disk; only then may `outputs`
+   * run their `after`s. The batch stays in flight until then, so no round picks it again.
+   */
+  private async deliver(
+    handler: Owner,
+    batch: QueuedEntry[],
+  ): Promise<{ complete: boolean; acked: Promise<void>; outputs: () => void }> {
     for (const e of batch) this.attempts.set(e.seq, e.attempts);
+    let outcomes: Outcome[];
     try {
-      const outcomes = await handler.deliver(batch);
-      const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
-      await this.journal.ack(settled.map((e) => e.seq));
-      for (const e of settled) this.attempts.delete(e.seq);
-      this.forgetMerged();
-      for (const o of outcomes) if (o.settled) o.after?.();
-      if (settled.length < batch.length) this.lastError = 'Zoho could not be reached';
-      return settled.length === batch.length;
-    } finally {
-      for (const e of batch) this.inFlight.delete(e.seq);
+      outcomes = await handler.deliver(batch);
+    } catch (error) {
+      this.release(batch);
+      throw error;
     }
+    const settled = batch.filter((_, i) => outcomes[i]?.settled === true);
+    const acked = this.journal
+      .ack(
+        settled.map((e) => e.seq),
+        false,
+      )
+      .then(() => {
+        for (const e of settled) this.attempts.delete(e.seq);
+        this.forgetMerged();
+      })
+      .finally(() => this.release(batch));
+    if (settled.length < batch.length) this.lastError = 'Zoho could not be reached';
+    return {
+      complete: settled.length === batch.length,
+      acked,
+      outputs: () => {
+        for (const o of outcomes) if (o.settled) o.after?.();
+      },
+    };
   }
 
   /** Marks entries as sent by a call that cannot be repeated safely (see Journal.mark). */
