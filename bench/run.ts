@@ -20,6 +20,7 @@ import {
   returnAllLarge,
 } from './crm';
 import { connectionRetention, leaks } from './leaks';
+import { fleetFigures } from './fleet';
 import { outboxFootprint, outboxOutage } from './outbox';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
 
@@ -45,6 +46,7 @@ const suites: Suite[] = [
   ['leaks', () => leaks()],
   ['outbox-footprint', () => outboxFootprint(100_000)],
   ['outbox-outage', () => outboxOutage(10_000, 60_000)],
+  ['fleet', () => fleetFigures()],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */
