@@ -14,6 +14,10 @@ import { Sandbox } from '../src/sandbox/server';
 import { ZohoConnection } from '../src/zoho/core/connection';
 import { issuerOf, regionOfAccountsUrl } from '../src/zoho/core/regions';
 import { ChangePoller, Checkpoint } from '../src/zoho/crm/change-poller';
+import { ChannelShare, FleetChannelKeeper } from '../src/zoho/crm/channel-fleet';
+import type { Requester } from '../src/zoho/crm/common';
+import { newChannelToken } from '../src/zoho/crm/notifications';
+import { RedisChannelShare } from '../src/nodes/runtime/shared-state/channel';
 import { REDIS_SERVER, RedisServer, freePort } from '../test/helpers/redis';
 import { ALL_SCOPES, DEFAULT_CLIENT } from '../test/helpers/sandbox';
 import { Figure, figure, median } from './lib';
@@ -106,6 +110,7 @@ export async function fleetFigures(): Promise<Figure[]> {
     );
 
     figures.push(...(await pollerFailover(sb, crm, link)));
+    figures.push(await channelFailover(sb, link));
     return figures;
   } finally {
     conns.forEach((c) => c.close());
@@ -209,6 +214,62 @@ async function pollerFailover(
     ];
   } finally {
     await Promise.all(fleet.map((i) => i.poller.stop()));
+    conn.close();
+  }
+}
+
+/**
+ * Three keepers of one webhook channel (channels of 6 s renewed 2 s before expiry: a renewal
+ * period of 4 s; a 2 s keeper lease); the keeper freezes as under kill -9. Time until another
+ * instance keeps the channel.
+ */
+async function channelFailover(sb: Sandbox, link: () => RedisLink): Promise<Figure> {
+  const renewalPeriodMs = 4_000;
+  const keeperTimes = { lifetimeMs: 6_000, renewBeforeMs: 2_000, minRenewGapMs: 200, retryMs: 200 };
+  const conn = new ZohoConnection({
+    region: 'custom',
+    accountsUrl: sb.url,
+    ...DEFAULT_CLIENT,
+    refreshToken: sb.accounts.issueRefreshToken({
+      clientId: DEFAULT_CLIENT.clientId,
+      scope: ALL_SCOPES,
+    }),
+  });
+  const identity = { ...DEFAULT_CLIENT, refreshToken: 'bench-fleet-channel', issuer: 'custom' };
+  const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+  const spec = {
+    channelId: '1000000068001',
+    events: ['Leads.all'],
+    notifyUrl: 'https://fleet.example.com/zoho-watch/bench',
+    token: newChannelToken(),
+  };
+  const fleet = [0, 1, 2].map(() => {
+    const share = new RedisChannelShare(link(), 'bench:conn', 'bench-node', identity, 2_000);
+    const me = { dead: false, keeper: undefined as unknown as FleetChannelKeeper };
+    const frozen: ChannelShare = {
+      leaseMs: share.leaseMs,
+      join: (r) => (me.dead ? never() : share.join(r)),
+      hold: () => (me.dead ? never() : share.hold()),
+      read: () => (me.dead ? never() : share.read()),
+      save: (r) => (me.dead ? never() : share.save(r)),
+      release: () => (me.dead ? Promise.resolve() : share.release()),
+      leave: () => (me.dead ? Promise.resolve(false) : share.leave()),
+    };
+    const requester: Requester = { request: (o) => (me.dead ? never() : conn.request(o)) };
+    me.keeper = new FleetChannelKeeper(() => requester, spec, frozen, keeperTimes);
+    me.keeper.start();
+    return me;
+  });
+  try {
+    await until(() => fleet.some((i) => i.keeper.keeping()), 15_000);
+    const holder = fleet.find((i) => i.keeper.keeping())!;
+    holder.dead = true;
+    const died = performance.now();
+    await until(() => fleet.some((i) => i !== holder && i.keeper.keeping()), 20_000);
+    const ms = Math.round(performance.now() - died);
+    return figure('fleet.watch_renewal_failover', ms, 'ms', `<= ${renewalPeriodMs}`);
+  } finally {
+    await Promise.all(fleet.filter((i) => !i.dead).map((i) => i.keeper.stop(1000)));
     conn.close();
   }
 }
