@@ -20,6 +20,7 @@ import {
   returnAllLarge,
 } from './crm';
 import { connectionRetention, leaks } from './leaks';
+import { fleetFigures } from './fleet';
 import { outboxFootprint, outboxOutage } from './outbox';
 import { outboxAckRate, outboxSensorCoalescing } from './outbox-flow';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
@@ -48,6 +49,7 @@ const suites: Suite[] = [
   ['outbox-outage', () => outboxOutage(10_000, 60_000)],
   ['outbox-acks', () => outboxAckRate(1000)],
   ['outbox-sensors', () => outboxSensorCoalescing(10, 300)],
+  ['fleet', () => fleetFigures()],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */

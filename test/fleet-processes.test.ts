@@ -4,26 +4,15 @@
  * (node:http) in front of their HTTP ports for Zoho's callbacks.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { accountsFamily } from '../src/sandbox/accounts';
 import { crmFamily, type CrmFamily } from '../src/sandbox/crm/index';
+import { NodeRedProcess, startNodeRed, stopAll } from './helpers/fleet';
 import { freePort, useRedis } from './helpers/redis';
 import { crmApi, issueTokens, DEFAULT_CLIENT, useSandbox } from './helpers/sandbox';
 import { until } from './helpers/wait';
 
-const ROOT = path.join(__dirname, '..', '..');
-const RED = require.resolve('node-red/red.js', { paths: [ROOT] });
-
-interface Instance {
-  child: ChildProcess;
-  port: number;
-  dir: string;
-  log: string;
-}
+type Instance = NodeRedProcess;
 
 /** A round-robin proxy to `ports`: each request goes to the next instance. */
 function balancer(ports: number[]): Promise<{ url: string; close: () => Promise<void> }> {
@@ -107,52 +96,14 @@ describe('a fleet of three Node-RED processes sharing Redis', function () {
   let closers: Array<() => Promise<void>> = [];
 
   afterEach(async () => {
-    await Promise.all(
-      fleet.map(
-        (i) =>
-          new Promise<void>((resolve) => {
-            if (i.child.exitCode !== null || i.child.signalCode) return resolve();
-            i.child.once('exit', () => resolve());
-            i.child.kill('SIGTERM');
-          }),
-      ),
-    );
-    fleet.forEach((i) => fs.rmSync(i.dir, { recursive: true, force: true }));
+    await stopAll(fleet);
     for (const close of closers) await close();
     fleet = [];
     closers = [];
   });
 
   function start(name: string, port: number, flows: unknown[], creds: unknown): Instance {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zoho-fleet-${name}-`));
-    const settings = {
-      uiPort: port,
-      uiHost: '127.0.0.1',
-      flowFile: 'flows.json',
-      credentialSecret: false,
-      diagnostics: { enabled: false },
-      telemetry: { enabled: false },
-      logging: { console: { level: 'warn', metrics: false, audit: false } },
-    };
-    fs.writeFileSync(
-      path.join(dir, 'settings.js'),
-      `module.exports = ${JSON.stringify(settings)};\n`,
-    );
-    fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));
-    fs.writeFileSync(path.join(dir, 'flows_cred.json'), JSON.stringify(creds));
-    fs.mkdirSync(path.join(dir, 'node_modules'));
-    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-red-contrib-zoho'), 'dir');
-    const child = spawn(
-      process.execPath,
-      [RED, '--userDir', dir, '--settings', path.join(dir, 'settings.js')],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const me: Instance = { child, port, dir, log: '' };
-    child.stdout?.on('data', (c: Buffer) => (me.log += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (me.log += c.toString()));
+    const me = startNodeRed(name, port, flows, creds);
     fleet.push(me);
     return me;
   }

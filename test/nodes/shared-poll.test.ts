@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RedisPollShare } from '../../src/nodes/runtime/shared-state/poll';
+import { RedisPollShare, pollLeaseMs } from '../../src/nodes/runtime/shared-state/poll';
 import { RedisLink } from '../../src/nodes/runtime/shared-state/redis';
 import { accountsFamily } from '../../src/sandbox/accounts';
 import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
@@ -61,15 +61,16 @@ describe('one poller per watch node across a fleet (Redis lease, shared checkpoi
       .map((r) => r.id);
 
   /** An instance of the same watch node; `dies` leaves its lease to lapse instead of releasing it. */
-  function instance(dies = false): Instance {
+  function instance(dies = false, intervalMs = INTERVAL): Instance {
     const link = new RedisLink({ url: redis.server.url });
     let mine: Checkpoint | undefined;
     const local = {
       load: () => Promise.resolve(mine && (JSON.parse(JSON.stringify(mine)) as Checkpoint)),
       save: (cp: Checkpoint) => Promise.resolve(void (mine = JSON.parse(JSON.stringify(cp)))),
     };
-    const share = new RedisPollShare(link, 'test:conn', 'watch1', INTERVAL, local);
+    const share = new RedisPollShare(link, 'test:conn', 'watch1', intervalMs, local);
     const lease = {
+      leaseMs: share.leaseMs,
       hold: () => share.hold(),
       release: () => (dies ? Promise.resolve() : share.release()),
     };
@@ -79,7 +80,7 @@ describe('one poller per watch node across a fleet (Redis lease, shared checkpoi
         connection: () => conn,
         modules: ['Leads'],
         events: ['create'],
-        intervalMs: INTERVAL,
+        intervalMs,
         store: share,
         lease,
       },
@@ -125,6 +126,42 @@ describe('one poller per watch node across a fleet (Redis lease, shared checkpoi
       failoverMs < INTERVAL + 5_000 + 2 * INTERVAL + 1_000,
       `failover took ${failoverMs} ms`,
     );
+    assert.deepEqual(
+      fleet.flatMap((i) => i.errors),
+      [],
+    );
+  });
+
+  it('failover within one interval: the holder renews its short lease while idle; a standby takes over within about one lease of its death and polls at once', async () => {
+    const interval = 6_000; // the lease: a quarter, at least 2 s
+    const ms = pollLeaseMs(interval);
+    assert.ok(ms < interval / 2, `the lease (${ms} ms) is far less than the interval`);
+    [0, 1, 2].forEach(() => instance(true, interval));
+    await until(() => fleet.some(polled), 'a first poll', 10_000);
+    const [holder] = fleet.filter(polled);
+    // Longer than two leases with nothing to poll: only the holder's renewals keep it holding.
+    await new Promise((r) => setTimeout(r, 2 * ms + 500));
+    assert.deepEqual(
+      fleet.filter(polled),
+      [holder],
+      'no standby took the lease from a live holder',
+    );
+    const made = insert(40, T0 + 60_000, 'F');
+    await until(() => everySent().length >= 40, 'the records, at the next interval', 15_000);
+    // The holder dies just after a poll: without failover the next poll would come a whole
+    // interval later, from whichever standby saw the lease lapse at its own interval.
+    await until(() => holder.states.at(-1)?.state === 'polled', 'the holder idle');
+    await holder.poller.stop();
+    const died = Date.now();
+    const later = insert(25, T0 + 120_000, 'G');
+    const rest = fleet.filter((i) => i !== holder);
+    await until(() => rest.some((i) => i.sent.length > 0), 'a successor', 15_000);
+    const failoverMs = Date.now() - died;
+    assert.ok(failoverMs < interval, `failover took ${failoverMs} ms (interval ${interval} ms)`);
+    assert.equal(rest.filter((i) => i.sent.length > 0).length, 1, 'one successor');
+    await until(() => everySent().length >= 65, 'every later record');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(everySent(), [...made, ...later], 'nothing lost, nothing repeated');
     assert.deepEqual(
       fleet.flatMap((i) => i.errors),
       [],

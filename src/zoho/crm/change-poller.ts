@@ -3,7 +3,8 @@
  * changes since its checkpoint (see changes.ts for the exactness rules: paging, the same-second
  * hold-back), handed out as batches of one operation in order, and the checkpoint saved through
  * the caller's store after every page, so a restart (with a persistent store) neither repeats
- * nor loses a change. Polls never overlap. On the first start a module is read from "now"
+ * nor loses a change; a crash (kill -9) mid-page repeats that page's changes handed out before
+ * it (at least once: see save()). Polls never overlap. On the first start a module is read from "now"
  * (or from the beginning with `emitExisting`). A failed poll is reported and the next one
  * starts from the last saved checkpoint.
  *
@@ -43,8 +44,14 @@ export interface CheckpointStore {
  * One poller for several instances of the same node (a fleet sharing one Zoho account): a poll
  * runs only while `hold()` says this instance holds the lease (taking it, or renewing it), and
  * reads the checkpoint afresh, since another holder may have moved it.
+ *
+ * The lease is short and the poller asks `hold()` every third of `leaseMs` whatever it does:
+ * the holder so renews it between polls and during a long one, and a standby takes it over
+ * within `leaseMs` of the holder's death and polls at once, not a whole interval later.
  */
 export interface PollLease {
+  /** How long a lease lives unrenewed; far less than the interval, so failover is quick. */
+  readonly leaseMs: number;
   hold(): Promise<boolean>;
   /** Gives the lease up (the poller stops); never throws. */
   release(): Promise<void>;
@@ -102,6 +109,10 @@ export class ChangePoller {
   private checkpoint?: Checkpoint;
   private readonly memories = new Map<string, FieldMemory>();
   private stopped = false;
+  private leaseTimer?: NodeJS.Timeout;
+  /** Whether the last answer of the lease was "ours"; a poll hands nothing out without it. */
+  private held = false;
+  private asking?: Promise<boolean>;
 
   constructor(
     private readonly options: ChangePollerOptions,
@@ -111,6 +122,11 @@ export class ChangePoller {
   start(): void {
     this.on.state({ state: 'first-read' });
     this.schedule(0);
+    const lease = this.options.lease;
+    if (lease) {
+      const tick = Math.max(10, Math.floor(lease.leaseMs / 3));
+      this.leaseTimer = setInterval(() => void this.watchLease(), tick);
+    }
   }
 
   /** Stops polling; resolves once a poll in flight has ended. */
@@ -118,16 +134,24 @@ export class ChangePoller {
     this.stopped = true;
     this.controller.abort();
     if (this.timer) clearTimeout(this.timer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.running;
     await this.options.lease?.release();
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.running = this.poll()
-        .catch((error: unknown) => {
+        .catch(async (error: unknown) => {
           if (this.stopped) return;
+          // A holder whose lease was taken over stops its poll: standing by is no failure.
+          if (this.options.lease && !(await this.hold())) {
+            this.on.state({ state: 'standby', at: Date.now() });
+            return;
+          }
           this.on.state({ state: 'failed', at: Date.now(), error });
           this.on.error(error);
         })
@@ -138,10 +162,36 @@ export class ChangePoller {
     }, ms);
   }
 
+  /** One question to the lease at a time (the renewal timer and a poll may ask together). */
+  private hold(): Promise<boolean> {
+    const lease = this.options.lease;
+    if (!lease) return Promise.resolve(true);
+    this.asking ??= lease
+      .hold()
+      .catch(() => false)
+      .then((held) => (this.held = held))
+      .finally(() => (this.asking = undefined));
+    return this.asking;
+  }
+
+  /** The renewal tick: keeps a held lease alive; a standby that gets the lease polls at once. */
+  private async watchLease(): Promise<void> {
+    const before = this.held;
+    const held = await this.hold();
+    if (this.stopped || !held || before || this.running) return;
+    this.schedule(0);
+  }
+
+  /** Before handing out changes: a holder that lost its lease hands out nothing more. */
+  private checkHeld(): void {
+    if (this.options.lease && !this.held)
+      throw new Error('The poll lease passed to another instance');
+  }
+
   private async poll(): Promise<void> {
     const lease = this.options.lease;
     if (lease) {
-      if (!(await lease.hold())) {
+      if (!(await this.hold())) {
         this.on.state({ state: 'standby', at: Date.now() });
         return;
       }
@@ -161,7 +211,14 @@ export class ChangePoller {
     return saved && saved.version === 1 && saved.modules ? saved : { version: 1, modules: {} };
   }
 
-  private save(): Promise<void> {
+  /**
+   * The checkpoint moves only after the batches handed out have had a turn of the event loop:
+   * Node-RED delivers a sent message on the next turn (setImmediate), so a crash can never find
+   * the checkpoint past a change the flow has not received. A crash between that delivery and
+   * the save hands the page out again (at least once: at most one page repeated, never lost).
+   */
+  private async save(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return this.options.store.save(this.checkpoint!);
   }
 
@@ -183,6 +240,7 @@ export class ChangePoller {
       const watched = this.options.watchFields?.[module] ?? [];
       const read = fieldList.length <= MAX_FIELDS ? fieldList : [...KEY_FIELDS, ...watched];
       for await (const page of modifiedSince(conn, module, cp.modified, { fields: read, signal })) {
+        this.checkHeld();
         for (const found of page.changes) {
           const change = memory ? filtered(found, memory) : found;
           if (!change || !wanted.includes(change.operation)) continue;
@@ -197,6 +255,7 @@ export class ChangePoller {
     if (wanted.includes('delete')) {
       cp.deleted ??= await currentDeletedMark(conn, module, signal);
       const got = await deletedSince(conn, module, cp.deleted, signal);
+      this.checkHeld();
       for (const change of got.changes) {
         change.ids.forEach((id) => memory?.forget(id));
         await this.hand(change, []);

@@ -1,6 +1,8 @@
 /**
- * One poller per crm-watch-in node across a fleet (change-poller.ts PollLease): a lease key in
- * Redis (SET NX PX, renewed by compare-and-expire at every poll and every saved page) and the
+ * One poller per crm-watch-in node across a fleet (change-poller.ts PollLease): a short lease key
+ * in Redis (SET NX PX; the poller renews it by compare-and-expire every third of its life, and
+ * with every saved page, and a standby tries a SET NX as often, so it takes over within about
+ * one lease of the holder's death, well inside one interval) and the
  * checkpoint beside it, written only while the lease is ours (one script: a poller that lost
  * its lease cannot move the fleet's checkpoint back).
  *
@@ -18,8 +20,14 @@ export const FENCED_SAVE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[3]); " +
   "redis.call('set', KEYS[2], ARGV[2]); return 1 else return 0 end";
 
-/** What a poll may take beyond its interval before the lease lapses. */
-const LEASE_SLACK_MS = 5_000;
+/**
+ * The lease's life: a quarter of the interval, so a standby takes over inside one interval; at
+ * least 2 s (a Redis command's deadline: a renewal that is slow once must not lose the lease)
+ * and at most 30 s (longer intervals need no slower failover).
+ */
+export function pollLeaseMs(intervalMs: number): number {
+  return Math.min(30_000, Math.max(2_000, Math.floor(intervalMs / 4)));
+}
 
 export class PollLeaseLost extends Error {
   readonly code = 'POLL_LEASE_LOST';
@@ -29,6 +37,7 @@ export class RedisPollShare implements PollLease, CheckpointStore {
   private readonly leaseKey: string;
   private readonly checkpointKey: string;
   private readonly ttl: string;
+  readonly leaseMs: number;
   private id?: string;
 
   constructor(
@@ -42,7 +51,8 @@ export class RedisPollShare implements PollLease, CheckpointStore {
   ) {
     this.leaseKey = `${base}:poll:${nodeId}:lease`;
     this.checkpointKey = `${base}:poll:${nodeId}:checkpoint`;
-    this.ttl = String(Math.max(1_000, Math.floor(intervalMs + LEASE_SLACK_MS)));
+    this.leaseMs = pollLeaseMs(intervalMs);
+    this.ttl = String(this.leaseMs);
   }
 
   /** Whether this instance polls now: it holds (or took) the lease, or Redis is unreachable. */
