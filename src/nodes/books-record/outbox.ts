@@ -25,6 +25,8 @@ import {
   outMsg,
   sentOutcome,
   withOutbox,
+  oneAtATime,
+  Replay,
 } from '../runtime/outbox';
 import { BOOKS_RECORD_PARAMS, BooksRecordInput } from './input';
 import { BooksOperationResult, runBooksOperation } from './operation';
@@ -122,18 +124,9 @@ export function resultMsg(msg: Msg, result: BooksOperationResult): Msg {
 }
 
 /** Replays books-record's waiting operations one by one (Books has no batch write). */
-export function booksReplay(RED: NodeAPI) {
+export function booksReplay(RED: NodeAPI): Replay {
   const texts = errorTexts(RED, 'books-record', BOOKS_RECORD_PARAMS);
-  return async (o: OutboxOwner, entries: QueuedEntry[]): Promise<Outcome[]> => {
-    const outcomes: Outcome[] = [];
-    for (const entry of entries) {
-      const outcome = await replayOne(o, entry, texts);
-      if (!outcome.settled) break;
-      outcomes.push(outcome);
-    }
-    while (outcomes.length < entries.length) outcomes.push({ settled: false });
-    return outcomes;
-  };
+  return oneAtATime((o, entry) => replayOne(o, entry, texts));
 }
 
 async function replayOne(

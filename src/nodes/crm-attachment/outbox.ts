@@ -22,6 +22,8 @@ import {
   outMsg,
   sentOutcome,
   withOutbox,
+  oneAtATime,
+  Replay,
 } from '../runtime/outbox';
 
 export interface Upload {
@@ -65,18 +67,9 @@ export function uploadWithOutbox(
 }
 
 /** Replays waiting uploads one by one. */
-export function attachmentReplay(RED: NodeAPI, params: readonly string[]) {
+export function attachmentReplay(RED: NodeAPI, params: readonly string[]): Replay {
   const texts = errorTexts(RED, 'crm-attachment', params);
-  return async (o: OutboxOwner, entries: QueuedEntry[]): Promise<Outcome[]> => {
-    const outcomes: Outcome[] = [];
-    for (const entry of entries) {
-      const outcome = await replayOne(o, entry, texts);
-      if (!outcome.settled) break;
-      outcomes.push(outcome);
-    }
-    while (outcomes.length < entries.length) outcomes.push({ settled: false });
-    return outcomes;
-  };
+  return oneAtATime((o, entry) => replayOne(o, entry, texts));
 }
 
 async function replayOne(

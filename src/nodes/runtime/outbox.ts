@@ -137,6 +137,25 @@ export async function withOutbox<R>(
   return undefined;
 }
 
+/**
+ * A replay for operations Zoho takes one call at a time: entries in order, stopping at the first
+ * that could not be settled (it and every later one wait for the next round, keeping order).
+ */
+export function oneAtATime(
+  replayOne: (o: OutboxOwner, entry: QueuedEntry) => Promise<Outcome>,
+): Replay {
+  return async (o, entries) => {
+    const outcomes: Outcome[] = [];
+    for (const entry of entries) {
+      const outcome = await replayOne(o, entry);
+      if (!outcome.settled) break;
+      outcomes.push(outcome);
+    }
+    while (outcomes.length < entries.length) outcomes.push({ settled: false });
+    return outcomes;
+  };
+}
+
 /** The message a replayed entry leaves with: its own msg plus msg.outbox. */
 export function outMsg(entry: QueuedEntry, msg: Msg, merged?: number): Msg {
   const outbox: Record<string, unknown> = { queuedAt: entry.queuedAt, attempts: entry.attempts };

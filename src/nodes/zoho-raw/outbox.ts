@@ -7,19 +7,20 @@
  */
 import type { NodeAPI } from 'node-red';
 import { ZohoError, isConnectionProblem, unreachable } from '../../zoho/core/errors';
-import type { Outcome, QueuedEntry } from '../../zoho/core/outbox/outbox';
+import type { Outcome } from '../../zoho/core/outbox/outbox';
 import { buildRawRequest } from '../../zoho/core/raw';
 import type { ZohoResponse } from '../../zoho/core/http';
 import { errorShape, errorTexts } from '../runtime/errors';
 import type { InputContext, Msg } from '../runtime/flow-node';
 import {
   OutboxDef,
-  OutboxOwner,
   Queueing,
   failedOutcome,
   outMsg,
   sentOutcome,
   withOutbox,
+  oneAtATime,
+  Replay,
 } from '../runtime/outbox';
 import { RawInput, markResponseHeaders, rawRequestOf } from './input';
 
@@ -77,33 +78,27 @@ export function callWithOutbox(
 }
 
 /** Replays waiting calls one by one. */
-export function rawReplay(RED: NodeAPI, params: readonly string[]) {
+export function rawReplay(RED: NodeAPI, params: readonly string[]): Replay {
   const texts = errorTexts(RED, 'zoho-raw', params);
-  return async (o: OutboxOwner, entries: QueuedEntry[]): Promise<Outcome[]> => {
-    const outcomes: Outcome[] = [];
-    for (const entry of entries) {
-      const q = entry.body as Queued;
-      const msg = outMsg(entry, q.msg);
-      let outcome: Outcome;
-      try {
-        const spec = buildRawRequest(rawRequestOf({ ...q.input, signal: o.signal }));
-        const res = await o.config.getConnection().request(spec);
-        outcome = sentOutcome(o, responseMsg(msg, res));
-      } catch (error) {
-        const z = error as ZohoError;
-        const keep =
-          unreachable(error) !== undefined ||
-          isConnectionProblem(z) ||
-          z.kind === 'limit' ||
-          z.kind === 'aborted';
-        outcome = keep
-          ? { settled: false }
-          : failedOutcome(o, msg, errorShape(error, o.config.secrets(), texts));
-      }
-      if (!outcome.settled) break;
-      outcomes.push(outcome);
+  return oneAtATime(async (o, entry) => {
+    const q = entry.body as Queued;
+    const msg = outMsg(entry, q.msg);
+    let outcome: Outcome;
+    try {
+      const spec = buildRawRequest(rawRequestOf({ ...q.input, signal: o.signal }));
+      const res = await o.config.getConnection().request(spec);
+      outcome = sentOutcome(o, responseMsg(msg, res));
+    } catch (error) {
+      const z = error as ZohoError;
+      const keep =
+        unreachable(error) !== undefined ||
+        isConnectionProblem(z) ||
+        z.kind === 'limit' ||
+        z.kind === 'aborted';
+      outcome = keep
+        ? { settled: false }
+        : failedOutcome(o, msg, errorShape(error, o.config.secrets(), texts));
     }
-    while (outcomes.length < entries.length) outcomes.push({ settled: false });
-    return outcomes;
-  };
+    return outcome;
+  });
 }
