@@ -15,3 +15,18 @@ export async function until<T>(
     await sleep(5);
   }
 }
+
+/** As `until`, for a condition that must be awaited (a store read, say). */
+export async function untilSettled<T>(
+  get: () => Promise<T | undefined | false>,
+  what: string,
+  ms = 5000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
