@@ -205,6 +205,9 @@ describe('crm-record outbox (sandbox, real Node-RED)', function () {
     assert.equal(w.caught[0].error.code, 'OUTBOX_FULL');
     assert.equal(w.caught[0].payload.id, '1003');
     assert.match(w.caught[0].error.message, /outbox is full/);
+    // Worded for the editor: the settings the user can change, by their labels.
+    assert.match(w.caught[0].error.message, /holds 3 messages/);
+    assert.match(w.caught[0].error.message, /"Outbox holds" in the zoho-config node/);
   });
 
   it('a create that may have reached Zoho fails now when nothing makes it safe to repeat', async () => {

@@ -43,6 +43,8 @@ export const CODES_WITH_TEXT: ReadonlySet<string> = new Set([
   'TIMEOUT',
   'RESPONSE_TOO_LARGE',
   'RESULT_TOO_LARGE',
+  'OUTBOX_FULL',
+  'OUTBOX_UNAVAILABLE',
 ]);
 
 /**
