@@ -74,7 +74,12 @@ export class CallSignals {
   ) {
     if (withWire) this.wirer = new AbortController();
     if (caller?.aborted) this.onCallerAbort();
-    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    else if (caller) {
+      // One message's batches or pages run side by side, each a call listening here: more than
+      // Node's default of 10 is expected, not a leak (release() removes each).
+      setMaxListeners(0, caller);
+      caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
   get admit(): AbortSignal {
