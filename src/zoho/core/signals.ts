@@ -74,7 +74,12 @@ export class CallSignals {
   ) {
     if (withWire) this.wirer = new AbortController();
     if (caller?.aborted) this.onCallerAbort();
-    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    else if (caller) {
+      // One listener per call in flight on a message's signal: a write of 10 batches side by
+      // side, or a COQL walk, has more than Node's default of 10, which is no leak.
+      setMaxListeners(0, caller);
+      caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
   get admit(): AbortSignal {
