@@ -75,8 +75,8 @@ export class CallSignals {
     if (withWire) this.wirer = new AbortController();
     if (caller?.aborted) this.onCallerAbort();
     else if (caller) {
-      // One listener per call in flight on a message's signal: a write of 10 batches side by
-      // side, or a COQL walk, has more than Node's default of 10, which is no leak.
+      // One message's batches or pages run side by side, each a call listening here: more than
+      // Node's default of 10 is expected, not a leak (release() removes each).
       setMaxListeners(0, caller);
       caller.addEventListener('abort', this.onCallerAbort, { once: true });
     }
