@@ -135,6 +135,15 @@ async function rig(
     while (fn.wrappedMethod) fn = fn.wrappedMethod;
     instrumented._NodePrototype[m] = fn;
   }
+  // Node-RED copies the prototype's send onto each wired node as it starts (Node.updateWires):
+  // the flow's nodes still hold the helper's spy. Rewiring gives them Node-RED's own again.
+  for (const { id } of flow.filter((n) => n.wires)) {
+    const node = helper.getNode(id) as unknown as {
+      wires: unknown[][];
+      updateWires(w: unknown): void;
+    };
+    node.updateWires(node.wires);
+  }
   const pending = new Map<string, Pending>();
   const settle = (id: string) => {
     const entry = pending.get(id);
@@ -677,8 +686,11 @@ export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure
 
 /**
  * COQL returnAll over 100,000 rows at 50 ms a call with 10 calls allowed, as crm-coql runs it
- * (the connection's concurrency): against the ideal (50 pages in rounds of 10) and against bare
- * axios fetching the same 50 offsets 10 at a time, knowing the count beforehand.
+ * (the connection's concurrency): against the ideal with parallel offsets and against bare axios
+ * fetching the same 50 offsets 10 at a time, knowing the count beforehand. Zoho's COQL answer
+ * never gives the count, so the ideal sends the first page alone (a result of one page costs one
+ * call, not `width`) and the other 49 in rounds of 10: 6 rounds; the 5 rounds of a walker told
+ * the count is reported beside it.
  */
 export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[]> {
   const { latencyMs, width } = SLOW;
@@ -689,7 +701,8 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
     await external.seed({ Leads: total });
     const query = 'select Last_Name from Leads where Last_Name is not null order by id';
     const pages = Math.ceil(total / 2000);
-    const ideal = Math.ceil(pages / width) * latencyMs;
+    const ideal = (1 + Math.ceil((pages - 1) / width)) * latencyMs;
+    const knownCountIdeal = Math.ceil(pages / width) * latencyMs;
     const bare = bareAxios(r);
     const bareRun = () =>
       timed(() =>
@@ -725,6 +738,8 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
       figure(`${tag}_wall_median`, wall, 'ms'),
       figure(`${tag}_ideal`, ideal, 'ms'),
       figure(`${tag}_vs_ideal`, Number((wall / ideal).toFixed(3)), 'x', '<= 1.2'),
+      figure(`${tag}_ideal_count_known`, knownCountIdeal, 'ms'),
+      figure(`${tag}_vs_ideal_count_known`, Number((wall / knownCountIdeal).toFixed(3)), 'x'),
       figure(`${tag}_bare_axios_median`, median(bareTimes), 'ms'),
       figure(`${tag}_vs_bare_axios`, Number((wall / median(bareTimes)).toFixed(3)), 'x'),
     ];

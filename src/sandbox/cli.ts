@@ -16,7 +16,7 @@ const USAGE = `Usage: zoho-sandbox [options]
   --port <n>            port on 127.0.0.1 (default ${DEFAULT_SANDBOX_PORT}, 0 = any free port)
   --demo                load the demo data (CRM leads, contacts, accounts, deals; Books
                         customers and invoices), as \`npm start\` does
-  --latency <ms>        latency added to every response (default 0)
+  --latency <ms>        every response takes at least this long (default 0)
   --concurrency <n>     API requests in flight before 429 (default 0 = unlimited)
   --credits <n>         API credits per rolling 24 h (default 50000, 0 = unlimited)
   --token-lifetime <s>  access token lifetime in seconds (default 3600)

@@ -12,7 +12,10 @@ export type { TokenInfo };
 export type Product = 'crm' | 'books' | 'other';
 
 export interface SandboxOptions extends TokenPolicy {
-  /** Added to every response, so clients meet real round-trip times. */
+  /**
+   * Every response leaves at least this long after its request arrived (the emulator's own work
+   * counted in), so clients meet real round-trip times.
+   */
   latencyMs: number;
   /** In-flight API requests beyond this answer 429; 0 = unlimited. */
   concurrencyLimit: number;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { accountsFamily } from '../../src/sandbox/accounts';
+import type { ApiFamily } from '../../src/sandbox/types';
 import { oasDir } from '../helpers/oas';
 import { authHeader, issueTokens, probeFamily, startSandbox, useSandbox } from '../helpers/sandbox';
 
@@ -184,6 +185,32 @@ describe('sandbox server', () => {
       const t0 = Date.now();
       await get(path);
       assert.ok(Date.now() - t0 >= 140, path);
+    }
+  });
+
+  it("counts latencyMs from the request's arrival, the emulator's own work inside it", async () => {
+    // A route that works 150 ms on the event loop, as a large page or write would.
+    const busy: ApiFamily = {
+      name: 'busy',
+      register(r) {
+        const work = () => {
+          const until = Date.now() + 150;
+          while (Date.now() < until);
+          return { status: 200, body: {} };
+        };
+        r.route('GET', '/oauth/__busy', work, { auth: false });
+      },
+    };
+    const other = await startSandbox({ latencyMs: 200 }, [busy]);
+    try {
+      const t0 = Date.now();
+      const res = await fetch(`${other.url}/oauth/__busy`);
+      const elapsed = Date.now() - t0;
+      assert.equal(res.status, 200);
+      // 150 ms of work + 200 ms of latency would be 350 ms: the work is inside the 200.
+      assert.ok(elapsed >= 190 && elapsed < 300, `answered after ${elapsed} ms`);
+    } finally {
+      await other.stop();
     }
   });
 

@@ -189,6 +189,11 @@ export class ZohoAuth {
   private inflight?: Promise<StoredTokens>;
   private latch?: Latch;
   private networkFailures = 0;
+  /**
+   * The api_domain last found trusted for this connection's (fixed) region: every call reads the
+   * tokens two or three times, and the check parses URLs, so a known domain skips it.
+   */
+  private trustedDomain?: string;
 
   constructor(private readonly options: AuthOptions) {
     this.store = options.store ?? new MemoryTokenStore();
@@ -349,7 +354,11 @@ export class ZohoAuth {
     const stored = this.store.load();
     // A token earned from another accounts server or for another environment is not ours.
     if (stored?.issuer !== undefined && stored.issuer !== this.issuer) return undefined;
-    if (!stored || trustedApiDomain(this.region, stored.apiDomain) === stored.apiDomain) {
+    if (!stored || (stored.apiDomain !== undefined && stored.apiDomain === this.trustedDomain)) {
+      return stored;
+    }
+    if (trustedApiDomain(this.region, stored.apiDomain) === stored.apiDomain) {
+      this.trustedDomain = stored.apiDomain;
       return stored;
     }
     const { apiDomain, refused } = checkApiDomain(this.region, stored.apiDomain);
