@@ -36,6 +36,7 @@ import { getRelatedRecords, linkRelatedRecords, listRelatedLists } from './relat
 import { searchRecords } from './search';
 import { changeTags, listTags } from './tags';
 import { seed, type SeedCounts } from './seed';
+import { listLayouts } from './layouts';
 import { getModule, getOrg, getUser, listFields, listModules, listUsers } from './settings';
 import { CrmStore } from './store';
 import type { ModuleDef } from './types';
@@ -117,6 +118,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/settings/modules', () => listModules(c));
       route('GET', '/settings/modules/:api_name', (req) => getModule(c, req));
       route('GET', '/settings/fields', (req) => listFields(c, req));
+      route('GET', '/settings/layouts', (req) => listLayouts(c, req));
       route('GET', '/users', (req) => listUsers(c, req));
       route('GET', '/users/:user', (req) => getUser(c, req));
       route('GET', '/org', () => getOrg(c));
