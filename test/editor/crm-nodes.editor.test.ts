@@ -559,13 +559,21 @@ describe('CRM node editors (Chromium)', function () {
       file: '.crm-attachment-row-file',
       list: '.crm-attachment-row-list',
       output: '.crm-attachment-row-output',
+      name: '.crm-attachment-row-name',
+      photo: '.crm-attachment-row-photo',
+      uploadTip: '#crm-attachment-tip-upload',
+      photoTip: '#crm-attachment-tip-photo',
     };
     const expected: Record<string, (keyof typeof rows)[]> = {
-      upload: ['file'],
-      list: ['list', 'output'], // returnAll is true in the node
-      download: ['att'],
-      delete: ['att'],
-      msg: ['att', 'file', 'list', 'output'], // "- set by msg.operation -": every row
+      upload: ['file', 'name', 'uploadTip'],
+      list: ['list', 'output', 'uploadTip'], // returnAll is true in the node
+      download: ['att', 'uploadTip'],
+      delete: ['att', 'uploadTip'],
+      uploadPhoto: ['name', 'photo', 'photoTip'],
+      downloadPhoto: ['photoTip'],
+      deletePhoto: ['photoTip'],
+      // "- set by msg.operation -": every row
+      msg: ['att', 'file', 'list', 'output', 'name', 'photo', 'uploadTip', 'photoTip'],
     };
     for (const [op, shown] of Object.entries(expected)) {
       await page.selectOption('#node-input-operation', op);
@@ -578,7 +586,8 @@ describe('CRM node editors (Chromium)', function () {
       const attShown = ['download', 'delete', 'msg'].includes(op);
       assert.equal(await att.isVisible(), attShown, `${op}: att id`);
       const file = typedInputBox(page, 'node-input-fileName');
-      assert.equal(await file.isVisible(), ['upload', 'msg'].includes(op), `${op}: file name`);
+      const named = ['upload', 'uploadPhoto', 'msg'].includes(op);
+      assert.equal(await file.isVisible(), named, `${op}: file name`);
     }
     await page.selectOption('#node-input-operation', 'list');
     await page.uncheck('#node-input-returnAll');

@@ -84,6 +84,11 @@ export const CRM_SCOPE_NEEDS = {
     list: ['READ'],
     download: ['READ'],
     delete: ['DELETE'],
+    // A record's photo: CREATE (or WRITE, ALL) to upload, per v8 `upload-image.html` "Scope";
+    // READ and DELETE for the others by the same pattern (**unverified**).
+    uploadPhoto: ['CREATE'],
+    downloadPhoto: ['READ'],
+    deletePhoto: ['DELETE'],
   } as Record<string, ScopeOperation[]>,
   coql: [
     { service: 'ZohoCRM', name: 'coql', op: 'READ' },

@@ -29,6 +29,7 @@ export * from './criteria';
 export * from './search';
 export * from './coql';
 export * from './attachments';
+export * from './photo';
 export * from './related';
 export * from './notes';
 export * from './tags';
