@@ -19,6 +19,7 @@ import {
   perMessageOverhead,
   returnAllLarge,
 } from './crm';
+import { crmActionCalls } from './crm-actions';
 import { connectionRetention, leaks } from './leaks';
 import { fleetFigures } from './fleet';
 import { outboxFootprint, outboxOutage } from './outbox';
@@ -38,6 +39,7 @@ const suites: Suite[] = [
   ['crm-returnall', () => returnAllLarge(100_000)],
   ['crm-parallel-create', () => parallelCreate(10_000)],
   ['crm-parallel-coql', () => parallelCoql(100_000)],
+  ['crm-actions', () => crmActionCalls()],
   // Zoho's minute / 10: a round trip is well under 1% of a 6 s window.
   ['books-throttle', () => booksThrottle(10, 500)],
   ['books-returnall', () => booksReturnAll()],

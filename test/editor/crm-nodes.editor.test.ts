@@ -280,6 +280,9 @@ describe('CRM node editors (Chromium)', function () {
       relatedTip: '#crm-record-tip-related',
       convert: '.crm-record-row-convert',
       convertTip: '#crm-record-tip-convert',
+      users: '.crm-record-row-users',
+      refresh: '.crm-record-row-refresh',
+      metadataTip: '#crm-record-tip-metadata',
     };
     type Row = keyof typeof rows;
     const expected: Record<string, Row[]> = {
@@ -302,6 +305,10 @@ describe('CRM node editors (Chromium)', function () {
       listTags: [],
       convertLead: ['id', 'convert', 'convertTip'],
       count: ['search'],
+      listUsers: ['users', 'refresh', 'metadataTip'],
+      listModules: ['refresh', 'metadataTip'],
+      listFields: ['refresh', 'metadataTip'],
+      listLayouts: ['refresh', 'metadataTip'],
       // "- set by msg.operation -": any operation may come, every row may matter.
       msg: Object.keys(rows) as Row[],
     };
@@ -315,8 +322,9 @@ describe('CRM node editors (Chromium)', function () {
       for (const [name, sel] of Object.entries(rows) as [Row, string][]) {
         assert.equal(vis[sel], shown.includes(name), `${op}: ${name} row (${sel}) visible`);
       }
-      // The always-present rows stay.
-      assert.equal(await typedInputBox(page, 'node-input-module').isVisible(), true, op);
+      // The module row stays, but for the operations about the whole org.
+      const orgWide = op === 'listUsers' || op === 'listModules';
+      assert.equal(await typedInputBox(page, 'node-input-module').isVisible(), !orgWide, op);
       assert.equal(await page.locator('#node-input-name').isVisible(), true, `${op}: name`);
     }
     // The actual inputs of the rows, not just their containers.
@@ -332,6 +340,15 @@ describe('CRM node editors (Chromium)', function () {
       assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
     for (const name of ['overwrite', 'notifyLeadOwner', 'notifyNewEntityOwner'])
       assert.equal(await page.locator(`#node-input-${name}`).isVisible(), true, name);
+    await page.selectOption('#node-input-operation', 'listUsers');
+    assert.equal(await page.locator('#node-input-userType').isVisible(), true, 'user type');
+    assert.equal(await typedInputBox(page, 'node-input-role').isVisible(), true, 'role');
+    assert.equal(await page.locator('#node-input-refresh').isVisible(), true, 'refresh');
+    const types = await page.$$eval('#node-input-userType option', (o) =>
+      o.map((x) => (x as unknown as { value: string }).value),
+    );
+    assert.ok(types.includes('AdminUsers') && types.includes('ActiveUsers'), 'user types offered');
+    assert.equal(await page.inputValue('#node-input-userType'), 'AllUsers');
     await page.selectOption('#node-input-operation', 'upsert');
     assert.equal(await page.locator('#node-input-duplicateCheckFields').isVisible(), true);
     // Run: Zoho's default hides the checkboxes; "only these" shows them.
@@ -542,13 +559,21 @@ describe('CRM node editors (Chromium)', function () {
       file: '.crm-attachment-row-file',
       list: '.crm-attachment-row-list',
       output: '.crm-attachment-row-output',
+      name: '.crm-attachment-row-name',
+      photo: '.crm-attachment-row-photo',
+      uploadTip: '#crm-attachment-tip-upload',
+      photoTip: '#crm-attachment-tip-photo',
     };
     const expected: Record<string, (keyof typeof rows)[]> = {
-      upload: ['file'],
-      list: ['list', 'output'], // returnAll is true in the node
-      download: ['att'],
-      delete: ['att'],
-      msg: ['att', 'file', 'list', 'output'], // "- set by msg.operation -": every row
+      upload: ['file', 'name', 'uploadTip'],
+      list: ['list', 'output', 'uploadTip'], // returnAll is true in the node
+      download: ['att', 'uploadTip'],
+      delete: ['att', 'uploadTip'],
+      uploadPhoto: ['name', 'photo', 'photoTip'],
+      downloadPhoto: ['photoTip'],
+      deletePhoto: ['photoTip'],
+      // "- set by msg.operation -": every row
+      msg: ['att', 'file', 'list', 'output', 'name', 'photo', 'uploadTip', 'photoTip'],
     };
     for (const [op, shown] of Object.entries(expected)) {
       await page.selectOption('#node-input-operation', op);
@@ -561,7 +586,8 @@ describe('CRM node editors (Chromium)', function () {
       const attShown = ['download', 'delete', 'msg'].includes(op);
       assert.equal(await att.isVisible(), attShown, `${op}: att id`);
       const file = typedInputBox(page, 'node-input-fileName');
-      assert.equal(await file.isVisible(), ['upload', 'msg'].includes(op), `${op}: file name`);
+      const named = ['upload', 'uploadPhoto', 'msg'].includes(op);
+      assert.equal(await file.isVisible(), named, `${op}: file name`);
     }
     await page.selectOption('#node-input-operation', 'list');
     await page.uncheck('#node-input-returnAll');

@@ -131,16 +131,20 @@ describe('crm-attachment node', function () {
     assert.equal(o.out.length, 0);
   });
 
-  it('the example flow runs end to end against the sandbox', async function () {
+  it('the example flow runs end to end against the sandbox, the lead’s photo too', async function () {
     await h.loadExample('crm-attachment');
     const files: AnyMsg[] = [];
     const errors: AnyMsg[] = [];
     helper.getNode('d-att').on('input', (m: AnyMsg) => files.push(m));
     helper.getNode('d-att-err').on('input', (m: AnyMsg) => errors.push(m));
     helper.getNode('i-att-1').receive({});
-    for (let i = 0; i < 300 && files.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && files.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(errors, []);
-    const download = files.find((m) => Buffer.isBuffer(m.payload));
+    assert.equal(files.length, 3);
+    const photo = files.find((m) => m.filename === 'lead.png');
+    assert.equal(photo?.contentType, 'image/png');
+    assert.deepEqual([...(photo?.payload as Buffer).subarray(1, 4)], [...Buffer.from('PNG')]);
+    const download = files.find((m) => Buffer.isBuffer(m.payload) && m !== photo);
     assert.equal(download?.payload.toString('utf8'), 'Visit report: all sensors online.');
     assert.equal(download?.filename, 'visit-report.txt');
     assert.equal(download?.contentType, 'text/plain');

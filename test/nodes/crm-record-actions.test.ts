@@ -4,6 +4,7 @@
  * error, and bad input refused before anything is sent.
  */
 import * as assert from 'node:assert/strict';
+import { DEAL_STAGES } from '../../src/sandbox/crm/modules';
 import { helper } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -130,7 +131,7 @@ describe('crm-record node: record actions', function () {
     });
   });
 
-  it('the example flow converts the newest lead and counts web leads', async function () {
+  it('the example flow converts the newest lead, counts web leads, lists sales reps and deal fields', async function () {
     h.crm.store.insert('Leads', [
       { Last_Name: 'Old', Company: 'Acme', Lead_Source: 'Web' },
       { Last_Name: 'New', Company: 'Zylker', Lead_Source: 'Web', Email: 'new@zylker.com' },
@@ -155,5 +156,18 @@ describe('crm-record node: record actions', function () {
     assert.equal(h.crm.store.get('Contacts', converted.contactId)?.data.Last_Name, 'Other');
     assert.equal(converted.accountId, null, 'no Company, no account');
     assert.equal((await step('i-act-2', 2)).payload, 2);
+    const reps = (await step('i-act-3', 3)).payload as AnyMsg[];
+    assert.deepEqual(
+      reps.map((u) => u.name),
+      h.crm.store.users
+        .filter((u) => u.status === 'active' && u.role === 'Sales Rep')
+        .map((u) => u.name),
+    );
+    const fields = (await step('i-act-4', 4)).payload as AnyMsg[];
+    const stage = fields.find((f) => f.api_name === 'Stage');
+    assert.deepEqual(
+      stage?.pick_list_values.map((v: AnyMsg) => v.actual_value),
+      [...DEAL_STAGES],
+    );
   });
 });

@@ -30,6 +30,7 @@ function everyNeed(): ScopeNeed[] {
       module: 'Leads',
     })),
     ...CRM_SCOPE_NEEDS.coql,
+    ...Object.values(CRM_SCOPE_NEEDS.metadata).flat(),
     ...CRM_SCOPE_NEEDS.watch,
     ...CRM_SCOPE_NEEDS.poll,
     ...books.map((op): ScopeNeed => ({ service: 'ZohoBooks', name: 'invoices', op })),

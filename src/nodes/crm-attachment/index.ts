@@ -1,13 +1,15 @@
 /**
- * crm-attachment: upload, list, download and delete the attachments of a CRM record. Module,
- * record id, attachment id and file name come from the editor or msg; the 20 MB limit and the
- * id checks are the library's (refused before anything is sent).
+ * crm-attachment: upload, list, download and delete the attachments of a CRM record, and its
+ * photo. Module, record id, attachment id and file name come from the editor or msg; the size
+ * limits (20 MB an attachment, 10 MB a photo) and the id checks are the library's (refused
+ * before anything is sent).
  */
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import { setupFlowNode } from '../runtime/flow-node';
 import { attachOutbox, flushRequested } from '../runtime/outbox';
 import { attachmentReplay } from './outbox';
+import { PHOTO_RUNS } from './photo';
 import { selectProp, text } from '../runtime/props';
 import {
   AttachmentTarget,
@@ -18,7 +20,7 @@ import {
   uploadAttachment,
 } from './run';
 
-const OPERATIONS = ['upload', 'list', 'download', 'delete'];
+const OPERATIONS = ['upload', 'list', 'download', 'delete', ...Object.keys(PHOTO_RUNS)];
 
 /** Options the user sets in the node or msg, each with a `crm-attachment.param.<name>` text. */
 const PARAMS = [
@@ -34,6 +36,7 @@ const PARAMS = [
   'perPage',
   'page',
   'pageToken',
+  'restrictWorkflow',
 ] as const;
 
 export = function (RED: NodeAPI): void {
@@ -63,7 +66,9 @@ export = function (RED: NodeAPI): void {
           type: def.attachmentIdType,
         })) as string;
 
-      if (operation === 'upload') await uploadAttachment(ctx, def, target);
+      const photo = PHOTO_RUNS[operation];
+      if (photo) await photo(ctx, def, target);
+      else if (operation === 'upload') await uploadAttachment(ctx, def, target);
       else if (operation === 'list') await listAttachments(RED, ctx, def, target);
       else if (operation === 'download')
         await downloadAttachment(ctx, await attachmentId(), target);

@@ -17,6 +17,8 @@ export interface CrmAttachmentDef extends FlowNodeDef {
   attachmentIdType?: string;
   fileName?: string;
   fileNameType?: string;
+  /** uploadPhoto: keep the record's workflow rules from running (restrict_triggers). */
+  restrictWorkflow?: boolean;
   /** Uploads: 'fail' (default) or 'queue' in the connection's outbox if Zoho cannot be reached. */
   outbox?: string;
   returnAll?: boolean;

@@ -1,7 +1,7 @@
 /**
  * crm-record: get, list, create, update, upsert, delete and search records of any Zoho CRM
  * module; list, link and unlink related records; list, add, update and delete notes; add,
- * remove and list tags; convert a lead. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
+ * remove and list tags; convert a lead; count records; list users, modules, fields and layouts. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
  * paging, batching (100 a call) and input checks live in src/zoho/crm.
  */
 import type { Node, NodeAPI } from 'node-red';
@@ -11,6 +11,7 @@ import { attachOutbox, flushRequested } from '../runtime/outbox';
 import { replayCrmRecord } from './outbox';
 import { getRecord, readRecords } from './read';
 import { ACTION_RUNS } from './actions';
+import { METADATA_RUNS } from './metadata';
 import { RELATED_RUNS } from './related';
 import { writeRecords } from './write';
 
@@ -22,7 +23,9 @@ export = function (RED: NodeAPI): void {
       const input = await readInput(ctx, def);
       const related = RELATED_RUNS[input.operation];
       const action = ACTION_RUNS[input.operation];
+      const metadata = METADATA_RUNS[input.operation];
       if (related) await related(RED, ctx, def, input);
+      else if (metadata) await metadata(ctx, def, input);
       else if (action) await action(RED, this, ctx, def, input);
       else if (input.operation === 'get') await getRecord(ctx, input);
       else if (input.operation === 'list' || input.operation === 'search')

@@ -10,7 +10,7 @@ import { checkModule } from '../../zoho/crm/validate';
 import type { FlowNodeDef, InputContext } from '../runtime/flow-node';
 import { OutputMode } from '../runtime/pages';
 import { evaluate, flag, int, selectProp, text } from '../runtime/props';
-import { CRM_RECORD_OPERATIONS } from './operations';
+import { CRM_RECORD_OPERATIONS, WITHOUT_MODULE } from './operations';
 
 export type CrmRecordOperation = (typeof CRM_RECORD_OPERATIONS)[number];
 
@@ -51,6 +51,8 @@ export const CRM_RECORD_PARAMS = [
   'overwrite',
   'notifyLeadOwner',
   'notifyNewEntityOwner',
+  'userType',
+  'role',
 ] as const;
 
 export interface CrmRecordDef extends FlowNodeDef {
@@ -94,6 +96,12 @@ export interface CrmRecordDef extends FlowNodeDef {
   overwrite?: boolean;
   notifyLeadOwner?: boolean;
   notifyNewEntityOwner?: boolean;
+  /** listUsers: Zoho's user type (AllUsers, ActiveUsers, AdminUsers, …). */
+  userType?: string;
+  role?: string;
+  roleType?: string;
+  /** Metadata operations: ask Zoho instead of the connection's cached answer. */
+  refresh?: boolean;
   /** If Zoho cannot be reached: 'fail' (default) or 'queue' in the connection's outbox. */
   outbox?: string;
   /** Outbox: merge waiting updates of one record (default on). */
@@ -124,7 +132,9 @@ export async function readInput(ctx: InputContext, def: CrmRecordDef): Promise<C
     const operations = CRM_RECORD_OPERATIONS.join(', ');
     throw invalidInput(ctx.t('errors.unknownOperation', { operation, operations }), 'operation');
   }
-  const module = checkModule(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const module = WITHOUT_MODULE.has(operation)
+    ? ''
+    : checkModule(await ctx.prop('module', { value: def.module, type: def.moduleType }));
   const recordId = await ctx.prop('recordId', { value: def.recordId, type: def.recordIdType });
   const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
     string | string[] | undefined;

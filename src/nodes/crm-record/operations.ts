@@ -9,6 +9,7 @@ export const CRM_RECORD_OPERATION_GROUPS = {
   notes: ['listNotes', 'addNote', 'updateNotes', 'deleteNotes'],
   tags: ['addTags', 'removeTags', 'listTags'],
   actions: ['convertLead', 'count'],
+  metadata: ['listUsers', 'listModules', 'listFields', 'listLayouts'],
 } as const;
 
 type Groups = typeof CRM_RECORD_OPERATION_GROUPS;
@@ -17,3 +18,6 @@ type Groups = typeof CRM_RECORD_OPERATION_GROUPS;
 export const CRM_RECORD_OPERATIONS: readonly Groups[keyof Groups][number][] = Object.values(
   CRM_RECORD_OPERATION_GROUPS,
 ).flat();
+
+/** Operations about the org, not one module: the node's module is neither read nor checked. */
+export const WITHOUT_MODULE: ReadonlySet<string> = new Set(['listUsers', 'listModules']);

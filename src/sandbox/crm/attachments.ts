@@ -154,7 +154,7 @@ export function listAttachments(c: CrmContext, req: SandboxRequest): SandboxRepl
   });
 }
 
-function disposition(name: string): string {
+export function disposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(name).replace(
     /['()*]/g,

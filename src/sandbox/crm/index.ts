@@ -36,6 +36,8 @@ import { getRelatedRecords, linkRelatedRecords, listRelatedLists } from './relat
 import { searchRecords } from './search';
 import { changeTags, listTags } from './tags';
 import { seed, type SeedCounts } from './seed';
+import { listLayouts } from './layouts';
+import { deletePhoto, downloadPhoto, uploadPhoto } from './photos';
 import { getModule, getOrg, getUser, listFields, listModules, listUsers } from './settings';
 import { CrmStore } from './store';
 import type { ModuleDef } from './types';
@@ -117,6 +119,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/settings/modules', () => listModules(c));
       route('GET', '/settings/modules/:api_name', (req) => getModule(c, req));
       route('GET', '/settings/fields', (req) => listFields(c, req));
+      route('GET', '/settings/layouts', (req) => listLayouts(c, req));
       route('GET', '/users', (req) => listUsers(c, req));
       route('GET', '/users/:user', (req) => getUser(c, req));
       route('GET', '/org', () => getOrg(c));
@@ -197,6 +200,9 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/:module/:record_id/Attachments/:id', (req) => downloadAttachment(c, req));
       route('DELETE', '/:module/:record_id/Attachments/:id', (req) => deleteAttachment(c, req));
       route('DELETE', '/:module/:record_id/Attachments', (req) => deleteAttachments(c, req));
+      route('GET', '/:module/:record_id/photo', (req) => downloadPhoto(c, req));
+      route('POST', '/:module/:record_id/photo', (req) => uploadPhoto(c, req));
+      route('DELETE', '/:module/:record_id/photo', (req) => deletePhoto(c, req));
       route('GET', '/:module/:record_id/:related', (req) => getRelatedRecords(c, req));
       route('PUT', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, true));
       route('DELETE', '/:module/:record_id/:related', (req) => linkRelatedRecords(c, req, false));

@@ -85,6 +85,8 @@ export interface StoredRecord {
   data: RecordData;
   created: number;
   modified: number;
+  /** The record's photo ({module}/{id}/photo), if one was uploaded. */
+  photo?: { data: Buffer; contentType: string; fileName: string };
 }
 
 export interface DeletedEntry {

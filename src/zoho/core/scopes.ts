@@ -84,11 +84,27 @@ export const CRM_SCOPE_NEEDS = {
     list: ['READ'],
     download: ['READ'],
     delete: ['DELETE'],
+    // A record's photo: CREATE (or WRITE, ALL) to upload, per v8 `upload-image.html` "Scope";
+    // READ and DELETE for the others by the same pattern (**unverified**).
+    uploadPhoto: ['CREATE'],
+    downloadPhoto: ['READ'],
+    deletePhoto: ['DELETE'],
   } as Record<string, ScopeOperation[]>,
   coql: [
     { service: 'ZohoCRM', name: 'coql', op: 'READ' },
     { service: 'ZohoCRM', name: 'modules', op: 'READ' },
   ] as ScopeNeed[],
+  /**
+   * crm-record's metadata operations read no records: users need ZohoCRM.users.READ (users.json
+   * `security`), modules, fields and layouts ZohoCRM.settings READ (fields.json, modules.json;
+   * layouts: v8 `layouts-meta.html` "Scope").
+   */
+  metadata: {
+    listUsers: [{ service: 'ZohoCRM', name: 'users', op: 'READ' }],
+    listModules: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
+    listFields: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
+    listLayouts: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
+  } as Record<string, ScopeNeed[]>,
   /** Notification channels (crm-watch-in's webhook mode). */
   watch: [{ service: 'ZohoCRM', name: 'notifications', op: 'ALL' }] as ScopeNeed[],
   /** Polling for changes reads the module's records. */

@@ -8,7 +8,7 @@
  * - coql.ts: COQL queries with bound placeholders;
  * - attachments.ts: upload, link, list, download, delete;
  * - related.ts, notes.ts, tags.ts: related lists, notes, record tags;
- * - metadata.ts, metadata-cache.ts: modules and fields;
+ * - metadata.ts, metadata-cache.ts, users.ts: modules, fields, related lists, layouts, users;
  * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
  * - changes.ts: changes since a checkpoint, for polling;
  * - watch-fields.ts: the field filter of a watch (Zoho's condition, remembered values).
@@ -29,6 +29,7 @@ export * from './criteria';
 export * from './search';
 export * from './coql';
 export * from './attachments';
+export * from './photo';
 export * from './related';
 export * from './notes';
 export * from './tags';
@@ -36,6 +37,7 @@ export * from './convert';
 export * from './count';
 export * from './metadata';
 export * from './metadata-cache';
+export * from './users';
 export * from './notifications';
 export * from './channel-keeper';
 export * from './changes';

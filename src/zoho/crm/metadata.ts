@@ -1,6 +1,7 @@
 /**
- * CRM metadata (API v8 settings): the modules of the org, the fields and the related lists of a
- * module, as the editor's pickers and the lookup-field check of writes need them.
+ * CRM metadata (API v8 settings): the modules of the org, the fields, the related lists and the
+ * layouts of a module, as the editor's pickers, the lookup-field check of writes and crm-record's
+ * metadata operations need them.
  */
 import type { Requester } from './common';
 import { isPlainObject } from '../core/validate';
@@ -15,10 +16,21 @@ export interface ModuleInfo {
   api_supported: boolean;
 }
 
+export interface PicklistValue {
+  display_value: string;
+  actual_value: string;
+}
+
 export interface FieldInfo extends FieldMeta {
   label: string;
   mandatory?: boolean;
   read_only?: boolean;
+  /** Most characters (or digits) Zoho takes (fields.json `length`). */
+  length?: number;
+  /** picklist and multiselectpicklist: the values a record may hold, in Zoho's order. */
+  pick_list_values?: PicklistValue[];
+  /** lookup: the module the field points at. */
+  lookup_module?: string;
 }
 
 function text(value: unknown, fallback: string): string {
@@ -50,6 +62,14 @@ export async function listModules(
   });
 }
 
+function picklistOf(value: unknown): PicklistValue[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isPlainObject).flatMap((v) => {
+    if (typeof v.actual_value !== 'string') return [];
+    return [{ actual_value: v.actual_value, display_value: text(v.display_value, v.actual_value) }];
+  });
+}
+
 /** The fields of a module (settings/fields?module=X); none is an empty list (Zoho's 204). */
 export async function listFields(
   conn: Requester,
@@ -75,6 +95,12 @@ export async function listFields(
     };
     if (typeof f.system_mandatory === 'boolean') info.mandatory = f.system_mandatory;
     if (typeof f.read_only === 'boolean') info.read_only = f.read_only;
+    if (typeof f.length === 'number') info.length = f.length;
+    const values = picklistOf(f.pick_list_values);
+    if (values.length) info.pick_list_values = values;
+    const target = isPlainObject(f.lookup) ? f.lookup.module : undefined;
+    if (isPlainObject(target) && typeof target.api_name === 'string')
+      info.lookup_module = target.api_name;
     return [info];
   });
 }
@@ -103,5 +129,74 @@ export async function listRelatedLists(
   return list.filter(isPlainObject).flatMap((l) => {
     if (typeof l.api_name !== 'string') return [];
     return [{ api_name: l.api_name, label: text(l.display_label, l.api_name) }];
+  });
+}
+
+export interface LayoutSection {
+  api_name: string;
+  label: string;
+  /** The API names of the section's fields, in the layout's order. */
+  fields: string[];
+}
+
+export interface LayoutInfo {
+  id: string;
+  name: string;
+  /** Zoho's `status`, e.g. "active". */
+  status?: string;
+  visible?: boolean;
+  /** The profiles that use the layout. */
+  profiles: { id: string; name: string; default?: boolean }[];
+  sections: LayoutSection[];
+}
+
+const idName = (v: Record<string, unknown>): { id: string; name: string } | undefined =>
+  typeof v.id === 'string' && typeof v.name === 'string' ? { id: v.id, name: v.name } : undefined;
+
+function sectionOf(s: Record<string, unknown>): LayoutSection {
+  const name = text(s.api_name, text(s.name, ''));
+  const fields = Array.isArray(s.fields) ? s.fields.filter(isPlainObject) : [];
+  return {
+    api_name: name,
+    label: text(s.display_label, name),
+    fields: fields.flatMap((f) => (typeof f.api_name === 'string' ? [f.api_name] : [])),
+  };
+}
+
+/**
+ * The layouts of a module (settings/layouts?module=X; keys as the SDK's layouts/layouts.js and
+ * sections.js name them): each with its profiles and its sections' field names, the field
+ * details being listFields' answer.
+ */
+export async function listLayouts(
+  conn: Requester,
+  module: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<LayoutInfo[]> {
+  const mod = checkModule(module);
+  const res = await conn.request({
+    product: 'crm',
+    method: 'GET',
+    path: '/v8/settings/layouts',
+    query: { module: mod },
+    signal: options.signal,
+  });
+  if (res.status === 204) return [];
+  const list = isPlainObject(res.data) && Array.isArray(res.data.layouts) ? res.data.layouts : [];
+  return list.filter(isPlainObject).flatMap((l) => {
+    const head = idName(l);
+    if (!head) return [];
+    const info: LayoutInfo = {
+      ...head,
+      profiles: (Array.isArray(l.profiles) ? l.profiles.filter(isPlainObject) : []).flatMap((p) => {
+        const one = idName(p);
+        if (!one) return [];
+        return [typeof p.default === 'boolean' ? { ...one, default: p.default } : one];
+      }),
+      sections: (Array.isArray(l.sections) ? l.sections.filter(isPlainObject) : []).map(sectionOf),
+    };
+    if (typeof l.status === 'string') info.status = l.status;
+    if (typeof l.visible === 'boolean') info.visible = l.visible;
+    return [info];
   });
 }
