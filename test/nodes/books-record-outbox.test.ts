@@ -51,11 +51,13 @@ describe('books-record outbox (sandbox, real Node-RED)', function () {
 
   const booksCalls = () => sb.sandbox.requests.filter((r) => r.path.startsWith('/books/'));
 
-  async function load(node: AnyMsg): Promise<Watch> {
+  /** `scope`: the connection's scopes and its grant (default: the sandbox's full grant). */
+  async function load(node: AnyMsg, scope?: string): Promise<Watch> {
+    const scopes = scope === undefined ? {} : { scopes: scope };
     await loadFlow(
       [
         { id: 'f1', type: 'tab' },
-        { id: 'c1', type: 'zoho-config', region: 'custom', accountsUrl: sb.url },
+        { id: 'c1', type: 'zoho-config', region: 'custom', accountsUrl: sb.url, ...scopes },
         {
           id: 'n1',
           type: 'books-record',
@@ -76,7 +78,7 @@ describe('books-record outbox (sandbox, real Node-RED)', function () {
         c1: {
           clientId: DEFAULT_CLIENT.clientId,
           clientSecret: DEFAULT_CLIENT.clientSecret,
-          refreshToken: issueTokens(sb.sandbox).refreshToken,
+          refreshToken: issueTokens(sb.sandbox, scope).refreshToken,
         },
       },
     );
@@ -208,5 +210,20 @@ describe('books-record outbox (sandbox, real Node-RED)', function () {
     assert.equal(w.dones.callCount, 1);
     const res = await helper.request().get('/zoho-config/c1/outbox');
     assert.equal(res.body.count, 0, 'nothing waits');
+  });
+
+  it('a Books-only grant: the outbox probes Books (GET /organizations), never CRM', async () => {
+    const id = seedContact('Before');
+    const w = await load({}, 'ZohoBooks.fullaccess.all');
+    await outage(w, [{ operation: 'update', recordId: id, payload: { phone: '7' } }]);
+    sb.sandbox.clearRequests();
+    helper.getNode('n1').receive({ topic: 'zoho/outbox/flush' });
+    await until('output', () => w.out.length === 1);
+    assert.equal(w.caught.length, 0, JSON.stringify(w.caught[0]?.error));
+    const calls = sb.sandbox.requests.map((r) => `${r.method} ${r.path}`);
+    assert.equal(calls[0], 'GET /books/v3/organizations', calls.join(', '));
+    assert.equal(sb.sandbox.requests[0].status, 200, 'a call the grant allows');
+    assert.ok(!calls.some((c) => c.includes('/crm/')), calls.join(', '));
+    assert.equal(books.store.get(ORG, 'contacts', id)!.phone, '7');
   });
 });

@@ -143,6 +143,33 @@ describe('crm-record outbox: the ways Zoho cannot be reached (sandbox, real Node
     assert.equal(bare.dones.callCount, 1);
   });
 
+  it('a queued create without Match on whose replay may have reached Zoho: NOT_REPLAYABLE, sent once', async () => {
+    const run = await load({ operation: 'create', module: 'Leads' });
+    const down = h.sb.sandbox.accountsDown();
+    // No token to be had: it cannot have reached Zoho, so even a create without Match on waits.
+    helper.getNode('n1').receive({ ...lead('once'), seq: 1 });
+    await assertQueued(run, 1);
+    down.remove();
+    // The replay is answered, then the connection reset: Zoho has the record, we cannot know.
+    h.sb.sandbox.faults.inject({
+      kind: 'reset-after',
+      match: { method: 'POST', path: '/crm/v8/Leads' },
+    });
+    helper.getNode('n1').receive({ topic: 'zoho/outbox/flush' });
+    await until('caught', () => run.caught.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(run.caught[0].error.code, 'NOT_REPLAYABLE');
+    assert.match(run.caught[0].error.message, /Match on/);
+    assert.equal(run.caught[0].seq, 1);
+    assert.equal(run.out.length, 0);
+    assert.equal((await config().outbox()).waiting('n1'), 0, 'not kept for another try');
+    const creates = h
+      .crmRequests()
+      .filter((r) => r.method === 'POST' && r.path === '/crm/v8/Leads');
+    assert.equal(creates.length, 1, 'sent once');
+    assert.equal(emails('once'), 1);
+  });
+
   it('DNS failure (a host that does not resolve): queued as not sent', async () => {
     // .invalid never resolves (RFC 6761 §6.4): the resolver's own failure, not a stub. The name
     // cannot be made to resolve later, so delivery after the outage is the refused case's.

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { outboxFile } from '../../src/nodes/zoho-config/outbox';
+import type { Outbox } from '../../src/zoho/core/outbox/outbox';
 import { FlowNode, freshUserDir, helper, loadFlow, unloadFlow } from '../helpers/red';
 import { DEFAULT_CLIENT, issueTokens } from '../helpers/sandbox';
 import { AnyMsg, crmHarness } from './crm-harness';
@@ -245,5 +246,40 @@ describe('crm-record outbox (sandbox, real Node-RED)', function () {
     w = watch();
     await until('5 outputs', () => w.out.length === 5);
     assert.equal(leads().length, 5);
+  });
+
+  it('the IoT example: readings during an outage wait, merge into one update and reach Zoho in one call', async () => {
+    await h.loadExample('iot-outbox');
+    // The example's 5-second reading timer would add readings of its own: the test sends them.
+    await (helper.getNode('iot-tick') as unknown as { close(): Promise<void> }).close();
+    const sent: AnyMsg[] = [];
+    const errors: AnyMsg[] = [];
+    helper.getNode('iot-debug').on('input', (m: AnyMsg) => sent.push(m));
+    helper.getNode('iot-errors').on('input', (m: AnyMsg) => errors.push(m));
+    helper.getNode('iot-setup').receive({});
+    await until('the sensor record', () => sent.length === 1);
+    const id = String(sent[0].payload[0].id);
+    const outbox = await (
+      helper.getNode('zoho-sandbox-connection') as unknown as { outbox(): Promise<Outbox> }
+    ).outbox();
+    const port = await linkDown();
+    const reading = helper.getNode('iot-reading');
+    reading.receive({ temperature: 20.1 });
+    await until('the first reading queued', () => outbox.waiting('iot-update') === 1);
+    for (const temperature of [20.2, 20.3, 20.4, 20.5]) reading.receive({ temperature });
+    await until('4 merged', () => outbox.mergedOf('iot-update') === 4);
+    assert.equal(outbox.waiting('iot-update'), 1);
+    await linkUp(port);
+    h.sb.sandbox.clearRequests();
+    helper.getNode('iot-flush').receive({});
+    await until('sent', () => sent.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(errors, []);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].outbox.merged, 5, 'five readings, one message');
+    assert.equal(sent[1].temperature, 20.5, 'the latest reading');
+    const puts = h.crmRequests().filter((r) => r.method === 'PUT' && r.path === '/crm/v8/Accounts');
+    assert.equal(puts.length, 1, 'one call for five readings');
+    assert.match(String(h.crm.store.get('Accounts', id)?.data.Description), /^Temperature 20.5 °C/);
   });
 });

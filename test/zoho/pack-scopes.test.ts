@@ -13,6 +13,7 @@ import {
   CRM_SCOPE_NEEDS,
   PACK_SCOPES,
   ScopeNeed,
+  probeCall,
   scopeCovers,
 } from '../../src/zoho/core/scopes';
 
@@ -104,5 +105,22 @@ describe('the pack scope list', () => {
         assert.equal(editor.covers(granted, need), scopeCovers(granted, need), granted);
       }
     }
+  });
+
+  it('the outbox probes with a read the grant allows: CRM GET /org, Books GET /organizations', () => {
+    const probe = (scopes: string) => {
+      const c = probeCall(scopes.split(','));
+      return `${c.product} ${c.path}`;
+    };
+    assert.equal(probe(DEFAULT_SCOPES.join(',')), 'crm /v8/org');
+    assert.equal(probe('ZohoCRM.org.READ'), 'crm /v8/org');
+    assert.equal(probe('ZohoBooks.fullaccess.all'), 'books /books/v3/organizations');
+    assert.equal(
+      probe('ZohoCRM.modules.ALL,ZohoBooks.settings.READ'),
+      'books /books/v3/organizations',
+    );
+    // Nothing covers a probe: a call of the grant's own product (a refusal proves Zoho answered).
+    assert.equal(probe('ZohoBooks.invoices.CREATE'), 'books /books/v3/organizations');
+    assert.equal(probe('ZohoCRM.modules.leads.ALL'), 'crm /v8/org');
   });
 });

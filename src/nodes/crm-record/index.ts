@@ -8,7 +8,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';
 import { CRM_RECORD_PARAMS, CrmRecordDef, readInput } from './input';
 import { attachOutbox, flushRequested } from '../runtime/outbox';
-import { replayCrmRecord } from './outbox';
+import { crmRecordKeys, replayCrmRecord } from './outbox';
 import { getRecord, readRecords } from './read';
 import { ACTION_RUNS } from './actions';
 import { METADATA_RUNS } from './metadata';
@@ -33,7 +33,7 @@ export = function (RED: NodeAPI): void {
       else await writeRecords(ctx, def, input);
     });
     // Delivery of this node's messages waiting in the connection's outbox (if it queues).
-    const detach = attachOutbox(RED, this, def, parts, replayCrmRecord);
+    const detach = attachOutbox(RED, this, def, { ...parts, keys: crmRecordKeys }, replayCrmRecord);
     this.on('close', detach);
   }
 

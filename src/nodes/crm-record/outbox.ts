@@ -196,5 +196,28 @@ export function withOutbox(
   return queueOrSend(ctx, def, queueing, send);
 }
 
+/**
+ * What a waiting write touches in Zoho, so the replay never has it in two calls at once (two
+ * updates of one record racing could leave the older value; two upserts of one key, two
+ * records): each record id, and an upsert's duplicate-check values. An upsert on Zoho's own
+ * duplicate-check fields (none named) may match any record of its module: one at a time.
+ */
+function keysOf(entry: QueuedEntry): string[] {
+  const { spec } = entry.body as Queued;
+  const key = (field: string, value: unknown): string =>
+    `${spec.module}\u0000${field}\u0000${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  const keys = (spec.ids ?? []).map((id) => key('id', id));
+  const upsert = spec.operation === 'upsert' || (spec.operation === 'create' && replaySafe(spec));
+  const fields = spec.duplicateCheckFields === undefined ? [] : [spec.duplicateCheckFields].flat();
+  if (upsert && !fields.length) keys.push(key('', 'upsert'));
+  for (const r of spec.records ?? []) {
+    if (r.id !== undefined && r.id !== null) keys.push(key('id', r.id));
+    for (const f of upsert ? fields : [])
+      if (r[f] !== undefined && r[f] !== null) keys.push(key(f, r[f]));
+  }
+  return keys;
+}
+
 /** Replays crm-record's waiting writes (runtime/outbox.ts attachOutbox). */
 export const replayCrmRecord = deliver;
+export const crmRecordKeys = keysOf;

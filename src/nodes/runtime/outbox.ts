@@ -181,20 +181,38 @@ export function sentOutcome(o: OutboxOwner, msg: Msg): Outcome {
   return { settled: true, after: () => o.node.send(msg) };
 }
 
+/** What attachOutbox needs of the node besides its replay; `keys`: what an entry writes. */
+export interface OutboxParts {
+  config?: ZohoConfigNode;
+  status: StatusReporter;
+  t: Translate;
+  shared: Translate;
+  keys?: (entry: QueuedEntry) => readonly string[];
+}
+
+/**
+ * With keys, one Zoho call's records a batch and the connection's calls at once (a key never in
+ * flight twice); without, one batch at a time, long enough for a replay sending one at a time.
+ */
+function lanesOf(config: ZohoConfigNode, keys?: (entry: QueuedEntry) => readonly string[]) {
+  return { batch: keys ? 100 : 100 * config.maxConcurrency, lanes: config.maxConcurrency, keys };
+}
+
 /**
  * Takes delivery of the node's waiting messages (those of a previous run too) and keeps its
  * status true: "offline · N waiting" while they wait, "sending · N waiting" during a replay,
  * "N sent from the outbox" when a replay emptied it, "outbox discarded" when the editor's
- * discard did. Returns what the node's close calls.
+ * discard did. `parts.keys` (what an entry writes) lets batches go side by side, up to the
+ * connection's concurrency. Returns what the node's close calls.
  */
 export function attachOutbox(
   RED: NodeAPI,
   node: Node,
   def: OutboxDef,
-  parts: { config?: ZohoConfigNode; status: StatusReporter; t: Translate; shared: Translate },
+  parts: OutboxParts,
   replay: Replay,
 ): () => void {
-  const { config, status, t, shared } = parts;
+  const { config, status, t, shared, keys } = parts;
   if (def.outbox !== 'queue' || !config) return () => undefined;
   const stop = new AbortController();
   let detach = (): void => undefined;
@@ -226,7 +244,7 @@ export function attachOutbox(
         owner.failures = 0;
       };
       const unregister = outbox.register(node.id, {
-        batch: 100 * config.maxConcurrency,
+        ...lanesOf(config, keys),
         deliver: async (entries) => {
           const outcomes = await replay(owner, entries);
           const settled = outcomes.filter((x) => x.settled).length;

@@ -2,8 +2,9 @@
  * Each connection's outbox (the client's Outbox, one journal file under the Node-RED user
  * directory). Opened on the first message that needs it and kept across redeploys, so a
  * redeploy neither reopens the journal nor stops a replay; closed when the connection is
- * removed. The probe is CRM's GET /org (one credit): any answer from Zoho, even a refusal,
- * means it can be reached; only "could not reach" keeps the outbox waiting.
+ * removed. The probe is a cheap read the connection's scopes allow (core/scopes.ts probeCall:
+ * CRM's GET /org, one credit, or for a Books-only grant Books' GET /organizations): any answer
+ * from Zoho, even a refusal, means it can be reached; only "could not reach" keeps it waiting.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import type { ZohoConnection } from '../../zoho/core/connection';
 import { ZohoError, unreachable } from '../../zoho/core/errors';
 import type { JournalLimits, WhenFull } from '../../zoho/core/outbox/journal';
 import { Outbox } from '../../zoho/core/outbox/outbox';
+import { probeCall } from '../../zoho/core/scopes';
 
 const outboxes = new Map<string, Promise<Outbox>>();
 
@@ -71,12 +73,8 @@ export function openOutbox(
         // the same reason it does not wait out the token's own network back-off.
         const conn = connection();
         conn.auth.retryNetworkNow();
-        await conn.request({
-          product: 'crm',
-          method: 'GET',
-          path: '/v8/org',
-          retry: { maxRetries: 0 },
-        });
+        const { product, path } = probeCall(conn.scopes);
+        await conn.request({ product, method: 'GET', path, retry: { maxRetries: 0 } });
       } catch (error) {
         if (unreachable(error)) throw error;
       }

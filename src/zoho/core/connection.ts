@@ -158,6 +158,11 @@ export class ZohoConnection extends EventEmitter {
     this.http.on('event', (event: HttpEvent) => this.onHttpEvent(event));
   }
 
+  /** The scopes the connection asked for (its grant's, as far as the pack knows). */
+  get scopes(): readonly string[] {
+    return this.options.scopes ?? DEFAULT_SCOPES;
+  }
+
   private get environment(): Environment {
     return this.options.environment ?? 'production';
   }

@@ -147,3 +147,38 @@ export function scopeCovers(granted: string, need: ScopeNeed): boolean {
   if (module && module !== (need.module ?? '').toLowerCase()) return false;
   return op === 'all' || op === need.op.toLowerCase();
 }
+
+/** A cheap read that proves Zoho can be reached (the outbox's probe). */
+export interface ProbeCall {
+  product: 'crm' | 'books';
+  path: string;
+  need: ScopeNeed;
+}
+
+/**
+ * The probes, best first: CRM's GET /org (org.json `ZohoCRM.org.all`, READ in the v8 docs) and
+ * Books' GET /organizations (`ZohoBooks.settings.READ`, Books API introduction).
+ */
+export const PROBE_CALLS: readonly ProbeCall[] = [
+  { product: 'crm', path: '/v8/org', need: { service: 'ZohoCRM', name: 'org', op: 'READ' } },
+  {
+    product: 'books',
+    path: '/books/v3/organizations',
+    need: { service: 'ZohoBooks', name: 'settings', op: 'READ' },
+  },
+];
+
+/**
+ * The probe a grant allows: the first the scopes cover, else the first of a product the grant
+ * has at all (a refusal still proves Zoho answered, and a Books-only grant is never sent to
+ * CRM), else CRM's.
+ */
+export function probeCall(scopes: readonly string[]): ProbeCall {
+  const covered = PROBE_CALLS.find((c) => scopes.some((s) => scopeCovers(s, c.need)));
+  if (covered) return covered;
+  const service = (s: string): string => s.split('.')[0].toLowerCase();
+  const ofGrant = PROBE_CALLS.find((c) =>
+    scopes.some((s) => service(s) === c.need.service.toLowerCase()),
+  );
+  return ofGrant ?? PROBE_CALLS[0];
+}

@@ -1,7 +1,8 @@
 /**
  * The outbox's replay: in arrival order per owner, batches read ahead and acknowledged while the
  * next is sent, outputs only after their acknowledgement is on disk and in order; a batch that
- * cannot reach Zoho keeps itself and everything after it; owners drain side by side.
+ * cannot reach Zoho keeps itself and everything after it; owners drain side by side; with keys,
+ * several batches at once (the owner's lanes), never one key in two calls at once.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -135,6 +136,92 @@ describe('outbox replay', function () {
     assert.deepEqual(seen.a, all);
     assert.deepEqual(seen.b, all);
     assert.equal(most, 2, 'the two owners were sent at the same time');
+    await outbox.close();
+  });
+
+  it('with keys: `lanes` batches at once, a key never in two at once, outputs in arrival order', async () => {
+    const { outbox, linkUp } = await filled(['n1'], 1000);
+    // 300 keys: batch 3 (entries 300..399) writes batch 0's keys and must wait for it.
+    const keyOf = (e: QueuedEntry) => `k${indexOf(e) % 300}`;
+    const sentAt = new Map<string, number[]>();
+    const flying = new Set<string>();
+    const outputs: number[] = [];
+    let calls = 0;
+    let inFlight = 0;
+    let most = 0;
+    outbox.register('n1', {
+      batch: 100,
+      lanes: 3,
+      keys: (e) => [keyOf(e)],
+      deliver: async (entries): Promise<Outcome[]> => {
+        const keys = entries.map(keyOf);
+        assert.equal(new Set(keys).size, keys.length, 'a key twice in one call');
+        for (const k of keys) assert.ok(!flying.has(k), `${k} in two calls at once`);
+        for (const k of keys) flying.add(k);
+        for (const e of entries)
+          sentAt.set(keyOf(e), [...(sentAt.get(keyOf(e)) ?? []), indexOf(e)]);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Later calls often end first.
+        await new Promise((r) => setTimeout(r, (calls++ % 3) * 15 + 5));
+        inFlight--;
+        for (const k of keys) flying.delete(k);
+        return entries.map((e) => ({ settled: true, after: () => outputs.push(indexOf(e)) }));
+      },
+    });
+    linkUp();
+    outbox.flush();
+    await until('1,000 outputs', () => outputs.length === 1000);
+    assert.equal(most, 3, 'three calls at once');
+    assert.deepEqual(
+      outputs,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+    for (const [k, order] of sentAt)
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        `${k} sent out of order`,
+      );
+    assert.equal([...sentAt.values()].flat().length, 1000, 'each entry sent once');
+    await outbox.close();
+  });
+
+  it('with lanes: once a call cannot reach Zoho no new one starts; the rest go next round, once each', async () => {
+    const { outbox, linkUp } = await filled(['n1'], 1000);
+    const sent: number[] = [];
+    const outputs: number[] = [];
+    const started: number[] = [];
+    let calls = 0;
+    outbox.register('n1', {
+      batch: 100,
+      lanes: 3,
+      keys: (e) => [`k${indexOf(e)}`],
+      deliver: async (entries): Promise<Outcome[]> => {
+        const call = ++calls;
+        started.push(indexOf(entries[0]));
+        // The second call fails after its first 50; the third, in flight beside it, gets through.
+        await new Promise((r) => setTimeout(r, call === 2 ? 5 : 30));
+        const reached = call === 2 ? 50 : entries.length;
+        sent.push(...entries.slice(0, reached).map(indexOf));
+        return entries.map((e, k) =>
+          k < reached
+            ? { settled: true as const, after: () => outputs.push(indexOf(e)) }
+            : { settled: false as const },
+        );
+      },
+    });
+    linkUp();
+    outbox.flush();
+    await until('all outputs', () => outputs.length === 1000);
+    assert.deepEqual(started.slice(0, 3), [0, 100, 200], 'three at once, then the failure');
+    assert.equal(started[3], 150, 'the next round starts at the first entry kept');
+    assert.deepEqual(
+      [...sent].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+      'each entry reached Zoho once',
+    );
+    assert.deepEqual(new Set(outputs).size, 1000);
     await outbox.close();
   });
 });

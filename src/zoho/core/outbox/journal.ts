@@ -162,9 +162,9 @@ export class Journal {
     return this.fileSize;
   }
 
-  /** Live entries in queue order (optionally one owner's). */
-  *entries(owner?: string): IterableIterator<EntryInfo> {
-    yield* this.live.entries(owner);
+  /** Live entries in queue order (optionally one owner's, after a seq). */
+  *entries(owner?: string, after?: number): IterableIterator<EntryInfo> {
+    yield* this.live.entries(owner, after);
   }
 
   /** Live entries of one owner. */

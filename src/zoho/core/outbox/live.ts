@@ -93,11 +93,11 @@ export class LiveIndex {
     return slot;
   }
 
-  /** Live entries in queue order (optionally one owner's); each a fresh object. */
-  *entries(owner?: string): IterableIterator<Slot> {
+  /** Live entries in queue order (optionally one owner's, after a seq); each a fresh object. */
+  *entries(owner?: string, after = -1): IterableIterator<Slot> {
     const id = owner === undefined ? -1 : this.ownerIds.get(owner);
     if (id === undefined) return;
-    for (let i = this.head; i < this.tail; i++) {
+    for (let i = after < 0 ? this.head : this.above(after); i < this.tail; i++) {
       if (this.flags[i] !== 0 && (id < 0 || this.owner[i] === id)) yield this.slot(i);
     }
   }
@@ -127,6 +127,18 @@ export class LiveIndex {
       this.cap = 32;
       this.makeRoom();
     }
+  }
+
+  /** The first slot whose seq is above `seq` (slots, cleared ones too, are sorted by seq). */
+  private above(seq: number): number {
+    let lo = this.head;
+    let hi = this.tail;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seq[mid] <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private find(seq: number): number {

@@ -24,8 +24,19 @@ export type Outcome =
 export interface Owner {
   /** Sends entries (in order); one outcome per entry. */
   deliver(entries: QueuedEntry[]): Promise<Outcome[]>;
-  /** Entries handed to one deliver call at most (e.g. 100 records × the connection's calls). */
+  /** Entries handed to one deliver call at most (e.g. 100: one Zoho call's records). */
   batch: number;
+  /**
+   * Deliver calls at once (default 1): a new one starts as soon as one ends, so the
+   * connection's calls stay busy instead of waiting for the slowest of a round.
+   */
+  lanes?: number;
+  /**
+   * What an entry writes (e.g. module and record id, an upsert's key): an entry whose key is in
+   * flight, or already in its batch, waits for it, and so does everything after it. Without
+   * `keys` only one deliver runs at a time.
+   */
+  keys?(entry: QueuedEntry): readonly string[];
 }
 
 export interface OutboxOptions {
@@ -264,43 +275,76 @@ export class Outbox extends EventEmitter {
   }
 
   /**
-   * Delivers one owner's entries in arrival order; false when Zoho could not be reached. The
-   * next batch is read while one is sent, and a batch's acknowledgement (its fsync) and outputs
-   * overlap the next batch's calls, outputs still in order: the calls, not the disk, set the pace.
+   * Delivers one owner's entries in arrival order; false when Zoho could not be reached. Up to
+   * `lanes` batches are sent at once, the next read while they are; a batch's acknowledgement
+   * (its fsync) and outputs overlap the later batches' calls, outputs still in the order the
+   * batches were taken: the calls, not the disk, set the pace. Once a batch could not reach Zoho
+   * no new one starts; those in flight finish (what they settled stays settled).
    */
   private async drain(owner: string, handler: Owner): Promise<boolean> {
+    const lanes = handler.keys ? Math.max(1, Math.floor(handler.lanes ?? 1)) : 1;
+    const busy = new Set<string>();
+    // Entries up to this seq were taken by this drain: the next batch looks after it.
+    const taken = { after: -1 };
+    const running = new Set<Promise<void>>();
     let settling: Promise<void> = Promise.resolve();
-    let batch = await this.next(owner, handler.batch);
-    let ahead: Promise<QueuedEntry[]> | undefined;
+    let complete = true;
+    let failure: { error: unknown } | undefined;
+    const launch = (batch: QueuedEntry[], keys: readonly string[]): void => {
+      const sent = this.deliver(handler, batch);
+      const previous = settling;
+      settling = sent.then(
+        (s) => Promise.all([previous, s.acked]).then(() => s.outputs()),
+        () => previous,
+      );
+      const task: Promise<void> = sent
+        .then(
+          (s) => {
+            if (!s.complete) complete = false;
+          },
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => {
+          for (const k of keys) busy.delete(k);
+          running.delete(task);
+        });
+      running.add(task);
+    };
     try {
-      while (batch.length && !this.closed && this.owners.get(owner) === handler) {
-        ahead = this.next(owner, handler.batch);
-        // Kept from here on if the batch fails: the read ahead is let go below.
-        ahead.catch(() => undefined);
-        const sent = await this.deliver(handler, batch);
-        batch = [];
-        const previous = settling;
-        settling = Promise.all([previous, sent.acked]).then(() => sent.outputs());
-        if (!sent.complete) return false;
-        batch = await ahead;
-        ahead = undefined;
+      while (complete && !failure && !this.closed && this.owners.get(owner) === handler) {
+        const { batch, keys } = await this.next(owner, handler, busy, taken);
+        if (batch.length) launch(batch, keys);
+        else if (!running.size) break;
+        // Full, or the next entry waits for a key in flight (or for nothing but the acks).
+        if (!batch.length || running.size >= lanes) await Promise.race(running);
       }
-      return true;
     } finally {
-      this.release(batch);
-      if (ahead) this.release(await ahead.catch(() => []));
+      await Promise.all(running);
       await settling;
     }
+    if (failure) throw failure.error;
+    return complete;
   }
 
   private release(batch: readonly QueuedEntry[]): void {
     for (const e of batch) this.inFlight.delete(e.seq);
   }
 
-  private async next(owner: string, max: number): Promise<QueuedEntry[]> {
+  /**
+   * The owner's next batch: entries not in flight, in order, up to its size, cut before the
+   * first whose key is busy (in flight, or already in this batch); the batch's keys become busy.
+   */
+  private async next(
+    owner: string,
+    handler: Owner,
+    busy: Set<string>,
+    taken: { after: number },
+  ): Promise<{ batch: QueuedEntry[]; keys: string[] }> {
     const batch: QueuedEntry[] = [];
-    for (const info of this.journal.entries(owner)) {
-      if (batch.length >= max) break;
+    for (const info of this.journal.entries(owner, taken.after)) {
+      if (batch.length >= handler.batch) break;
       if (this.inFlight.has(info.seq)) continue;
       // In flight before its body is read: a merge into it now would be lost with its ack.
       this.inFlight.add(info.seq);
@@ -314,7 +358,18 @@ export class Outbox extends EventEmitter {
       this.release(batch);
       throw error;
     }
-    return batch;
+    let cut = batch.length;
+    const keys = new Set<string>();
+    if (handler.keys)
+      for (cut = 0; cut < batch.length; cut++) {
+        const mine = handler.keys(batch[cut]);
+        if (mine.some((k) => busy.has(k) || keys.has(k))) break;
+        for (const k of mine) keys.add(k);
+      }
+    this.release(batch.slice(cut));
+    for (const k of keys) busy.add(k);
+    if (cut > 0) taken.after = batch[cut - 1].seq;
+    return { batch: batch.slice(0, cut), keys: [...keys] };
   }
 
   /**
