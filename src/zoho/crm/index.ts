@@ -41,3 +41,4 @@ export * from './channel-keeper';
 export * from './changes';
 export * from './watch-fields';
 export * from './bulk';
+export * from './bulk-write';
