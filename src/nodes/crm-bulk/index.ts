@@ -7,16 +7,30 @@
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import { bulkReadRecords, type BulkJobState } from '../../zoho/crm/bulk';
+import type { BulkWriteOperation } from '../../zoho/crm/bulk-write';
 import type { Criteria } from '../../zoho/crm/criteria';
 import { type FlowNodeDef, type InputContext, setupFlowNode } from '../runtime/flow-node';
 import { recordsText, sendPages } from '../runtime/pages';
 import { int, text } from '../runtime/props';
 import { writeCsvFile } from './file';
+import { type BulkWriteDef, runBulkWrite } from './write';
 
 /** Options the user sets in the node or msg, each with a `crm-bulk.param.<name>` text. */
-const PARAMS = ['module', 'fields', 'criteria', 'chunkSize', 'directory'] as const;
+const PARAMS = [
+  'module',
+  'fields',
+  'criteria',
+  'chunkSize',
+  'directory',
+  'operation',
+  'records',
+  'findBy',
+  'fieldMapping',
+] as const;
 
-interface CrmBulkDef extends FlowNodeDef {
+interface CrmBulkDef extends FlowNodeDef, BulkWriteDef {
+  /** read (the default, flows saved before writes existed), insert, update or upsert. */
+  operation?: string;
   module?: string;
   moduleType?: string;
   fields?: string;
@@ -31,6 +45,11 @@ interface CrmBulkDef extends FlowNodeDef {
 async function run(RED: NodeAPI, ctx: InputContext, def: CrmBulkDef): Promise<void> {
   const { msg, status, t } = ctx;
   const module = text(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const operation = def.operation || 'read';
+  if (operation !== 'read') {
+    await runBulkWrite(ctx, def, module as string, operation as BulkWriteOperation);
+    return;
+  }
   const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
     string | string[] | undefined;
   const criteria = await ctx.prop('criteria', { value: def.criteria, type: def.criteriaType });

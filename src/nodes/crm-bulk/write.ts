@@ -1,0 +1,46 @@
+/**
+ * crm-bulk's writes: msg.payload's records (an array of objects) imported by Bulk Write jobs of
+ * up to 25,000 records each, answered as crm-record's writes are: one result per record in
+ * input order in msg.payload, and a catchable error naming the failed ones.
+ */
+import { invalidInput } from '../../zoho/core/errors';
+import { type BulkWriteOperation, bulkWriteRecords } from '../../zoho/crm/bulk-write';
+import { sendWriteResult } from '../crm-record/write';
+import type { InputContext } from '../runtime/flow-node';
+import { text } from '../runtime/props';
+
+export interface BulkWriteDef {
+  findBy?: string;
+  fieldMapping?: string;
+  fieldMappingType?: string;
+  ignoreEmpty?: boolean;
+}
+
+export async function runBulkWrite(
+  ctx: InputContext,
+  def: BulkWriteDef,
+  module: string,
+  operation: BulkWriteOperation,
+): Promise<void> {
+  const { msg, status, t } = ctx;
+  if (!Array.isArray(msg.payload)) throw invalidInput(t('errors.noRecords'), 'records');
+  const mapping = await ctx.prop('fieldMapping', {
+    value: def.fieldMapping,
+    type: def.fieldMappingType,
+  });
+  const result = await bulkWriteRecords(ctx.conn, {
+    module,
+    operation,
+    records: msg.payload as Record<string, unknown>[],
+    findBy: text(await ctx.prop('findBy', { value: def.findBy })) || undefined,
+    fieldMapping:
+      mapping === undefined || mapping === '' ? undefined : (mapping as Record<string, string>),
+    ignoreEmpty: def.ignoreEmpty === true,
+    signal: ctx.signal,
+    onState: (s) =>
+      status.requesting(t('status.writeJob', { state: s.state, chunk: s.chunk, count: s.records })),
+  });
+  msg.info = { jobs: result.jobs };
+  // A bulk job cannot be stopped half-way: closing the node cancels through ctx.signal instead.
+  sendWriteResult(ctx, result, new AbortController().signal, 'written');
+}
