@@ -21,6 +21,7 @@ const ROWS = {
   findBy: '#node-input-findBy',
   fieldMapping: '#node-input-fieldMapping',
   ignoreEmpty: '#node-input-ignoreEmpty',
+  publicUrl: '#node-input-publicUrl',
 } as const;
 
 /** Which rows are shown: a row counts as visible when its form-row is. */
@@ -82,6 +83,7 @@ describe('crm-bulk editor (Chromium)', function () {
       findBy: false,
       fieldMapping: false,
       ignoreEmpty: false,
+      publicUrl: false,
     });
     await page.selectOption('#node-input-output', 'file');
     assert.equal((await visible(page)).directory, true);
@@ -97,6 +99,7 @@ describe('crm-bulk editor (Chromium)', function () {
       findBy: true,
       fieldMapping: true,
       ignoreEmpty: true,
+      publicUrl: true,
     });
     await page.fill('#node-input-findBy', 'Email');
     await page.evaluate(() => {

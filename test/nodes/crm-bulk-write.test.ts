@@ -4,6 +4,7 @@
  * catchable error for the failed ones; bad input refused before anything is sent.
  */
 import * as assert from 'node:assert/strict';
+import { httpNodeUrl } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 
 describe('crm-bulk node: bulk write', function () {
@@ -50,6 +51,37 @@ describe('crm-bulk node: bulk write', function () {
     assert.equal(h.crm.store.get('Leads', old.id)?.data.Last_Name, 'New');
     assert.equal(o.out[0].info.jobs.length, 1);
     assert.ok(o.out[0].error);
+  });
+
+  it("with a public URL, completes on Zoho's token-checked callback instead of the 60 s poll", async () => {
+    await h.load({
+      module: 'Leads',
+      operation: 'insert',
+      publicUrl: httpNodeUrl(''),
+      publicUrlType: 'str',
+    });
+    // A forged callback (no token) is refused and wakes nothing.
+    const forged = await fetch(httpNodeUrl('/zoho-bulk/n1'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"id":"1"}',
+    });
+    assert.equal(forged.status, 403);
+    const started = Date.now();
+    const o = await h.exec({ payload: [{ Last_Name: 'Called back' }] }, SLOW);
+    // Without the callback the first poll would wait poll.maxMs (60 s) and the test time out.
+    assert.ok(Date.now() - started < 20_000);
+    assert.equal(o.caught.length, 0);
+    assert.equal(o.out[0].payload[0].status, 'success');
+    const create = h.crmRequests().find((r) => r.path === '/crm/bulk/v8/write');
+    const callback = (create?.body as { callback: { url: string; method: string } }).callback;
+    assert.equal(callback.method, 'post');
+    assert.match(callback.url, /\/zoho-bulk\/n1\?token=[0-9a-f]{48}$/);
+    assert.equal(
+      h.crmRequests().filter((r) => r.path.startsWith('/crm/bulk/v8/write/')).length,
+      2,
+      'one status read after the callback, one download',
+    );
   });
 
   it('refuses a payload that is not an array before anything is sent', async () => {

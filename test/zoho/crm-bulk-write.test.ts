@@ -108,6 +108,23 @@ describe('crm bulk write client against the sandbox', function () {
     assert.equal(crm.store.count('Leads'), 0);
   });
 
+  it('with a callback that never comes, polling still completes the job', async () => {
+    const out = await bulkWriteRecords(conn, {
+      module: 'Leads',
+      operation: 'insert',
+      records: [{ Last_Name: 'Polled' }],
+      // Port 9 (discard) on loopback: the sandbox's callback goes nowhere.
+      callback: { url: 'http://127.0.0.1:9/cb', arrived: () => new Promise<void>(() => undefined) },
+      poll: FAST,
+    });
+    assert.equal(out.succeeded, 1);
+    const create = sb.sandbox.requests.find((r) => r.path === '/crm/bulk/v8/write');
+    assert.deepEqual((create?.body as { callback: unknown }).callback, {
+      url: 'http://127.0.0.1:9/cb',
+      method: 'post',
+    });
+  });
+
   it('refuses bad options before anything is sent', async () => {
     sb.sandbox.clearRequests();
     const bad = async (o: Record<string, unknown>, param: string) => {
@@ -128,6 +145,7 @@ describe('crm bulk write client against the sandbox', function () {
     await bad({ chunkSize: 25_001 }, 'chunkSize');
     await bad({ fieldMapping: { a: 'not a name' } }, 'fieldMapping');
     await bad({ module: 'bad module' }, 'module');
+    await bad({ callback: { url: 'ftp://x', arrived: () => Promise.resolve() } }, 'callback');
     assert.equal(sb.sandbox.requests.length, 0);
   });
 });

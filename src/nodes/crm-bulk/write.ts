@@ -4,12 +4,20 @@
  * input order in msg.payload, and a catchable error naming the failed ones.
  */
 import { invalidInput } from '../../zoho/core/errors';
-import { type BulkWriteOperation, bulkWriteRecords } from '../../zoho/crm/bulk-write';
+import {
+  type BulkCallback,
+  type BulkWriteOperation,
+  bulkWriteRecords,
+} from '../../zoho/crm/bulk-write';
 import { sendWriteResult } from '../crm-record/write';
 import type { InputContext } from '../runtime/flow-node';
 import { text } from '../runtime/props';
+import type { BulkCallbacks } from './callback';
 
 export interface BulkWriteDef {
+  /** The base URL at which Zoho reaches this Node-RED (as crm-watch-in's webhook mode). */
+  publicUrl?: string;
+  publicUrlType?: string;
   findBy?: string;
   fieldMapping?: string;
   fieldMappingType?: string;
@@ -21,6 +29,24 @@ export async function runBulkWrite(
   def: BulkWriteDef,
   module: string,
   operation: BulkWriteOperation,
+  callbackFor?: (
+    msg: InputContext['msg'],
+  ) => Promise<ReturnType<BulkCallbacks['forMessage']> | undefined>,
+): Promise<void> {
+  const hook = await callbackFor?.(ctx.msg);
+  try {
+    await write(ctx, def, module, operation, hook?.callback);
+  } finally {
+    hook?.dispose();
+  }
+}
+
+async function write(
+  ctx: InputContext,
+  def: BulkWriteDef,
+  module: string,
+  operation: BulkWriteOperation,
+  callback: BulkCallback | undefined,
 ): Promise<void> {
   const { msg, status, t } = ctx;
   if (!Array.isArray(msg.payload)) throw invalidInput(t('errors.noRecords'), 'records');
@@ -36,6 +62,7 @@ export async function runBulkWrite(
     fieldMapping:
       mapping === undefined || mapping === '' ? undefined : (mapping as Record<string, string>),
     ignoreEmpty: def.ignoreEmpty === true,
+    callback,
     signal: ctx.signal,
     onState: (s) =>
       status.requesting(t('status.writeJob', { state: s.state, chunk: s.chunk, count: s.records })),

@@ -4,9 +4,11 @@
  * COMPLETED (or FAILED) on the sandbox clock, and its result is a ZIP whose CSV holds the first
  * three mapped columns plus STATUS, RECORD_ID and ERRORS, one row per uploaded row.
  */
+import http from 'node:http';
 import { inflateRawSync } from 'node:zlib';
 import type { SandboxReply, SandboxRequest } from '../types';
 import type { CrmContext } from './context';
+import { isLoopback } from './notify-callbacks';
 import { minified } from './users';
 import type { FieldDef, RecordData } from './types';
 import { error, isObject } from './util';
@@ -122,6 +124,7 @@ export class BulkWrites {
   readonly options: BulkWriteOptions = { delayMs: 2000, failNext: 0 };
   private readonly files = new Map<string, { name: string; rows: string[][] }>();
   private readonly jobs = new Map<string, Job>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly c: CrmContext) {}
 
@@ -161,8 +164,13 @@ export class BulkWrites {
     if (operation !== 'insert' && operation !== 'update' && operation !== 'upsert') {
       return bad('INVALID_DATA', 'invalid data', { api_name: 'operation' });
     }
+    let callbackUrl: URL | undefined;
     if (callback !== undefined) {
-      return bad('NOT_SUPPORTED_FEATURE', 'the sandbox does not call bulk write callbacks');
+      const url = isObject(callback) && typeof callback.url === 'string' ? callback.url : '';
+      if (!isObject(callback) || callback.method !== 'post' || !/^https?:\/\//.test(url)) {
+        return bad('INVALID_DATA', 'invalid data', { api_name: 'callback' });
+      }
+      callbackUrl = new URL(url);
     }
     const resource: unknown = Array.isArray(body.resource) ? body.resource[0] : undefined;
     if (!isObject(resource))
@@ -185,15 +193,9 @@ export class BulkWrites {
     if (fails) this.options.failNext--;
     const id = this.c.store.nextId();
     const total = file.rows.length - 1;
-    this.keep(this.jobs, id, {
-      id,
-      operation,
-      created: this.c.now(),
-      fails,
-      total,
-      resource,
-      file,
-    });
+    const job: Job = { id, operation, created: this.c.now(), fails, total, resource, file };
+    this.keep(this.jobs, id, job);
+    if (callbackUrl) this.callBack(job, callbackUrl);
     return {
       status: 201,
       body: {
@@ -208,41 +210,42 @@ export class BulkWrites {
   status(req: SandboxRequest): SandboxReply {
     const job = this.jobs.get(req.params.job_id ?? '');
     if (!job) return bad('RESOURCE_NOT_FOUND', 'the requested resource is not found', {}, 404);
+    return { status: 200, body: this.detail(job) };
+  }
+
+  private detail(job: Job): Record<string, unknown> {
     const state = this.state(job);
     if (state === 'COMPLETED') this.run(job);
     const counts = job.counts ?? { added: 0, updated: 0, skipped: 0 };
     return {
-      status: 200,
-      body: {
-        status: state,
-        character_encoding: 'UTF-8',
-        resource: [
-          {
-            ...job.resource,
+      status: state,
+      character_encoding: 'UTF-8',
+      resource: [
+        {
+          ...job.resource,
+          status: state,
+          code: state,
+          file: {
             status: state,
-            code: state,
-            file: {
-              status: state,
-              name: job.file.name,
-              added_count: counts.added,
-              updated_count: counts.updated,
-              skipped_count: counts.skipped,
-              total_count: job.total,
-            },
+            name: job.file.name,
+            added_count: counts.added,
+            updated_count: counts.updated,
+            skipped_count: counts.skipped,
+            total_count: job.total,
           },
-        ],
-        id: job.id,
-        ...(state === 'COMPLETED'
-          ? {
-              result: {
-                download_url: `${this.c.sandbox.baseUrl()}/crm/bulk/v8/write/${job.id}/result`,
-              },
-            }
-          : {}),
-        created_by: minified(this.c.store.currentUser),
-        operation: job.operation,
-        created_time: this.c.store.formatTime(job.created),
-      },
+        },
+      ],
+      id: job.id,
+      ...(state === 'COMPLETED'
+        ? {
+            result: {
+              download_url: `${this.c.sandbox.baseUrl()}/crm/bulk/v8/write/${job.id}/result`,
+            },
+          }
+        : {}),
+      created_by: minified(this.c.store.currentUser),
+      operation: job.operation,
+      created_time: this.c.store.formatTime(job.created),
     };
   }
 
@@ -330,6 +333,33 @@ export class BulkWrites {
     job.result = Buffer.from(out.join('\r\n') + '\r\n', 'utf8');
     job.file = { name: job.file.name, rows: [] }; // the rows' text is let go
     return job.result;
+  }
+
+  /**
+   * Zoho posts the job's details to the callback URL when it completes or fails (create-job.html
+   * "callback"); the sandbox posts the status body, to loopback http URLs only, once.
+   */
+  private callBack(job: Job, url: URL): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!isLoopback(url.hostname) || url.protocol !== 'http:') return;
+      const body = Buffer.from(JSON.stringify(this.detail(job)));
+      const req = http.request(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+        timeout: 10_000,
+      });
+      req.on('response', (res) => res.resume());
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => undefined);
+      req.end(body);
+    }, this.options.delayMs);
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   private keep<T>(map: Map<string, T>, id: string, value: T): void {

@@ -114,6 +114,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
     seed: (counts, seedValue) => seed(store, counts, seedValue),
     stop() {
       hub?.stop();
+      writes?.stop();
     },
     register(r, ctx) {
       store.now = () => ctx.now();

@@ -41,10 +41,21 @@ export interface BulkWriteOptions {
   /** The org's zgid for X-CRM-ORG; read from GET /org once when not given. */
   orgId?: string;
   poll?: BulkPoll;
+  /**
+   * Zoho's callback: each job is created with `callback: { url, method: post }` and `arrived(job)`
+   * settles when Zoho called back for it; the job's state is then read at once. Polling goes on
+   * meanwhile, from the longest wait (poll.maxMs), in case no callback comes.
+   */
+  callback?: BulkCallback;
   signal?: AbortSignal;
   clock?: Clock;
   /** A job's state as it moves (UPLOADING, ADDED, IN PROGRESS, COMPLETED, DOWNLOADING). */
   onState?: (state: { job?: string; chunk: number; state: string; records: number }) => void;
+}
+
+export interface BulkCallback {
+  url: string;
+  arrived(job: string): Promise<void>;
 }
 
 interface Prepared {
@@ -55,6 +66,7 @@ interface Prepared {
   ignoreEmpty: boolean;
   chunkSize: number;
   poll: Required<BulkPoll>;
+  callback?: BulkCallback;
 }
 
 function prepare(o: BulkWriteOptions): Prepared {
@@ -85,7 +97,34 @@ function prepare(o: BulkWriteOptions): Prepared {
   if (findBy !== undefined && (typeof findBy !== 'string' || !FIELD_NAME_RE.test(findBy))) {
     throw invalidInput(`${JSON.stringify(findBy)} is not a field API name`, 'findBy');
   }
-  const mapping = o.fieldMapping ?? {};
+  const mapping = checkMapping(o.fieldMapping);
+  const chunkSize = o.chunkSize ?? MAX_BULK_WRITE_RECORDS;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_BULK_WRITE_RECORDS) {
+    throw invalidInput(
+      `chunkSize must be a whole number from 1 to ${MAX_BULK_WRITE_RECORDS}`,
+      'chunkSize',
+    );
+  }
+  const poll = { ...DEFAULT_POLL, ...o.poll };
+  const callback = o.callback;
+  if (callback !== undefined && !/^https?:\/\/[^\s]+$/i.test(String(callback?.url))) {
+    throw invalidInput('The callback URL must be an http(s) URL', 'callback');
+  }
+  if (callback) poll.firstMs = poll.maxMs;
+  return {
+    callback,
+    module,
+    operation: o.operation,
+    findBy,
+    mapping,
+    ignoreEmpty: o.ignoreEmpty === true,
+    chunkSize,
+    poll,
+  };
+}
+
+function checkMapping(value: unknown): Record<string, string> {
+  const mapping = value ?? {};
   if (!isPlainObject(mapping)) {
     throw invalidInput(
       'The field mapping must be an object of input names to API names',
@@ -97,23 +136,7 @@ function prepare(o: BulkWriteOptions): Prepared {
       throw invalidInput(`The field mapping of "${k}" is not a field API name`, 'fieldMapping');
     }
   }
-  const chunkSize = o.chunkSize ?? MAX_BULK_WRITE_RECORDS;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_BULK_WRITE_RECORDS) {
-    throw invalidInput(
-      `chunkSize must be a whole number from 1 to ${MAX_BULK_WRITE_RECORDS}`,
-      'chunkSize',
-    );
-  }
-  const poll = { ...DEFAULT_POLL, ...o.poll };
-  return {
-    module,
-    operation: o.operation,
-    findBy,
-    mapping,
-    ignoreEmpty: o.ignoreEmpty === true,
-    chunkSize,
-    poll,
-  };
+  return mapping as Record<string, string>;
 }
 
 /** The input in chunks of `size` records, each checked to be an object. */
@@ -176,7 +199,10 @@ export async function bulkWriteRecords(
       const job = await createJob(conn, p, columns, fileId, options.signal);
       jobs.push(job);
       report('ADDED', job);
-      const url = await waitForJob(conn, job, p.poll, clock, options.signal, (s) => report(s, job));
+      const wake = p.callback?.arrived(job);
+      const url = await waitForJob(conn, job, p.poll, clock, options.signal, wake, (s) =>
+        report(s, job),
+      );
       report('DOWNLOADING', job);
       results.push(...(await readResult(conn, url, offset, batch.length, options.signal)));
     } catch (e) {
@@ -282,11 +308,17 @@ async function createJob(
     ),
   };
   if (p.findBy) resource.find_by = p.findBy;
+  const body: Record<string, unknown> = {
+    operation: p.operation,
+    ignore_empty: p.ignoreEmpty,
+    resource: [resource],
+  };
+  if (p.callback) body.callback = { url: p.callback.url, method: 'post' };
   const res = await conn.request({
     product: 'crm',
     method: 'POST',
     path: BASE,
-    body: { operation: p.operation, ignore_empty: p.ignoreEmpty, resource: [resource] },
+    body,
     signal,
   });
   const id = asRecord(asRecord(res.data)?.details)?.id;
@@ -300,22 +332,33 @@ async function createJob(
   return id;
 }
 
-/** Polls with doubling waits until COMPLETED; FAILED and the time limit throw. */
+/**
+ * Polls with doubling waits until COMPLETED; FAILED and the time limit throw. `wake` (Zoho's
+ * callback) cuts the current wait short once: the callback's body is not trusted, the state is
+ * read from Zoho.
+ */
 async function waitForJob(
   conn: Requester,
   job: string,
   poll: Required<BulkPoll>,
   clock: Clock,
   signal: AbortSignal | undefined,
+  wake: Promise<void> | undefined,
   report: (state: string) => void,
 ): Promise<string> {
   const started = clock.monotonic();
   let wait = poll.firstMs;
   let last = 'ADDED';
+  // Set by the callback; each poll consumes it, so one callback wakes one poll, never a spin.
+  let wakeNow = false;
+  let nap: AbortController | undefined;
+  void wake?.then(() => {
+    wakeNow = true;
+    nap?.abort();
+  });
   for (;;) {
-    await clock.sleep(wait, signal).catch(() => {
-      throw cancelled();
-    });
+    if (!wakeNow) await napFor(clock, wait, (nap = new AbortController()), signal);
+    wakeNow = false;
     wait = Math.min(poll.maxMs, Math.max(1, wait * 2));
     const res = await conn.request({
       product: 'crm',
@@ -352,6 +395,15 @@ async function waitForJob(
       });
     }
   }
+}
+
+/** Sleeps `ms` unless the nap is cut short (a callback) or the signal aborts (throws). */
+async function napFor(clock: Clock, ms: number, nap: AbortController, signal?: AbortSignal) {
+  const stop = () => nap.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  await clock.sleep(ms, nap.signal).catch(() => undefined);
+  signal?.removeEventListener('abort', stop);
+  if (signal?.aborted) throw cancelled();
 }
 
 const cancelled = () =>
