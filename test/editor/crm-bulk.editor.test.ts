@@ -95,7 +95,7 @@ describe('crm-bulk editor (Chromium)', function () {
       criteria: false,
       chunkSize: false,
       output: false,
-      directory: false,
+      directory: true,
       findBy: true,
       fieldMapping: true,
       ignoreEmpty: true,

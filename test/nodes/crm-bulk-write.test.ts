@@ -4,6 +4,9 @@
  * catchable error for the failed ones; bad input refused before anything is sent.
  */
 import * as assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { httpNodeUrl } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 
@@ -82,6 +85,31 @@ describe('crm-bulk node: bulk write', function () {
       2,
       'one status read after the callback, one download',
     );
+  });
+
+  it('reads a CSV file named by msg.payload under its directory, and no file elsewhere', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bulk-in-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'leads.csv'),
+        'Last_Name,Email\r\n"Smith, Jr",s@example.com\r\n,nolastname@example.com\r\nLee,l@example.com\r\n',
+      );
+      await h.load({ module: 'Leads', operation: 'insert', directory: dir });
+      const o = await h.exec({ payload: 'leads.csv' }, SLOW);
+      const results = o.out[0].payload as AnyMsg[];
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['success', 'error', 'success'],
+      );
+      assert.equal(h.crm.store.get('Leads', results[0].id)?.data.Last_Name, 'Smith, Jr');
+      const before = h.crmRequests().length;
+      const escape = await h.exec({ payload: '../../etc/passwd.csv' });
+      assert.equal(escape.caught.length, 1);
+      assert.equal(escape.caught[0].error.code, 'INVALID_INPUT');
+      assert.equal(h.crmRequests().length, before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a payload that is not an array before anything is sent', async () => {

@@ -3,6 +3,7 @@
  * up to 25,000 records each, answered as crm-record's writes are: one result per record in
  * input order in msg.payload, and a catchable error naming the failed ones.
  */
+import fs from 'node:fs';
 import { invalidInput } from '../../zoho/core/errors';
 import {
   type BulkCallback,
@@ -13,8 +14,11 @@ import { sendWriteResult } from '../crm-record/write';
 import type { InputContext } from '../runtime/flow-node';
 import { text } from '../runtime/props';
 import type { BulkCallbacks } from './callback';
+import { csvPathIn, csvRecords } from './csv-input';
 
 export interface BulkWriteDef {
+  /** Where a CSV file named by msg.payload is read from (the read's output directory too). */
+  directory?: string;
   /** The base URL at which Zoho reaches this Node-RED (as crm-watch-in's webhook mode). */
   publicUrl?: string;
   publicUrlType?: string;
@@ -35,7 +39,7 @@ export async function runBulkWrite(
 ): Promise<void> {
   const hook = await callbackFor?.(ctx.msg);
   try {
-    await write(ctx, def, module, operation, hook?.callback);
+    await write(ctx, def, module, operation, hook?.callback, text(def.directory));
   } finally {
     hook?.dispose();
   }
@@ -47,9 +51,19 @@ async function write(
   module: string,
   operation: BulkWriteOperation,
   callback: BulkCallback | undefined,
+  directory?: string,
 ): Promise<void> {
   const { msg, status, t } = ctx;
-  if (!Array.isArray(msg.payload)) throw invalidInput(t('errors.noRecords'), 'records');
+  const payload = msg.payload;
+  let records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+  if (Array.isArray(payload)) records = payload as Record<string, unknown>[];
+  else if (typeof payload === 'string' && payload !== '') {
+    const file = csvPathIn(directory, payload);
+    await fs.promises.access(file, fs.constants.R_OK).catch(() => {
+      throw invalidInput(t('errors.noCsv', { file: payload }), 'records');
+    });
+    records = csvRecords(file);
+  } else throw invalidInput(t('errors.noRecords'), 'records');
   const mapping = await ctx.prop('fieldMapping', {
     value: def.fieldMapping,
     type: def.fieldMappingType,
@@ -57,7 +71,7 @@ async function write(
   const result = await bulkWriteRecords(ctx.conn, {
     module,
     operation,
-    records: msg.payload as Record<string, unknown>[],
+    records,
     findBy: text(await ctx.prop('findBy', { value: def.findBy })) || undefined,
     fieldMapping:
       mapping === undefined || mapping === '' ? undefined : (mapping as Record<string, string>),
