@@ -22,6 +22,7 @@ import {
 import { crmActionCalls } from './crm-actions';
 import { connectionRetention, leaks } from './leaks';
 import { fleetFigures } from './fleet';
+import { bulkFigures } from './bulk';
 import { outboxFootprint, outboxOutage } from './outbox';
 import { outboxAckRate, outboxSensorCoalescing } from './outbox-flow';
 import { pollExactness, pollIdleCalls, webhookLatency } from './watch';
@@ -52,6 +53,8 @@ const suites: Suite[] = [
   ['outbox-acks', () => outboxAckRate(1000)],
   ['outbox-sensors', () => outboxSensorCoalescing(10, 300)],
   ['fleet', () => fleetFigures()],
+  // 200,000 here (a minute or two); `--suite bulk-1m` reads Zoho's full million.
+  ['bulk', () => bulkFigures(200_000, 100_000)],
 ];
 
 /** `npm run bench:long` (`--long`): what takes many minutes, at Zoho's real scale. */
@@ -60,6 +63,7 @@ const longSuites: Suite[] = [
   ['books-throttle-60s', () => booksThrottle(1, 300)],
   // Hours on a Pi in minutes: a million requests on one connection, stopped at 15 minutes.
   ['long-run', () => connectionRetention(1_000_000, 15 * 60_000, 20)],
+  ['bulk-1m', () => bulkFigures(1_000_000, 100_000)],
 ];
 
 function print(f: Figure): void {

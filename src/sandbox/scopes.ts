@@ -21,7 +21,7 @@ export type Operation = 'READ' | 'CREATE' | 'UPDATE' | 'DELETE';
 
 /** One acceptable scope: service, scope path (e.g. ['modules', 'leads']) and operation. */
 export interface ScopeNeed {
-  service: 'ZohoCRM' | 'ZohoBooks';
+  service: 'ZohoCRM' | 'ZohoBooks' | 'ZohoFiles';
   path: string[];
   op: Operation;
 }
@@ -29,7 +29,8 @@ export interface ScopeNeed {
 /** Every scope family the emulator checks: the Self Client helper's default grant. */
 export const SANDBOX_FULL_SCOPE =
   'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL,' +
-  'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoCRM.bulk.ALL,ZohoBooks.fullaccess.all';
+  'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoCRM.bulk.ALL,ZohoFiles.files.ALL,' +
+  'ZohoBooks.fullaccess.all';
 
 /**
  * Standard modules with a scope of their own (CRM docs `scopes.html`: modules.leads, …);
@@ -145,6 +146,18 @@ function bulkReadNeeds(req: SandboxRequest): ScopeNeed[][] {
   return typeof name === 'string' ? [bulk, moduleNeeds(name, 'READ')] : [bulk];
 }
 
+/**
+ * Bulk Write: `ZohoCRM.bulk.CREATE` (or ALL) for its calls and the module's CREATE scope to create
+ * a job (create-job.html "Scope"); the upload `ZohoFiles.files.ALL` (upload-file.html "Scope").
+ */
+function bulkWriteNeeds(req: SandboxRequest): ScopeNeed[][] {
+  const bulk = [crm(['bulk'], 'CREATE')];
+  if (req.method !== 'POST') return [bulk];
+  const resource = (req.body as { resource?: unknown[] } | undefined)?.resource?.[0];
+  const module = (resource as { module?: { api_name?: unknown } } | undefined)?.module?.api_name;
+  return typeof module === 'string' ? [bulk, moduleNeeds(module, 'CREATE')] : [bulk];
+}
+
 function booksNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
   const first = segments[0] === ':type' ? (req.params.type ?? '') : (segments[0] ?? '');
   const name = BOOKS_SCOPE_OF[first] ?? first;
@@ -164,6 +177,12 @@ export function requiredScopes(
   const segments = pattern.split('/').filter((s) => s !== '');
   if (product === 'crm' && segments[1] === 'bulk' && segments[3] === 'read') {
     return bulkReadNeeds(req);
+  }
+  if (product === 'crm' && segments[1] === 'bulk' && segments[3] === 'write') {
+    return bulkWriteNeeds(req);
+  }
+  if (product === 'crm' && segments[0] === 'content') {
+    return [[{ service: 'ZohoFiles', path: ['files'], op: 'CREATE' }]];
   }
   if (product === 'crm' && segments[0] === 'crm') return crmNeeds(segments.slice(2), req);
   if (product === 'books' && segments[0] === 'books') return booksNeeds(segments.slice(2), req);

@@ -6,17 +6,36 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
+import { checkNotifyUrl } from '../../zoho/crm/notifications';
 import { bulkReadRecords, type BulkJobState } from '../../zoho/crm/bulk';
+import type { BulkWriteOperation } from '../../zoho/crm/bulk-write';
 import type { Criteria } from '../../zoho/crm/criteria';
 import { type FlowNodeDef, type InputContext, setupFlowNode } from '../runtime/flow-node';
 import { recordsText, sendPages } from '../runtime/pages';
-import { int, text } from '../runtime/props';
+import { evaluate, int, text } from '../runtime/props';
+import { BulkCallbacks } from './callback';
 import { writeCsvFile } from './file';
+import { type BulkWriteDef, runBulkWrite } from './write';
 
 /** Options the user sets in the node or msg, each with a `crm-bulk.param.<name>` text. */
-const PARAMS = ['module', 'fields', 'criteria', 'chunkSize', 'directory'] as const;
+const PARAMS = [
+  'module',
+  'fields',
+  'criteria',
+  'chunkSize',
+  'directory',
+  'operation',
+  'records',
+  'findBy',
+  'fieldMapping',
+  'publicUrl',
+] as const;
 
-interface CrmBulkDef extends FlowNodeDef {
+type CallbackFor = NonNullable<Parameters<typeof runBulkWrite>[4]>;
+
+interface CrmBulkDef extends FlowNodeDef, BulkWriteDef {
+  /** read (the default, flows saved before writes existed), insert, update or upsert. */
+  operation?: string;
   module?: string;
   moduleType?: string;
   fields?: string;
@@ -28,9 +47,19 @@ interface CrmBulkDef extends FlowNodeDef {
   directory?: string;
 }
 
-async function run(RED: NodeAPI, ctx: InputContext, def: CrmBulkDef): Promise<void> {
+async function run(
+  RED: NodeAPI,
+  ctx: InputContext,
+  def: CrmBulkDef,
+  callbackFor?: CallbackFor,
+): Promise<void> {
   const { msg, status, t } = ctx;
   const module = text(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const operation = def.operation || 'read';
+  if (operation !== 'read') {
+    await runBulkWrite(ctx, def, module as string, operation as BulkWriteOperation, callbackFor);
+    return;
+  }
   const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
     string | string[] | undefined;
   const criteria = await ctx.prop('criteria', { value: def.criteria, type: def.criteriaType });
@@ -60,10 +89,24 @@ async function run(RED: NodeAPI, ctx: InputContext, def: CrmBulkDef): Promise<vo
   status.done(t('status.file', { records: recordsText(ctx.shared, written.count) }));
 }
 
+/** Writes with a public URL are completed by Zoho's callback (polling stays the fallback). */
+function callbackHook(RED: NodeAPI, node: Node, def: CrmBulkDef): CallbackFor | undefined {
+  if (!def.operation || def.operation === 'read' || !def.publicUrl) return undefined;
+  const callbacks = new BulkCallbacks(RED, node.id);
+  node.on('close', () => callbacks.close());
+  return async (msg) => {
+    const typed = { value: def.publicUrl, type: def.publicUrlType || 'str' };
+    const base = await evaluate(RED, node, typed, msg, 'publicUrl');
+    if (base === undefined || base === '') return undefined;
+    return callbacks.forMessage(checkNotifyUrl(base));
+  };
+}
+
 export = function (RED: NodeAPI): void {
   function CrmBulk(this: Node, def: CrmBulkDef): void {
     RED.nodes.createNode(this, def);
-    setupFlowNode(RED, this, def, PARAMS, (ctx) => run(RED, ctx, def));
+    const callbackFor = callbackHook(RED, this, def);
+    setupFlowNode(RED, this, def, PARAMS, (ctx) => run(RED, ctx, def, callbackFor));
   }
 
   RED.nodes.registerType('crm-bulk', CrmBulk);

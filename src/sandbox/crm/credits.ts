@@ -49,3 +49,6 @@ export function tagCredits(req: SandboxRequest): number {
 
 /** "Bulk Read Initialize: 50" (Vertical Solutions v2 `api-limits.html`; CRM v8 **unverified**). */
 export const BULK_READ_CREDITS = 50;
+
+/** "Bulk Write Initialize: 500" (api-evangelist summary of v8; CRM v8 **unverified**, as core/credits.ts). */
+export const BULK_WRITE_CREDITS = 500;

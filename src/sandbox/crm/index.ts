@@ -15,11 +15,13 @@ import {
   uploadAttachment,
 } from './attachments';
 import { BulkReads, type BulkReadOptions } from './bulk-read';
+import { BulkWrites, type BulkWriteOptions } from './bulk-write';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
 import { convertLead } from './convert';
 import {
   BULK_READ_CREDITS,
+  BULK_WRITE_CREDITS,
   CONVERT_LEAD_CREDITS,
   DELETED_IDS_CREDITS,
   coqlCredits,
@@ -65,6 +67,8 @@ export interface CrmFamilyOptions {
   timeZoneOffsetMinutes?: number;
   /** Bulk Read job timing and size (bulk-read.ts); Zoho's 200,000 records a job by default. */
   bulkRead?: Partial<BulkReadOptions>;
+  /** Bulk Write job timing (bulk-write.ts). */
+  bulkWrite?: Partial<BulkWriteOptions>;
 }
 
 export interface CrmFamily extends ApiFamily {
@@ -74,6 +78,7 @@ export interface CrmFamily extends ApiFamily {
   readonly notifications: NotificationHub;
   /** Bulk Read jobs; `options` may be changed at any time (after the family is registered). */
   readonly bulkReads: BulkReads;
+  readonly bulkWrites: BulkWrites;
   /** Adds demo data (see seed.ts); returns the counts inserted per module. */
   seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
 }
@@ -91,6 +96,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
 
   let hub: NotificationHub | undefined;
   let bulk: BulkReads | undefined;
+  let writes: BulkWrites | undefined;
   return {
     name: 'crm',
     store,
@@ -103,9 +109,14 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       if (!bulk) throw new Error('the CRM family is not registered with a sandbox yet');
       return bulk;
     },
+    get bulkWrites(): BulkWrites {
+      if (!writes) throw new Error('the CRM family is not registered with a sandbox yet');
+      return writes;
+    },
     seed: (counts, seedValue) => seed(store, counts, seedValue),
     stop() {
       hub?.stop();
+      writes?.stop();
     },
     register(r, ctx) {
       store.now = () => ctx.now();
@@ -156,6 +167,16 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       bulkRoute('POST', '', (req) => reads.create(req), { ...opts, credits: BULK_READ_CREDITS });
       bulkRoute('GET', '/:job_id', (req) => reads.status(req));
       bulkRoute('GET', '/:job_id/result', (req) => reads.result(req));
+
+      const bw = new BulkWrites(c);
+      Object.assign(bw.options, options.bulkWrite);
+      writes = bw;
+      const writeRoute = (method: string, path: string, h: Handler, o: RouteOptions = opts) =>
+        r.route(method, '/crm/bulk/v8/write' + path, h, o);
+      writeRoute('POST', '', (req) => bw.create(req), { ...opts, credits: BULK_WRITE_CREDITS });
+      writeRoute('GET', '/:job_id', (req) => bw.status(req));
+      writeRoute('GET', '/:job_id/result', (req) => bw.result(req));
+      r.route('POST', '/content/crm/v8/upload', (req) => bw.upload(req), opts);
 
       route('POST', '/actions/watch', (req) => notify.enable(req));
       route('PUT', '/actions/watch', (req) => notify.update(req));

@@ -89,7 +89,7 @@ export function callbackBody(
   return body;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return ['localhost', '[::1]', '::1'].includes(host) || host.startsWith('127.');
 }
 

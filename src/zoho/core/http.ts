@@ -30,6 +30,7 @@ import {
   productPrefix,
   trustedApiDomain,
   trustedHosts,
+  uploadBaseUrl,
 } from './regions';
 import {
   DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -72,6 +73,11 @@ export interface RequestSpec {
   path?: string;
   /** Absolute URL instead of path; only to this connection's Zoho hosts. */
   url?: string;
+  /**
+   * `upload`: the path is on the data centre's file upload host (Bulk Write's
+   * `<upload host>/crm/v8/upload`, regions.ts `uploadBaseUrl`) instead of the product's API host.
+   */
+  host?: 'upload';
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   /** JSON value, URLSearchParams (form), FormData (multipart), Buffer or string. */
@@ -515,6 +521,7 @@ export class ZohoHttp extends EventEmitter {
     const product = spec.product ?? 'crm';
     let path = spec.path ?? '';
     checkPath(path);
+    if (spec.host === 'upload') return new URL(uploadBaseUrl(this.options.region) + path);
     const prefix = productPrefix(product);
     if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
     return new URL(this.baseUrl(product, apiDomain) + path);

@@ -249,6 +249,28 @@ export function productBaseUrl(
   return `https://${info.host.subdomain}.${DATA_CENTRES[settings.region].domain}${info.prefix}`;
 }
 
+/**
+ * Bulk Write's upload host (the CRM SDK's `getFileUploadUrl()` per data centre,
+ * node_modules/@zohocrm/nodejs-sdk-8.0/lib/routes/dc/*_data_center.js): content.zohoapis.<dc>,
+ * except Canada and Saudi Arabia; the UK is not in the SDK (content.zohoapis.uk, **unverified**).
+ * Every environment of a data centre uploads there. For `custom` (the sandbox) it is
+ * `<api host>/content`, so one server answers it.
+ */
+const UPLOAD_HOSTS: Readonly<Partial<Record<RegionId, string>>> = {
+  ca: 'upload.zohocloud.ca',
+  sa: 'files.zoho.sa',
+};
+
+function uploadHost(region: RegionId): string {
+  return UPLOAD_HOSTS[region] ?? `content.zohoapis.${DATA_CENTRES[region].apisSuffix}`;
+}
+
+/** Where a Bulk Write file is uploaded: `<base>/crm/v8/upload`. */
+export function uploadBaseUrl(settings: RegionSettings): string {
+  if (settings.region === 'custom') return `${trimSlash(defaultApiDomain(settings))}/content`;
+  return `https://${uploadHost(settings.region)}`;
+}
+
 /** Path prefix of a product, so a raw path copied from Zoho's docs is not doubled. */
 export function productPrefix(product: Product): string {
   return PRODUCTS[product].prefix;
@@ -270,6 +292,9 @@ export function trustedHosts(settings: RegionSettings, apiDomain?: string): Set<
       const info: ProductHost = PRODUCTS[product];
       if (info.host !== 'apis') hosts.add(`${info.host.subdomain}.${dc.domain}`);
     }
+    hosts.add(uploadHost(settings.region));
+    // Bulk Write's result download_url (v8 job-details sample: download-accl.zoho.com).
+    hosts.add(`download-accl.${dc.domain}`);
   }
   return hosts;
 }

@@ -37,6 +37,8 @@ export const PACK_SCOPES: readonly PackScope[] = [
   { product: 'crm', scope: 'ZohoCRM.users.READ', paths: /^\/v\d+\/users(\/|$)/ },
   { product: 'crm', scope: 'ZohoCRM.org.READ', paths: /^\/v\d+\/org(\/|$)/ },
   { product: 'crm', scope: 'ZohoCRM.bulk.ALL', paths: /^\/bulk\// },
+  // Bulk Write's file upload (upload-file.html: scope=ZohoFiles.files.ALL).
+  { product: 'crm', scope: 'ZohoFiles.files.ALL', paths: /^\/v\d+\/upload$/ },
   { product: 'crm', scope: 'ZohoCRM.notifications.ALL', paths: /^\/v\d+\/actions\/watch(\/|$)/ },
   { product: 'books', scope: 'ZohoBooks.fullaccess.all' },
 ];

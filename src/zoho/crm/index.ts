@@ -43,3 +43,4 @@ export * from './channel-keeper';
 export * from './changes';
 export * from './watch-fields';
 export * from './bulk';
+export * from './bulk-write';
