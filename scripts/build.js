@@ -46,6 +46,7 @@ const catalog = {
         const extra = {
           ...(info.parent && { parent: info.parent }),
           ...(info.pdf && { pdf: true }),
+          ...(info.changes && { changes: info.changes }),
         };
         return [name, { ...extra, actions }];
       }),
