@@ -35,6 +35,7 @@ describe('books change poller against the sandbox', function () {
   let saved: BooksCheckpoint | undefined;
   let got: BooksChange[];
   let polls: number;
+  let warnings: unknown[];
   let poller: BooksChangePoller | undefined;
 
   beforeEach(() => {
@@ -46,6 +47,7 @@ describe('books change poller against the sandbox', function () {
     saved = undefined;
     got = [];
     polls = 0;
+    warnings = [];
   });
   afterEach(async () => {
     await poller?.stop();
@@ -53,7 +55,11 @@ describe('books change poller against the sandbox', function () {
     conn.close();
   });
 
-  const start = (entities: string[], events: BooksChangeEvent[] = ['created', 'updated']) => {
+  const start = (
+    entities: string[],
+    events: BooksChangeEvent[] = ['created', 'updated'],
+    maxSortPages?: number,
+  ) => {
     poller = new BooksChangePoller(
       {
         connection: () => conn,
@@ -61,6 +67,7 @@ describe('books change poller against the sandbox', function () {
         events,
         intervalMs: 50,
         rateLimit: false,
+        maxSortPages,
         store: {
           load: () => Promise.resolve(saved && structuredClone(saved)),
           save: (cp) => Promise.resolve(void (saved = structuredClone(cp))),
@@ -72,7 +79,7 @@ describe('books change poller against the sandbox', function () {
           if (s.state === 'polled') polls++;
         },
         error: (e) => assert.fail(String(e)),
-        warning: (e) => assert.fail(String(e)),
+        warning: (e) => warnings.push(e),
       },
     );
     poller.start();
@@ -167,5 +174,43 @@ describe('books change poller against the sandbox', function () {
     assert.equal(new Set(ids).size, ids.length, 'nothing twice');
     assert.deepEqual([...ids].sort(), [...made].sort(), 'nothing lost');
     assert.ok(got.every((c) => c.event === 'created'));
+    assert.deepEqual(warnings, []);
+  });
+
+  it('a sorted type with more changes than one walk reads says which were skipped, and goes on', async () => {
+    const pages = 3; // MAX_SORT_PAGES (25) in use: the same walk, smaller
+    start(['contacts'], undefined, pages);
+    await until(() => polls >= 1, 'the first poll');
+    await poller!.stop();
+    const row = (i: number) => ({ contact_name: `C${i}` });
+    const older = insert(
+      'contacts',
+      Array.from({ length: 300 }, (_, i) => row(i)),
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // the next second
+    const newer = insert(
+      'contacts',
+      Array.from({ length: pages * 200 + 100 }, (_, i) => row(i)),
+    );
+    start(['contacts'], undefined, pages);
+    // One second of 700 changes: the walk reads 600 of them, then moves past that second.
+    await until(() => got.length >= pages * 200, 'the newest contacts', 15_000);
+    await until(() => polls >= 4, 'more polls');
+    assert.equal(warnings.length, 1);
+    const gap = warnings[0] as ZohoError;
+    assert.equal(gap.code, 'CHANGES_SKIPPED');
+    assert.match(gap.message, /More than 600 contacts changed/);
+    const ids = got.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, 'nothing twice');
+    assert.equal(ids.length, pages * 200);
+    const newerIds = new Set(newer.map((e) => String(e.contact_id)));
+    assert.ok(
+      ids.every((id) => newerIds.has(id)),
+      'only the newer ones',
+    );
+    assert.ok(
+      older.every((e) => !ids.includes(String(e.contact_id))),
+      'the older ones skipped',
+    );
   });
 });

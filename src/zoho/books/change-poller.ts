@@ -73,6 +73,8 @@ export interface BooksPollerOptions {
   lease?: BooksPollLease;
   /** Books' per-organization window (default 100 a minute); false turns it off (tests). */
   rateLimit?: BooksRateLimit | false;
+  /** Newest-first walks of `sort` types read at most this many pages (default MAX_SORT_PAGES). */
+  maxSortPages?: number;
 }
 
 export type BooksPollerState =
@@ -252,7 +254,7 @@ export class BooksChangePoller {
         await hand(page.records, page.mark);
       return sent;
     }
-    const got = await sortedSince(conn, entity, base, call);
+    const got = await sortedSince(conn, entity, base, call, this.options.maxSortPages);
     await hand(got.records, got.mark);
     if (got.gap) this.on.warning(gapError(entity, got.records.length));
     return sent;
