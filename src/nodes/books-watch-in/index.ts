@@ -60,6 +60,7 @@ function startPoll(
   // With shared state (Redis), one instance of the fleet polls and the checkpoint lives in
   // Redis (runtime/shared-state/poll.ts keeps any { version: 1, modules } checkpoint).
   const fleet = config.sharedPoll?.(node.id, settings.intervalMs, local);
+  let skipped = false;
   const poller = new books.BooksChangePoller(
     {
       connection: () => config.getConnection(),
@@ -81,6 +82,11 @@ function startPoll(
         if (s.state !== 'polled') return;
         const time = clockTime(s.at);
         const count = s.changes;
+        // A poll that skipped changes stays yellow until the next poll, which read everything.
+        if (skipped) {
+          skipped = false;
+          return status.warn(t('status.skipped', { time, count }));
+        }
         status.done(
           count ? t('status.polledChanges', { time, count }) : t('status.polled', { time }),
         );
@@ -94,9 +100,8 @@ function startPoll(
         });
       },
       warning: (err) => {
-        const shape = shapeOf(err);
-        status.warn(t('status.skipped'));
-        node.warn(shape.message);
+        skipped = true;
+        node.warn(shapeOf(err).message);
       },
     },
   );
