@@ -11,6 +11,7 @@ import { Figure } from './lib';
 import { redeploysInsideTokenLifetime } from './redeploys';
 import { concurrentExpiredToken } from './tokens';
 import { booksReturnAll, booksThrottle } from './books';
+import { booksPollExactness, booksPollIdleCalls } from './books-watch';
 import {
   createBatching,
   latencyThroughput,
@@ -44,6 +45,10 @@ const suites: Suite[] = [
   // Zoho's minute / 10: a round trip is well under 1% of a 6 s window.
   ['books-throttle', () => booksThrottle(10, 500)],
   ['books-returnall', () => booksReturnAll()],
+  [
+    'books-watch',
+    async () => [...(await booksPollIdleCalls(50)), ...(await booksPollExactness(1000, 3))],
+  ],
   ['watch-webhook', () => webhookLatency(500)],
   ['watch-poll-idle', () => pollIdleCalls(50)],
   ['watch-poll-exact', () => pollExactness(10_000)],

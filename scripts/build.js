@@ -47,6 +47,7 @@ const catalog = {
         const extra = {
           ...(info.parent && { parent: info.parent }),
           ...(info.pdf && { pdf: true }),
+          ...(info.changes && { changes: info.changes }),
         };
         return [name, { ...extra, actions }];
       }),

@@ -14,6 +14,7 @@ const SETS = [
   'zoho-raw',
   'crm-watch-in',
   'crm-bulk',
+  'books-watch-in',
 ];
 
 /** A catalog key of this pack (with or without Node-RED's `<module>/<set>:` namespace). */

@@ -10,6 +10,7 @@ import { invalidInput } from '../../zoho/core/errors';
 import { isZohoConfigNode } from '../runtime/config-node';
 import { FlowError, errorShape, errorTexts } from '../runtime/errors';
 import { Translate, translator } from '../runtime/i18n';
+import { onFlowsStarted } from '../runtime/flows-started';
 import { evaluate, flag } from '../runtime/props';
 import { StatusReporter } from '../runtime/status';
 import { WATCH_PARAMS, makeContext } from './common';
@@ -17,21 +18,6 @@ import { WatchDef, intervalMs, settingsOf } from './settings';
 import { startPoll } from './poll';
 import { notifyUrl } from './route';
 import { startWebhook } from './webhook';
-
-/** One 'flows:started' listener per runtime, however many watch nodes wait on it. */
-const waiting = new WeakMap<object, Set<() => void>>();
-function onFlowsStarted(RED: NodeAPI, fn: () => void): () => void {
-  let set = waiting.get(RED.events);
-  if (!set) {
-    const fresh = new Set<() => void>();
-    set = fresh;
-    waiting.set(RED.events, fresh);
-    RED.events.on('flows:started', () => [...fresh].forEach((f) => f()));
-  }
-  set.add(fn);
-  const own = set;
-  return () => own.delete(fn);
-}
 
 /** Where Zoho is to call: the public URL (a TypedInput) + httpNodeRoot + this node's path. */
 async function webhookUrl(RED: NodeAPI, node: Node, def: WatchDef, t: Translate): Promise<string> {

@@ -17,7 +17,8 @@ export type NodeSet =
   | 'books-record'
   | 'zoho-raw'
   | 'crm-watch-in'
-  | 'crm-bulk';
+  | 'crm-bulk'
+  | 'books-watch-in';
 
 export type TextParams = Record<string, string | number | undefined>;
 

@@ -43,6 +43,13 @@ export interface BooksTypeInfo {
    */
   attachment?: { path: string; field: string };
   actions: Record<string, BooksActionInfo>;
+  /**
+   * How books-watch-in finds changes of the type's list (books/changes.ts): `filter` where Zoho
+   * documents the `last_modified_time` filter (read forward from the checkpoint), `sort` where
+   * only `sort_column=last_modified_time` is taken (read newest first down to the checkpoint).
+   * Absent: the type cannot be watched (nested or settings types). docs/ZOHO-FACTS.md, Books.
+   */
+  changes?: 'filter' | 'sort';
 }
 
 const submitApprove = (label: string): Record<string, BooksActionInfo> => ({
@@ -97,10 +104,20 @@ function type(
  * "Add attachment to an invoice / a bill", "Add receipt to an expense" (docs/ZOHO-FACTS.md).
  */
 const PDF = { pdf: true };
+/** Types listed with the `last_modified_time` filter, and those sorted by it only. */
+const FILTERED = { changes: 'filter' } as const;
+const SORTED = { changes: 'sort' } as const;
 const ATTACHMENT = { attachment: { path: 'attachment', field: 'attachment' } };
 
 export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
-  contacts: type('contacts', 'contact', 'contact_id', 'Contacts', activeInactive('contact')),
+  contacts: type(
+    'contacts',
+    'contact',
+    'contact_id',
+    'Contacts',
+    activeInactive('contact'),
+    SORTED,
+  ),
   contactpersons: type(
     'contactpersons',
     'contact_person',
@@ -116,7 +133,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       updateRequires: ['first_name'],
     },
   ),
-  items: type('items', 'item', 'item_id', 'Items', activeInactive('item')),
+  items: type('items', 'item', 'item_id', 'Items', activeInactive('item'), SORTED),
   invoices: type(
     'invoices',
     'invoice',
@@ -130,7 +147,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       write_off: { path: 'writeoff', description: 'write off the invoice' },
       ...submitApprove('invoice'),
     },
-    { ...PDF, ...ATTACHMENT },
+    { ...PDF, ...ATTACHMENT, ...FILTERED },
   ),
   estimates: type(
     'estimates',
@@ -144,7 +161,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       mark_as_declined: status('declined', 'estimate'),
       ...submitApprove('estimate'),
     },
-    PDF,
+    { ...PDF, ...SORTED },
   ),
   salesorders: type(
     'salesorders',
@@ -157,7 +174,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       void: status('void', 'sales order'),
       ...submitApprove('sales order'),
     },
-    PDF,
+    { ...PDF, ...FILTERED },
   ),
   purchaseorders: type(
     'purchaseorders',
@@ -171,7 +188,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       cancel: status('cancelled', 'purchase order'),
       ...submitApprove('purchase order'),
     },
-    PDF,
+    { ...PDF, ...FILTERED },
   ),
   bills: type(
     'bills',
@@ -183,7 +200,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       void: status('void', 'bill'),
       ...submitApprove('bill'),
     },
-    ATTACHMENT,
+    { ...ATTACHMENT, ...FILTERED },
   ),
   creditnotes: type(
     'creditnotes',
@@ -197,21 +214,40 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
       mark_as_draft: status('draft', 'credit note'),
       ...submitApprove('credit note'),
     },
-    PDF,
+    { ...PDF, ...SORTED },
   ),
-  customerpayments: type('customerpayments', 'payment', 'payment_id', 'Customer payments'),
-  vendorpayments: type('vendorpayments', 'vendorpayment', 'payment_id', 'Vendor payments'),
+  customerpayments: type(
+    'customerpayments',
+    'payment',
+    'payment_id',
+    'Customer payments',
+    {},
+    SORTED,
+  ),
+  vendorpayments: type(
+    'vendorpayments',
+    'vendorpayment',
+    'payment_id',
+    'Vendor payments',
+    {},
+    FILTERED,
+  ),
   expenses: type(
     'expenses',
     'expense',
     'expense_id',
     'Expenses',
     {},
-    { attachment: { path: 'receipt', field: 'receipt' } },
+    { attachment: { path: 'receipt', field: 'receipt' }, ...SORTED },
   ),
-  journals: type('journals', 'journal', 'journal_id', 'Journals', {
-    publish: { path: 'status/publish', description: 'publish the journal' },
-  }),
+  journals: type(
+    'journals',
+    'journal',
+    'journal_id',
+    'Journals',
+    { publish: { path: 'status/publish', description: 'publish the journal' } },
+    FILTERED,
+  ),
   chartofaccounts: type(
     'chartofaccounts',
     'chart_of_account',
@@ -219,7 +255,7 @@ export const BOOKS_TYPES: Readonly<Record<string, BooksTypeInfo>> = {
     'Chart of accounts',
     activeInactive('account'),
     // Up to 5,000 accounts a page (issue 20's audit of Books' list docs; docs/ZOHO-FACTS.md).
-    { maxPerPage: 5000 },
+    { maxPerPage: 5000, ...FILTERED },
   ),
   taxes: type('settings/taxes', 'tax', 'tax_id', 'Taxes'),
 };

@@ -18,3 +18,14 @@ export {
 } from './core';
 export * from './records';
 export * from './files';
+export {
+  BOOKS_CHANGE_EVENTS,
+  BooksChange,
+  BooksChangeEvent,
+  BooksMark,
+  MAX_SORT_PAGES,
+  booksTime,
+  checkWatchEntities,
+  watchableTypes,
+} from './changes';
+export * from './change-poller';

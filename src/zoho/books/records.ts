@@ -141,6 +141,8 @@ export interface BooksListResult {
   /** Zoho's page_context: page, per_page, has_more_page, sort_column, … */
   pageContext: Record<string, unknown>;
   organization: OrganizationChoice;
+  /** Epoch ms of Zoho's answer (its Date header), when it sent one. */
+  serverTime?: number;
 }
 
 export interface BooksWriteResult {
@@ -196,10 +198,12 @@ async function fetchPage(
   );
   const list = unwrap(res, t.info?.plural, product);
   const context = (res.data as BooksRecord).page_context;
+  const date = Date.parse(res.headers.date ?? '');
   return {
     records: Array.isArray(list) ? (list as BooksRecord[]) : [],
     pageContext: isBooksEntity(context) ? context : {},
     organization: org,
+    ...(!Number.isNaN(date) && { serverTime: date }),
   };
 }
 
