@@ -19,6 +19,7 @@ import type { Requester } from '../src/zoho/crm/common';
 import { newChannelToken } from '../src/zoho/crm/notifications';
 import { RedisChannelShare } from '../src/nodes/runtime/shared-state/channel';
 import { Clock, systemClock } from '../src/zoho/core/clock';
+import { runFleetHour } from '../test/helpers/fleet-hour';
 import { runPollCrash, tally } from '../test/helpers/poll-crash';
 import { REDIS_SERVER, RedisServer, freePort } from '../test/helpers/redis';
 import { ALL_SCOPES, DEFAULT_CLIENT } from '../test/helpers/sandbox';
@@ -136,6 +137,15 @@ export async function fleetFigures(): Promise<Figure[]> {
       );
     }
     sb.configure({ now: undefined, tokenLifetimeSec: 3600 });
+    // The same hour with three real Node-RED processes (wall time 600 times faster). The pack
+    // refreshes up to 5 minutes before a token's end: one instance's rate is 6 to 12 an hour.
+    const hour = await runFleetHour(sb, redis.url);
+    figures.push(
+      figure('fleet.refreshes_per_hour_3_processes', hour.refreshes, 'requests', '<= 13'),
+      figure('fleet.hour_calls_3_processes', hour.calls, 'calls'),
+      figure('fleet.hour_tokens_lapsed_in_flight', hour.lapsed, 'calls'),
+      figure('fleet.hour_calls_failed', hour.failed, 'calls', '= 0'),
+    );
 
     figures.push(...(await pollerFailover(sb, crm, link)));
     figures.push(...(await pollerKilledMidPage(sb, crm, redis.url)));
