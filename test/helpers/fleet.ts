@@ -20,7 +20,8 @@ export interface NodeRedProcess {
 
 /**
  * Starts Node-RED with these flows and credentials. `extraSettings`: a JavaScript expression
- * for an object merged into settings.js (e.g. a functionGlobalContext with code in it).
+ * for an object merged into settings.js (e.g. a functionGlobalContext with code in it);
+ * `preload`: a module Node loads before Node-RED (`--require`), with `env` beside it.
  */
 export function startNodeRed(
   name: string,
@@ -28,6 +29,7 @@ export function startNodeRed(
   flows: unknown[],
   creds: unknown,
   extraSettings = '{}',
+  preload?: { module: string; env: Record<string, string> },
 ): NodeRedProcess {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zoho-fleet-${name}-`));
   const settings = {
@@ -49,8 +51,15 @@ export function startNodeRed(
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-red-contrib-zoho'), 'dir');
   const child = spawn(
     process.execPath,
-    [RED, '--userDir', dir, '--settings', path.join(dir, 'settings.js')],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      ...(preload ? ['--require', preload.module] : []),
+      RED,
+      '--userDir',
+      dir,
+      '--settings',
+      path.join(dir, 'settings.js'),
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...preload?.env } },
   );
   const me: NodeRedProcess = { name, child, port, dir, log: '' };
   child.stdout?.on('data', (c: Buffer) => (me.log += c.toString()));

@@ -75,6 +75,38 @@ describe('Books organization discovery shared by a fleet (Redis)', function () {
     assert.ok(ttl > 0 && ttl <= 3_600_000, `lapses by itself (${ttl} ms)`);
   });
 
+  it('a cold start of 3 instances at once asks Zoho once: one holds the lease, the others wait for its answer', async () => {
+    sb.sandbox.clearRequests();
+    // Zoho slow enough that the three ask at once, as a fleet restarting together does.
+    sb.sandbox.configure({ latencyMs: 200 });
+    const fleet = [instance(), instance(), instance()];
+    const choices = await Promise.all(fleet.map((i) => resolveOrganization(i.conn)));
+    const expected = String(books.store.defaultOrg().organization_id);
+    assert.deepEqual(
+      choices.map((c) => c.organizationId),
+      [expected, expected, expected],
+    );
+    assert.equal(orgRequests(), 1, 'one GET /organizations for the fleet');
+    const lease = await links[0].command([
+      'EXISTS',
+      fleet[0].cache.leaseKey('organizations:books'),
+    ]);
+    assert.equal(lease, 0, 'the lease given back');
+  });
+
+  it('a holder that died leaves a lease that lapses: the next instance asks Zoho, once', async () => {
+    sb.sandbox.clearRequests();
+    const [a, b] = [instance(), instance()];
+    // A lease nobody will give back, as a holder killed mid-call leaves it.
+    const taken = await a.cache.acquire('organizations:books', 400);
+    assert.ok(taken);
+    const started = Date.now();
+    const [ca, cb] = await Promise.all([resolveOrganization(a.conn), resolveOrganization(b.conn)]);
+    assert.equal(ca.organizationId, cb.organizationId);
+    assert.ok(Date.now() - started >= 350, 'waited for the lease to lapse');
+    assert.equal(orgRequests(), 1);
+  });
+
   it('Redis unreachable: each instance asks Zoho itself and still finds the organization', async () => {
     const fleet = [instance(), instance()];
     await redis.server.stop();

@@ -176,6 +176,32 @@ for (const zone of ORG_TIME_ZONES) {
       assert.equal(m.time, T0 + 600_000);
     });
 
+    it('misses no record of a second longer than a page when records of it are edited while it pages', async () => {
+      // Issue 16's lost page: the walk of one second goes by page number, and an edit moves a
+      // record of page 1 to the end, so every later record moves up one place.
+      const all = insert(300, T0);
+      const seen: string[] = [];
+      // A mark in that second already: its page 1 holds nothing newer, so page 2 comes next.
+      let m: Mark = { time: T0, ids: [] };
+      let edited: string[] = [];
+      for await (const page of modifiedSince(conn, 'Leads', m)) {
+        seen.push(...page.changes.flatMap((c) => c.ids));
+        m = page.mark;
+        if (edited.length === 0) {
+          edited = all.slice(0, 20);
+          edited.forEach((id) =>
+            crm.store.update('Leads', id, { Email: 'x@x.example' }, { time: T0 + 5000 }),
+          );
+        }
+      }
+      const missing = all.filter((id) => !seen.includes(id));
+      assert.deepEqual(missing, [], `${missing.length} records of the second never read`);
+      const twice = seen.filter((id, i) => seen.indexOf(id) !== i);
+      assert.deepEqual(twice.sort(), [...edited].sort(), 'only the records edited again, again');
+      assert.equal(m.time, T0 + 5000);
+      assert.equal(new Set(seen).size, 300);
+    });
+
     it('resumes after downtime from a saved mark (JSON round trip) without loss or repeats', async () => {
       insert(20, T0);
       const saved = JSON.stringify(await currentMark(conn, 'Leads'));

@@ -7,6 +7,7 @@
  */
 import type { ZohoConnection } from '../core/connection';
 import { ZohoError, invalidInput } from '../core/errors';
+import { answerThroughFleet } from '../core/fleet-answer';
 import { QueryValue, ZohoResponse, segment } from '../core/http';
 import { Quota, booksQuotaHeaders } from '../core/limits';
 import type { Product } from '../core/regions';
@@ -222,29 +223,44 @@ export function listOrganizations(
  */
 const SHARED_ORGS_TTL_MS = 60 * 60 * 1000;
 
-/** The fleet's answer if it has one (and `refresh` is not asked), else Zoho's, then shared. */
+/** A Books call and its write back to the fleet: the lease outlives the call's own timeout. */
+const SHARED_ORGS_LEASE_MS = 35_000;
+
+/**
+ * The organizations: the fleet's if it has them (and `refresh` is not asked), else Zoho's,
+ * asked by one instance of the fleet while the others wait for its answer (fleet-answer.ts).
+ */
 async function loadOrganizations(
   conn: BooksRequester,
   product: FinanceProduct,
   signal: AbortSignal | undefined,
   refresh: boolean,
 ): Promise<BooksOrganization[]> {
+  const ask = async (): Promise<BooksOrganization[]> => {
+    const res = await conn.request({
+      product: product.id,
+      method: 'GET',
+      path: `${product.apiPath}/organizations`,
+      signal,
+    });
+    const list = unwrap(res, 'organizations', product);
+    return Array.isArray(list) ? (list as BooksOrganization[]) : [];
+  };
   const shared = conn.sharedCache;
-  const name = `organizations:${product.id}`;
-  if (shared && !refresh) {
-    // The store not answering only means asking Zoho ourselves.
-    const hit = await shared.get(name).catch(() => undefined);
-    if (Array.isArray(hit)) return hit as BooksOrganization[];
-  }
-  const res = await conn.request({
-    product: product.id,
-    method: 'GET',
-    path: `${product.apiPath}/organizations`,
+  if (!shared) return ask();
+  const spec = {
+    cache: shared,
+    name: `organizations:${product.id}`,
+    ttlMs: SHARED_ORGS_TTL_MS,
+    leaseMs: SHARED_ORGS_LEASE_MS,
+    accept: (value: unknown) => (Array.isArray(value) ? (value as BooksOrganization[]) : undefined),
+    ask,
     signal,
-  });
-  const list = unwrap(res, 'organizations', product);
-  const orgs = Array.isArray(list) ? (list as BooksOrganization[]) : [];
-  if (shared) await shared.set(name, orgs, SHARED_ORGS_TTL_MS).catch(() => undefined);
+  };
+  if (!refresh) return answerThroughFleet(spec);
+  // Asked to refresh: Zoho's answer, shared for the others.
+  const orgs = await ask();
+  await shared.set(spec.name, orgs, SHARED_ORGS_TTL_MS).catch(() => undefined);
   return orgs;
 }
 

@@ -41,4 +41,12 @@ export interface SharedCache {
   get(name: string): Promise<unknown>;
   /** Stores `value` under `name` for `ttlMs`. */
   set(name: string, value: unknown, ttlMs: number): Promise<void>;
+  /**
+   * Takes the lease of asking Zoho for `name` for `ttlMs` (it lapses by itself if its holder
+   * dies): an id to release it with, or undefined while another instance holds it. A store
+   * without leases lets every instance ask.
+   */
+  acquire?(name: string, ttlMs: number): Promise<string | undefined>;
+  /** Gives the lease back, only if `lease` still holds it. */
+  release?(name: string, lease: string): Promise<void>;
 }

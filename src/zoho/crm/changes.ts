@@ -19,7 +19,7 @@
 import type { CrmRecord, Requester } from './common';
 import { getDeletedRecords, listRecords } from './read';
 import type { ChangeOperation } from './notifications';
-import { paginate } from '../core/paginate';
+import { paginate, type FetchedPage } from '../core/paginate';
 
 export interface Mark {
   /** Epoch ms of a whole second; 0 = before any record. */
@@ -124,11 +124,36 @@ interface Cursor {
   since: number;
   page: number;
   token?: string;
+  /** Which pass over a full second this is (keeps each pass's cursors distinct). */
+  pass?: number;
 }
+
+/**
+ * A walk through one second that holds more than a page: the ids of that second read in this
+ * pass, and in the pass before.
+ */
+interface SecondWalk {
+  second: number;
+  ids: Set<string>;
+  prev?: Set<string>;
+  pass: number;
+}
+
+const sameIds = (a: Set<string>, b: Set<string> | undefined): boolean =>
+  b !== undefined && a.size === b.size && [...a].every((id) => b.has(id));
 
 /**
  * Records created or edited after `mark`, page by page: each yield holds that page's changes
  * and the mark after them (save it once the changes are out).
+ *
+ * A second holding more than a page is walked by page number at the same If-Modified-Since,
+ * and page numbers are positions: a record of that second edited during the walk leaves it (its
+ * Modified_Time becomes now) and every later record moves up one place, so one the walk had
+ * not reached slips into a page already read. Such a walk therefore takes only that second's
+ * records (never a later one from a page reached by number), and is repeated from page 1 until
+ * two passes in a row read the same ids: the second is settled, so records only ever leave it,
+ * and a pass that missed one must have seen a record leave, which the next pass no longer
+ * reads. Then the walk asks for what is newer than that second.
  */
 export async function* modifiedSince(
   conn: Requester,
@@ -136,54 +161,118 @@ export async function* modifiedSince(
   start: Mark,
   options: PollOptions = {},
 ): AsyncGenerator<{ changes: Change[]; mark: Mark }, void, undefined> {
-  const base = start;
-  let mark = start;
-  const fields = [...new Set([...KEY_FIELDS, ...(options.fields ?? [])])];
+  const reader = new ModifiedReader(conn, module, start, options);
   // One item per page, even a page with nothing new: paginate stops at an empty page.
-  const pages = paginate<{ changes: Change[]; mark: Mark }, Cursor>(
-    async (cursor) => {
-      const at = cursor ?? { since: mark.time, page: 1 };
-      const res = await listRecords(conn, module, {
-        fields,
-        sortBy: at.token ? undefined : 'Modified_Time',
-        sortOrder: at.token ? undefined : 'asc',
-        perPage: at.token ? undefined : PER_PAGE,
-        page: at.token ? undefined : at.page,
-        pageToken: at.token,
-        modifiedSince: at.token || at.since === 0 ? undefined : at.since - 1000,
-        signal: options.signal,
-      });
-      const before = mark.time;
-      const settled =
-        res.serverTime === undefined ? Infinity : Math.floor(res.serverTime / 1000) * 1000;
-      let held = false;
-      const items: { op: ChangeOperation; rec: CrmRecord }[] = [];
-      for (const rec of res.records) {
-        const t = secondOf(rec.Modified_Time);
-        const id = String(rec.id);
-        if (t !== undefined && t >= settled) {
-          held = true;
-          break;
-        }
-        if (t === undefined || !isNew(mark, id, t)) continue;
-        items.push({ op: classify(base, id, secondOf(rec.Created_Time)), rec });
-        mark = advance(mark, id, t);
-      }
-      const changes = [{ changes: group(module, items), mark }];
-      if (held || !res.info.more_records || res.records.length === 0) return { items: changes };
-      if (mark.time !== before) return { items: changes, next: { since: mark.time, page: 1 } };
-      // A whole page in one second: go on at the same mark.
-      const page = at.page + 1;
-      const token = res.info.next_page_token;
-      if (!at.token && page * PER_PAGE <= PAGE_REACH)
-        return { items: changes, next: { since: at.since, page } };
-      if (typeof token === 'string' && token !== '')
-        return { items: changes, next: { since: at.since, page, token } };
-      return { items: changes, truncated: true };
-    },
-    { signal: options.signal },
-  );
+  const pages = paginate<PageOut, Cursor>((cursor) => reader.fetch(cursor), {
+    signal: options.signal,
+  });
   for await (const page of pages) yield* page.items;
+}
+
+type PageOut = { changes: Change[]; mark: Mark };
+
+/** What one page held: the changes taken, and why reading it stopped, if it did. */
+interface Taken {
+  items: { op: ChangeOperation; rec: CrmRecord }[];
+  /** The seconds of the records read, in order. */
+  seconds: number[];
+  /** A record of the second Zoho is in (left for the next poll) or past the walked second. */
+  stopped: boolean;
+}
+
+/** The state of one modifiedSince walk: the mark so far and the second being walked, if any. */
+class ModifiedReader {
+  private readonly base: Mark;
+  private readonly fields: string[];
+  private walk?: SecondWalk;
+
+  constructor(
+    private readonly conn: Requester,
+    private readonly module: string,
+    private mark: Mark,
+    private readonly options: PollOptions,
+  ) {
+    this.base = mark;
+    this.fields = [...new Set([...KEY_FIELDS, ...(options.fields ?? [])])];
+  }
+
+  async fetch(cursor: Cursor | undefined): Promise<FetchedPage<PageOut, Cursor>> {
+    const at = cursor ?? { since: this.mark.time, page: 1 };
+    const res = await listRecords(this.conn, this.module, {
+      fields: this.fields,
+      sortBy: at.token ? undefined : 'Modified_Time',
+      sortOrder: at.token ? undefined : 'asc',
+      perPage: at.token ? undefined : PER_PAGE,
+      page: at.token ? undefined : at.page,
+      pageToken: at.token,
+      modifiedSince: at.token || at.since === 0 ? undefined : at.since - 1000,
+      signal: this.options.signal,
+    });
+    // A page reached by number or token inside a second's walk: only that second counts.
+    const inWalk = at.page > 1 ? this.walk : undefined;
+    const taken = this.take(res.records, res.serverTime, inWalk?.second);
+    const items = [{ changes: group(this.module, taken.items), mark: this.mark }];
+    const more = !taken.stopped && res.info.more_records === true && res.records.length > 0;
+    if (inWalk) {
+      if (more) return nextPage(items, at, res.info.next_page_token);
+      return { items, next: this.afterPass(inWalk) };
+    }
+    // Page 1: one answer, so whatever it holds is exact.
+    const { seconds } = taken;
+    if (!more || seconds.length === 0 || seconds[0] !== seconds[seconds.length - 1]) {
+      this.walk = undefined;
+      return more ? { items, next: { since: this.mark.time, page: 1 } } : { items };
+    }
+    // A whole page in one second: walk it (again, if this is the next pass over it).
+    const second = seconds[0];
+    const ids = new Set(res.records.map((r) => String(r.id)));
+    const walk: SecondWalk =
+      this.walk?.second === second ? { ...this.walk, ids } : { second, ids, pass: 1 };
+    this.walk = walk;
+    return nextPage(items, { since: second, page: 1, pass: walk.pass }, undefined);
+  }
+
+  private take(records: CrmRecord[], serverTime: number | undefined, within?: number): Taken {
+    const settled = serverTime === undefined ? Infinity : Math.floor(serverTime / 1000) * 1000;
+    const taken: Taken = { items: [], seconds: [], stopped: false };
+    for (const rec of records) {
+      const t = secondOf(rec.Modified_Time);
+      const id = String(rec.id);
+      if (t !== undefined && (t >= settled || (within !== undefined && t > within))) {
+        taken.stopped = true;
+        break;
+      }
+      if (t === undefined) continue;
+      taken.seconds.push(t);
+      if (t === this.walk?.second) this.walk.ids.add(id);
+      if (!isNew(this.mark, id, t)) continue;
+      taken.items.push({ op: classify(this.base, id, secondOf(rec.Created_Time)), rec });
+      this.mark = advance(this.mark, id, t);
+    }
+    return taken;
+  }
+
+  /** After a pass: the same ids twice in a row settle the second, else one more pass. */
+  private afterPass(done: SecondWalk): Cursor {
+    if (sameIds(done.ids, done.prev)) {
+      this.walk = undefined;
+      // If-Modified-Since is the second itself: only what is newer.
+      return { since: done.second + 1000, page: 1 };
+    }
+    this.walk = { second: done.second, ids: new Set(), prev: done.ids, pass: done.pass + 1 };
+    return { since: done.second, page: 1, pass: this.walk.pass };
+  }
+}
+
+/** The next page of a second's walk: by number up to Zoho's reach, then by page token. */
+function nextPage(items: PageOut[], at: Cursor, token: unknown): FetchedPage<PageOut, Cursor> {
+  const page = at.page + 1;
+  const pass = at.pass;
+  if (!at.token && page * PER_PAGE <= PAGE_REACH)
+    return { items, next: { since: at.since, page, pass } };
+  if (typeof token === 'string' && token !== '')
+    return { items, next: { since: at.since, page, token, pass } };
+  return { items, truncated: true };
 }
 
 /** Records deleted after `mark`, oldest first, and the mark after them. */
