@@ -77,7 +77,7 @@ if [ "${MATRIX_EDITOR:-1}" = 0 ] || [ "${MATRIX_SUITE:-all}" = floor ]; then
   ignore+=(--ignore 'dist/test/editor/**')
 fi
 if [ "${MATRIX_SUITE:-all}" = floor ]; then
-  for long in outage start fleet-processes nodes/crm-watch-in-poll nodes/crm-bulk; do
+  for long in outage start fleet-processes fleet-poll-crash nodes/crm-watch-in-poll nodes/crm-bulk; do
     ignore+=(--ignore "dist/test/${long}.test.js")
   done
 fi
