@@ -51,6 +51,12 @@
         return SCOPES.crm.coql.map(copy);
       case 'crm-watch-in':
         return (node.mode === 'poll' ? SCOPES.crm.poll : SCOPES.crm.watch).map(copy);
+      case 'crm-bulk': {
+        var bulkOp = node.operation || 'read';
+        return crmModules(SCOPES.crm.bulk[bulkOp], node).concat(
+          (SCOPES.crm.bulkJobs[bulkOp] || []).map(copy),
+        );
+      }
       case 'books-record': {
         var books = SCOPES.books;
         var type = String(node.recordType || '');
@@ -58,6 +64,14 @@
         var op = books.operations[node.operation] || books.actions;
         return name ? [need('ZohoBooks', name, op)] : [];
       }
+      case 'books-watch-in':
+        // Watching reads each chosen type's list.
+        return String(node.entities || '')
+          .split(',')
+          .filter(Boolean)
+          .map(function (entity) {
+            return need('ZohoBooks', SCOPES.books.scopeOfEntity[entity] || entity, 'READ');
+          });
       default:
         return [];
     }

@@ -9,7 +9,8 @@ const NARROW = 'zc-narrow';
 const OTHER = 'zc-other';
 const DEFAULT_SCOPES =
   'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoCRM.users.READ,' +
-  'ZohoCRM.org.READ,ZohoCRM.bulk.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all';
+  'ZohoCRM.org.READ,ZohoCRM.bulk.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all,' +
+  'ZohoFiles.files.ALL';
 
 /** Flow nodes, disabled so the runtime leaves them alone: only the editor reads them here. */
 function flowNode(id: string, type: string, config: string, props: Record<string, unknown>) {
@@ -41,6 +42,13 @@ describe('zoho-config scopes warning (Chromium)', function () {
       flowNode('zs-watch', 'crm-watch-in', NARROW, { mode: 'webhook', modules: 'Leads' }),
       flowNode('zs-poll', 'crm-watch-in', NARROW, { mode: 'poll', modules: 'Leads' }),
       flowNode('zs-books', 'books-record', NARROW, { recordType: 'invoices', operation: 'list' }),
+      flowNode('zs-bulk', 'crm-bulk', NARROW, {
+        name: 'import',
+        operation: 'upsert',
+        module: 'Contacts',
+        moduleType: 'str',
+      }),
+      flowNode('zs-bwatch', 'books-watch-in', NARROW, { entities: 'invoices,items' }),
       flowNode('zs-raw', 'zoho-raw', NARROW, {}),
       flowNode('zs-other', 'crm-record', OTHER, { operation: 'delete', module: 'Deals' }),
     ],
@@ -57,7 +65,12 @@ describe('zoho-config scopes warning (Chromium)', function () {
       'ZohoCRM.modules.Leads.CREATE (new lead)',
       'ZohoCRM.coql.READ (query)',
       'ZohoCRM.notifications.ALL (crm-watch-in)',
-      'ZohoBooks.invoices.READ (books-record)',
+      'ZohoBooks.invoices.READ (books-record, books-watch-in)',
+      'ZohoCRM.modules.Contacts.CREATE (import)',
+      'ZohoCRM.modules.Contacts.UPDATE (import)',
+      'ZohoCRM.bulk.ALL (import)',
+      'ZohoFiles.files.ALL (import)',
+      'ZohoBooks.settings.READ (books-watch-in)',
     ]) {
       assert.ok(text.includes(gap), `the warning names ${gap}: ${text}`);
     }
@@ -72,7 +85,8 @@ describe('zoho-config scopes warning (Chromium)', function () {
     await page.fill(
       '#node-config-input-scopes',
       'ZohoCRM.modules.deals.ALL,ZohoCRM.modules.READ,ZohoCRM.coql.READ,' +
-        'ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all',
+        'ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all,ZohoCRM.modules.contacts.ALL,' +
+        'ZohoCRM.bulk.ALL,ZohoFiles.files.ALL',
     );
     await warning.waitFor({ state: 'visible' });
     assert.match(

@@ -111,6 +111,33 @@ export const CRM_SCOPE_NEEDS = {
   watch: [{ service: 'ZohoCRM', name: 'notifications', op: 'ALL' }] as ScopeNeed[],
   /** Polling for changes reads the module's records. */
   poll: [{ service: 'ZohoCRM', name: 'modules', op: 'READ' }] as ScopeNeed[],
+  /** crm-bulk: the module's own operation, as crm-record's records need it. */
+  bulk: {
+    read: ['READ'],
+    insert: ['CREATE'],
+    update: ['UPDATE'],
+    upsert: ['CREATE', 'UPDATE'],
+  } as Record<string, ScopeOperation[]>,
+  /**
+   * crm-bulk's jobs besides: ZohoCRM.bulk (bulk_read.json `security`; v8 bulk-write
+   * `create-job.html` "Scope"), and for writes ZohoFiles.files for the upload
+   * (`upload-file.html` "Scope").
+   */
+  bulkJobs: {
+    read: [{ service: 'ZohoCRM', name: 'bulk', op: 'ALL' }],
+    insert: [
+      { service: 'ZohoCRM', name: 'bulk', op: 'ALL' },
+      { service: 'ZohoFiles', name: 'files', op: 'ALL' },
+    ],
+    update: [
+      { service: 'ZohoCRM', name: 'bulk', op: 'ALL' },
+      { service: 'ZohoFiles', name: 'files', op: 'ALL' },
+    ],
+    upsert: [
+      { service: 'ZohoCRM', name: 'bulk', op: 'ALL' },
+      { service: 'ZohoFiles', name: 'files', op: 'ALL' },
+    ],
+  } as Record<string, ScopeNeed[]>,
 };
 
 /**
