@@ -62,7 +62,8 @@ describe("creditBackoff: the org's allowance by Zoho's formula", function () {
     async function start(options: Partial<SandboxOptions>): Promise<void> {
       probe = probeFamily();
       // creditLimit 0: Zoho's X-API-CREDITS-REMAINING never comes, the formula is all there is.
-      sb = new Sandbox({ creditLimit: 0, ...options }, [accountsFamily(), crmFamily(), probe]);
+      // The probe first: it answers the 500-credit Bulk Write call before the CRM family's own.
+      sb = new Sandbox({ creditLimit: 0, ...options }, [accountsFamily(), probe, crmFamily()]);
       await sb.start();
     }
 

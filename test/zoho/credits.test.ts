@@ -89,7 +89,11 @@ describe("credits: what a CRM call costs and the pack's own count", () => {
       clock = new FakeClock();
       warnings.length = 0;
       const logger = { warn: (m: string) => void warnings.push(m), debug: () => undefined };
-      conn = sandboxConnection(sb, 'ZohoCRM.modules.ALL', { clock, creditBackoff: 0.5, logger });
+      conn = sandboxConnection(sb, 'ZohoCRM.modules.ALL,ZohoCRM.bulk.ALL', {
+        clock,
+        creditBackoff: 0.5,
+        logger,
+      });
     });
     afterEach(async () => {
       conn.close();
