@@ -51,8 +51,10 @@ function userDir(setup: Setup): string {
     path.join(dir, 'flows.json'),
     JSON.stringify(setup === 'examples' ? exampleFlows() : []),
   );
+  // Every setup has the node_modules an `npm install` makes: without one, Node-RED's start
+  // takes another path, and the bare start measured a second slower than with the pack.
+  fs.mkdirSync(path.join(dir, 'node_modules'));
   if (setup !== 'bare') {
-    fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'node-red-contrib-zoho'), 'dir');
   }
   return dir;
