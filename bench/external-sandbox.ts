@@ -22,7 +22,9 @@ const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' 
 /** `args`: more CLI options, e.g. `['--latency', '50', '--concurrency', '10']`. */
 export async function externalSandbox(args: string[] = []): Promise<ExternalSandbox> {
   const cli = path.join(__dirname, '..', 'src', 'sandbox', 'cli.js');
-  const argv = [cli, '--port', '0', '--credits', '0', ...args];
+  // e.g. BENCH_SANDBOX_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the emulator.
+  const nodeOptions = (process.env.BENCH_SANDBOX_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const argv = [...nodeOptions, cli, '--port', '0', '--credits', '0', ...args];
   const child: ChildProcess = spawn(process.execPath, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
