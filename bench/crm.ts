@@ -605,6 +605,22 @@ function clientConnection(
   });
 }
 
+/**
+ * Starts counting the external sandbox's CPU and API calls; the function it answers gives the
+ * CPU per call since (one figure, or none where the process's CPU cannot be read). Issue 19:
+ * the emulator's own cost per call, which wall times on a busy machine hide.
+ */
+async function emulatorCost(external: ExternalSandbox): Promise<() => Promise<number[]>> {
+  const cpu = external.cpuMs();
+  const calls = (await external.stats()).apiRequests;
+  return async () => {
+    const now = external.cpuMs();
+    const made = (await external.stats()).apiRequests - calls;
+    if (cpu === undefined || now === undefined || made <= 0) return [];
+    return [Number(((now - cpu) / made).toFixed(2))];
+  };
+}
+
 /** Milliseconds per call of the sandbox in the write and COQL benches, and calls in flight. */
 const SLOW = { latencyMs: 50, width: 10 };
 
@@ -659,11 +675,13 @@ export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure
     const bareTimes: number[] = [];
     const nodeTimes: number[] = [];
     const clientTimes: number[] = [];
+    const cost = await emulatorCost(external);
     for (let i = 0; i < rounds; i++) {
       nodeTimes.push(await nodeRun());
       bareTimes.push(await bareRun());
       clientTimes.push(await clientRun());
     }
+    const perCall = await cost();
     const stats = await external.stats();
     const wall = median(nodeTimes);
     const tag = `crm.create_${total}_at_${latencyMs}ms_limit${width}`;
@@ -675,6 +693,7 @@ export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure
       figure(`${tag}_bare_axios_median`, median(bareTimes), 'ms'),
       figure(`${tag}_vs_bare_axios`, Number((wall / median(bareTimes)).toFixed(3)), 'x'),
       figure(`${tag}_client_library_median`, median(clientTimes), 'ms'),
+      ...perCall.map((ms) => figure(`${tag}_emulator_cpu_per_call`, ms, 'ms')),
       figure(`${tag}_max_in_flight`, stats.maxConcurrent, 'calls', `<= ${width}`),
       figure(`${tag}_refused_for_concurrency`, stats.throttled, 'requests', '= 0'),
     ];
@@ -737,11 +756,13 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
     const bareTimes: number[] = [];
     const bareWalkTimes: number[] = [];
     const clientTimes: number[] = [];
+    const cost = await emulatorCost(external);
     for (let i = 0; i < rounds; i++) {
       clientTimes.push(await clientRun());
       bareTimes.push(await bareRun());
       bareWalkTimes.push(await bareWalkRun());
     }
+    const perPage = await cost();
     const wall = median(clientTimes);
     const tag = `crm.coql_${total}_at_${latencyMs}ms_limit${width}`;
     return [
@@ -755,6 +776,7 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
       figure(`${tag}_bare_axios_median`, median(bareTimes), 'ms'),
       figure(`${tag}_vs_bare_axios`, Number((wall / median(bareTimes)).toFixed(3)), 'x'),
       figure(`${tag}_bare_axios_first_page_alone_median`, median(bareWalkTimes), 'ms'),
+      ...perPage.map((ms) => figure(`${tag}_emulator_cpu_per_page`, ms, 'ms')),
       figure(
         `${tag}_vs_bare_first_page_alone`,
         Number((wall / median(bareWalkTimes)).toFixed(3)),
