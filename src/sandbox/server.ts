@@ -453,10 +453,10 @@ export class Sandbox {
       ...reply.headers,
     };
     const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
-    const { payload, type } = this.encoded.get(reply) ?? encodeBody(reply);
-    if (payload) {
+    const { payload, bytes, type } = this.encoded.get(reply) ?? encodeBody(reply);
+    if (payload !== undefined) {
       if (!hasType && type) headers['Content-Type'] = type;
-      headers['Content-Length'] = payload.length;
+      headers['Content-Length'] = bytes ?? 0;
     }
     res.writeHead(reply.status, headers);
     res.end(payload);

@@ -9,16 +9,21 @@ import { issueTokens, authHeader, startSandbox } from '../helpers/sandbox';
 
 // Issue 19: the emulator's own cost per call, without changing what it answers.
 describe('sandbox: its own cost per call', () => {
-  it('encodes a body to the same bytes and type as JSON.stringify / Buffer.from would', () => {
-    const body = { data: [{ Last_Name: 'Ünïcode ✓', id: '4876876000000500001' }], info: {} };
+  it('encodes a body to the same bytes, length and type as JSON.stringify / Buffer.from would', () => {
+    const bytesOf = (e: ReturnType<typeof encodeBody>): Buffer =>
+      Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload ?? '', 'utf8');
+    const body = { data: [{ Last_Name: 'Ünïcode ✓ 😀', id: '4876876000000500001' }], info: {} };
     const json = encodeBody({ status: 200, body });
-    assert.deepEqual(json.payload, Buffer.from(JSON.stringify(body)));
+    assert.deepEqual(bytesOf(json), Buffer.from(JSON.stringify(body)));
+    assert.equal(json.bytes, Buffer.from(JSON.stringify(body)).length);
     assert.equal(json.type, 'application/json;charset=UTF-8');
     const text = encodeBody({ status: 200, body: 'é' });
-    assert.deepEqual(text.payload, Buffer.from('é'));
+    assert.deepEqual(bytesOf(text), Buffer.from('é'));
+    assert.equal(text.bytes, 2);
     assert.equal(text.type, 'text/plain; charset=utf-8');
     const bytes = Buffer.from([1, 2, 3]);
     assert.equal(encodeBody({ status: 200, body: bytes }).payload, bytes);
+    assert.equal(encodeBody({ status: 200, body: bytes }).bytes, 3);
     assert.equal(
       encodeBody({ status: 200, body: bytes, contentType: 'image/png' }).type,
       'image/png',
@@ -26,6 +31,28 @@ describe('sandbox: its own cost per call', () => {
     assert.deepEqual(encodeBody({ status: 204, body: { ignored: true } }), {});
     assert.deepEqual(encodeBody({ status: 304, body: 'x' }), {});
     assert.deepEqual(encodeBody({ status: 200 }), {});
+  });
+
+  it('sends a multi-byte answer whole, its Content-Length in bytes', async () => {
+    const body = { data: [{ Last_Name: 'Łódź ✓ 😀'.repeat(500) }] };
+    const family: ApiFamily = {
+      name: 'multibyte',
+      register(r) {
+        r.route('GET', '/crm/v8/__multibyte', () => ({ status: 200, body }));
+      },
+    };
+    const sandbox = await startSandbox({ creditLimit: 0 }, [family]);
+    try {
+      const { accessToken } = issueTokens(sandbox);
+      const res = await fetch(`${sandbox.url}/crm/v8/__multibyte`, {
+        headers: authHeader(accessToken),
+      });
+      const raw = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.headers.get('content-length'), String(raw.length));
+      assert.deepEqual(raw, Buffer.from(JSON.stringify(body)));
+    } finally {
+      await sandbox.stop();
+    }
   });
 
   it('encodes an answer as it is made, inside the latency, not after it', async () => {
