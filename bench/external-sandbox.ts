@@ -3,6 +3,7 @@
  * allocations (it builds every page it serves) would count as the pack's.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_SCOPES } from '../test/helpers/sandbox';
 import { exchangeAuthorizationCode } from '../src/zoho/core/auth';
@@ -11,10 +12,30 @@ export interface ExternalSandbox {
   url: string;
   /** The sandbox's counters (`GET /sandbox/stats`). */
   stats(): Promise<{ apiRequests: number; throttled: number; maxConcurrent: number }>;
+  /**
+   * CPU the sandbox process has used so far (user + system, ms), read from /proc: undefined
+   * where there is none. Apart from the wall times, this moves only when the emulator's own cost
+   * per call does, whatever else the machine is running.
+   */
+  cpuMs(): number | undefined;
   refreshToken: string;
   accessToken: string;
   seed(counts: Record<string, number>): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every common build. */
+const TICKS_PER_SECOND = 100;
+
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(after[11]) + Number(after[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
 }
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };
@@ -22,7 +43,9 @@ const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' 
 /** `args`: more CLI options, e.g. `['--latency', '50', '--concurrency', '10']`. */
 export async function externalSandbox(args: string[] = []): Promise<ExternalSandbox> {
   const cli = path.join(__dirname, '..', 'src', 'sandbox', 'cli.js');
-  const argv = [cli, '--port', '0', '--credits', '0', ...args];
+  // e.g. BENCH_SANDBOX_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the emulator.
+  const nodeOptions = (process.env.BENCH_SANDBOX_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const argv = [...nodeOptions, cli, '--port', '0', '--credits', '0', ...args];
   const child: ChildProcess = spawn(process.execPath, argv, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -50,6 +73,7 @@ export async function externalSandbox(args: string[] = []): Promise<ExternalSand
     url,
     refreshToken: exchanged.refreshToken,
     accessToken: exchanged.tokens.accessToken,
+    cpuMs: () => processCpuMs(child.pid),
     async stats() {
       const res = await fetch(`${url}/sandbox/stats`);
       return (await res.json()) as Awaited<ReturnType<ExternalSandbox['stats']>>;

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { AccountsState } from './accounts';
 import { BodyError, parseBody, readBody } from './body';
+import { encodeBody, type EncodedBody } from './encode';
 import { type DemoCounts, seedDemo } from './demo';
 import { defaultFamilies } from './families';
 import { AppConcurrency, isHeavy } from './editions';
@@ -64,6 +65,8 @@ export class Sandbox {
   private readonly router = new R.Router();
   private readonly ctx: SandboxContext;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Bodies encoded during their call's latency (see encode.ts); gone with their reply. */
+  private readonly encoded = new WeakMap<SandboxReply, EncodedBody>();
   private server?: http.Server;
   private port = 0;
   private link: LinkState = 'up';
@@ -310,7 +313,10 @@ export class Sandbox {
     }
     const statusFault = faults.get('status');
     injected = statusFault !== undefined;
-    const wait = (): Promise<void> => latency(faults.get('slow')?.delayMs ?? 0);
+    const wait = (answer: SandboxReply): Promise<void> => {
+      this.encoded.set(answer, encodeBody(answer));
+      return latency(faults.get('slow')?.delayMs ?? 0);
+    };
     let reply: SandboxReply;
     if (!statusFault && match.kind === 'found') {
       sreq.params = match.params;
@@ -320,7 +326,7 @@ export class Sandbox {
       if (statusFault) reply = R.faultReply(statusFault, product);
       else if (match.kind === 'method') reply = R.methodNotAllowed(path, match.allowed);
       else reply = R.notFound(path);
-      await wait();
+      await wait(reply);
     }
     finish(faults.has('reset-after') ? undefined : reply);
   }
@@ -330,28 +336,30 @@ export class Sandbox {
     req: SandboxRequest,
     route: R.Route,
     presented: string | undefined,
-    beforeSend: () => Promise<void>,
+    beforeSend: (reply: SandboxReply) => Promise<void>,
   ): Promise<SandboxReply> {
     if (!route.auth) {
       const reply = await route.handler(req, this.ctx);
-      await beforeSend();
+      await beforeSend(reply);
       return reply;
     }
     const token = presented ? this.accounts.validateAccessToken(presented) : undefined;
     if (!token) {
-      await beforeSend();
-      return R.authFailure(route.product, presented === undefined);
+      const reply = R.authFailure(route.product, presented === undefined);
+      await beforeSend(reply);
+      return reply;
     }
     req.token = token;
     const needs = requiredScopes(route.product, route.pattern, req);
     if (needs && !allowed(token.scope, needs)) {
-      await beforeSend();
-      return R.scopeMismatch(route.product);
+      const reply = R.scopeMismatch(route.product);
+      await beforeSend(reply);
+      return reply;
     }
     const admission = this.admit(route, req, token.clientId);
     if ('refused' in admission) {
       this.stats.throttled++;
-      await beforeSend();
+      await beforeSend(admission.refused);
       return admission.refused;
     }
     this.inFlight++;
@@ -375,7 +383,7 @@ export class Sandbox {
         reply = await route.handler(req, this.ctx);
       }
       if (route.product === 'crm') reply = this.withCreditHeader(reply);
-      await beforeSend();
+      await beforeSend(reply);
       return reply;
     } finally {
       this.inFlight--;
@@ -445,21 +453,10 @@ export class Sandbox {
       ...reply.headers,
     };
     const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
-    let payload: Buffer | undefined;
-    let type = reply.contentType;
-    if (reply.status !== 204 && reply.status !== 304 && reply.body !== undefined) {
-      if (Buffer.isBuffer(reply.body)) {
-        payload = reply.body;
-        type ??= 'application/octet-stream';
-      } else if (typeof reply.body === 'string') {
-        payload = Buffer.from(reply.body);
-        type ??= 'text/plain; charset=utf-8';
-      } else {
-        payload = Buffer.from(JSON.stringify(reply.body));
-        type ??= 'application/json;charset=UTF-8';
-      }
-      if (!hasType) headers['Content-Type'] = type;
-      headers['Content-Length'] = payload.length;
+    const { payload, bytes, type } = this.encoded.get(reply) ?? encodeBody(reply);
+    if (payload !== undefined) {
+      if (!hasType && type) headers['Content-Type'] = type;
+      headers['Content-Length'] = bytes ?? 0;
     }
     res.writeHead(reply.status, headers);
     res.end(payload);

@@ -13,7 +13,9 @@ import type {
   Attachment,
   CrmUser,
   DeletedEntry,
+  FieldDef,
   MinifiedUser,
+  ModuleDef,
   RecordData,
   StoredRecord,
 } from './types';
@@ -73,8 +75,21 @@ export class CrmStore {
     return ID_PREFIX + String(this.counter).padStart(12, '0');
   }
 
+  /** The last stamp formatted: a batch of 100 writes shares its second (see formatTime). */
+  private lastStamp = { second: NaN, offset: NaN, text: '' };
+
   formatTime(ms: number): string {
-    return formatTime(ms, this.offsetMinutes);
+    // Zoho's stamps have whole seconds, so one formatting serves every write in that second.
+    const second = Math.floor(ms / 1000);
+    const last = this.lastStamp;
+    if (last.second !== second || last.offset !== this.offsetMinutes) {
+      this.lastStamp = {
+        second,
+        offset: this.offsetMinutes,
+        text: formatTime(ms, this.offsetMinutes),
+      };
+    }
+    return this.lastStamp.text;
   }
 
   user(id: string): CrmUser | undefined {
@@ -262,18 +277,20 @@ export class CrmStore {
   private derive(rec: StoredRecord): void {
     const def = this.modules.get(rec.module);
     if (!def) return;
-    if (def.fields.some((x) => x.api_name === 'Full_Name')) {
+    const { fullName, lookups } = derivedFields(def);
+    if (fullName) {
       const full = [rec.data.First_Name, rec.data.Last_Name].filter((x) => typeof x === 'string');
       rec.data.Full_Name = full.join(' ');
     }
-    for (const field of def.fields) {
+    for (const field of lookups) {
       const v = rec.data[field.api_name];
-      if (field.type === 'lookup' && isObject(v) && typeof v.id === 'string') {
+      if (!isObject(v) || typeof v.id !== 'string') continue;
+      if (field.type === 'lookup') {
         const target = this.find(v.id);
         rec.data[field.api_name] = target
           ? { name: this.displayName(target), id: v.id }
           : { name: v.name ?? null, id: v.id };
-      } else if (field.type === 'ownerlookup' && isObject(v) && typeof v.id === 'string') {
+      } else {
         const u = this.user(v.id);
         if (u) rec.data[field.api_name] = minified(u);
       }
@@ -290,6 +307,25 @@ export class CrmStore {
       else if (index.get(key) === rec.id) index.delete(key);
     }
   }
+}
+
+/**
+ * What derive() looks at in a module, worked out once per definition: every stored write
+ * derives, and scanning all of a module's fields for it was a good part of a write's cost.
+ * The registry replaces a definition rather than editing its fields, so the entry stays true.
+ */
+const derivedByDef = new WeakMap<ModuleDef, { fullName: boolean; lookups: FieldDef[] }>();
+
+function derivedFields(def: ModuleDef): { fullName: boolean; lookups: FieldDef[] } {
+  let found = derivedByDef.get(def);
+  if (!found) {
+    found = {
+      fullName: def.fields.some((x) => x.api_name === 'Full_Name'),
+      lookups: def.fields.filter((x) => x.type === 'lookup' || x.type === 'ownerlookup'),
+    };
+    derivedByDef.set(def, found);
+  }
+  return found;
 }
 
 function same(a: unknown, b: unknown): boolean {
