@@ -123,6 +123,13 @@ function crmNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
   if (first === 'Leads' && segments[3] === 'convert') return [moduleNeeds('Leads', 'CREATE')];
   const module = req.params.module ?? '';
   const last = segments[segments.length - 1];
+  // Mass update: record.json `security` ZohoCRM.modules.ALL (the module's UPDATE, status READ);
+  // Zoho's mass-update pages and Kaizen #57 name ZohoCRM.mass_update.{module}.UPDATE instead,
+  // taken here as an alternative (docs/ZOHO-FACTS.md, Mass update).
+  if (last === 'mass_update') {
+    const massOp = req.method === 'POST' ? 'UPDATE' : 'READ';
+    return [[...moduleNeeds(module, massOp), crm(['mass_update', module.toLowerCase()], 'UPDATE')]];
+  }
   // Reading verbs sent as POST: the count action (record_count.json POST).
   const moduleOp = req.method === 'POST' && last === 'count' ? 'READ' : op;
   if (segments.includes('Attachments')) {

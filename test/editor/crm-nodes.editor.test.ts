@@ -280,6 +280,8 @@ describe('CRM node editors (Chromium)', function () {
       relatedTip: '#crm-record-tip-related',
       convert: '.crm-record-row-convert',
       convertTip: '#crm-record-tip-convert',
+      mass: '.crm-record-row-mass',
+      massTip: '#crm-record-tip-massUpdate',
       users: '.crm-record-row-users',
       refresh: '.crm-record-row-refresh',
       metadataTip: '#crm-record-tip-metadata',
@@ -305,6 +307,7 @@ describe('CRM node editors (Chromium)', function () {
       listTags: [],
       convertLead: ['id', 'convert', 'convertTip'],
       count: ['search'],
+      massUpdate: ['id', 'mass', 'massTip', 'overWrite'],
       listUsers: ['users', 'refresh', 'metadataTip'],
       listModules: ['refresh', 'metadataTip'],
       listFields: ['refresh', 'metadataTip'],
@@ -340,6 +343,8 @@ describe('CRM node editors (Chromium)', function () {
       assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
     for (const name of ['overwrite', 'notifyLeadOwner', 'notifyNewEntityOwner'])
       assert.equal(await page.locator(`#node-input-${name}`).isVisible(), true, name);
+    await page.selectOption('#node-input-operation', 'massUpdate');
+    assert.equal(await typedInputBox(page, 'node-input-values').isVisible(), true, 'values');
     await page.selectOption('#node-input-operation', 'listUsers');
     assert.equal(await page.locator('#node-input-userType').isVisible(), true, 'user type');
     assert.equal(await typedInputBox(page, 'node-input-role').isVisible(), true, 'role');

@@ -53,6 +53,7 @@ export const CRM_RECORD_PARAMS = [
   'notifyNewEntityOwner',
   'userType',
   'role',
+  'values',
 ] as const;
 
 export interface CrmRecordDef extends FlowNodeDef {
@@ -96,6 +97,9 @@ export interface CrmRecordDef extends FlowNodeDef {
   overwrite?: boolean;
   notifyLeadOwner?: boolean;
   notifyNewEntityOwner?: boolean;
+  /** massUpdate: the field values every record gets (TypedInput, msg.values). */
+  values?: string;
+  valuesType?: string;
   /** listUsers: Zoho's user type (AllUsers, ActiveUsers, AdminUsers, …). */
   userType?: string;
   role?: string;

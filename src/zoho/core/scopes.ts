@@ -80,6 +80,9 @@ export const CRM_SCOPE_NEEDS = {
     // Convert Lead: modules.leads CREATE (or WRITE, ALL): CRM v2 `convert-lead.html` "Scope".
     convertLead: ['CREATE'],
     count: ['READ'],
+    // Mass update: record.json `security` ZohoCRM.modules.ALL, i.e. the module's UPDATE (Zoho's
+    // page names ZohoCRM.mass_update.{module}.UPDATE: docs/ZOHO-FACTS.md, Mass update).
+    massUpdate: ['UPDATE'],
   } as Record<string, ScopeOperation[]>,
   attachments: {
     upload: ['CREATE'],
