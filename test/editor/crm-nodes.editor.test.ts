@@ -282,6 +282,8 @@ describe('CRM node editors (Chromium)', function () {
       convertTip: '#crm-record-tip-convert',
       mass: '.crm-record-row-mass',
       massTip: '#crm-record-tip-massUpdate',
+      mail: '.crm-record-row-mail',
+      mailTip: '#crm-record-tip-sendMail',
       users: '.crm-record-row-users',
       refresh: '.crm-record-row-refresh',
       metadataTip: '#crm-record-tip-metadata',
@@ -308,6 +310,7 @@ describe('CRM node editors (Chromium)', function () {
       convertLead: ['id', 'convert', 'convertTip'],
       count: ['search'],
       massUpdate: ['id', 'mass', 'massTip', 'overWrite'],
+      sendMail: ['id', 'mail', 'mailTip'],
       listUsers: ['users', 'refresh', 'metadataTip'],
       listModules: ['refresh', 'metadataTip'],
       listFields: ['refresh', 'metadataTip'],
@@ -345,6 +348,20 @@ describe('CRM node editors (Chromium)', function () {
       assert.equal(await page.locator(`#node-input-${name}`).isVisible(), true, name);
     await page.selectOption('#node-input-operation', 'massUpdate');
     assert.equal(await typedInputBox(page, 'node-input-values').isVisible(), true, 'values');
+    await page.selectOption('#node-input-operation', 'sendMail');
+    for (const name of [
+      'mailFrom',
+      'to',
+      'cc',
+      'bcc',
+      'replyTo',
+      'subject',
+      'content',
+      'templateId',
+    ])
+      assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
+    assert.equal(await page.locator('#node-input-mailFormat').isVisible(), true, 'format');
+    assert.equal(await page.locator('#node-input-orgEmail').isVisible(), true, 'org address');
     await page.selectOption('#node-input-operation', 'listUsers');
     assert.equal(await page.locator('#node-input-userType').isVisible(), true, 'user type');
     assert.equal(await typedInputBox(page, 'node-input-role').isVisible(), true, 'role');

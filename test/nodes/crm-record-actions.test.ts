@@ -131,7 +131,7 @@ describe('crm-record node: record actions', function () {
     });
   });
 
-  it('the example flow converts the newest lead, counts web leads, lists sales reps and deal fields, marks web leads contacted', async function () {
+  it('the example flow converts the newest lead, counts web leads, lists sales reps and deal fields, marks web leads contacted, mails one', async function () {
     h.crm.store.insert('Leads', [
       { Last_Name: 'Old', Company: 'Acme', Lead_Source: 'Web' },
       { Last_Name: 'New', Company: 'Zylker', Lead_Source: 'Web', Email: 'new@zylker.com' },
@@ -174,5 +174,11 @@ describe('crm-record node: record actions', function () {
     assert.equal(mass.status, 'COMPLETED');
     assert.equal(mass.updated, web.length);
     for (const r of web) assert.equal(r.data.Lead_Status, 'Contacted');
+    const mailed = (await step('i-act-6', 6)).payload as AnyMsg;
+    const newLead = web.find((r) => r.data.Email === 'new@zylker.com');
+    assert.equal(mailed.recordId, newLead?.id);
+    const sent = h.crm.mailer.sent.at(-1);
+    assert.deepEqual(sent?.mail.to, [{ email: 'new@zylker.com' }]);
+    assert.equal(sent?.mail.content, '<p>Dear New, thanks for your interest.</p>');
   });
 });

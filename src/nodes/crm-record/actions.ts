@@ -1,5 +1,5 @@
 /**
- * crm-record's record actions: convert a lead, count records, mass update. Values come from the node's properties, a
+ * crm-record's record actions: convert a lead, count records, mass update, send mail (mail.ts). Values come from the node's properties, a
  * message overriding each where it carries one (msg.deal, msg.assignTo, msg.overwrite, …).
  */
 import type { Node, NodeAPI } from 'node-red';
@@ -9,6 +9,7 @@ import { checkRecordIds } from '../../zoho/core/validate';
 import type { InputContext } from '../runtime/flow-node';
 import { flag } from '../runtime/props';
 import { CrmRecordDef, CrmRecordInput, idsOf, searchQuery } from './input';
+import { sendMail } from './mail';
 
 type Run = (
   RED: NodeAPI,
@@ -93,4 +94,4 @@ const massUpdate: Run = async (_RED, _node, ctx, def, input) => {
 };
 
 /** The runs of this file by operation. */
-export const ACTION_RUNS: Record<string, Run> = { convertLead, count, massUpdate };
+export const ACTION_RUNS: Record<string, Run> = { convertLead, count, massUpdate, sendMail };

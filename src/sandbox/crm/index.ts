@@ -20,6 +20,7 @@ import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
 import { convertLead } from './convert';
 import { MassUpdates, type MassUpdateOptions } from './mass-update';
+import { Mailer } from './send-mail';
 import {
   BULK_READ_CREDITS,
   BULK_WRITE_CREDITS,
@@ -84,6 +85,8 @@ export interface CrmFamily extends ApiFamily {
   readonly bulkWrites: BulkWrites;
   /** Mass update jobs; `options` may be changed at any time (after the family is registered). */
   readonly massUpdates: MassUpdates;
+  /** Send mail: the from addresses and the mails sent (after the family is registered). */
+  readonly mailer: Mailer;
   /** Adds demo data (see seed.ts); returns the counts inserted per module. */
   seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
 }
@@ -103,6 +106,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
   let bulk: BulkReads | undefined;
   let writes: BulkWrites | undefined;
   let masses: MassUpdates | undefined;
+  let mailer: Mailer | undefined;
   return {
     name: 'crm',
     store,
@@ -122,6 +126,10 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
     get massUpdates(): MassUpdates {
       if (!masses) throw new Error('the CRM family is not registered with a sandbox yet');
       return masses;
+    },
+    get mailer(): Mailer {
+      if (!mailer) throw new Error('the CRM family is not registered with a sandbox yet');
+      return mailer;
     },
     seed: (counts, seedValue) => seed(store, counts, seedValue),
     stop() {
@@ -146,6 +154,9 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/org', () => getOrg(c));
       route('GET', '/settings/related_lists', (req) => listRelatedLists(c, req));
       route('GET', '/settings/tags', (req) => listTags(c, req));
+      const mail = new Mailer(c);
+      mailer = mail;
+      route('GET', '/settings/emails/actions/from_addresses', () => mail.listFrom());
       route(
         'POST',
         '/coql',
@@ -228,6 +239,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
         (req) => convertLead(c, req),
         costs(CONVERT_LEAD_CREDITS),
       );
+      route('POST', '/:module/:id/actions/send_mail', (req) => mail.send(req));
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));
       route('DELETE', '/:module/:id', (req) => deleteRecords(c, req));

@@ -11,7 +11,7 @@
  * - metadata.ts, metadata-cache.ts, users.ts: modules, fields, related lists, layouts, users;
  * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
  * - changes.ts: changes since a checkpoint, for polling;
- * - convert.ts, count.ts, mass-update.ts: record actions (mass update polls its job);
+ * - convert.ts, count.ts, mass-update.ts, send-mail.ts: record actions (mass update polls its job);
  * - watch-fields.ts: the field filter of a watch (Zoho's condition, remembered values).
  */
 export type {
@@ -37,6 +37,7 @@ export * from './tags';
 export * from './convert';
 export * from './count';
 export * from './mass-update';
+export * from './send-mail';
 export * from './metadata';
 export * from './metadata-cache';
 export * from './users';
