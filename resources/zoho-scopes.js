@@ -41,9 +41,10 @@
     var SCOPES = packScopes();
     switch (node.type) {
       case 'crm-record':
-        // Users and metadata read settings or users, not the module's records.
-        if (SCOPES.crm.metadata[node.operation])
-          return SCOPES.crm.metadata[node.operation].map(copy);
+        // Users and metadata read settings or users, not the module's records; send mail has
+        // a scope of its own.
+        var own = SCOPES.crm.metadata[node.operation] || SCOPES.crm.recordActions[node.operation];
+        if (own) return own.map(copy);
         return crmModules(SCOPES.crm.records[node.operation], node);
       case 'crm-attachment':
         return crmModules(SCOPES.crm.attachments[node.operation], node);

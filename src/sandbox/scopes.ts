@@ -30,6 +30,7 @@ export interface ScopeNeed {
 export const SANDBOX_FULL_SCOPE =
   'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL,' +
   'ZohoCRM.coql.READ,ZohoCRM.notifications.ALL,ZohoCRM.bulk.ALL,ZohoFiles.files.ALL,' +
+  'ZohoCRM.send_mail.all.CREATE,' +
   'ZohoBooks.fullaccess.all';
 
 /**
@@ -123,6 +124,20 @@ function crmNeeds(segments: string[], req: SandboxRequest): ScopeNeed[][] {
   if (first === 'Leads' && segments[3] === 'convert') return [moduleNeeds('Leads', 'CREATE')];
   const module = req.params.module ?? '';
   const last = segments[segments.length - 1];
+  // Mass update: record.json `security` ZohoCRM.modules.ALL (the module's UPDATE, status READ);
+  // Zoho's mass-update pages and Kaizen #57 name ZohoCRM.mass_update.{module}.UPDATE instead,
+  // taken here as an alternative (docs/ZOHO-FACTS.md, Mass update).
+  // Send mail: ZohoCRM.send_mail.{module}.CREATE or ZohoCRM.send_mail.all.CREATE (send-mail
+  // pages "Scope"; custom modules under `custom`); a modules scope does not cover it.
+  if (last === 'send_mail') {
+    const name = module.toLowerCase();
+    const own = [crm(['send_mail', name], 'CREATE'), crm(['send_mail', 'all'], 'CREATE')];
+    return [STANDARD_MODULES.has(name) ? own : [...own, crm(['send_mail', 'custom'], 'CREATE')]];
+  }
+  if (last === 'mass_update') {
+    const massOp = req.method === 'POST' ? 'UPDATE' : 'READ';
+    return [[...moduleNeeds(module, massOp), crm(['mass_update', module.toLowerCase()], 'UPDATE')]];
+  }
   // Reading verbs sent as POST: the count action (record_count.json POST).
   const moduleOp = req.method === 'POST' && last === 'count' ? 'READ' : op;
   if (segments.includes('Attachments')) {

@@ -280,6 +280,10 @@ describe('CRM node editors (Chromium)', function () {
       relatedTip: '#crm-record-tip-related',
       convert: '.crm-record-row-convert',
       convertTip: '#crm-record-tip-convert',
+      mass: '.crm-record-row-mass',
+      massTip: '#crm-record-tip-massUpdate',
+      mail: '.crm-record-row-mail',
+      mailTip: '#crm-record-tip-sendMail',
       users: '.crm-record-row-users',
       refresh: '.crm-record-row-refresh',
       metadataTip: '#crm-record-tip-metadata',
@@ -305,6 +309,8 @@ describe('CRM node editors (Chromium)', function () {
       listTags: [],
       convertLead: ['id', 'convert', 'convertTip'],
       count: ['search'],
+      massUpdate: ['id', 'mass', 'massTip', 'overWrite'],
+      sendMail: ['id', 'mail', 'mailTip'],
       listUsers: ['users', 'refresh', 'metadataTip'],
       listModules: ['refresh', 'metadataTip'],
       listFields: ['refresh', 'metadataTip'],
@@ -340,6 +346,22 @@ describe('CRM node editors (Chromium)', function () {
       assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
     for (const name of ['overwrite', 'notifyLeadOwner', 'notifyNewEntityOwner'])
       assert.equal(await page.locator(`#node-input-${name}`).isVisible(), true, name);
+    await page.selectOption('#node-input-operation', 'massUpdate');
+    assert.equal(await typedInputBox(page, 'node-input-values').isVisible(), true, 'values');
+    await page.selectOption('#node-input-operation', 'sendMail');
+    for (const name of [
+      'mailFrom',
+      'to',
+      'cc',
+      'bcc',
+      'replyTo',
+      'subject',
+      'content',
+      'templateId',
+    ])
+      assert.equal(await typedInputBox(page, `node-input-${name}`).isVisible(), true, name);
+    assert.equal(await page.locator('#node-input-mailFormat').isVisible(), true, 'format');
+    assert.equal(await page.locator('#node-input-orgEmail').isVisible(), true, 'org address');
     await page.selectOption('#node-input-operation', 'listUsers');
     assert.equal(await page.locator('#node-input-userType').isVisible(), true, 'user type');
     assert.equal(await typedInputBox(page, 'node-input-role').isVisible(), true, 'role');

@@ -10,7 +10,7 @@ const OTHER = 'zc-other';
 const DEFAULT_SCOPES =
   'ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoCRM.settings.ALL,ZohoCRM.users.READ,' +
   'ZohoCRM.org.READ,ZohoCRM.bulk.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all,' +
-  'ZohoFiles.files.ALL';
+  'ZohoFiles.files.ALL,ZohoCRM.send_mail.all.CREATE';
 
 /** Flow nodes, disabled so the runtime leaves them alone: only the editor reads them here. */
 function flowNode(id: string, type: string, config: string, props: Record<string, unknown>) {
@@ -49,6 +49,12 @@ describe('zoho-config scopes warning (Chromium)', function () {
         moduleType: 'str',
       }),
       flowNode('zs-bwatch', 'books-watch-in', NARROW, { entities: 'invoices,items' }),
+      flowNode('zs-mail', 'crm-record', NARROW, {
+        name: 'welcome mail',
+        operation: 'sendMail',
+        module: 'Leads',
+        moduleType: 'str',
+      }),
       flowNode('zs-raw', 'zoho-raw', NARROW, {}),
       flowNode('zs-other', 'crm-record', OTHER, { operation: 'delete', module: 'Deals' }),
     ],
@@ -71,6 +77,7 @@ describe('zoho-config scopes warning (Chromium)', function () {
       'ZohoCRM.bulk.ALL (import)',
       'ZohoFiles.files.ALL (import)',
       'ZohoBooks.settings.READ (books-watch-in)',
+      'ZohoCRM.send_mail.all.CREATE (welcome mail)',
     ]) {
       assert.ok(text.includes(gap), `the warning names ${gap}: ${text}`);
     }
@@ -86,7 +93,7 @@ describe('zoho-config scopes warning (Chromium)', function () {
       '#node-config-input-scopes',
       'ZohoCRM.modules.deals.ALL,ZohoCRM.modules.READ,ZohoCRM.coql.READ,' +
         'ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all,ZohoCRM.modules.contacts.ALL,' +
-        'ZohoCRM.bulk.ALL,ZohoFiles.files.ALL',
+        'ZohoCRM.bulk.ALL,ZohoFiles.files.ALL,ZohoCRM.send_mail.all.CREATE',
     );
     await warning.waitFor({ state: 'visible' });
     assert.match(

@@ -131,7 +131,7 @@ describe('crm-record node: record actions', function () {
     });
   });
 
-  it('the example flow converts the newest lead, counts web leads, lists sales reps and deal fields', async function () {
+  it('the example flow converts the newest lead, counts web leads, lists sales reps and deal fields, marks web leads contacted, mails one', async function () {
     h.crm.store.insert('Leads', [
       { Last_Name: 'Old', Company: 'Acme', Lead_Source: 'Web' },
       { Last_Name: 'New', Company: 'Zylker', Lead_Source: 'Web', Email: 'new@zylker.com' },
@@ -169,5 +169,16 @@ describe('crm-record node: record actions', function () {
       stage?.pick_list_values.map((v: AnyMsg) => v.actual_value),
       [...DEAL_STAGES],
     );
+    const web = h.crm.store.all('Leads').filter((r) => r.data.Lead_Source === 'Web');
+    const mass = (await step('i-act-5', 5)).payload as AnyMsg;
+    assert.equal(mass.status, 'COMPLETED');
+    assert.equal(mass.updated, web.length);
+    for (const r of web) assert.equal(r.data.Lead_Status, 'Contacted');
+    const mailed = (await step('i-act-6', 6)).payload as AnyMsg;
+    const newLead = web.find((r) => r.data.Email === 'new@zylker.com');
+    assert.equal(mailed.recordId, newLead?.id);
+    const sent = h.crm.mailer.sent.at(-1);
+    assert.deepEqual(sent?.mail.to, [{ email: 'new@zylker.com' }]);
+    assert.equal(sent?.mail.content, '<p>Dear New, thanks for your interest.</p>');
   });
 });

@@ -486,7 +486,7 @@ describe('crm-record node', function () {
         'unknown operation',
         { operation: 'msg' },
         { operation: 'explode' },
-        /^Unknown operation "explode": use get, list, create, update, upsert, delete, search, listRelated, linkRelated, unlinkRelated, listNotes, addNote, updateNotes, deleteNotes, addTags, removeTags, listTags, convertLead, count, listUsers, listModules, listFields, listLayouts — check the node's Operation or msg\.operation$/,
+        /^Unknown operation "explode": use get, list, create, update, upsert, delete, search, listRelated, linkRelated, unlinkRelated, listNotes, addNote, updateNotes, deleteNotes, addTags, removeTags, listTags, convertLead, count, massUpdate, sendMail, listUsers, listModules, listFields, listLayouts — check the node's Operation or msg\.operation$/,
       ],
       [
         'bad module name',

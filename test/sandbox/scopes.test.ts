@@ -168,6 +168,32 @@ describe('sandbox: OAuth scopes per endpoint', function () {
       assert.ok(upsert && allowed('ZohoCRM.modules.leads.CREATE', upsert));
       assert.equal(requiredScopes('other', '/sandbox/crm/seed', request('POST')), undefined);
     });
+
+    it('send mail needs ZohoCRM.send_mail (all or the module), mass update the module’s UPDATE or mass_update', () => {
+      const mail = requiredScopes(
+        'crm',
+        '/crm/v8/:module/:id/actions/send_mail',
+        request('POST', { module: 'Leads', id: '1' }),
+      );
+      assert.ok(mail && allowed('ZohoCRM.send_mail.all.CREATE', mail));
+      assert.ok(mail && allowed('ZohoCRM.send_mail.leads.CREATE', mail));
+      assert.ok(mail && !allowed('ZohoCRM.send_mail.deals.CREATE', mail));
+      assert.ok(mail && !allowed('ZohoCRM.modules.ALL,ZohoCRM.settings.ALL', mail));
+      const mass = requiredScopes(
+        'crm',
+        '/crm/v8/:module/actions/mass_update',
+        request('POST', { module: 'Leads' }),
+      );
+      assert.ok(mass && allowed('ZohoCRM.modules.ALL', mass));
+      assert.ok(mass && allowed('ZohoCRM.mass_update.leads.UPDATE', mass));
+      assert.ok(mass && !allowed(LEADS_READ, mass));
+      const status = requiredScopes(
+        'crm',
+        '/crm/v8/:module/actions/mass_update',
+        request('GET', { module: 'Leads' }),
+      );
+      assert.ok(status && allowed(LEADS_READ, status));
+    });
   });
 
   describe('through the pack’s client', () => {

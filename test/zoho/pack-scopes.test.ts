@@ -32,6 +32,7 @@ function everyNeed(): ScopeNeed[] {
     })),
     ...CRM_SCOPE_NEEDS.coql,
     ...Object.values(CRM_SCOPE_NEEDS.metadata).flat(),
+    ...Object.values(CRM_SCOPE_NEEDS.recordActions).flat(),
     ...CRM_SCOPE_NEEDS.watch,
     ...CRM_SCOPE_NEEDS.poll,
     ...books.map((op): ScopeNeed => ({ service: 'ZohoBooks', name: 'invoices', op })),
@@ -87,6 +88,10 @@ describe('the pack scope list', () => {
     assert.equal(scopeCovers('ZohoBooks.fullaccess.all', invoices), true);
     assert.equal(scopeCovers('ZohoBooks.invoices.READ', invoices), false);
     assert.equal(scopeCovers('ZohoCRM.modules.ALL', invoices), false);
+    // Send mail has a scope of its own: a modules scope does not cover it.
+    const mail = CRM_SCOPE_NEEDS.recordActions.sendMail[0];
+    assert.equal(scopeCovers('ZohoCRM.send_mail.all.CREATE', mail), true);
+    assert.equal(scopeCovers('ZohoCRM.modules.ALL', mail), false);
   });
 
   it('the editor copy (resources/catalog.js) is this list, with the same covers', () => {

@@ -27,6 +27,8 @@ describe('scope errors name the scope the call needs', () => {
       ['crm', '/v8/users', 'ZohoCRM.users.READ'],
       ['crm', '/v8/org', 'ZohoCRM.org.READ'],
       ['crm', '/v8/actions/watch', 'ZohoCRM.notifications.ALL'],
+      ['crm', '/v8/Leads/123/actions/send_mail', 'ZohoCRM.send_mail.all.CREATE'],
+      ['crm', '/v8/Leads/actions/mass_update', 'ZohoCRM.modules.ALL'],
       ['crm', '/bulk/v8/read', 'ZohoCRM.bulk.ALL'],
       ['books', '/invoices', 'ZohoBooks.fullaccess.all'],
     ];

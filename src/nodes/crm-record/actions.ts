@@ -1,13 +1,15 @@
 /**
- * crm-record's record actions: convert a lead, count records. Values come from the node's properties, a
+ * crm-record's record actions: convert a lead, count records, mass update, send mail (mail.ts). Values come from the node's properties, a
  * message overriding each where it carries one (msg.deal, msg.assignTo, msg.overwrite, …).
  */
 import type { Node, NodeAPI } from 'node-red';
 import * as crm from '../../zoho/crm/index';
 import { invalidInput } from '../../zoho/core/errors';
+import { checkRecordIds } from '../../zoho/core/validate';
 import type { InputContext } from '../runtime/flow-node';
 import { flag } from '../runtime/props';
-import { CrmRecordDef, CrmRecordInput, searchQuery } from './input';
+import { CrmRecordDef, CrmRecordInput, idsOf, searchQuery } from './input';
+import { sendMail } from './mail';
 
 type Run = (
   RED: NodeAPI,
@@ -67,5 +69,29 @@ const count: Run = async (RED, node, ctx, def, input) => {
   ctx.status.done(ctx.t('status.counted', { count: result }));
 };
 
+/**
+ * The same values into up to 500 records: the ids from the node's Record id, else msg.payload
+ * (ids or records, as delete takes them); the values from the Values property (msg.values).
+ * Zoho's job is polled until it ends; msg.payload gets its counts.
+ */
+const massUpdate: Run = async (_RED, _node, ctx, def, input) => {
+  const values = await ctx.prop('values', { value: def.values, type: def.valuesType });
+  if (values === undefined) throw invalidInput(ctx.t('errors.noValues'), 'values');
+  const fromNode = input.recordId !== undefined;
+  const ids = fromNode ? input.recordId : idsOf(ctx.msg.payload);
+  if (ids === undefined || ids === null || ids === '')
+    throw invalidInput(ctx.t('errors.noIds'), fromNode ? 'recordId' : 'ids');
+  const result = await crm.massUpdate(ctx.conn, input.module, {
+    fields: values,
+    ids: checkRecordIds(ids, fromNode ? 'recordId' : 'ids'),
+    overWrite: checkbox(ctx, 'overWrite', def.overWrite),
+    signal: ctx.signal,
+    onStatus: (status) => ctx.status.requesting(ctx.t('status.massUpdateJob', { status })),
+  });
+  ctx.msg.payload = result;
+  ctx.send(ctx.msg);
+  ctx.status.done(ctx.t('status.massUpdated', { count: result.updated, total: result.total }));
+};
+
 /** The runs of this file by operation. */
-export const ACTION_RUNS: Record<string, Run> = { convertLead, count };
+export const ACTION_RUNS: Record<string, Run> = { convertLead, count, massUpdate, sendMail };

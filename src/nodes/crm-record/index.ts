@@ -1,8 +1,10 @@
 /**
  * crm-record: get, list, create, update, upsert, delete and search records of any Zoho CRM
  * module; list, link and unlink related records; list, add, update and delete notes; add,
- * remove and list tags; convert a lead; count records; list users, modules, fields and layouts. Properties come from the editor or msg (msg.module, msg.operation, msg.recordId, …);
- * paging, batching (100 a call) and input checks live in src/zoho/crm.
+ * remove and list tags; convert a lead; count records; mass update; send mail; list users,
+ * modules, fields and layouts. Properties come from the editor or msg (msg.module,
+ * msg.operation, msg.recordId, …); paging, batching (100 a call) and input checks live in
+ * src/zoho/crm.
  */
 import type { Node, NodeAPI } from 'node-red';
 import { setupFlowNode } from '../runtime/flow-node';

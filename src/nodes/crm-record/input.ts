@@ -53,6 +53,17 @@ export const CRM_RECORD_PARAMS = [
   'notifyNewEntityOwner',
   'userType',
   'role',
+  'values',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'replyTo',
+  'subject',
+  'content',
+  'mailFormat',
+  'templateId',
+  'orgEmail',
 ] as const;
 
 export interface CrmRecordDef extends FlowNodeDef {
@@ -96,6 +107,29 @@ export interface CrmRecordDef extends FlowNodeDef {
   overwrite?: boolean;
   notifyLeadOwner?: boolean;
   notifyNewEntityOwner?: boolean;
+  /** massUpdate: the field values every record gets (TypedInput, msg.values). */
+  values?: string;
+  valuesType?: string;
+  /** sendMail: the sender (node only), recipients and subject (msg.to, … override), content. */
+  mailFrom?: string;
+  mailFromType?: string;
+  to?: string;
+  toType?: string;
+  cc?: string;
+  ccType?: string;
+  bcc?: string;
+  bccType?: string;
+  subject?: string;
+  subjectType?: string;
+  /** Empty with no type: msg.payload. */
+  content?: string;
+  contentType?: string;
+  replyTo?: string;
+  replyToType?: string;
+  templateId?: string;
+  templateIdType?: string;
+  mailFormat?: string;
+  orgEmail?: boolean;
   /** listUsers: Zoho's user type (AllUsers, ActiveUsers, AdminUsers, …). */
   userType?: string;
   role?: string;

@@ -8,7 +8,7 @@ export const CRM_RECORD_OPERATION_GROUPS = {
   related: ['listRelated', 'linkRelated', 'unlinkRelated'],
   notes: ['listNotes', 'addNote', 'updateNotes', 'deleteNotes'],
   tags: ['addTags', 'removeTags', 'listTags'],
-  actions: ['convertLead', 'count'],
+  actions: ['convertLead', 'count', 'massUpdate', 'sendMail'],
   metadata: ['listUsers', 'listModules', 'listFields', 'listLayouts'],
 } as const;
 

@@ -19,6 +19,8 @@ import { BulkWrites, type BulkWriteOptions } from './bulk-write';
 import { CoqlError, runCoql } from './coql';
 import { CrmContext } from './context';
 import { convertLead } from './convert';
+import { MassUpdates, type MassUpdateOptions } from './mass-update';
+import { Mailer } from './send-mail';
 import {
   BULK_READ_CREDITS,
   BULK_WRITE_CREDITS,
@@ -69,6 +71,8 @@ export interface CrmFamilyOptions {
   bulkRead?: Partial<BulkReadOptions>;
   /** Bulk Write job timing (bulk-write.ts). */
   bulkWrite?: Partial<BulkWriteOptions>;
+  /** Mass update job timing (mass-update.ts). */
+  massUpdate?: Partial<MassUpdateOptions>;
 }
 
 export interface CrmFamily extends ApiFamily {
@@ -79,6 +83,10 @@ export interface CrmFamily extends ApiFamily {
   /** Bulk Read jobs; `options` may be changed at any time (after the family is registered). */
   readonly bulkReads: BulkReads;
   readonly bulkWrites: BulkWrites;
+  /** Mass update jobs; `options` may be changed at any time (after the family is registered). */
+  readonly massUpdates: MassUpdates;
+  /** Send mail: the from addresses and the mails sent (after the family is registered). */
+  readonly mailer: Mailer;
   /** Adds demo data (see seed.ts); returns the counts inserted per module. */
   seed(counts: SeedCounts, seedValue?: number): Record<string, number>;
 }
@@ -97,6 +105,8 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
   let hub: NotificationHub | undefined;
   let bulk: BulkReads | undefined;
   let writes: BulkWrites | undefined;
+  let masses: MassUpdates | undefined;
+  let mailer: Mailer | undefined;
   return {
     name: 'crm',
     store,
@@ -112,6 +122,14 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
     get bulkWrites(): BulkWrites {
       if (!writes) throw new Error('the CRM family is not registered with a sandbox yet');
       return writes;
+    },
+    get massUpdates(): MassUpdates {
+      if (!masses) throw new Error('the CRM family is not registered with a sandbox yet');
+      return masses;
+    },
+    get mailer(): Mailer {
+      if (!mailer) throw new Error('the CRM family is not registered with a sandbox yet');
+      return mailer;
     },
     seed: (counts, seedValue) => seed(store, counts, seedValue),
     stop() {
@@ -136,6 +154,9 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/org', () => getOrg(c));
       route('GET', '/settings/related_lists', (req) => listRelatedLists(c, req));
       route('GET', '/settings/tags', (req) => listTags(c, req));
+      const mail = new Mailer(c);
+      mailer = mail;
+      route('GET', '/settings/emails/actions/from_addresses', () => mail.listFrom());
       route(
         'POST',
         '/coql',
@@ -195,6 +216,11 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
       route('GET', '/:module/search', (req) => searchRecords(c, req));
       route('GET', '/:module/deleted', (req) => deletedRecords(c, req), costs(DELETED_IDS_CREDITS));
       route('GET', '/:module/actions/count', (req) => recordCount(c, req));
+      const mass = new MassUpdates(c);
+      Object.assign(mass.options, options.massUpdate);
+      masses = mass;
+      route('POST', '/:module/actions/mass_update', (req) => mass.create(req));
+      route('GET', '/:module/actions/mass_update', (req) => mass.status(req));
       route(
         'POST',
         '/:module/actions/add_tags',
@@ -213,6 +239,7 @@ export function crmFamily(options: CrmFamilyOptions = {}): CrmFamily {
         (req) => convertLead(c, req),
         costs(CONVERT_LEAD_CREDITS),
       );
+      route('POST', '/:module/:id/actions/send_mail', (req) => mail.send(req));
       route('GET', '/:module/:id', (req) => getRecord(c, req));
       route('PUT', '/:module/:id', (req) => writeRecords(c, req, 'update'));
       route('DELETE', '/:module/:id', (req) => deleteRecords(c, req));

@@ -40,6 +40,12 @@ export const PACK_SCOPES: readonly PackScope[] = [
   // Bulk Write's file upload (upload-file.html: scope=ZohoFiles.files.ALL).
   { product: 'crm', scope: 'ZohoFiles.files.ALL', paths: /^\/v\d+\/upload$/ },
   { product: 'crm', scope: 'ZohoCRM.notifications.ALL', paths: /^\/v\d+\/actions\/watch(\/|$)/ },
+  // Send mail from a record (send-mail pages "Scope": ZohoCRM.send_mail.all.CREATE or per module).
+  {
+    product: 'crm',
+    scope: 'ZohoCRM.send_mail.all.CREATE',
+    paths: /^\/v\d+\/[^/]+\/[^/]+\/actions\/send_mail$/,
+  },
   { product: 'books', scope: 'ZohoBooks.fullaccess.all' },
 ];
 
@@ -80,6 +86,9 @@ export const CRM_SCOPE_NEEDS = {
     // Convert Lead: modules.leads CREATE (or WRITE, ALL): CRM v2 `convert-lead.html` "Scope".
     convertLead: ['CREATE'],
     count: ['READ'],
+    // Mass update: record.json `security` ZohoCRM.modules.ALL, i.e. the module's UPDATE (Zoho's
+    // page names ZohoCRM.mass_update.{module}.UPDATE: docs/ZOHO-FACTS.md, Mass update).
+    massUpdate: ['UPDATE'],
   } as Record<string, ScopeOperation[]>,
   attachments: {
     upload: ['CREATE'],
@@ -106,6 +115,13 @@ export const CRM_SCOPE_NEEDS = {
     listModules: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
     listFields: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
     listLayouts: [{ service: 'ZohoCRM', name: 'settings', op: 'READ' }],
+  } as Record<string, ScopeNeed[]>,
+  /**
+   * crm-record's record actions with a scope of their own instead of the module's: send mail
+   * needs ZohoCRM.send_mail (send-mail pages "Scope"; `all` as the pack asks for it).
+   */
+  recordActions: {
+    sendMail: [{ service: 'ZohoCRM', name: 'send_mail', op: 'CREATE', module: 'all' }],
   } as Record<string, ScopeNeed[]>,
   /** Notification channels (crm-watch-in's webhook mode). */
   watch: [{ service: 'ZohoCRM', name: 'notifications', op: 'ALL' }] as ScopeNeed[],

@@ -11,6 +11,7 @@
  * - metadata.ts, metadata-cache.ts, users.ts: modules, fields, related lists, layouts, users;
  * - notifications.ts, channel-keeper.ts: change notifications and the channel kept alive;
  * - changes.ts: changes since a checkpoint, for polling;
+ * - convert.ts, count.ts, mass-update.ts, send-mail.ts: record actions (mass update polls its job);
  * - watch-fields.ts: the field filter of a watch (Zoho's condition, remembered values).
  */
 export type {
@@ -35,6 +36,8 @@ export * from './notes';
 export * from './tags';
 export * from './convert';
 export * from './count';
+export * from './mass-update';
+export * from './send-mail';
 export * from './metadata';
 export * from './metadata-cache';
 export * from './users';

@@ -1,5 +1,5 @@
 /**
- * CRM metadata (modules, fields, related lists, layouts, users) cached per connection for a few
+ * CRM metadata (modules, fields, related lists, layouts, users, mail senders) cached per connection for a few
  * minutes: the editor's pickers, the lookup-field check of writes and crm-record's metadata
  * operations ask often, and every call costs API credits. A new connection (authorised again)
  * starts with an empty cache; `refresh` asks Zoho again and keeps its answer for the others.
@@ -15,6 +15,7 @@ import {
   listModules,
   listRelatedLists,
 } from './metadata';
+import { FromAddress, listFromAddresses } from './send-mail';
 import { UserInfo, UserType, checkUserType, listUsers, ofRole } from './users';
 
 export const META_TTL_MS = 5 * 60 * 1000;
@@ -90,4 +91,9 @@ export function cachedRelatedLists(
   module: string,
 ): Promise<RelatedListInfo[]> {
   return cached(conn, `related:${module}`, () => listRelatedLists(conn, module));
+}
+
+/** The addresses the org may send mail from (the send-mail sender picker). */
+export function cachedFromAddresses(conn: ZohoConnection, refresh = false): Promise<FromAddress[]> {
+  return cached(conn, 'from-addresses', () => listFromAddresses(conn), refresh);
 }
