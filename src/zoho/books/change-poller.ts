@@ -8,9 +8,9 @@
  * from the last saved checkpoint. Every call goes through the connection's per-organization
  * window and daily budget (books/core.ts `send`), so a poll never outruns Books' limits.
  *
- * The loop (lease, schedule, save after delivery) is crm/change-poller.ts's; books/ may not
- * import crm/, and the checkpoint has the same outer shape (`version`, `modules`) so the
- * fleet's shared store (nodes/runtime/shared-state/poll.ts) keeps either.
+ * The loop (lease, schedule, save after delivery) is core/poll-loop.ts, as CRM's; the
+ * checkpoint has the same outer shape (`version`, `modules`) so the fleet's shared store
+ * (nodes/runtime/shared-state/poll.ts) keeps either.
  */
 import {
   BooksChange,
@@ -26,6 +26,16 @@ import {
 } from './changes';
 import { booksTypeInfo } from './catalog';
 import type { BooksCallOptions, BooksRateLimit, BooksRequester } from './core';
+import {
+  PollCheckpoint,
+  PollCheckpointStore,
+  PollLease,
+  PollLoop,
+  PollLoopHandlers,
+  PollLoopState,
+  afterDelivery,
+  loadCheckpoint,
+} from '../core/poll-loop';
 
 /** The last status seen per record id, least recently seen first. */
 export type SeenStatuses = [string, string][];
@@ -36,22 +46,12 @@ export interface EntityCheckpoint {
 }
 
 /** Where every entity was read up to (`modules`: the key the fleet's store expects). */
-export interface BooksCheckpoint {
-  version: 1;
-  modules: Record<string, EntityCheckpoint>;
-}
+export type BooksCheckpoint = PollCheckpoint<EntityCheckpoint>;
 
-export interface BooksCheckpointStore {
-  load(): Promise<BooksCheckpoint | undefined>;
-  save(checkpoint: BooksCheckpoint): Promise<void>;
-}
+export type BooksCheckpointStore = PollCheckpointStore<EntityCheckpoint>;
 
-/** One poller across a fleet (crm/change-poller.ts PollLease: the same contract). */
-export interface BooksPollLease {
-  readonly leaseMs: number;
-  hold(): Promise<boolean>;
-  release(): Promise<void>;
-}
+/** One poller across a fleet: the same contract as CRM's (core/poll-loop.ts). */
+export type BooksPollLease = PollLease;
 
 /**
  * How many record statuses an entity remembers to tell a status change: the checkpoint is
@@ -77,16 +77,10 @@ export interface BooksPollerOptions {
   maxSortPages?: number;
 }
 
-export type BooksPollerState =
-  | { state: 'first-read' }
-  | { state: 'polled'; at: number; changes: number }
-  | { state: 'standby'; at: number }
-  | { state: 'failed'; at: number; error: unknown };
+export type BooksPollerState = PollLoopState;
 
-export interface BooksPollerHandlers {
+export interface BooksPollerHandlers extends PollLoopHandlers {
   change(change: BooksChange): void;
-  state(state: BooksPollerState): void;
-  error(error: unknown): void;
   /** Not a failure: a `sort` entity changed more than one walk reads (changes.ts gapError). */
   warning(error: unknown): void;
 }
@@ -113,110 +107,38 @@ class StatusMemory {
 }
 
 export class BooksChangePoller {
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: PollLoop;
   private checkpoint?: BooksCheckpoint;
-  private stopped = false;
-  private leaseTimer?: NodeJS.Timeout;
-  private held = false;
-  private asking?: Promise<boolean>;
 
   constructor(
     private readonly options: BooksPollerOptions,
     private readonly on: BooksPollerHandlers,
-  ) {}
+  ) {
+    this.loop = new PollLoop(options, (fresh) => this.round(fresh), on);
+  }
 
   start(): void {
-    this.on.state({ state: 'first-read' });
-    this.schedule(0);
-    const lease = this.options.lease;
-    if (lease) {
-      const tick = Math.max(10, Math.floor(lease.leaseMs / 3));
-      this.leaseTimer = setInterval(() => void this.watchLease(), tick);
-    }
+    this.loop.start();
   }
 
   /** Stops polling; resolves once a poll in flight has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.controller.abort();
-    if (this.timer) clearTimeout(this.timer);
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
-    await this.running;
-    await this.options.lease?.release();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.poll()
-        .catch(async (error: unknown) => {
-          if (this.stopped) return;
-          if (this.options.lease && !(await this.hold())) {
-            this.on.state({ state: 'standby', at: Date.now() });
-            return;
-          }
-          this.on.state({ state: 'failed', at: Date.now(), error });
-          this.on.error(error);
-        })
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.options.intervalMs);
-        });
-    }, ms);
-  }
-
-  private hold(): Promise<boolean> {
-    const lease = this.options.lease;
-    if (!lease) return Promise.resolve(true);
-    this.asking ??= lease
-      .hold()
-      .catch(() => false)
-      .then((held) => (this.held = held))
-      .finally(() => (this.asking = undefined));
-    return this.asking;
-  }
-
-  private async watchLease(): Promise<void> {
-    const before = this.held;
-    const held = await this.hold();
-    if (this.stopped || !held || before || this.running) return;
-    this.schedule(0);
-  }
-
-  private checkHeld(): void {
-    if (this.options.lease && !this.held)
-      throw new Error('The poll lease passed to another instance');
-  }
-
-  private async poll(): Promise<void> {
-    if (this.options.lease) {
-      if (!(await this.hold())) {
-        this.on.state({ state: 'standby', at: Date.now() });
-        return;
-      }
-      this.checkpoint = await this.load();
-    }
-    this.checkpoint ??= await this.load();
+  private async round(fresh: boolean): Promise<number | undefined> {
+    if (fresh || !this.checkpoint) this.checkpoint = await loadCheckpoint(this.options.store);
     let changes = 0;
     for (const entity of this.options.entities) {
-      if (this.stopped) return;
+      if (this.loop.stopped) return undefined;
       changes += await this.pollEntity(entity, this.checkpoint);
     }
-    this.on.state({ state: 'polled', at: Date.now(), changes });
+    return changes;
   }
 
-  private async load(): Promise<BooksCheckpoint> {
-    const saved = await this.options.store.load();
-    return saved && saved.version === 1 && saved.modules ? saved : { version: 1, modules: {} };
-  }
-
-  /** After a turn of the event loop, so Node-RED has delivered what was sent (at least once). */
+  /** After what was handed out is delivered (core/poll-loop.ts afterDelivery: at least once). */
   private async save(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await afterDelivery();
     return this.options.store.save(this.checkpoint!);
   }
 
@@ -225,7 +147,7 @@ export class BooksChangePoller {
       organizationId: this.options.organizationId,
       defaultOrganizationId: this.options.defaultOrganizationId,
       rateLimit: this.options.rateLimit,
-      signal: this.controller.signal,
+      signal: this.loop.signal,
     };
   }
 
@@ -243,7 +165,7 @@ export class BooksChangePoller {
     const memory = new StatusMemory(cp.statuses);
     let sent = 0;
     const hand = async (records: ReadRecord[], mark: BooksMark): Promise<void> => {
-      this.checkHeld();
+      this.loop.checkHeld();
       for (const r of records) sent += this.hand(entity, base, r, memory);
       cp.modified = mark;
       cp.statuses = memory.save();

@@ -27,35 +27,25 @@ import type { ChangeOperation } from './notifications';
 import { fetchRecordsByIds } from './read';
 import { FieldMemory, WatchFields } from './watch-fields';
 import type { ZohoConnection } from '../core/connection';
+import {
+  PollCheckpoint,
+  PollCheckpointStore,
+  PollLease,
+  PollLoop,
+  PollLoopHandlers,
+  PollLoopState,
+  afterDelivery,
+  loadCheckpoint,
+} from '../core/poll-loop';
 
 /** Where every module was read up to. */
-export interface Checkpoint {
-  version: 1;
-  modules: Record<string, ModuleCheckpoint>;
-}
+export type Checkpoint = PollCheckpoint<ModuleCheckpoint>;
 
 /** Keeps the checkpoint between polls and across restarts (a file, a node's context, …). */
-export interface CheckpointStore {
-  load(): Promise<Checkpoint | undefined>;
-  save(checkpoint: Checkpoint): Promise<void>;
-}
+export type CheckpointStore = PollCheckpointStore<ModuleCheckpoint>;
 
-/**
- * One poller for several instances of the same node (a fleet sharing one Zoho account): a poll
- * runs only while `hold()` says this instance holds the lease (taking it, or renewing it), and
- * reads the checkpoint afresh, since another holder may have moved it.
- *
- * The lease is short and the poller asks `hold()` every third of `leaseMs` whatever it does:
- * the holder so renews it between polls and during a long one, and a standby takes it over
- * within `leaseMs` of the holder's death and polls at once, not a whole interval later.
- */
-export interface PollLease {
-  /** How long a lease lives unrenewed; far less than the interval, so failover is quick. */
-  readonly leaseMs: number;
-  hold(): Promise<boolean>;
-  /** Gives the lease up (the poller stops); never throws. */
-  release(): Promise<void>;
-}
+/** One poller for several instances of the same node (core/poll-loop.ts). */
+export type { PollLease };
 
 export interface ChangePollerOptions {
   /** The connection to use, asked for every poll (it may be replaced between polls). */
@@ -88,143 +78,52 @@ export interface ChangeBatch {
   changed?: Record<string, Record<string, unknown>>;
 }
 
-export type PollerState =
-  | { state: 'first-read' }
-  | { state: 'polled'; at: number; changes: number }
-  /** Another instance holds the lease and polls: this one stands by. */
-  | { state: 'standby'; at: number }
-  | { state: 'failed'; at: number; error: unknown };
+export type PollerState = PollLoopState;
 
-export interface PollerHandlers {
+export interface PollerHandlers extends PollLoopHandlers {
   changes(batch: ChangeBatch): void;
-  state(state: PollerState): void;
-  /** A poll failed (after the state says so); the next one comes an interval later. */
-  error(error: unknown): void;
 }
 
 export class ChangePoller {
-  private readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: PollLoop;
   private checkpoint?: Checkpoint;
   private readonly memories = new Map<string, FieldMemory>();
-  private stopped = false;
-  private leaseTimer?: NodeJS.Timeout;
-  /** Whether the last answer of the lease was "ours"; a poll hands nothing out without it. */
-  private held = false;
-  private asking?: Promise<boolean>;
 
   constructor(
     private readonly options: ChangePollerOptions,
     private readonly on: PollerHandlers,
-  ) {}
+  ) {
+    this.loop = new PollLoop(options, (fresh) => this.round(fresh), on);
+  }
 
   start(): void {
-    this.on.state({ state: 'first-read' });
-    this.schedule(0);
-    const lease = this.options.lease;
-    if (lease) {
-      const tick = Math.max(10, Math.floor(lease.leaseMs / 3));
-      this.leaseTimer = setInterval(() => void this.watchLease(), tick);
-    }
+    this.loop.start();
   }
 
   /** Stops polling; resolves once a poll in flight has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.controller.abort();
-    if (this.timer) clearTimeout(this.timer);
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
-    await this.running;
-    await this.options.lease?.release();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.poll()
-        .catch(async (error: unknown) => {
-          if (this.stopped) return;
-          // A holder whose lease was taken over stops its poll: standing by is no failure.
-          if (this.options.lease && !(await this.hold())) {
-            this.on.state({ state: 'standby', at: Date.now() });
-            return;
-          }
-          this.on.state({ state: 'failed', at: Date.now(), error });
-          this.on.error(error);
-        })
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.options.intervalMs);
-        });
-    }, ms);
-  }
-
-  /** One question to the lease at a time (the renewal timer and a poll may ask together). */
-  private hold(): Promise<boolean> {
-    const lease = this.options.lease;
-    if (!lease) return Promise.resolve(true);
-    this.asking ??= lease
-      .hold()
-      .catch(() => false)
-      .then((held) => (this.held = held))
-      .finally(() => (this.asking = undefined));
-    return this.asking;
-  }
-
-  /** The renewal tick: keeps a held lease alive; a standby that gets the lease polls at once. */
-  private async watchLease(): Promise<void> {
-    const before = this.held;
-    const held = await this.hold();
-    if (this.stopped || !held || before || this.running) return;
-    this.schedule(0);
-  }
-
-  /** Before handing out changes: a holder that lost its lease hands out nothing more. */
-  private checkHeld(): void {
-    if (this.options.lease && !this.held)
-      throw new Error('The poll lease passed to another instance');
-  }
-
-  private async poll(): Promise<void> {
-    const lease = this.options.lease;
-    if (lease) {
-      if (!(await this.hold())) {
-        this.on.state({ state: 'standby', at: Date.now() });
-        return;
-      }
-      this.checkpoint = await this.load();
-    }
-    this.checkpoint ??= await this.load();
+  private async round(fresh: boolean): Promise<number | undefined> {
+    if (fresh || !this.checkpoint) this.checkpoint = await loadCheckpoint(this.options.store);
     let changes = 0;
     for (const module of this.options.modules) {
-      if (this.stopped) return;
+      if (this.loop.stopped) return undefined;
       changes += await this.pollModule(module, this.checkpoint);
     }
-    this.on.state({ state: 'polled', at: Date.now(), changes });
+    return changes;
   }
 
-  private async load(): Promise<Checkpoint> {
-    const saved = await this.options.store.load();
-    return saved && saved.version === 1 && saved.modules ? saved : { version: 1, modules: {} };
-  }
-
-  /**
-   * The checkpoint moves only after the batches handed out have had a turn of the event loop:
-   * Node-RED delivers a sent message on the next turn (setImmediate), so a crash can never find
-   * the checkpoint past a change the flow has not received. A crash between that delivery and
-   * the save hands the page out again (at least once: at most one page repeated, never lost).
-   */
+  /** The checkpoint moves only once what was handed out is delivered (core/poll-loop.ts). */
   private async save(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await afterDelivery();
     return this.options.store.save(this.checkpoint!);
   }
 
   private async pollModule(module: string, checkpoint: Checkpoint): Promise<number> {
     const conn = this.options.connection();
-    const signal = this.controller.signal;
+    const signal = this.loop.signal;
     const cp = (checkpoint.modules[module] ??= {});
     const wanted = this.options.events;
     let sent = 0;
@@ -240,7 +139,7 @@ export class ChangePoller {
       const watched = this.options.watchFields?.[module] ?? [];
       const read = fieldList.length <= MAX_FIELDS ? fieldList : [...KEY_FIELDS, ...watched];
       for await (const page of modifiedSince(conn, module, cp.modified, { fields: read, signal })) {
-        this.checkHeld();
+        this.loop.checkHeld();
         for (const found of page.changes) {
           const change = memory ? filtered(found, memory) : found;
           if (!change || !wanted.includes(change.operation)) continue;
@@ -255,7 +154,7 @@ export class ChangePoller {
     if (wanted.includes('delete')) {
       cp.deleted ??= await currentDeletedMark(conn, module, signal);
       const got = await deletedSince(conn, module, cp.deleted, signal);
-      this.checkHeld();
+      this.loop.checkHeld();
       for (const change of got.changes) {
         change.ids.forEach((id) => memory?.forget(id));
         await this.hand(change, []);
@@ -315,7 +214,7 @@ export class ChangePoller {
     if (fieldList.length <= MAX_FIELDS) return change.records;
     const conn: Requester = this.options.connection();
     const { module, ids } = change;
-    return fetchRecordsByIds(conn, module, ids, fieldList, this.controller.signal);
+    return fetchRecordsByIds(conn, module, ids, fieldList, this.loop.signal);
   }
 }
 
