@@ -7,7 +7,8 @@
 import type { Readable } from 'node:stream';
 import { type Clock, systemClock } from '../core/clock';
 import { CsvReader } from '../core/csv';
-import { LocalCodes, ZohoError, invalidInput } from '../core/errors';
+import { ZohoError, invalidInput } from '../core/errors';
+import { waitForJob } from '../core/job-wait';
 import { segment } from '../core/http';
 import { unzipStream } from '../core/unzip';
 import { isPlainObject } from '../core/validate';
@@ -200,7 +201,7 @@ export async function bulkWriteRecords(
       jobs.push(job);
       report('ADDED', job);
       const wake = p.callback?.arrived(job);
-      const url = await waitForJob(conn, job, p.poll, clock, options.signal, wake, (s) =>
+      const url = await waitForWriteJob(conn, job, p.poll, clock, options.signal, wake, (s) =>
         report(s, job),
       );
       report('DOWNLOADING', job);
@@ -333,11 +334,11 @@ async function createJob(
 }
 
 /**
- * Polls with doubling waits until COMPLETED; FAILED and the time limit throw. `wake` (Zoho's
- * callback) cuts the current wait short once: the callback's body is not trusted, the state is
- * read from Zoho.
+ * Waits for the job (core/job-wait.ts) until COMPLETED; FAILED and the time limit throw. `wake`
+ * (Zoho's callback) cuts the current wait short once: the callback's body is not trusted, the
+ * state is read from Zoho.
  */
-async function waitForJob(
+function waitForWriteJob(
   conn: Requester,
   job: string,
   poll: Required<BulkPoll>,
@@ -346,68 +347,44 @@ async function waitForJob(
   wake: Promise<void> | undefined,
   report: (state: string) => void,
 ): Promise<string> {
-  const started = clock.monotonic();
-  let wait = poll.firstMs;
-  let last = 'ADDED';
-  // Set by the callback; each poll consumes it, so one callback wakes one poll, never a spin.
-  let wakeNow = false;
-  let nap: AbortController | undefined;
-  void wake?.then(() => {
-    wakeNow = true;
-    nap?.abort();
+  return waitForJob({
+    what: `bulk write job ${job}`,
+    poll,
+    clock,
+    signal,
+    wake,
+    initialState: 'ADDED',
+    report,
+    look: async () => {
+      const res = await conn.request({
+        product: 'crm',
+        method: 'GET',
+        path: `${BASE}/${segment(job)}`,
+        signal,
+      });
+      const detail = asRecord(res.data) ?? {};
+      const state = typeof detail.status === 'string' ? detail.status : 'UNKNOWN';
+      if (state === 'COMPLETED') {
+        const url = asRecord(detail.result)?.download_url;
+        if (typeof url === 'string' && url !== '') return { state, done: url };
+        throw new ZohoError({
+          code: 'UNEXPECTED_RESPONSE',
+          kind: 'zoho',
+          message: `Zoho's bulk write job ${job} completed without a download_url`,
+        });
+      }
+      if (state === 'FAILED' || state === 'FAILURE') {
+        throw new ZohoError({
+          code: 'BULK_JOB_FAILED',
+          kind: 'zoho',
+          message: `Zoho's bulk write job ${job} failed`,
+          details: { job, resource: detail.resource },
+        });
+      }
+      return { state, details: { job } };
+    },
   });
-  for (;;) {
-    if (!wakeNow) await napFor(clock, wait, (nap = new AbortController()), signal);
-    wakeNow = false;
-    wait = Math.min(poll.maxMs, Math.max(1, wait * 2));
-    const res = await conn.request({
-      product: 'crm',
-      method: 'GET',
-      path: `${BASE}/${segment(job)}`,
-      signal,
-    });
-    const detail = asRecord(res.data) ?? {};
-    const state = typeof detail.status === 'string' ? detail.status : 'UNKNOWN';
-    if (state !== last) report((last = state));
-    if (state === 'COMPLETED') {
-      const url = asRecord(detail.result)?.download_url;
-      if (typeof url === 'string' && url !== '') return url;
-      throw new ZohoError({
-        code: 'UNEXPECTED_RESPONSE',
-        kind: 'zoho',
-        message: `Zoho's bulk write job ${job} completed without a download_url`,
-      });
-    }
-    if (state === 'FAILED' || state === 'FAILURE') {
-      throw new ZohoError({
-        code: 'BULK_JOB_FAILED',
-        kind: 'zoho',
-        message: `Zoho's bulk write job ${job} failed`,
-        details: { job, resource: detail.resource },
-      });
-    }
-    if (clock.monotonic() - started > poll.timeoutMs) {
-      throw new ZohoError({
-        code: LocalCodes.TIMEOUT,
-        kind: 'timeout',
-        message: `Zoho's bulk write job ${job} did not complete within ${Math.round(poll.timeoutMs / 60000)} minutes`,
-        details: { job, state },
-      });
-    }
-  }
 }
-
-/** Sleeps `ms` unless the nap is cut short (a callback) or the signal aborts (throws). */
-async function napFor(clock: Clock, ms: number, nap: AbortController, signal?: AbortSignal) {
-  const stop = () => nap.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  await clock.sleep(ms, nap.signal).catch(() => undefined);
-  signal?.removeEventListener('abort', stop);
-  if (signal?.aborted) throw cancelled();
-}
-
-const cancelled = () =>
-  new ZohoError({ code: LocalCodes.ABORTED, message: 'The bulk write was cancelled.' });
 
 /** The result ZIP's rows as results from `offset`; rows Zoho left out are errors. */
 async function readResult(

@@ -10,6 +10,7 @@ import { CsvReader } from '../core/csv';
 import { LocalCodes, ZohoError, invalidInput } from '../core/errors';
 import { segment } from '../core/http';
 import type { Page } from '../core/paginate';
+import { waitForJob } from '../core/job-wait';
 import { unzipStream } from '../core/unzip';
 import { checkPositiveInt, isPlainObject } from '../core/validate';
 import type { CrmRecord, Requester } from './common';
@@ -181,7 +182,7 @@ async function* walk(
     const report = (state: string) =>
       o.onState?.({ job, page: jobPage, state, records: total + carry.length });
     report('ADDED');
-    const result = await waitForJob(conn, job, p.poll, clock, o.signal, report);
+    const result = await waitForReadJob(conn, job, p.poll, clock, o.signal, report);
     report('DOWNLOADING');
     info = { job, jobPage };
     for await (const records of download(conn, job, p.chunkSize, o.signal)) {
@@ -237,8 +238,8 @@ async function createJob(
   return id;
 }
 
-/** Polls with doubling waits until COMPLETED; FAILURE and the time limit throw. */
-async function waitForJob(
+/** Waits for the job (core/job-wait.ts) until COMPLETED; FAILURE and the time limit throw. */
+function waitForReadJob(
   conn: Requester,
   job: string,
   poll: Required<BulkPoll>,
@@ -246,41 +247,34 @@ async function waitForJob(
   signal: AbortSignal | undefined,
   report: (state: string) => void,
 ): Promise<Record<string, unknown>> {
-  const started = clock.monotonic();
-  let wait = poll.firstMs;
-  let last = 'ADDED';
-  for (;;) {
-    await clock.sleep(wait, signal).catch(() => {
-      throw cancelled();
-    });
-    wait = Math.min(poll.maxMs, Math.max(1, wait * 2));
-    const res = await conn.request({
-      product: 'crm',
-      method: 'GET',
-      path: `${BASE}/${segment(job)}`,
-      signal,
-    });
-    const detail = asRecord(dataOf(res.data)[0]) ?? {};
-    const state = typeof detail.state === 'string' ? detail.state : 'UNKNOWN';
-    if (state !== last) report((last = state));
-    if (state === 'COMPLETED') return asRecord(detail.result) ?? {};
-    if (state === 'FAILURE' || state === 'FAILED') {
-      throw new ZohoError({
-        code: 'BULK_JOB_FAILED',
-        kind: 'zoho',
-        message: `Zoho's bulk read job ${job} failed`,
-        details: { job },
+  return waitForJob({
+    what: `bulk read job ${job}`,
+    poll,
+    clock,
+    signal,
+    initialState: 'ADDED',
+    report,
+    look: async () => {
+      const res = await conn.request({
+        product: 'crm',
+        method: 'GET',
+        path: `${BASE}/${segment(job)}`,
+        signal,
       });
-    }
-    if (clock.monotonic() - started > poll.timeoutMs) {
-      throw new ZohoError({
-        code: LocalCodes.TIMEOUT,
-        kind: 'timeout',
-        message: `Zoho's bulk read job ${job} did not complete within ${Math.round(poll.timeoutMs / 60000)} minutes`,
-        details: { job, state },
-      });
-    }
-  }
+      const detail = asRecord(dataOf(res.data)[0]) ?? {};
+      const state = typeof detail.state === 'string' ? detail.state : 'UNKNOWN';
+      if (state === 'COMPLETED') return { state, done: asRecord(detail.result) ?? {} };
+      if (state === 'FAILURE' || state === 'FAILED') {
+        throw new ZohoError({
+          code: 'BULK_JOB_FAILED',
+          kind: 'zoho',
+          message: `Zoho's bulk read job ${job} failed`,
+          details: { job },
+        });
+      }
+      return { state, details: { job } };
+    },
+  });
 }
 
 /** CSV rows to records keyed by the header, gathered into batches of `size`. */

@@ -7,7 +7,8 @@
  * a time limit, never an unbounded loop. docs/ZOHO-FACTS.md "Mass update".
  */
 import { type Clock, systemClock } from '../core/clock';
-import { LocalCodes, ZohoError, invalidInput } from '../core/errors';
+import { ZohoError, invalidInput } from '../core/errors';
+import { waitForJob } from '../core/job-wait';
 import { checkRecordIds, isPlainObject } from '../core/validate';
 import { Requester, asRecord, dataOf, path } from './common';
 import { checkModule } from './validate';
@@ -123,53 +124,43 @@ export async function massUpdate(
     return { jobId: null, status: 'COMPLETED', total: n, updated: n, notUpdated: 0, failed: 0 };
   }
   const poll = { ...MASS_UPDATE_POLL, ...options.poll };
-  return waitForJob(conn, mod, jobId, poll, options);
+  return waitForMassUpdate(conn, mod, jobId, poll, options);
 }
 
-async function waitForJob(
+/** Waits for the job (core/job-wait.ts) until COMPLETED; FAILED and the time limit throw. */
+function waitForMassUpdate(
   conn: Requester,
   module: string,
   jobId: string,
   poll: Required<MassUpdatePoll>,
   options: MassUpdateOptions,
 ): Promise<MassUpdateResult> {
-  const clock = options.clock ?? systemClock;
-  const started = clock.monotonic();
-  let wait = poll.firstMs;
-  let last = '';
-  for (;;) {
-    await clock.sleep(wait, options.signal).catch(() => {
-      throw new ZohoError({
-        code: LocalCodes.ABORTED,
-        message: 'The mass update wait was cancelled.',
+  return waitForJob({
+    what: `mass update job ${jobId}`,
+    poll,
+    clock: options.clock ?? systemClock,
+    signal: options.signal,
+    report: (state) => options.onStatus?.(state),
+    look: async () => {
+      const res = await conn.request({
+        product: 'crm',
+        method: 'GET',
+        path: path(module, 'actions', 'mass_update'),
+        query: { job_id: jobId },
+        signal: options.signal,
       });
-    });
-    wait = Math.min(poll.maxMs, Math.max(1, wait * 2));
-    const res = await conn.request({
-      product: 'crm',
-      method: 'GET',
-      path: path(module, 'actions', 'mass_update'),
-      query: { job_id: jobId },
-      signal: options.signal,
-    });
-    const job = asRecord(dataOf(res.data)[0]) ?? {};
-    if (job.status === 'error') throw refusal(job, res.status, res.data);
-    const result = resultOf(jobId, job);
-    if (result.status !== last) options.onStatus?.((last = result.status));
-    if (result.status === 'COMPLETED') return result;
-    if (result.status === 'FAILED')
-      throw new ZohoError({
-        code: 'MASS_UPDATE_FAILED',
-        kind: 'zoho',
-        message: `Zoho's mass update job ${jobId} failed`,
-        details: result,
-      });
-    if (clock.monotonic() - started > poll.timeoutMs)
-      throw new ZohoError({
-        code: LocalCodes.TIMEOUT,
-        kind: 'timeout',
-        message: `Zoho's mass update job ${jobId} did not end within ${Math.round(poll.timeoutMs / 1000)} s`,
-        details: result,
-      });
-  }
+      const job = asRecord(dataOf(res.data)[0]) ?? {};
+      if (job.status === 'error') throw refusal(job, res.status, res.data);
+      const result = resultOf(jobId, job);
+      if (result.status === 'COMPLETED') return { state: result.status, done: result };
+      if (result.status === 'FAILED')
+        throw new ZohoError({
+          code: 'MASS_UPDATE_FAILED',
+          kind: 'zoho',
+          message: `Zoho's mass update job ${jobId} failed`,
+          details: result,
+        });
+      return { state: result.status, details: { ...result } };
+    },
+  });
 }
