@@ -580,8 +580,9 @@ function bareAxios(r: Rig) {
   });
 }
 
-/** Wall milliseconds of `work`. */
+/** Wall milliseconds of `work`, after a forced GC so no run pays for the garbage of another. */
 async function timed(work: () => Promise<unknown>): Promise<number> {
+  gc();
   const t = Date.now();
   await work();
   return Date.now() - t;
@@ -639,7 +640,7 @@ function slowSandbox(): Promise<ExternalSandbox> {
  * (100 calls in rounds of 10, 50 ms each) and against bare axios posting the same 100 batches
  * 10 at a time to the same sandbox (what this machine allows at best).
  */
-export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure[]> {
+export async function parallelCreate(total = 10_000, rounds = 5): Promise<Figure[]> {
   const { latencyMs, width } = SLOW;
   const external = await slowSandbox();
   const r = await rig(width, {}, external);
@@ -712,7 +713,7 @@ export async function parallelCreate(total = 10_000, rounds = 3): Promise<Figure
  * the count is reported beside it, and so is bare axios walking as the pack does (first page
  * alone, then 10 at a time), the like-for-like baseline.
  */
-export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[]> {
+export async function parallelCoql(total = 100_000, rounds = 5): Promise<Figure[]> {
   const { latencyMs, width } = SLOW;
   const external = await slowSandbox();
   const r = await rig(width, {}, external);
@@ -742,15 +743,14 @@ export async function parallelCoql(total = 100_000, rounds = 3): Promise<Figure[
     let rows = 0;
     let calls = 0;
     const clientRun = async () => {
-      const t = Date.now();
       const before = (await external.stats()).apiRequests;
-      const result = await runCoql(conn, query, {
-        returnAll: true,
-        concurrency: conn.maxConcurrency,
+      let result: Awaited<ReturnType<typeof runCoql>> | undefined;
+      const ms = await timed(async () => {
+        result = await runCoql(conn, query, { returnAll: true, concurrency: conn.maxConcurrency });
       });
       calls = (await external.stats()).apiRequests - before;
-      rows = result.rows.length;
-      return Date.now() - t;
+      rows = result?.rows.length ?? 0;
+      return ms;
     };
     await clientRun();
     const bareTimes: number[] = [];

@@ -292,6 +292,17 @@ describe('coql: running', () => {
     );
   });
 
+  it('joins the rows of more pages than one concat takes, all of them in order', async () => {
+    // pageSize 2 over 2,101 rows: 1,051 pages, past the 1,000 pages joined at a time.
+    const stub = coqlStub(2_101);
+    const result = await runCoql(stub, 'select id from Leads', { returnAll: true, pageSize: 2 });
+    assert.equal(result.info.pages, 1_051);
+    assert.deepEqual(
+      result.rows.map((r) => r.id),
+      Array.from({ length: 2_101 }, (_, i) => String(i)),
+    );
+  });
+
   it('treats 204 as no rows and refuses bad input before sending', async () => {
     const stub = coqlStub(0);
     const empty = await runCoql(stub, 'select id from Leads', { returnAll: true });

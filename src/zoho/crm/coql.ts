@@ -346,6 +346,20 @@ async function fetchPages(
   return { pages: pages.slice(0, end), calls: next };
 }
 
+/** Pages handed to one concat at most: a spread of more arguments could overflow the stack. */
+const CONCAT_PAGES = 1000;
+
+/**
+ * The pages' rows as one array. concat copies each page's array whole; flatMap's per-element
+ * callback made this a tenth of a 100,000-row walk's CPU.
+ */
+function joinRows(pages: CoqlPage[]): Record<string, unknown>[] {
+  let rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < pages.length; i += CONCAT_PAGES)
+    rows = rows.concat(...pages.slice(i, i + CONCAT_PAGES).map((p) => p.rows));
+  return rows;
+}
+
 /** returnAll: every row LIMIT/OFFSET reaches within the query's own LIMIT and maxRecords. */
 async function runAllPages(
   conn: Requester,
@@ -360,7 +374,7 @@ async function runAllPages(
   const reach = Math.min(own, cap);
   const { pages, calls } = await fetchPages(conn, clause.base, { start, reach, walk }, options);
   const last = pages[pages.length - 1];
-  const rows = pages.length === 1 ? last.rows : pages.flatMap((p) => p.rows);
+  const rows = pages.length === 1 ? last.rows : joinRows(pages);
   const more = last.more && last.rows.length > 0;
   const reachedEnd = rows.length >= reach;
   const info: CoqlInfo = {
