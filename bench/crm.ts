@@ -661,6 +661,7 @@ export async function parallelCreate(total = 10_000, rounds = 5): Promise<Figure
       );
     let ok = 0;
     const nodeRun = async () => {
+      gc();
       const t = Date.now();
       const [out] = await r.run({ payload: records, operation: 'create' }, {}, true);
       const results = (out?.payload ?? []) as Array<{ status: string }>;
@@ -669,6 +670,7 @@ export async function parallelCreate(total = 10_000, rounds = 5): Promise<Figure
     };
     // The library alone: the node's share of the wall time apart from the client's.
     const clientRun = async () => {
+      gc();
       const t = Date.now();
       await createRecords(conn, 'Leads', records, { concurrency: conn.maxConcurrency });
       return Date.now() - t;
