@@ -44,7 +44,14 @@
         // Users and metadata read settings or users, not the module's records; send mail has
         // a scope of its own.
         var own = SCOPES.crm.metadata[node.operation] || SCOPES.crm.recordActions[node.operation];
-        if (own) return own.map(copy);
+        if (own) {
+          return own.map(function (n) {
+            // ZohoCRM.send_mail.leads.CREATE covers a Leads node as send_mail.all does.
+            var needed = copy(n);
+            if (needed.module === 'all') needed.ownModule = literalModule(node);
+            return needed;
+          });
+        }
         return crmModules(SCOPES.crm.records[node.operation], node);
       case 'crm-attachment':
         return crmModules(SCOPES.crm.attachments[node.operation], node);

@@ -92,6 +92,12 @@ describe('the pack scope list', () => {
     const mail = CRM_SCOPE_NEEDS.recordActions.sendMail[0];
     assert.equal(scopeCovers('ZohoCRM.send_mail.all.CREATE', mail), true);
     assert.equal(scopeCovers('ZohoCRM.modules.ALL', mail), false);
+    // …granted for all modules or for the node's own: per module covers that module only.
+    assert.equal(scopeCovers('ZohoCRM.send_mail.leads.CREATE', mail), false);
+    const leadsMail: ScopeNeed = { ...mail, ownModule: 'Leads' };
+    assert.equal(scopeCovers('ZohoCRM.send_mail.leads.CREATE', leadsMail), true);
+    assert.equal(scopeCovers('ZohoCRM.send_mail.all.CREATE', leadsMail), true);
+    assert.equal(scopeCovers('ZohoCRM.send_mail.deals.CREATE', leadsMail), false);
   });
 
   it('the editor copy (resources/catalog.js) is this list, with the same covers', () => {

@@ -55,6 +55,11 @@ export interface ScopeNeed {
   name: string;
   op: ScopeOperation;
   module?: string;
+  /**
+   * For a scope Zoho grants for all modules or per module (send_mail.all or send_mail.leads):
+   * the node's own module, whose per-module grant covers the need as well as `all` does.
+   */
+  ownModule?: string;
 }
 
 /**
@@ -189,7 +194,8 @@ export function scopeCovers(granted: string, need: ScopeNeed): boolean {
   const op = parts[parts.length - 1];
   const module = parts.length > 3 ? parts.slice(2, -1).join('.') : '';
   if (parts[1] !== need.name.toLowerCase()) return false;
-  if (module && module !== (need.module ?? '').toLowerCase()) return false;
+  const own = (need.ownModule ?? '').toLowerCase();
+  if (module && module !== (need.module ?? '').toLowerCase() && module !== own) return false;
   return op === 'all' || op === need.op.toLowerCase();
 }
 
