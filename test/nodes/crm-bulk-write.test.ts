@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { httpNodeUrl } from '../helpers/red';
+import { helper, httpNodeUrl } from '../helpers/red';
 import { AnyMsg, crmHarness } from './crm-harness';
 
 describe('crm-bulk node: bulk write', function () {
@@ -119,5 +119,32 @@ describe('crm-bulk node: bulk write', function () {
     assert.equal(o.caught.length, 1);
     assert.equal(o.caught[0].error.code, 'INVALID_INPUT');
     assert.equal(h.crmRequests().length, before);
+  });
+
+  it('the example imports 500 leads, and a second click updates the same 500 (upsert by Email)', async () => {
+    await h.loadExample('crm-bulk');
+    const results: AnyMsg[] = [];
+    const errors: AnyMsg[] = [];
+    helper.getNode('d-bulk-2').on('input', (m: AnyMsg) => results.push(m));
+    helper.getNode('d-bulk-err').on('input', (m: AnyMsg) => errors.push(m));
+    const importOnce = async (): Promise<AnyMsg[]> => {
+      const before = results.length;
+      helper.getNode('i-bulk-2').receive({ payload: Date.now() });
+      for (let i = 0; i < 400 && results.length === before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return (results[before]?.payload ?? []) as AnyMsg[];
+    };
+    const leads = () =>
+      h.crm.store.all('Leads').filter((r) => r.data.Company === 'Bulk example').length;
+    const first = await importOnce();
+    assert.deepEqual(errors, []);
+    assert.equal(first.length, 500);
+    assert.ok(first.every((r) => r.status === 'success' && r.action === 'insert'));
+    assert.equal(leads(), 500);
+    const second = await importOnce();
+    assert.deepEqual(errors, []);
+    assert.ok(second.every((r) => r.status === 'success' && r.action === 'update'));
+    assert.equal(leads(), 500, 'the same 500 leads, updated');
   });
 });
