@@ -7,13 +7,12 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import * as books from '../../zoho/books/index';
-import { invalidInput } from '../../zoho/core/errors';
 import { clockTime } from '../crm-watch-in/common';
-import { ZohoConfigNode, isZohoConfigNode } from '../runtime/config-node';
+import { ZohoConfigNode } from '../runtime/config-node';
 import { FlowError, errorShape, errorTexts } from '../runtime/errors';
-import { onFlowsStarted } from '../runtime/flows-started';
-import { Translate, translator } from '../runtime/i18n';
+import { Translate } from '../runtime/i18n';
 import { StatusReporter } from '../runtime/status';
+import { runWatchNode } from '../runtime/watch-node';
 import { BOOKS_WATCH_PARAMS, BooksWatchDef, BooksWatchSettings, settingsOf } from './settings';
 
 const CHECKPOINT_KEY = 'zohoBooksWatchCheckpoint';
@@ -110,47 +109,10 @@ function startPoll(
 }
 
 function setup(RED: NodeAPI, node: Node, def: BooksWatchDef): void {
-  const t = translator(RED, 'books-watch-in');
-  let stop: (() => Promise<void>) | undefined;
-  let closing = false;
-
-  const found = def.config ? RED.nodes.getNode(def.config) : null;
-  const config = isZohoConfigNode(found) ? found : undefined;
-  const status = new StatusReporter(RED, node, config);
-  const fail = (err: unknown): void => {
-    const texts = errorTexts(RED, 'books-watch-in', BOOKS_WATCH_PARAMS);
-    const shape = errorShape(err, config?.secrets() ?? [], texts);
-    status.failed(shape);
-    node.error(new FlowError(shape), { error: shape });
-  };
-  const start = (): void => {
-    if (!config) throw invalidInput(t('errors.noConnection'), 'config');
-    stop = startPoll(RED, node, config, settingsOf(def, t), status, t);
-  };
-  // Start once the whole flow runs, so a Catch node of this flow sees an error on deploy.
-  let timer: NodeJS.Timeout | undefined;
-  const begin = (): void => {
-    unwait();
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (closing) return;
-    try {
-      start();
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const unwait = onFlowsStarted(RED, begin);
-  timer = setTimeout(begin, 2000);
-
-  node.on('close', (_removed: boolean, done: () => void) => {
-    closing = true;
-    unwait();
-    if (timer) clearTimeout(timer);
-    status.close();
-    const finished = stop ? stop() : Promise.resolve();
-    finished.catch(() => undefined).finally(() => done());
-  });
+  const texts = { set: 'books-watch-in', params: BOOKS_WATCH_PARAMS } as const;
+  runWatchNode(RED, node, def, texts, ({ config, status, t }) =>
+    Promise.resolve(startPoll(RED, node, config, settingsOf(def, t), status, t)),
+  );
 }
 
 export = function (RED: NodeAPI): void {

@@ -7,12 +7,9 @@
 import type { Node, NodeAPI } from 'node-red';
 import { checkNotifyUrl } from '../../zoho/crm/notifications';
 import { invalidInput } from '../../zoho/core/errors';
-import { isZohoConfigNode } from '../runtime/config-node';
-import { FlowError, errorShape, errorTexts } from '../runtime/errors';
-import { Translate, translator } from '../runtime/i18n';
-import { onFlowsStarted } from '../runtime/flows-started';
+import { Translate } from '../runtime/i18n';
 import { evaluate, flag } from '../runtime/props';
-import { StatusReporter } from '../runtime/status';
+import { runWatchNode } from '../runtime/watch-node';
 import { WATCH_PARAMS, makeContext } from './common';
 import { WatchDef, intervalMs, settingsOf } from './settings';
 import { startPoll } from './poll';
@@ -28,58 +25,18 @@ async function webhookUrl(RED: NodeAPI, node: Node, def: WatchDef, t: Translate)
 }
 
 function setup(RED: NodeAPI, node: Node, def: WatchDef): void {
-  const t = translator(RED, 'crm-watch-in');
-  const controller = new AbortController();
-  let stop: (() => Promise<void>) | undefined;
-  let closing = false;
-
-  const found = def.config ? RED.nodes.getNode(def.config) : null;
-  const config = isZohoConfigNode(found) ? found : undefined;
-  const status = new StatusReporter(RED, node, config);
-  const fail = (err: unknown): void => {
-    const shape = errorShape(
-      err,
-      config?.secrets() ?? [],
-      errorTexts(RED, 'crm-watch-in', WATCH_PARAMS),
-    );
-    status.failed(shape);
-    node.error(new FlowError(shape), { error: shape });
-  };
-
-  const start = async (): Promise<void> => {
-    if (!config) throw invalidInput(t('errors.noConnection'), 'config');
+  runWatchNode(RED, node, def, { set: 'crm-watch-in', params: WATCH_PARAMS }, async (parts) => {
+    const { config, status, t, signal } = parts;
     const settings = settingsOf(def, t);
-    const ctx = makeContext(RED, node, config, settings, controller.signal, status, t);
+    const ctx = makeContext(RED, node, config, settings, signal, status, t);
     if (def.mode === 'poll') {
-      stop = startPoll(ctx, {
+      return startPoll(ctx, {
         intervalMs: intervalMs(def.interval, t),
         emitExisting: flag(def.emitExisting),
       });
-      return;
     }
     const url = await webhookUrl(RED, node, def, t);
-    if (closing) return;
-    stop = startWebhook(ctx, url);
-  };
-  // Start once the whole flow runs, so a Catch node of this flow sees an error on deploy.
-  let timer: NodeJS.Timeout | undefined;
-  const begin = (): void => {
-    unwait();
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (!closing) start().catch(fail);
-  };
-  const unwait = onFlowsStarted(RED, begin);
-  timer = setTimeout(begin, 2000);
-
-  node.on('close', (_removed: boolean, done: () => void) => {
-    closing = true;
-    unwait();
-    if (timer) clearTimeout(timer);
-    controller.abort();
-    status.close();
-    const finished = stop ? stop() : Promise.resolve();
-    finished.catch(() => undefined).finally(() => done());
+    return parts.closing() ? undefined : startWebhook(ctx, url);
   });
 }
 
