@@ -6,24 +6,13 @@
  *   delivered before, invoice status changes) with 3 restarts of Node-RED on a file context
  *   store, the changes of each restart made while Node-RED was down.
  */
-import { accountsFamily } from '../src/sandbox/accounts';
 import { booksFamily, type BooksFamily } from '../src/sandbox/books/index';
 import { ENTITY_BY_NAME } from '../src/sandbox/books/defs';
 import type { Entity } from '../src/sandbox/books/store';
-import { Sandbox } from '../src/sandbox/server';
-import {
-  freshUserDir,
-  helper,
-  loadFlow,
-  persistentContext,
-  shutdownRed,
-  startRed,
-  stopRed,
-} from '../test/helpers/red';
-import { DEFAULT_CLIENT, issueTokens } from '../test/helpers/sandbox';
+import { persistentContext, shutdownRed } from '../test/helpers/red';
 import { Figure, figure } from './lib';
+import { WatchRig, until, watchRig } from './watch-rig';
 
-type Msg = Record<string, unknown>;
 const ENTITIES = ['invoices', 'bills', 'contacts', 'expenses'];
 const ID_FIELDS: Record<string, string> = {
   invoices: 'invoice_id',
@@ -38,67 +27,16 @@ const ROWS: Record<string, Entity> = {
   expenses: { amount: 5 },
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) return false;
-    await sleep(5);
-  }
-  return true;
-}
-
-interface Rig {
-  sb: Sandbox;
+interface Rig extends WatchRig {
   books: BooksFamily;
   org: string;
-  out: Msg[];
-  statuses: Msg[];
-  load(node: Record<string, unknown>): Promise<void>;
-  close(): Promise<void>;
 }
 
 async function rig(): Promise<Rig> {
   const books = booksFamily({ rateLimit: { limit: 100_000, windowMs: 60_000 } });
   books.config.dailyLimit = 10_000_000;
-  const sb = new Sandbox({ creditLimit: 0, tokenLifetimeSec: 86400 }, [accountsFamily(), books]);
-  await sb.start();
-  await startRed();
-  freshUserDir();
-  const r: Rig = {
-    sb,
-    books,
-    org: String(books.store.defaultOrg().organization_id),
-    out: [],
-    statuses: [],
-    async load(node) {
-      const refreshToken = issueTokens(sb).refreshToken;
-      await loadFlow(
-        [
-          { id: 'f1', type: 'tab' },
-          { id: 'c1', type: 'zoho-config', region: 'custom', accountsUrl: sb.url },
-          { id: 'n1', type: 'books-watch-in', z: 'f1', config: 'c1', wires: [['out']], ...node },
-          { id: 'out', type: 'helper', z: 'f1' },
-        ],
-        {
-          c1: {
-            clientId: DEFAULT_CLIENT.clientId,
-            clientSecret: DEFAULT_CLIENT.clientSecret,
-            refreshToken,
-          },
-        },
-      );
-      helper.getNode('out').on('input', (m: Msg) => r.out.push(m));
-      helper.getNode('n1').on('call:status', (c: { args: Msg[] }) => r.statuses.push(c.args[0]));
-    },
-    async close() {
-      await shutdownRed().catch(() => undefined);
-      await persistentContext(false);
-      await stopRed();
-      await sb.stop();
-    },
-  };
-  return r;
+  const r = await watchRig('books-watch-in', books);
+  return Object.assign(r, { books, org: String(books.store.defaultOrg().organization_id) });
 }
 
 const polls = (r: Rig) => r.statuses.filter((s) => /^polling ·/.test(String(s.text))).length;

@@ -7,104 +7,45 @@
  *   changes made while Node-RED was down.
  */
 import { performance } from 'node:perf_hooks';
-import { accountsFamily } from '../src/sandbox/accounts';
 import { crmFamily, type CrmFamily } from '../src/sandbox/crm/index';
 import type { CrmChange } from '../src/sandbox/crm/index';
-import { Sandbox } from '../src/sandbox/server';
 import {
-  FlowNode,
-  freshUserDir,
   helper,
   httpNodeUrl,
-  loadFlow,
   persistentContext,
   shutdownRed,
-  startRed,
-  stopRed,
   unloadFlow,
 } from '../test/helpers/red';
-import { DEFAULT_CLIENT, authHeader, issueTokens } from '../test/helpers/sandbox';
+import { authHeader, issueTokens } from '../test/helpers/sandbox';
 import { Figure, figure, median, percentile } from './lib';
+import { WatchRig, until, watchRig } from './watch-rig';
 
 /** A crm-watch-in message: the fields the benchmark reads. */
 interface ChangeMsg {
   payload: { operation: string; ids: string[] };
 }
-type Msg = Record<string, unknown>;
 /** A CRM write answer: the record ids the benchmark reads. */
 interface WriteAnswer {
   data: { details: { id: string } }[];
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) return false;
-    await sleep(2);
-  }
-  return true;
-}
-
-interface Rig {
-  sb: Sandbox;
+interface Rig extends WatchRig<ChangeMsg> {
   crm: CrmFamily;
-  token: string;
-  out: ChangeMsg[];
-  statuses: Msg[];
-  load(node: Record<string, unknown>, extra?: FlowNode[]): Promise<void>;
   api(method: string, path: string, body?: unknown): Promise<WriteAnswer>;
-  close(): Promise<void>;
 }
 
 async function rig(): Promise<Rig> {
   const crm = crmFamily({});
-  const sb = new Sandbox({ creditLimit: 0, tokenLifetimeSec: 86400 }, [accountsFamily(), crm]);
-  await sb.start();
-  await startRed();
-  freshUserDir();
-  const token = issueTokens(sb).accessToken;
-  const r: Rig = {
-    sb,
-    crm,
-    token,
-    out: [],
-    statuses: [],
-    async load(node, extra = []) {
-      const refreshToken = issueTokens(sb).refreshToken;
-      const flow: FlowNode[] = [
-        { id: 'f1', type: 'tab' },
-        { id: 'c1', type: 'zoho-config', region: 'custom', accountsUrl: sb.url },
-        { id: 'n1', type: 'crm-watch-in', z: 'f1', config: 'c1', wires: [['out']], ...node },
-        { id: 'out', type: 'helper', z: 'f1' },
-        ...extra,
-      ];
-      await loadFlow(flow, {
-        c1: {
-          clientId: DEFAULT_CLIENT.clientId,
-          clientSecret: DEFAULT_CLIENT.clientSecret,
-          refreshToken,
-        },
-      });
-      helper.getNode('out').on('input', (m: ChangeMsg) => r.out.push(m));
-      helper.getNode('n1').on('call:status', (c: { args: Msg[] }) => r.statuses.push(c.args[0]));
-    },
-    async api(method, path, body) {
-      const res = await fetch(sb.url + '/crm/v8' + path, {
-        method,
-        headers: { ...authHeader(token), 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return res.status === 204 ? { data: [] } : ((await res.json()) as WriteAnswer);
-    },
-    async close() {
-      await shutdownRed().catch(() => undefined);
-      await persistentContext(false);
-      await stopRed();
-      await sb.stop();
-    },
+  const r = await watchRig<ChangeMsg>('crm-watch-in', crm);
+  const token = issueTokens(r.sb).accessToken;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(r.sb.url + '/crm/v8' + path, {
+      method,
+      headers: { ...authHeader(token), 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return res.status === 204 ? { data: [] } : ((await res.json()) as WriteAnswer);
   };
-  return r;
+  return Object.assign(r, { crm, api });
 }
 
 /**
