@@ -70,6 +70,12 @@ export interface OwnerState {
   merged: number;
 }
 
+/** A batch taken for delivery and the keys it made busy. */
+interface Taken {
+  batch: QueuedEntry[];
+  keys: string[];
+}
+
 export class Outbox extends EventEmitter {
   private readonly owners = new Map<string, Owner>();
   private readonly inFlight = new Set<number>();
@@ -276,10 +282,13 @@ export class Outbox extends EventEmitter {
 
   /**
    * Delivers one owner's entries in arrival order; false when Zoho could not be reached. Up to
-   * `lanes` batches are sent at once, the next read while they are; a batch's acknowledgement
-   * (its fsync) and outputs overlap the later batches' calls, outputs still in the order the
-   * batches were taken: the calls, not the disk, set the pace. Once a batch could not reach Zoho
-   * no new one starts; those in flight finish (what they settled stays settled).
+   * `lanes` batches are sent at once, and the next one is read while they are, so a lane that
+   * ends starts its next call at once: a read costs a trip through the thread pool, and while
+   * the outputs of settled batches run Node-RED's immediates that trip waits for all of them.
+   * A batch's acknowledgement (its fsync) and outputs overlap the later batches' calls, outputs
+   * still in the order the batches were taken: the calls, not the disk, set the pace. Once a
+   * batch could not reach Zoho no new one starts (one read ahead goes back); those in flight
+   * finish (what they settled stays settled).
    */
   private async drain(owner: string, handler: Owner): Promise<boolean> {
     const lanes = handler.keys ? Math.max(1, Math.floor(handler.lanes ?? 1)) : 1;
@@ -290,6 +299,10 @@ export class Outbox extends EventEmitter {
     let settling: Promise<void> = Promise.resolve();
     let complete = true;
     let failure: { error: unknown } | undefined;
+    // Taken (its keys busy, its entries in flight) but not sent yet.
+    let ahead: Promise<Taken> | undefined;
+    const going = (): boolean =>
+      complete && !failure && !this.closed && this.owners.get(owner) === handler;
     const launch = (batch: QueuedEntry[], keys: readonly string[]): void => {
       const sent = this.deliver(handler, batch);
       const previous = settling;
@@ -313,14 +326,28 @@ export class Outbox extends EventEmitter {
       running.add(task);
     };
     try {
-      while (complete && !failure && !this.closed && this.owners.get(owner) === handler) {
-        const { batch, keys } = await this.next(owner, handler, busy, taken);
+      while (going()) {
+        const taking = ahead ?? this.next(owner, handler, busy, taken);
+        ahead = undefined;
+        const { batch, keys } = await taking;
+        if (!going()) {
+          this.release(batch);
+          break;
+        }
         if (batch.length) launch(batch, keys);
         else if (!running.size) break;
         // Full, or the next entry waits for a key in flight (or for nothing but the acks).
-        if (!batch.length || running.size >= lanes) await Promise.race(running);
+        if (!batch.length || running.size >= lanes) {
+          if (batch.length) {
+            ahead = this.next(owner, handler, busy, taken);
+            // Awaited on the next turn, or let go below; a failed read is never unhandled.
+            ahead.catch(() => undefined);
+          }
+          await Promise.race(running);
+        }
       }
     } finally {
+      if (ahead) this.release((await ahead.catch(() => undefined))?.batch ?? []);
       await Promise.all(running);
       await settling;
     }
@@ -341,7 +368,7 @@ export class Outbox extends EventEmitter {
     handler: Owner,
     busy: Set<string>,
     taken: { after: number },
-  ): Promise<{ batch: QueuedEntry[]; keys: string[] }> {
+  ): Promise<Taken> {
     const batch: QueuedEntry[] = [];
     for (const info of this.journal.entries(owner, taken.after)) {
       if (batch.length >= handler.batch) break;
