@@ -274,4 +274,41 @@ describe('outbox replay', function () {
     );
     await outbox.close();
   });
+
+  it('with lanes: the next batch is read while the lanes are full, so a lane that ends starts its next call at once', async () => {
+    const { outbox, linkUp } = await filled(['n1'], 1000);
+    const events: string[] = [];
+    const journal = (outbox as unknown as { journal: Journal }).journal;
+    const readMany = journal.readMany.bind(journal);
+    journal.readMany = (seqs) => {
+      events.push('read');
+      return readMany(seqs);
+    };
+    let calls = 0;
+    outbox.register('n1', {
+      batch: 100,
+      lanes: 2,
+      keys: (e) => [`k${indexOf(e)}`],
+      deliver: async (entries): Promise<Outcome[]> => {
+        const call = calls++;
+        events.push(`start ${call}`);
+        await new Promise((r) => setTimeout(r, 10));
+        events.push(`end ${call}`);
+        return entries.map(() => ({ settled: true }));
+      },
+    });
+    linkUp();
+    outbox.flush();
+    await until('10 calls', () => events.includes('end 9'));
+    // From the third call on, each starts on a batch read before a lane ended.
+    for (let call = 2; call < 10; call++) {
+      const at = events.indexOf(`start ${call}`);
+      assert.notEqual(
+        events[at - 1],
+        'read',
+        `call ${call} waited for its read: ${events.join(', ')}`,
+      );
+    }
+    await outbox.close();
+  });
 });
