@@ -3,8 +3,8 @@
  * allocations (it builds every page it serves) would count as the pack's.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { processCpuMs } from '../test/helpers/process-cpu';
 import { ALL_SCOPES } from '../test/helpers/sandbox';
 import { exchangeAuthorizationCode } from '../src/zoho/core/auth';
 
@@ -22,20 +22,6 @@ export interface ExternalSandbox {
   accessToken: string;
   seed(counts: Record<string, number>): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every common build. */
-const TICKS_PER_SECOND = 100;
-
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const after = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(after[11]) + Number(after[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 }
 
 const CLIENT = { clientId: '1000.SANDBOXCLIENT', clientSecret: 'sandbox-secret' };

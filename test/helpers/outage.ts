@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crmFamily, type CrmFamily } from '../../src/sandbox/crm/index';
 import { accountsFamily } from '../../src/sandbox/accounts';
+import { processCpuMs } from './process-cpu';
 import { DEFAULT_CLIENT, Sandbox, issueTokens } from './sandbox';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -62,6 +63,11 @@ export interface OutageResult {
   replayFraction: number;
   /** Upsert calls at the sandbox at once, on average over the replay (the ideal: 5). */
   meanInFlight: number;
+  /**
+   * CPU the Node-RED process used from the link's return until every message had ended (ms,
+   * steps of 10; undefined without /proc): the replay's own cost, whatever the machine's load.
+   */
+  replayCpuMs?: number;
   truncatedLogs: string[];
 }
 
@@ -148,6 +154,9 @@ function userDir(sandboxUrl: string, refreshToken: string, port: number, log: st
   return dir;
 }
 
+/** e.g. BENCH_RED_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile Node-RED. */
+const RED_OPTIONS = (process.env.BENCH_RED_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+
 class Red {
   log = '';
   readonly child: ChildProcess;
@@ -155,7 +164,7 @@ class Red {
   constructor(dir: string) {
     this.child = spawn(
       process.execPath,
-      [RED, '--userDir', dir, '--settings', path.join(dir, 'settings.js')],
+      [...RED_OPTIONS, RED, '--userDir', dir, '--settings', path.join(dir, 'settings.js')],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
     const read = (d: Buffer) => (this.log = (this.log + d.toString()).slice(-20_000));
@@ -174,6 +183,16 @@ class Red {
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
     await this.exited;
+  }
+  /** The end of a run: a profiled process is stopped gently, so it writes its profile. */
+  async stop(): Promise<void> {
+    if (!RED_OPTIONS.length || this.child.exitCode !== null) return this.kill();
+    this.child.kill('SIGINT');
+    const gone = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+    ]);
+    if (!gone) await this.kill();
   }
 }
 
@@ -248,6 +267,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
     const left = options.outageMs - (Date.now() - outageStart);
     if (left > 0) await new Promise((r) => setTimeout(r, left));
     sandbox.clearRequests();
+    const cpuBefore = processCpuMs(red.child.pid);
     await sandbox.setLink('up');
     const drainStart = Date.now();
     // Ask for the retry now rather than wait out the probe's back-off (topic zoho/outbox/flush).
@@ -273,6 +293,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const drainMs = Date.now() - drainStart;
+    const cpuAfter = processCpuMs(red.child.pid);
     await new Promise((r) => setTimeout(r, 500));
     ended = lines().filter((e) => e.a !== 'flush');
     const perAttempt = new Map<string, number>();
@@ -307,6 +328,8 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
       firstCallMs: upserts.length ? Math.min(...starts) - drainStart : 0,
       replayFraction: replayMs > 0 ? idealMs / replayMs : 0,
       meanInFlight: replayMs > 0 ? busyMs / replayMs : 0,
+      replayCpuMs:
+        cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
       messages: options.messages,
       lost,
       duplicated,
@@ -321,7 +344,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageResult> {
       truncatedLogs: [...logs, red.log].filter((l) => /error/i.test(l)).map((l) => l.slice(-2000)),
     };
   } finally {
-    await red.kill().catch(() => undefined);
+    await red.stop().catch(() => undefined);
     await sandbox.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(path.dirname(log), { recursive: true, force: true });

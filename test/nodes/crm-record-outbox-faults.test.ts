@@ -170,6 +170,43 @@ describe('crm-record outbox: the ways Zoho cannot be reached (sandbox, real Node
     assert.equal(emails('once'), 1);
   });
 
+  it('a queued create of 150 records without Match on, one of its two calls cut on replay: NOT_REPLAYABLE with the per-record results, sent once', async () => {
+    const run = await load({ operation: 'create', module: 'Leads' });
+    const down = h.sb.sandbox.accountsDown();
+    const leads = Array.from({ length: 150 }, (_, i) => ({
+      Last_Name: `cut${i}`,
+      Email: `cut${i}@example.com`,
+    }));
+    helper.getNode('n1').receive({ payload: leads, seq: 2 });
+    await assertQueued(run, 1);
+    down.remove();
+    // One call of the two is answered, then reset: Zoho has its records, the node cannot know.
+    h.sb.sandbox.faults.inject({
+      kind: 'reset-after',
+      match: { method: 'POST', path: '/crm/v8/Leads' },
+    });
+    helper.getNode('n1').receive({ topic: 'zoho/outbox/flush' });
+    await until('caught', () => run.caught.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    const caught = run.caught[0];
+    assert.equal(caught.error.code, 'NOT_REPLAYABLE');
+    assert.match(caught.error.message, /Match on/);
+    assert.equal(caught.seq, 2);
+    const results = caught.payload as { status: string }[];
+    assert.equal(results.length, 150, 'each record says what became of it');
+    // The two calls go side by side: the one cut is either the 100 or the 50.
+    const succeeded = results.filter((r) => r.status === 'success').length;
+    assert.ok(succeeded === 100 || succeeded === 50, `${succeeded} succeeded`);
+    assert.equal(caught._error.details.succeeded, succeeded);
+    assert.equal(run.out.length, 0);
+    assert.equal((await config().outbox()).waiting('n1'), 0, 'not kept for another try');
+    const creates = h
+      .crmRequests()
+      .filter((r) => r.method === 'POST' && r.path === '/crm/v8/Leads');
+    assert.equal(creates.length, 2, 'each call sent once');
+    for (let i = 0; i < 150; i++) assert.equal(emails(`cut${i}`), 1);
+  });
+
   it('DNS failure (a host that does not resolve): queued as not sent', async () => {
     // .invalid never resolves (RFC 6761 §6.4): the resolver's own failure, not a stub. The name
     // cannot be made to resolve later, so delivery after the outage is the refused case's.

@@ -135,11 +135,12 @@ async function deliverGroup(o: OutboxOwner, group: QueuedEntry[]): Promise<Outco
     const n = specs[k].records?.length ?? specs[k].ids?.length ?? 0;
     const results = result.results.slice(at, at + n).map((r, j) => ({ ...r, index: j }));
     at += n;
-    if (
-      results.some((r) => UNREACHED.has(r.code)) &&
-      (safe || results.every((r) => r.code === 'NOT_SENT'))
-    )
-      return { settled: false };
+    if (results.some((r) => UNREACHED.has(r.code))) {
+      if (safe || results.every((r) => r.code === 'NOT_SENT')) return { settled: false };
+      // A create that cannot be repeated, cut part way (more than 100 records: several calls):
+      // some of its records may be in Zoho, so it is not sent again, as a single call is not.
+      return cutShort(o, entry, results);
+    }
     return settle(o, entry, results);
   });
 }
@@ -155,6 +156,15 @@ function outMsg(entry: QueuedEntry): Msg {
 
 function failed(o: OutboxOwner, entry: QueuedEntry, shape: ErrorShape): Outcome {
   return failedOutcome(o, outMsg(entry), shape);
+}
+
+/** NOT_REPLAYABLE, with the per-record results: which records Zoho took, which it may have. */
+function cutShort(o: OutboxOwner, entry: QueuedEntry, results: crm.RecordResult[]): Outcome {
+  const msg = outMsg(entry);
+  msg.payload = results;
+  const failed = results.filter((r) => r.status !== 'success');
+  const details = { failed, succeeded: results.length - failed.length, total: results.length };
+  return failedOutcome(o, msg, { ...notReplayableShape(o), details });
 }
 
 function settle(o: OutboxOwner, entry: QueuedEntry, results: crm.RecordResult[]): Outcome {

@@ -224,4 +224,91 @@ describe('outbox replay', function () {
     assert.deepEqual(new Set(outputs).size, 1000);
     await outbox.close();
   });
+
+  it("a batch's outputs let the event loop turn, so answers are read between them; they lag the calls by 2 × lanes batches at most", async () => {
+    const { outbox, linkUp } = await filled(['n1'], 2000);
+    const lanes = 2;
+    // Turns of the event loop so far: each output notes the turn it ran in.
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    const turnOf: number[] = [];
+    let delivered = 0;
+    let outputBatches = 0;
+    let mostBehind = 0;
+    outbox.register('n1', {
+      batch: 100,
+      lanes,
+      keys: (e) => [`k${indexOf(e)}`],
+      deliver: async (entries): Promise<Outcome[]> => {
+        mostBehind = Math.max(mostBehind, ++delivered - outputBatches);
+        await new Promise((r) => setTimeout(r, 1));
+        return entries.map((e, k) => ({
+          settled: true,
+          after: () => {
+            turnOf[indexOf(e)] = turns;
+            // Outputs far slower than the calls (a busy flow): 100 take ~20 ms.
+            const until = performance.now() + 0.2;
+            while (performance.now() < until);
+            if (k === entries.length - 1) outputBatches++;
+          },
+        }));
+      },
+    });
+    linkUp();
+    outbox.flush();
+    await until('2,000 outputs', () => turnOf.filter((t) => t !== undefined).length === 2000);
+    ticking = false;
+    const first = turnOf.slice(0, 100);
+    assert.ok(
+      Math.max(...first) - Math.min(...first) >= 5,
+      `one batch's outputs ran in ${Math.max(...first) - Math.min(...first) + 1} turns`,
+    );
+    assert.ok(
+      mostBehind <= 2 * lanes + 1,
+      `a call started with ${mostBehind - 1} batches' outputs not run`,
+    );
+    await outbox.close();
+  });
+
+  it('with lanes: the next batch is read while the lanes are full, so a lane that ends starts its next call at once', async () => {
+    const { outbox, linkUp } = await filled(['n1'], 1000);
+    const events: string[] = [];
+    const journal = (outbox as unknown as { journal: Journal }).journal;
+    const readMany = journal.readMany.bind(journal);
+    journal.readMany = (seqs) => {
+      events.push('read');
+      return readMany(seqs);
+    };
+    let calls = 0;
+    outbox.register('n1', {
+      batch: 100,
+      lanes: 2,
+      keys: (e) => [`k${indexOf(e)}`],
+      deliver: async (entries): Promise<Outcome[]> => {
+        const call = calls++;
+        events.push(`start ${call}`);
+        await new Promise((r) => setTimeout(r, 10));
+        events.push(`end ${call}`);
+        return entries.map(() => ({ settled: true }));
+      },
+    });
+    linkUp();
+    outbox.flush();
+    await until('10 calls', () => events.includes('end 9'));
+    // From the third call on, each starts on a batch read before a lane ended.
+    for (let call = 2; call < 10; call++) {
+      const at = events.indexOf(`start ${call}`);
+      assert.notEqual(
+        events[at - 1],
+        'read',
+        `call ${call} waited for its read: ${events.join(', ')}`,
+      );
+    }
+    await outbox.close();
+  });
 });

@@ -70,6 +70,31 @@ export interface OwnerState {
   merged: number;
 }
 
+const noop = (): void => undefined;
+
+/** Outputs a replay sends before it lets the event loop read its sockets. */
+const OUTPUT_SLICE = 10;
+
+/** One owner's drain: its lanes and where its outputs are. */
+interface Drain {
+  /** Keys of the batches in flight. */
+  busy: Set<string>;
+  running: Set<Promise<void>>;
+  /** The outputs of every batch sent so far, in the order they were taken. */
+  settling: Promise<void>;
+  /** Each sent batch until its outputs have run, oldest first (they run in that order). */
+  behind: Promise<void>[];
+  /** False once a batch could not reach Zoho. */
+  complete: boolean;
+  failure?: { error: unknown };
+}
+
+/** A batch taken for delivery and the keys it made busy. */
+interface Taken {
+  batch: QueuedEntry[];
+  keys: string[];
+}
+
 export class Outbox extends EventEmitter {
   private readonly owners = new Map<string, Owner>();
   private readonly inFlight = new Set<number>();
@@ -276,56 +301,88 @@ export class Outbox extends EventEmitter {
 
   /**
    * Delivers one owner's entries in arrival order; false when Zoho could not be reached. Up to
-   * `lanes` batches are sent at once, the next read while they are; a batch's acknowledgement
-   * (its fsync) and outputs overlap the later batches' calls, outputs still in the order the
-   * batches were taken: the calls, not the disk, set the pace. Once a batch could not reach Zoho
-   * no new one starts; those in flight finish (what they settled stays settled).
+   * `lanes` batches are sent at once, and the next one is read while they are, so a lane that
+   * ends starts its next call at once: a read costs a trip through the thread pool, and while
+   * the outputs of settled batches run Node-RED's immediates that trip waits for all of them.
+   * A batch's acknowledgement (its fsync) and outputs overlap the later batches' calls, outputs
+   * still in the order the batches were taken: the calls, not the disk, set the pace. Once a
+   * batch could not reach Zoho no new one starts (one read ahead goes back); those in flight
+   * finish (what they settled stays settled).
    */
   private async drain(owner: string, handler: Owner): Promise<boolean> {
     const lanes = handler.keys ? Math.max(1, Math.floor(handler.lanes ?? 1)) : 1;
-    const busy = new Set<string>();
+    const d: Drain = {
+      busy: new Set(),
+      running: new Set(),
+      settling: Promise.resolve(),
+      behind: [],
+      complete: true,
+    };
     // Entries up to this seq were taken by this drain: the next batch looks after it.
     const taken = { after: -1 };
-    const running = new Set<Promise<void>>();
-    let settling: Promise<void> = Promise.resolve();
-    let complete = true;
-    let failure: { error: unknown } | undefined;
-    const launch = (batch: QueuedEntry[], keys: readonly string[]): void => {
-      const sent = this.deliver(handler, batch);
-      const previous = settling;
-      settling = sent.then(
-        (s) => Promise.all([previous, s.acked]).then(() => s.outputs()),
-        () => previous,
-      );
-      const task: Promise<void> = sent
-        .then(
-          (s) => {
-            if (!s.complete) complete = false;
-          },
-          (error: unknown) => {
-            failure ??= { error };
-          },
-        )
-        .finally(() => {
-          for (const k of keys) busy.delete(k);
-          running.delete(task);
-        });
-      running.add(task);
-    };
+    // Taken (its keys busy, its entries in flight) but not sent yet.
+    let ahead: Promise<Taken> | undefined;
+    const going = (): boolean =>
+      d.complete && !d.failure && !this.closed && this.owners.get(owner) === handler;
     try {
-      while (complete && !failure && !this.closed && this.owners.get(owner) === handler) {
-        const { batch, keys } = await this.next(owner, handler, busy, taken);
-        if (batch.length) launch(batch, keys);
-        else if (!running.size) break;
+      while (going()) {
+        const taking = ahead ?? this.next(owner, handler, d.busy, taken);
+        ahead = undefined;
+        const { batch, keys } = await taking;
+        if (!going()) {
+          this.release(batch);
+          break;
+        }
+        // Outputs may lag the calls (they yield to them), by a few batches' messages at most.
+        while (d.behind.length > 2 * lanes) await d.behind[0];
+        if (batch.length) this.launch(d, handler, batch, keys);
+        else if (!d.running.size) break;
         // Full, or the next entry waits for a key in flight (or for nothing but the acks).
-        if (!batch.length || running.size >= lanes) await Promise.race(running);
+        if (!batch.length || d.running.size >= lanes) {
+          if (batch.length) {
+            ahead = this.next(owner, handler, d.busy, taken);
+            // Awaited on the next turn, or let go below; a failed read is never unhandled.
+            ahead.catch(noop);
+          }
+          await Promise.race(d.running);
+        }
       }
     } finally {
-      await Promise.all(running);
-      await settling;
+      if (ahead) this.release((await ahead.catch(() => undefined))?.batch ?? []);
+      await Promise.all(d.running);
+      await d.settling;
     }
-    if (failure) throw failure.error;
-    return complete;
+    if (d.failure) throw d.failure.error;
+    return d.complete;
+  }
+
+  /** Sends a batch in a lane of `d`: its keys busy until it ends, its outputs after the last. */
+  private launch(d: Drain, handler: Owner, batch: QueuedEntry[], keys: readonly string[]): void {
+    const sent = this.deliver(handler, batch);
+    const previous = d.settling;
+    d.settling = sent.then(
+      (s) => Promise.all([previous, s.acked]).then(() => s.outputs()),
+      () => previous,
+    );
+    d.behind.push(
+      d.settling.then(noop, noop).finally(() => {
+        void d.behind.shift();
+      }),
+    );
+    const task: Promise<void> = sent
+      .then(
+        (s) => {
+          if (!s.complete) d.complete = false;
+        },
+        (error: unknown) => {
+          d.failure ??= { error };
+        },
+      )
+      .finally(() => {
+        for (const k of keys) d.busy.delete(k);
+        d.running.delete(task);
+      });
+    d.running.add(task);
   }
 
   private release(batch: readonly QueuedEntry[]): void {
@@ -341,7 +398,7 @@ export class Outbox extends EventEmitter {
     handler: Owner,
     busy: Set<string>,
     taken: { after: number },
-  ): Promise<{ batch: QueuedEntry[]; keys: string[] }> {
+  ): Promise<Taken> {
     const batch: QueuedEntry[] = [];
     for (const info of this.journal.entries(owner, taken.after)) {
       if (batch.length >= handler.batch) break;
@@ -380,7 +437,7 @@ export class Outbox extends EventEmitter {
   private async deliver(
     handler: Owner,
     batch: QueuedEntry[],
-  ): Promise<{ complete: boolean; acked: Promise<void>; outputs: () => void }> {
+  ): Promise<{ complete: boolean; acked: Promise<void>; outputs: () => Promise<void> }> {
     for (const e of batch) this.attempts.set(e.seq, e.attempts);
     let outcomes: Outcome[];
     try {
@@ -404,8 +461,16 @@ export class Outbox extends EventEmitter {
     return {
       complete: settled.length === batch.length,
       acked,
-      outputs: () => {
-        for (const o of outcomes) if (o.settled) o.after?.();
+      outputs: async () => {
+        let n = 0;
+        for (const o of outcomes) {
+          if (!o.settled) continue;
+          o.after?.();
+          // Node-RED delivers each message in an immediate of its own, all of them before the
+          // event loop reads a socket again: a few at a time, so the answers of the calls in
+          // flight are read between them and the next calls start at once.
+          if (++n % OUTPUT_SLICE === 0) await new Promise((r) => setImmediate(r));
+        }
       },
     };
   }
