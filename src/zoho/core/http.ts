@@ -585,7 +585,7 @@ export class ZohoHttp extends EventEmitter {
     if (base === undefined) {
       const href = productBaseUrl(product, this.options.region, apiDomain);
       const parsed = new URL(href);
-      // A base URL would write differently (case, default port, …) is joined by `new URL`.
+      // A base that `new URL` would write differently (case, default port, …) goes through it.
       const plain = (parsed.href === href || parsed.href === `${href}/`) && parsed.search === '';
       base = { href, pathname: parsed.pathname.replace(/\/$/, ''), plain };
       // Products × the api_domains a connection ever had: a handful; cleared if it were more.

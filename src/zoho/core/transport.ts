@@ -12,7 +12,8 @@ import type { AxiosInstance, CancelTokenStatic } from 'axios';
 /**
  * The instance, and axios's CancelToken: the request path cancels an attempt through a token
  * (a callback) rather than an AbortSignal, which axios listens on at a cost of tens of
- * microseconds a request (issue 19).
+ * microseconds a request (issue 19). axios's README calls CancelToken deprecated (since 0.22) yet
+ * keeps it in 1.x; test/zoho/call-signals.test.ts fails if it ever stops cutting an attempt.
  */
 export interface Transport {
   client: AxiosInstance;
