@@ -356,6 +356,15 @@ export class ZohoConnection extends EventEmitter {
       return;
     }
     const current = this.auth.current();
+    // Every answered call says 'ok': while nothing changed, the status it would build is `last`.
+    if (
+      event.kind === 'ok' &&
+      this.last.state === 'connected' &&
+      this.checkFailure === undefined &&
+      this.last.apiDomain === current?.apiDomain &&
+      this.last.expiresAt === current?.expiresAt
+    )
+      return;
     const base = {
       region: this.options.region,
       environment: this.environment,

@@ -20,8 +20,8 @@ import {
   budgetKey,
 } from './limits';
 import { Logger, redactUrl, silentLogger } from './redact';
-import { CallSignals, DeadlineExceeded, withDeadline } from './signals';
-import { transport } from './transport';
+import { CallSignals, DeadlineExceeded } from './signals';
+import { axiosTransport } from './transport';
 import {
   Product,
   RegionSettings,
@@ -208,16 +208,20 @@ export function segment(value: string | number): string {
 
 function checkPath(path: string): void {
   if (!path.startsWith('/')) throw invalidInput(`Path "${path}" must start with "/"`, 'path');
-  if (
-    /[?#\\]/.test(path) ||
-    [...path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-  ) {
-    throw invalidInput(
-      'The path may not hold "?", "#", "\\" or control characters: put query values in the query',
-      'path',
-    );
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    // ? # \ and control characters (a character loop: this runs on every call)
+    if (c < 0x20 || c === 0x7f || c === 0x3f || c === 0x23 || c === 0x5c) {
+      throw invalidInput(
+        'The path may not hold "?", "#", "\\" or control characters: put query values in the query',
+        'path',
+      );
+    }
   }
+  // Without a %-escape no segment can decode to a slash, so the split alone settles dot segments.
+  const escaped = path.includes('%');
   const segments = path.split('/').map((s) => {
+    if (!escaped) return s;
     try {
       return decodeURIComponent(s);
     } catch {
@@ -230,6 +234,42 @@ function checkPath(path: string): void {
       'path',
     );
   }
+}
+
+/** Where one call goes: the URL as sent (query included), and its path for the debug log. */
+interface Target {
+  href: string;
+  pathname: string;
+}
+
+/** A product's base URL, and whether it may be joined with a path as a string (see target). */
+interface Base {
+  href: string;
+  pathname: string;
+  plain: boolean;
+}
+
+/**
+ * Characters a URL keeps as they are in a path (WHATWG's path percent-encode set left out): a
+ * path of only these joined to a base reads as `new URL` would write it, without the parse.
+ */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+/** The query's values (lists joined with commas, nulls left out). */
+function queryParams(query: Record<string, QueryValue> | undefined): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(query ?? {})) {
+    const value = query![key];
+    if (value === undefined || value === null) continue;
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  return params;
+}
+
+/** A parsed URL with the query set over its own (the query's keys replace the URL's). */
+function withQuery(url: URL, query: Record<string, QueryValue> | undefined): Target {
+  queryParams(query).forEach((value, key) => url.searchParams.set(key, value));
+  return { href: url.toString(), pathname: url.pathname };
 }
 
 /** The headers and body as sent: the token added, a plain value as JSON. */
@@ -279,7 +319,7 @@ export class ZohoHttp extends EventEmitter {
   private readonly calls = new Set<CallSignals>();
   /** The last api_domain found trustworthy, and base URLs per product and api_domain. */
   private trustedApiDomain?: string;
-  private readonly baseUrls = new Map<string, string>();
+  private readonly baseUrls = new Map<string, Base>();
   private graceTimer?: ReturnType<typeof setTimeout>;
   /** Monotonic ms (clock.monotonic) until which no call is sent. */
   private pausedUntil = 0;
@@ -364,32 +404,31 @@ export class ZohoHttp extends EventEmitter {
     }
   }
 
-  /** `on.admit` ends admission and waits; `on.wire` a write already sent (see close). */
+  /** `on` ends admission and waits, and an attempt on the wire (a write's only at its own cut). */
   private async attempts<T>(
     spec: RequestSpec,
     on: CallSignals,
     idempotent: boolean,
   ): Promise<ZohoResponse<T>> {
-    const url = this.resolveUrl(spec);
-    const policy: RetryPolicy = { ...DEFAULT_RETRY, ...spec.retry };
-    const signal = on.wire;
+    const url = this.target(spec);
+    const policy: RetryPolicy = spec.retry ? { ...DEFAULT_RETRY, ...spec.retry } : DEFAULT_RETRY;
     let attempts = 0;
     let replayed = false;
     let unhinted429s = 0;
     for (;;) {
-      const endTurn = await this.admit(spec, on.admit);
+      const endTurn = await this.admit(spec, on);
       attempts++;
       let token: string;
       let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
       let failure: ReturnType<typeof networkError> | undefined;
       try {
         token = (await this.tokens()).accessToken;
-        ({ outcome, failure } = await this.send(spec, url, token, signal));
+        ({ outcome, failure } = await this.send(spec, url, token, on));
       } finally {
         this.semaphore.release();
         endTurn();
       }
-      if (signal.aborted)
+      if (on.wireAborted)
         throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
       let error: ZohoError;
       let notApplied: boolean, waitMs: number | undefined;
@@ -418,7 +457,7 @@ export class ZohoHttp extends EventEmitter {
         notApplied = error.notSent = failure!.notSent;
         if (!notApplied && !idempotent && !policy.retryOnAllErrors) throw error;
       }
-      const retry = { policy, attempts, waitMs, status: outcome?.status, signal: on.admit };
+      const retry = { policy, attempts, waitMs, status: outcome?.status, on };
       await this.waitToRetry(error, retry);
     }
   }
@@ -452,7 +491,7 @@ export class ZohoHttp extends EventEmitter {
       attempts: number;
       waitMs?: number;
       status?: number;
-      signal: AbortSignal;
+      on: CallSignals;
     },
   ): Promise<void> {
     const { policy, attempts } = at;
@@ -463,7 +502,7 @@ export class ZohoHttp extends EventEmitter {
     this.logger.debug(
       `retry ${attempts}/${policy.maxRetries} in ${Math.round(delay)} ms after ${error.code}`,
     );
-    await this.clock.sleep(delay, at.signal).catch(() => {
+    await this.clock.sleep(delay, at.on.admit).catch(() => {
       throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
     });
   }
@@ -490,7 +529,7 @@ export class ZohoHttp extends EventEmitter {
     throw error;
   }
 
-  private resolveUrl(spec: RequestSpec): URL {
+  private target(spec: RequestSpec): Target {
     if (spec.product !== undefined && !isProduct(spec.product)) {
       throw invalidInput(`Unknown Zoho product "${String(spec.product)}"`, 'product');
     }
@@ -516,15 +555,22 @@ export class ZohoHttp extends EventEmitter {
           message: `Refusing to send the Zoho token to ${url.host}: it is not a Zoho host of this connection's data centre`,
         });
       }
-      return url;
+      return withQuery(url, spec.query);
     }
     const product = spec.product ?? 'crm';
     let path = spec.path ?? '';
     checkPath(path);
-    if (spec.host === 'upload') return new URL(uploadBaseUrl(this.options.region) + path);
+    if (spec.host === 'upload')
+      return withQuery(new URL(uploadBaseUrl(this.options.region) + path), spec.query);
     const prefix = productPrefix(product);
     if (path === prefix || path.startsWith(`${prefix}/`)) path = path.slice(prefix.length);
-    return new URL(this.baseUrl(product, apiDomain) + path);
+    const base = this.baseUrl(product, apiDomain);
+    if (!base.plain || !PLAIN_PATH.test(path)) {
+      return withQuery(new URL(base.href + path), spec.query);
+    }
+    const search = spec.query ? queryParams(spec.query).toString() : '';
+    const href = base.href + path + (search ? `?${search}` : '');
+    return { href, pathname: base.pathname + path };
   }
 
   /** A debug line, built only when it goes somewhere. */
@@ -533,11 +579,15 @@ export class ZohoHttp extends EventEmitter {
   }
 
   /** A product's base URL, worked out once per api_domain (it parses URLs; calls are many). */
-  private baseUrl(product: Product, apiDomain: string | undefined): string {
+  private baseUrl(product: Product, apiDomain: string | undefined): Base {
     const key = `${product} ${apiDomain ?? ''}`;
     let base = this.baseUrls.get(key);
     if (base === undefined) {
-      base = productBaseUrl(product, this.options.region, apiDomain);
+      const href = productBaseUrl(product, this.options.region, apiDomain);
+      const parsed = new URL(href);
+      // A base that `new URL` would write differently (case, default port, …) goes through it.
+      const plain = (parsed.href === href || parsed.href === `${href}/`) && parsed.search === '';
+      base = { href, pathname: parsed.pathname.replace(/\/$/, ''), plain };
       // Products × the api_domains a connection ever had: a handful; cleared if it were more.
       if (this.baseUrls.size >= 64) this.baseUrls.clear();
       this.baseUrls.set(key, base);
@@ -570,7 +620,7 @@ export class ZohoHttp extends EventEmitter {
    * Waits for a turn: the rolling window of the spec (if any), a 429 pause, then a slot of the
    * connection's queue. Returns what ends the window's turn once the call is answered.
    */
-  private async admit(spec: RequestSpec, signal: AbortSignal): Promise<() => void> {
+  private async admit(spec: RequestSpec, on: CallSignals): Promise<() => void> {
     this.checkBudget(spec);
     let endTurn = (): void => undefined;
     if (spec.rateLimit) {
@@ -581,17 +631,18 @@ export class ZohoHttp extends EventEmitter {
         this.windows.set(key, window);
       }
       window.setLimit(limit, windowMs);
-      endTurn = await window.take(signal);
+      endTurn = await window.take(on.admit);
     }
     try {
       for (;;) {
         const wait = this.pausedUntil - this.clock.monotonic();
         if (wait <= 0) break;
-        await this.clock.sleep(wait, signal).catch(() => {
+        await this.clock.sleep(wait, on.admit).catch(() => {
           throw new ZohoError({ code: LocalCodes.ABORTED, message: 'The request was cancelled.' });
         });
       }
-      await this.semaphore.acquire(signal);
+      // A free slot needs no signal: `on.admit` is made only for a call that must queue.
+      if (on.admitAborted || !this.semaphore.tryAcquire()) await this.semaphore.acquire(on.admit);
     } catch (error) {
       endTurn();
       throw error;
@@ -599,39 +650,39 @@ export class ZohoHttp extends EventEmitter {
     return endTurn;
   }
 
-  private async send(spec: RequestSpec, url: URL, token: string, signal: AbortSignal) {
+  private async send(spec: RequestSpec, url: Target, token: string, on: CallSignals) {
     const responseType = spec.responseType ?? 'json';
     const timeout = spec.timeoutMs ?? this.options.timeoutMs ?? 30_000;
     const deadline =
       spec.deadlineMs ?? this.options.deadlineMs ?? Math.max(DEFAULT_DEADLINE_MS, timeout);
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value === undefined || value === null) continue;
-      params.set(key, Array.isArray(value) ? value.join(',') : String(value));
-    }
-    params.forEach((value, key) => url.searchParams.set(key, value));
     const { headers, data } = outgoing(spec, token);
     // No redirects, no proxy lookup (transport.ts); axios is loaded by the first call.
-    const client = await transport();
+    const { client, CancelToken } = await axiosTransport();
     const started = this.clock.monotonic();
     this.sent++;
-    this.debug(() => `→ ${spec.method} ${redactUrl(url.toString(), this.secrets())}`);
+    this.debug(() => `→ ${spec.method} ${redactUrl(url.href, this.secrets())}`);
     try {
       const streamed = responseType === 'stream';
-      const response = await withDeadline(signal, deadline, (attempt) =>
+      const cancel = CancelToken.source();
+      const response = await on.onWire(deadline, cancel.cancel, () =>
         client.request<ArrayBuffer | Readable>({
           method: spec.method,
-          url: url.toString(),
+          url: url.href,
           headers,
           data,
           timeout,
-          signal: attempt,
+          cancelToken: cancel.token,
           responseType: streamed ? 'stream' : 'arraybuffer',
           ...this.sizeLimits(responseType),
         }),
       );
       const responseHeaders: Record<string, string> = {};
-      for (const [key, value] of Object.entries(response.headers ?? {})) {
+      const received = (response.headers ?? {}) as Record<
+        string,
+        string | string[] | number | null
+      >;
+      for (const key of Object.keys(received)) {
+        const value = received[key];
         if (value !== undefined && value !== null)
           responseHeaders[key.toLowerCase()] = String(value);
       }

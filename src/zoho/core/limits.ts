@@ -38,6 +38,13 @@ export class Semaphore {
     this.drain();
   }
 
+  /** Takes a free slot at once, if there is one (then `release()` it as after `acquire`). */
+  tryAcquire(): boolean {
+    if (this.active >= this.limit || this.waiters.length > 0) return false;
+    this.active++;
+    return true;
+  }
+
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(aborted(signal));
     if (this.active < this.limit && this.waiters.length === 0) {

@@ -54,15 +54,22 @@ export function linkSignals(...parents: Array<AbortSignal | undefined>): LinkedS
 }
 
 /**
- * One call's two cancellations: `admit` ends its admission, waits and reads; `wire` a write
- * already sent (a read has none apart from `admit`). The caller's signal reaches them through one
- * listener, removed in `release()`; the connection's close reaches them through `cut()` called
- * by the connection, which keeps its calls in a set instead of listening on its own long-lived
- * signals (a listener added and removed per call costs more than the call's own bookkeeping).
+ * One call's two cancellations: the admission (queue, waits, and a read on the wire) and the
+ * wire of a write already sent. An AbortController costs microseconds to make and more to listen
+ * on, and most calls never wait nor get cut, so none is made until something needs one: `admit`
+ * only when the call must wait, and one per attempt on the wire (the deadline, a cut and the
+ * transport all act on it). The caller's signal reaches the call through one listener, removed in
+ * `release()`; the connection's close through `cut()`, called by the connection, which keeps its
+ * calls in a set instead of listening on its own long-lived signals.
  */
 export class CallSignals {
-  private readonly admitter = new AbortController();
-  private readonly wirer?: AbortController;
+  /** Made on the first wait (see `admit`). */
+  private admitter?: AbortController;
+  /** Cancels the attempt on the wire, while there is one. */
+  private cancelAttempt?: () => void;
+  /** Set once admission is cut (boxed: a reason may be undefined). */
+  private admitCut?: { reason: unknown };
+  private wireCut?: { reason: unknown };
   private readonly onCallerAbort = (): void => {
     this.cut(this.caller?.reason);
     this.cutWire(this.caller?.reason);
@@ -70,9 +77,9 @@ export class CallSignals {
 
   constructor(
     private readonly caller: AbortSignal | undefined,
-    withWire: boolean,
+    /** A write: a cut of admission leaves its attempt on the wire until `cutWire`. */
+    private readonly withWire: boolean,
   ) {
-    if (withWire) this.wirer = new AbortController();
     if (caller?.aborted) this.onCallerAbort();
     else if (caller) {
       // One message's batches or pages run side by side, each a call listening here: more than
@@ -82,23 +89,66 @@ export class CallSignals {
     }
   }
 
+  /** What ends admission and waits: made on first use, aborted at once if the cut came first. */
   get admit(): AbortSignal {
+    if (!this.admitter) {
+      this.admitter = new AbortController();
+      if (this.admitCut) this.admitter.abort(this.admitCut.reason);
+    }
     return this.admitter.signal;
   }
 
-  get wire(): AbortSignal {
-    return (this.wirer ?? this.admitter).signal;
+  /** True once admission is cut: nothing may wait or start. */
+  get admitAborted(): boolean {
+    return this.admitCut !== undefined;
+  }
+
+  /** True once an attempt of this call may no longer be on the wire. */
+  get wireAborted(): boolean {
+    return (this.withWire ? this.wireCut : this.admitCut) !== undefined;
   }
 
   /** Ends admission, waits and reads (a connection closing). */
   cut(reason?: unknown): void {
-    if (!this.admitter.signal.aborted) this.admitter.abort(reason);
+    if (this.admitCut) return;
+    this.admitCut = { reason };
+    this.admitter?.abort(reason);
+    if (!this.withWire) this.cancelAttempt?.();
   }
 
-  /** Ends a write already sent (a connection's close grace over). */
+  /** Ends a write already sent (a connection's close grace over); a read's wire is its admission. */
   cutWire(reason?: unknown): void {
-    const wire = this.wirer ?? this.admitter;
-    if (!wire.signal.aborted) wire.abort(reason);
+    if (!this.withWire) return this.cut(reason);
+    if (this.wireCut) return;
+    this.wireCut = { reason };
+    this.cancelAttempt?.();
+  }
+
+  /**
+   * Runs one attempt on the wire: `cancel` (the transport's own, called at most once) ends it at
+   * a cut of the wire or once `ms` have passed, a whole-answer deadline thrown as
+   * DeadlineExceeded. A plain callback, not an AbortSignal: the transport listening on a fresh
+   * signal per attempt cost more than the rest of the attempt's bookkeeping (issue 19).
+   */
+  async onWire<T>(ms: number, cancel: () => void, call: () => Promise<T>): Promise<T> {
+    let ended: 'cut' | 'deadline' | undefined;
+    const end = (why: 'cut' | 'deadline'): void => {
+      if (ended) return;
+      ended = why;
+      cancel();
+    };
+    this.cancelAttempt = () => end('cut');
+    if (this.wireAborted) end('cut');
+    // A real timer, not the injected clock: this bounds a socket, which lives in real time.
+    const timer = setTimeout(() => end('deadline'), ms);
+    try {
+      return await call();
+    } catch (thrown) {
+      throw ended === 'deadline' ? new DeadlineExceeded(ms) : thrown;
+    } finally {
+      clearTimeout(timer);
+      this.cancelAttempt = undefined;
+    }
   }
 
   /** Lets go of the caller's signal once the call settled. */
