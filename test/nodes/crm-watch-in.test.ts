@@ -172,6 +172,19 @@ describe('crm-watch-in node', function () {
       assert.match(caught[0].error.message, /public URL/);
       assert.equal(channels().length, 0);
     });
+
+    it('raises one catchable NO_CONNECTION error when no zoho-config is picked', async () => {
+      await h.load(webhookProps());
+      await until(() => channels().length === 1, 'the channel');
+      listen();
+      const flows = runtime()
+        .getFlows()
+        .flows.map((n) => (n.id === 'n1' ? { ...n, config: '' } : n));
+      await runtime().setFlows(flows, undefined, 'nodes');
+      await until(() => caught.length === 1, 'the error');
+      assert.equal(caught[0].error.code, 'NO_CONNECTION');
+      assert.match(caught[0].error.message, /pick a zoho-config node/);
+    });
   });
 
   describe('editor routes', () => {

@@ -5,7 +5,7 @@
  * that stops the watch and waits for it before telling Node-RED it is done.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { invalidInput } from '../../zoho/core/errors';
+import { ZohoError } from '../../zoho/core/errors';
 import { ZohoConfigNode, isZohoConfigNode } from './config-node';
 import { FlowError, errorShape, errorTexts } from './errors';
 import { onFlowsStarted } from './flows-started';
@@ -56,7 +56,9 @@ export function runWatchNode(
     node.error(new FlowError(shape), { error: shape });
   };
   const startWatch = async (): Promise<void> => {
-    if (!config) throw invalidInput(t('errors.noConnection'), 'config');
+    if (!config) {
+      throw new ZohoError({ code: 'NO_CONNECTION', kind: 'config', message: 'No Zoho connection' });
+    }
     const parts = { config, status, t, signal: controller.signal, closing: () => closing };
     stop = await start(parts);
   };
