@@ -23,6 +23,7 @@ import {
 } from '../helpers/red';
 import { DEFAULT_CLIENT, issueTokens, useSandbox } from '../helpers/sandbox';
 import { sleep, until as untilWithin } from '../helpers/wait';
+import { booksWatchProps } from '../helpers/watch';
 import { assertTranslated, textsOf } from './texts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,16 +31,6 @@ type AnyMsg = Record<string, any>;
 const ORG = '10234695';
 const until = <T>(get: () => T | undefined | false, what: string, ms = 8000): Promise<T> =>
   untilWithin(get, what, ms);
-
-export const booksWatchProps = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  entities: 'invoices,contacts',
-  onCreated: true,
-  onUpdated: true,
-  onStatus: true,
-  interval: '0.1',
-  rateLimit: 10_000,
-  ...extra,
-});
 
 describe('books-watch-in node', function () {
   this.timeout(60_000);

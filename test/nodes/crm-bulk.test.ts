@@ -118,6 +118,13 @@ describe('crm-bulk node', function () {
       assert.equal(o.out.length, 0);
     }
     await unloadFlow();
+    await h.load({ module: '', output: 'chunks' });
+    // Not a module name: refused, not sent as the module "true" or "12.5".
+    for (const module of [true, 12.5, ['Leads']]) {
+      const o = await h.exec({ module });
+      assert.equal(o.caught[0]?._error.param, 'module', JSON.stringify(module));
+    }
+    await unloadFlow();
     await h.load({ module: 'Leads', output: 'file', directory: '' });
     const o = await h.exec({});
     assert.equal(o.caught[0]._error.param, 'directory');

@@ -493,3 +493,103 @@ export function rawInputs(g: Gen, n: number): BadInput[] {
     (g) => ({ label: 'timeout', expect: 'refuse', msg: { timeout: g.pick([-1, 'abc', NaN, {}]) } }),
   ]);
 }
+
+/** Not a module name, nor a value a node could take for one ("INJ" is a name's shape). */
+const notModule = (g: Gen): unknown =>
+  g.next() < 0.5 ? g.pick(NOT_NAMES) : g.pick(WRONG_TYPES.filter((v) => typeof v !== 'bigint'));
+
+/** crm-bulk read: only module, fields, criteria and chunk size come from msg. */
+export function bulkReadInputs(g: Gen, n: number): BadInput[] {
+  return fill(g, n, [
+    (g) => ({ label: 'module', expect: 'refuse', msg: { module: notModule(g) } }),
+    (g) => ({
+      label: 'fields',
+      expect: 'refuse',
+      msg: { fields: `Last_Name,${g.pick(HOSTILE_IDS.slice(0, 14))}` },
+    }),
+    (g) => ({
+      label: 'criteria field',
+      expect: 'refuse',
+      msg: { criteria: { [g.pick(HOSTILE_IDS.slice(0, 14))]: 'x' } },
+    }),
+    (g) => ({
+      label: 'criteria operator',
+      expect: 'refuse',
+      msg: { criteria: { field: 'Last_Name', op: g.pick(SOLID_IDS), value: 'x' } },
+    }),
+    (g) => ({
+      label: 'criteria type',
+      expect: 'refuse',
+      msg: { criteria: g.pick(["Last_Name:equals:x') or (1=1", 42, true, ['a'], [[]]]) },
+    }),
+    (g) => ({
+      label: 'chunk size',
+      expect: 'refuse',
+      msg: { chunkSize: g.pick([0, -1, 1e9, 2.5, 'abc', '1;INJ', NaN, {}]) },
+    }),
+    // A value is data in Bulk Read's JSON criteria: the export runs, matching nothing.
+    (g) => ({
+      label: 'criteria value',
+      expect: 'safe',
+      msg: { criteria: { Last_Name: `${g.pick(INJECTIONS)}x` } },
+    }),
+  ]);
+}
+
+/**
+ * crm-bulk writes: records in msg.payload (or a CSV file's name), find-by, field mapping. One
+ * maker in ten is data a job imports (each costs a job); the rest must be refused unsent.
+ */
+export function bulkWriteInputs(g: Gen, n: number, operation: string): BadInput[] {
+  const valid = () => (operation === 'update' ? { id: '1', Last_Name: 'X' } : { Last_Name: 'X' });
+  return fill(g, n, [
+    (g) => ({ label: 'records', expect: 'refuse', msg: { payload: notRecord(g) } }),
+    (g) => ({
+      label: 'one bad record',
+      expect: 'refuse',
+      msg: { payload: [valid(), valid(), notRecord(g)] },
+    }),
+    (g) => ({
+      label: 'record types',
+      expect: 'refuse',
+      msg: {
+        payload: g.pick([[null], [42], ['x'], [[valid()]], [Buffer.from('x')], [new Date()]]),
+      },
+    }),
+    (g) => ({
+      label: 'csv file',
+      expect: 'refuse',
+      // No Directory on the node: no file is read, wherever the name points.
+      msg: { payload: g.pick(['../../etc/passwd.csv', '/etc/passwd', 'leads.csv', '..', 'INJ']) },
+    }),
+    (g) => ({
+      label: 'module',
+      expect: 'refuse',
+      msg: { module: notModule(g), payload: [valid()] },
+    }),
+    (g) => ({
+      label: 'find by',
+      expect: 'refuse',
+      msg: { findBy: g.pick(NOT_NAMES), payload: [valid()] },
+    }),
+    (g) => ({
+      label: 'field mapping',
+      expect: 'refuse',
+      msg: {
+        fieldMapping: g.pick([{ a: g.pick(NOT_NAMES) }, { a: 42 }, 'INJ', ['Last_Name'], 42]),
+        payload: [valid()],
+      },
+    }),
+    (g) => ({ label: 'empty', expect: 'refuse', msg: { payload: g.pick([[], '', '   ']) } }),
+    (g) => ({ label: 'records', expect: 'refuse', msg: { payload: notRecord(g) } }),
+    // Values, column names and prototype keys are data in the uploaded CSV: sent, Zoho answers.
+    (g) => {
+      const record = g.pick([
+        { ...valid(), Description: `${g.pick(INJECTIONS)}\r\n"INJ",x` },
+        { ...valid(), [g.pick(['a,b', 'x"y', 'c\r\nd', 'é😀'])]: 'v' },
+        { ...g.pick(protoRecords()), ...valid() },
+      ]);
+      return { label: 'data', expect: 'safe', msg: { payload: [record] } };
+    },
+  ]);
+}

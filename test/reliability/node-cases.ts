@@ -4,6 +4,9 @@
  * editor properties, its operations (a valid message, the request a fault is aimed at, and
  * what a write changes in the sandbox's store), and its generator of bad input.
  *
+ * crm-bulk has one case per operation (its operation is the editor's alone, never msg's), each
+ * a node of its own; see `crmBulk` for where their faults are aimed.
+ *
  * crm-watch-in (change triggers) is not in this table: it is an input node, started by changes
  * in the sandbox instead of messages, with no msg in and no done(). Its suites load it through
  * watch-rig.ts on the same Rig: watch.reliability.test.ts (forged webhook callbacks, the channel
@@ -11,8 +14,9 @@
  * mode under the fault kinds, channel registration failing on deploy).
  */
 import { DEFAULT_USERS, minified } from '../../src/sandbox/crm/store';
+import { httpNodeUrl } from '../helpers/red';
 import * as bad from './bad-input';
-import { ORG, type NodeCase, type Rig } from './rig';
+import { ORG, type NodeCase, type OperationCase, type Rig } from './rig';
 
 export type { NodeCase, OperationCase, Prepared } from './rig';
 
@@ -252,9 +256,129 @@ const zohoRaw: NodeCase = {
   badInputs: (g, n) => bad.rawInputs(g, n),
 };
 
+const BULK_READ = '/crm/bulk/v8/read';
+const BULK_WRITE = '/crm/bulk/v8/write';
+let bulkSeq = 0;
+
+/**
+ * A bulk job is four requests: upload (writes), job create, status poll, result download. The
+ * table aims each operation's faults at one request, so a bulk operation is listed once per
+ * request it is tried under (same message, fault aimed elsewhere), and only where a request
+ * has a failure of its own: the insert's upload (another host), job create (a POST whose retry
+ * could import the file twice: the insert's record count shows it) and download (Zoho's
+ * absolute URL); the update's job create too; the read's poll and its streamed download; the
+ * upsert's status read after Zoho's callback. Each costs every fault kind, about 7 s.
+ */
+function bulkOps(
+  operation: string,
+  requests: ('upload' | 'create' | 'poll' | 'download')[],
+  prepare: OperationCase['prepare'],
+): OperationCase[] {
+  const base = operation === 'read' ? BULK_READ : BULK_WRITE;
+  const matches = {
+    upload: { method: 'POST', path: '/content/crm/v8/upload' },
+    create: { method: 'POST', path: base },
+    poll: { method: 'GET', path: new RegExp(`^${base}/\\d+$`) },
+    download: { method: 'GET', path: new RegExp(`^${base}/\\d+/result$`) },
+  };
+  return requests.map((r) => ({ name: `${operation} (${r})`, match: matches[r], prepare }));
+}
+
+const bulkCase = (
+  operation: string,
+  props: Record<string, unknown>,
+  operations: OperationCase[],
+  badInputs: NodeCase['badInputs'],
+): NodeCase => ({
+  type: `crm-bulk ${operation}`,
+  nodeType: 'crm-bulk',
+  props: { operation, module: '', moduleType: 'str', ...props },
+  msgDefaults: { module: 'Leads' },
+  operations,
+  badInputs,
+});
+
+// One message per export (a chunk larger than any store the suites build), of the leads this
+// case made: a soak's store of thousands would make every export a large one.
+const crmBulkRead = bulkCase(
+  'read',
+  { output: 'chunks', chunkSize: '50000' },
+  bulkOps(
+    'read',
+    ['poll', 'download'],
+    (rig) => (
+      lead(rig, 'Exported'),
+      { msg: { fields: 'Last_Name,Email', criteria: { Last_Name: 'Exported' } } }
+    ),
+  ),
+  (g, n) => bad.bulkReadInputs(g, n),
+);
+
+const crmBulkInsert = bulkCase(
+  'insert',
+  {},
+  bulkOps('insert', ['upload', 'create', 'download'], (rig) => ({
+    msg: {
+      payload: [
+        { Last_Name: 'Bulk A' },
+        { Last_Name: 'Bulk B', Email: `bulk${++bulkSeq}@example.com` },
+      ],
+    },
+    effect: leads(rig),
+    delta: 2,
+  })),
+  (g, n) => bad.bulkWriteInputs(g, n, 'insert'),
+);
+
+const crmBulkUpdate = bulkCase(
+  'update',
+  {},
+  bulkOps('update', ['create'], (rig) => ({
+    msg: { payload: [{ id: lead(rig), Last_Name: 'Bulk changed' }] },
+    effect: leads(rig),
+    delta: 0,
+  })),
+  (g, n) => bad.bulkWriteInputs(g, n, 'update'),
+);
+
+// Zoho's callback (the node's Public URL) ends this one's waits: the callback route is driven
+// too. A getter: the test runtime's URL is known once Node-RED runs.
+const crmBulkUpsert: NodeCase = {
+  ...bulkCase(
+    'upsert',
+    {},
+    bulkOps('upsert', ['poll'], (rig) => ({
+      msg: { payload: [{ Last_Name: 'Bulk up', Email: `bulk${++bulkSeq}@example.com` }] },
+      effect: leads(rig),
+      delta: 1,
+    })),
+    (g, n) => bad.bulkWriteInputs(g, n, 'upsert'),
+  ),
+  get props() {
+    return {
+      operation: 'upsert',
+      module: '',
+      moduleType: 'str',
+      findBy: 'Email',
+      publicUrl: httpNodeUrl(''),
+      publicUrlType: 'str',
+    };
+  },
+};
+
 /**
  * Every flow node of the pack. zoho-config has no input: its operations (token refresh,
  * revocation, throttling) are exercised through every node here, and its admin endpoints by
  * the fuzz and security suites.
  */
-export const NODE_CASES: NodeCase[] = [crmRecord, crmCoql, crmAttachment, booksRecord, zohoRaw];
+export const NODE_CASES: NodeCase[] = [
+  crmRecord,
+  crmCoql,
+  crmAttachment,
+  booksRecord,
+  zohoRaw,
+  crmBulkRead,
+  crmBulkInsert,
+  crmBulkUpdate,
+  crmBulkUpsert,
+];

@@ -15,6 +15,7 @@ import { freshUserDir, helper, loadFlow, startRed, stopRed, unloadFlow } from '.
 import type { ApiFamily } from '../../src/sandbox/types';
 import { DEFAULT_CLIENT, startSandbox } from '../helpers/sandbox';
 import type { FaultRule } from '../../src/sandbox/faults';
+import { DEFAULT_POLL } from '../../src/zoho/crm/bulk';
 import type { BadInput, Gen } from './bad-input';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,7 +57,13 @@ export interface OperationCase {
 }
 
 export interface NodeCase {
+  /** The node's type, or the case's own name when several cases share one type (nodeType). */
   type: string;
+  /**
+   * The node's type when it differs from `type`: one node per case, for settings only the
+   * editor holds (crm-bulk's operation), so each case gets a node of its own.
+   */
+  nodeType?: string;
   /** Editor properties of the node under test. */
   props: Record<string, unknown>;
   /**
@@ -98,8 +105,13 @@ export class Rig {
     options: { settings?: Record<string, unknown>; families?: () => ApiFamily[] } = {},
   ): Rig {
     const rig = new Rig();
+    const zohoPoll = { ...DEFAULT_POLL };
     before(async () => {
-      rig.crm = crmFamily({});
+      // Zoho's bulk jobs take minutes, so the pack first looks at one after 5 s; the sandbox's
+      // take 10 ms. The editor has no poll box: the rig shortens the waits the library takes,
+      // so a bulk message costs milliseconds, not seconds, in every suite.
+      Object.assign(DEFAULT_POLL, { firstMs: 20, maxMs: 200 });
+      rig.crm = crmFamily({ bulkRead: { delayMs: 10 }, bulkWrite: { delayMs: 10 } });
       // No per-minute or daily Books limit: long runs would meet them; tests that want one set it.
       rig.books = booksFamily({ rateLimit: { limit: 0, windowMs: 60_000 }, dailyLimit: 0 });
       rig.sandbox = await startSandbox(
@@ -113,6 +125,7 @@ export class Rig {
       process.off('unhandledRejection', rig.onUnhandled);
       await stopRed();
       await rig.sandbox?.stop();
+      Object.assign(DEFAULT_POLL, zohoPoll);
     });
     return rig;
   }
@@ -128,7 +141,8 @@ export class Rig {
     this.cases = cases;
     const refreshToken = this.sandbox.accounts.issueRefreshToken({
       clientId: client.clientId,
-      scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ,ZohoBooks.fullaccess.all',
+      scope:
+        'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.coql.READ,ZohoCRM.bulk.ALL,ZohoCRM.org.READ,ZohoFiles.files.ALL,ZohoBooks.fullaccess.all',
     });
     this.refreshToken = refreshToken;
     const ids = cases.map((c) => nodeId(c.type));
@@ -144,7 +158,7 @@ export class Rig {
       },
       ...cases.map((c) => ({
         id: nodeId(c.type),
-        type: c.type,
+        type: c.nodeType ?? c.type,
         z: 'f1',
         config: 'c1',
         wires: [['out']],

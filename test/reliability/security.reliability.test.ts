@@ -72,9 +72,16 @@ describe('reliability: security', function () {
     const canaries = new Set<string>([CANARY_CLIENT.clientSecret, rig.refreshToken]);
     const texts: [string, string][] = [];
     const g = new Gen(31337);
+    const callbackTokens = new Set<string>();
     const note = () => {
       const token = rig.connection().auth.current()?.accessToken;
       if (token) canaries.add(token);
+      // crm-bulk's callback token, which Zoho alone is given in the job's callback URL.
+      for (const r of rig.sandbox.requests) {
+        const url = (r.body as { callback?: { url?: string } } | undefined)?.callback?.url;
+        const callbackToken = url && new URL(url).searchParams.get('token');
+        if (callbackToken) callbackTokens.add(callbackToken);
+      }
     };
     for (const nodeCase of cases) {
       for (const op of nodeCase.operations) {
@@ -114,8 +121,8 @@ describe('reliability: security', function () {
     for (const file of walk(userDir() ?? ''))
       texts.push([`file ${path.basename(file)}`, fs.readFileSync(file, 'latin1')]);
 
-    const found = leaks(texts, [...canaries]);
-    figure('security.canaries', canaries.size);
+    const found = leaks(texts, [...canaries, ...callbackTokens]);
+    figure('security.canaries', canaries.size + callbackTokens.size);
     figure('security.texts_checked', texts.length);
     figure('security.log_lines_checked', logs.length);
     figure('security.secret_leaks', found.length);
@@ -124,6 +131,7 @@ describe('reliability: security', function () {
       'debug lines were built',
     );
     assert.ok(canaries.size >= 4, 'the access tokens were collected too');
+    assert.equal(callbackTokens.size, 1, "crm-bulk upsert's callback token was collected");
     assert.deepEqual(found, []);
   });
 

@@ -10,7 +10,7 @@ import type { FaultRule } from '../../src/sandbox/faults';
 import { Gen } from './bad-input';
 import { count, figure } from './figures';
 import { TimerWatch, grown, resources } from './leak-watch';
-import { NODE_CASES } from './node-cases';
+import { NODE_CASES, type NodeCase } from './node-cases';
 import { Entry, Rig } from './rig';
 
 const MESSAGES = Number(process.env.SOAK_MESSAGES ?? 20_000);
@@ -27,6 +27,14 @@ const FAULTS: FaultRule[] = [
   { kind: 'reset-after' },
   { kind: 'expire-token' },
 ];
+
+/** The cases of each node type: one type's several cases (crm-bulk's) share its turn. */
+const BY_NODE: NodeCase[][] = [];
+for (const c of NODE_CASES) {
+  const group = BY_NODE.find((cases) => (cases[0].nodeType ?? cases[0].type) === c.nodeType);
+  if (group) group.push(c);
+  else BY_NODE.push([c]);
+}
 
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -73,7 +81,7 @@ describe('reliability: soak', function () {
     while (sent < MESSAGES) {
       const wave: Entry[] = [];
       for (let i = 0; i < WAVE && sent < MESSAGES; i++, sent++) {
-        const nodeCase = g.pick(NODE_CASES);
+        const nodeCase = g.pick(g.pick(BY_NODE));
         const op = g.pick(nodeCase.operations);
         const { msg } = op.prepare(rig);
         if (g.next() < FAULT_RATE) {

@@ -1,8 +1,8 @@
 /**
- * crm-watch-in on the reliability rig. The node is an input node (changes in the sandbox start
- * its messages, no msg goes in), so it does not fit the message-driven node-case table: this
- * loads config c1 and any number of watch nodes, each wired to its own output helper, with one
- * Catch node for all of them, on the rig's sandbox and Node-RED runtime.
+ * crm-watch-in and books-watch-in on the reliability rig. They are input nodes (changes in the
+ * sandbox start their messages, no msg goes in), so they do not fit the message-driven
+ * node-case table: this loads config c1 and any number of watch nodes, each wired to its own
+ * output helper, with one Catch node for all of them, on the rig's sandbox and Node-RED runtime.
  */
 import { freshUserDir, helper, loadFlow, unloadFlow } from '../helpers/red';
 import type { FlowNode } from '../helpers/red';
@@ -12,6 +12,8 @@ import type { AnyMsg, Rig } from './rig';
 
 export interface WatchNode {
   id: string;
+  /** crm-watch-in unless set. */
+  type?: 'crm-watch-in' | 'books-watch-in';
   props: Record<string, unknown>;
 }
 
@@ -22,14 +24,15 @@ export interface WatchFlow {
   statuses: Map<string, AnyMsg[]>;
 }
 
-export { pollProps, webhookProps } from '../helpers/watch';
+export { booksWatchProps, pollProps, webhookProps } from '../helpers/watch';
 
 export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow> {
   await unloadFlow();
   freshUserDir();
   const refreshToken = rig.sandbox.accounts.issueRefreshToken({
     clientId: DEFAULT_CLIENT.clientId,
-    scope: 'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL',
+    scope:
+      'ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.notifications.ALL,ZohoBooks.fullaccess.all',
   });
   rig.refreshToken = refreshToken;
   const flow: FlowNode[] = [
@@ -44,7 +47,7 @@ export async function loadWatch(rig: Rig, nodes: WatchNode[]): Promise<WatchFlow
     ...nodes.flatMap((n): FlowNode[] => [
       {
         id: n.id,
-        type: 'crm-watch-in',
+        type: n.type ?? 'crm-watch-in',
         z: 'f1',
         config: 'c1',
         wires: [[`out_${n.id}`]],

@@ -3,19 +3,29 @@
  * callbacks (watch-forged.ts) against a deployed webhook node: none may send a message, each
  * is answered 4xx, and genuine sandbox changes still arrive after the barrage; the channel
  * tokens are canaries that must not show in the exported flow, debug logs, statuses or
- * messages. Then both modes stopped: no pack timer, no socket, and the route answers 404.
- * Faults of both modes: watch-faults.reliability.test.ts.
+ * messages. Then both modes, and books-watch-in's poll, stopped: no pack timer, no socket, and
+ * the route answers 404. Faults: watch-faults.reliability.test.ts.
  */
 import assert from 'node:assert/strict';
 import { helper, httpNodeUrl, runtime } from '../helpers/red';
 import { figure } from './figures';
 import { TimerWatch, grown, resources } from './leak-watch';
-import { Rig } from './rig';
+import { ORG, Rig } from './rig';
 import { leaks } from './canaries';
 import { forgedVariants, sendRaw } from './watch-forged';
-import { createLeads, idsOf, loadWatch, pollProps, sleep, until, webhookProps } from './watch-rig';
+import {
+  booksWatchProps,
+  createLeads,
+  idsOf,
+  loadWatch,
+  pollProps,
+  sleep,
+  until,
+  webhookProps,
+} from './watch-rig';
 
 const textOf = (v: unknown): string => JSON.stringify(v) ?? '';
+const BOOKS_POLL = booksWatchProps({ entities: 'contacts', rateWindowMs: 1000 });
 
 describe('reliability: crm-watch-in', function () {
   this.timeout(300_000);
@@ -135,7 +145,7 @@ describe('reliability: crm-watch-in', function () {
     assert.deepEqual(rig.unhandled, []);
   });
 
-  it('stopped in the middle of a slow registration and a slow poll: nothing left behind', async function () {
+  it('stopped in the middle of a slow registration and slow polls (CRM, Books): nothing left behind', async function () {
     const timers = new TimerWatch();
     await new Promise((r) => setImmediate(r));
     const baseline = resources();
@@ -144,12 +154,15 @@ describe('reliability: crm-watch-in', function () {
       const w = await loadWatch(rig, [
         { id: 'p1', props: pollProps() },
         { id: 'w1', props: webhookProps() },
+        { id: 'b1', type: 'books-watch-in', props: BOOKS_POLL },
       ]);
-      await until(() => w.statuses.get('p1')?.some((s) => /^polling ·/.test(s.text)), 'a poll');
+      const polled = (id: string) => w.statuses.get(id)?.some((s) => /^polling ·/.test(s.text));
+      await until(() => polled('p1') && polled('b1'), 'a poll of each');
       rig.sandbox.clearRequests();
       for (const match of [
         { method: 'GET', path: '/crm/v8/Leads' },
         { method: 'POST', path: '/crm/v8/actions/watch' },
+        { method: 'GET', path: '/books/v3/contacts' },
       ])
         rig.sandbox.faults.inject({ match, kind: 'slow', delayMs: 1500, times: Infinity });
       // A redeploy of the webhook node: its registration starts again, slowly.
@@ -161,8 +174,11 @@ describe('reliability: crm-watch-in', function () {
       const seen = (method: string, path: string) =>
         rig.sandbox.requests.some((r) => r.method === method && r.path === path);
       await until(
-        () => seen('GET', '/crm/v8/Leads') && seen('POST', '/crm/v8/actions/watch'),
-        'both requests under way',
+        () =>
+          seen('GET', '/crm/v8/Leads') &&
+          seen('POST', '/crm/v8/actions/watch') &&
+          seen('GET', '/books/v3/contacts'),
+        'the three requests under way',
       );
       const started = Date.now();
       await rig.unload();
@@ -193,7 +209,7 @@ describe('reliability: crm-watch-in', function () {
     }
   });
 
-  it('a stopped watch flow (both modes) leaves no timer, socket or route behind', async function () {
+  it('a stopped watch flow (both modes, and books-watch-in) leaves no timer, socket or route behind', async function () {
     const timers = new TimerWatch();
     await new Promise((r) => setImmediate(r));
     const baseline = resources();
@@ -202,12 +218,18 @@ describe('reliability: crm-watch-in', function () {
       const w = await loadWatch(rig, [
         { id: 'w1', props: webhookProps({ fetchRecords: true }) },
         { id: 'p1', props: pollProps({ fetchRecords: true }) },
+        { id: 'b1', type: 'books-watch-in', props: BOOKS_POLL },
       ]);
+      const polled = (id: string) => w.statuses.get(id)?.some((s) => /^polling ·/.test(s.text));
       await until(() => channelOf('w1'), 'the channel');
-      await until(() => w.statuses.get('p1')?.some((s) => /^polling ·/.test(s.text)), 'a poll');
+      await until(() => polled('p1') && polled('b1'), 'a poll of each');
       const ids = await createLeads(rig, 3, 'K');
+      rig.books.store.insert(ORG, 'contacts', [{ contact_name: 'K' }, { contact_name: 'L' }]);
       const got = (id: string) => idsOf(w.outs.get(id)!).length >= 3;
-      await until(() => got('w1') && got('p1'), 'both modes delivered');
+      await until(
+        () => got('w1') && got('p1') && w.outs.get('b1')!.length >= 2,
+        'both modes and books-watch-in delivered',
+      );
       const probe = {
         label: 'probe',
         method: 'POST',

@@ -108,6 +108,29 @@ describe('crm bulk write client against the sandbox', function () {
     assert.equal(crm.store.count('Leads'), 0);
   });
 
+  it('a job whose create answer was lost is not created again: its records are written once', async () => {
+    sb.sandbox.clearRequests();
+    // Zoho created the job, then the connection broke before its answer arrived.
+    sb.sandbox.faults.inject({
+      match: { method: 'POST', path: '/crm/bulk/v8/write' },
+      kind: 'reset-after',
+    });
+    const out = await bulkWriteRecords(conn, {
+      module: 'Leads',
+      operation: 'insert',
+      records: [{ Last_Name: 'Once A' }, { Last_Name: 'Once B' }],
+      poll: FAST,
+    });
+    assert.deepEqual(
+      out.results.map((r) => r.status),
+      ['error', 'error'],
+    );
+    assert.equal(paths().filter((p) => p === 'POST /crm/bulk/v8/write').length, 1);
+    // Zoho runs the job nobody polls: its records arrive, once.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(crm.store.count('Leads'), 2);
+  });
+
   it('with a callback that never comes, polling still completes the job', async () => {
     const out = await bulkWriteRecords(conn, {
       module: 'Leads',

@@ -7,6 +7,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { invalidInput } from '../../zoho/core/errors';
 import { checkNotifyUrl } from '../../zoho/crm/notifications';
+import { checkModule } from '../../zoho/crm/validate';
 import { bulkReadRecords, type BulkJobState } from '../../zoho/crm/bulk';
 import type { BulkWriteOperation } from '../../zoho/crm/bulk-write';
 import type { Criteria } from '../../zoho/crm/criteria';
@@ -54,10 +55,12 @@ async function run(
   callbackFor?: CallbackFor,
 ): Promise<void> {
   const { msg, status, t } = ctx;
-  const module = text(await ctx.prop('module', { value: def.module, type: def.moduleType }));
+  const given = await ctx.prop('module', { value: def.module, type: def.moduleType });
+  // Checked as given: text() would make msg.module true the module "true", sent to Zoho.
+  const module = checkModule(typeof given === 'string' ? given.trim() : given);
   const operation = def.operation || 'read';
   if (operation !== 'read') {
-    await runBulkWrite(ctx, def, module as string, operation as BulkWriteOperation, callbackFor);
+    await runBulkWrite(ctx, def, module, operation as BulkWriteOperation, callbackFor);
     return;
   }
   const fields = (await ctx.prop('fields', { value: def.fields, type: def.fieldsType })) as
@@ -68,7 +71,7 @@ async function run(
   const directory = text(def.directory);
   if (toFile && !directory) throw invalidInput(t('errors.noDirectory'), 'directory');
   const walk = bulkReadRecords(ctx.conn, {
-    module: module as string,
+    module,
     fields,
     criteria: criteria === undefined || criteria === '' ? undefined : (criteria as Criteria),
     chunkSize: chunkSize === undefined ? undefined : Number(chunkSize),
@@ -80,7 +83,7 @@ async function run(
     await sendPages(RED, ctx, walk, 'pages', Number(chunkSize ?? 1000));
     return;
   }
-  const written = await writeCsvFile(directory!, module!, walk, ctx.signal, (page, count) =>
+  const written = await writeCsvFile(directory!, module, walk, ctx.signal, (page, count) =>
     status.progress(page, count),
   );
   msg.payload = written.path;

@@ -195,7 +195,7 @@ export class BulkWrites {
     const total = file.rows.length - 1;
     const job: Job = { id, operation, created: this.c.now(), fails, total, resource, file };
     this.keep(this.jobs, id, job);
-    if (callbackUrl) this.callBack(job, callbackUrl);
+    this.finish(job, callbackUrl);
     return {
       status: 201,
       body: {
@@ -336,13 +336,17 @@ export class BulkWrites {
   }
 
   /**
-   * Zoho posts the job's details to the callback URL when it completes or fails (create-job.html
-   * "callback"); the sandbox posts the status body, to loopback http URLs only, once.
+   * Zoho runs a job whether or not anyone asks for its status: at its end the file is imported
+   * (so a job whose create answer was lost still writes its records, once), then, with a
+   * callback URL, the job's details are posted there (create-job.html "callback"): to loopback
+   * http URLs only, once.
    */
-  private callBack(job: Job, url: URL): void {
+  private finish(job: Job, url: URL | undefined): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!isLoopback(url.hostname) || url.protocol !== 'http:') return;
+      // On a test's own clock the job may not have ended yet: its status read imports it.
+      if (this.state(job) === 'COMPLETED') this.run(job);
+      if (!url || !isLoopback(url.hostname) || url.protocol !== 'http:') return;
       const body = Buffer.from(JSON.stringify(this.detail(job)));
       const req = http.request(url, {
         method: 'POST',
