@@ -101,4 +101,23 @@ describe('paginate', () => {
       (e: unknown) => (e as ZohoError).code === 'ABORTED',
     );
   });
+
+  it("weighs a page by its answer's bytes when the family passes them on (a cut page by its share)", async () => {
+    // Tiny items in answers said to weigh 400 bytes: the budget sees the answers, not the items.
+    const heavy = (cursor: number | undefined): Promise<FetchedPage<number, number>> => {
+      const start = cursor ?? 0;
+      const items = Array.from({ length: 10 }, (_, i) => start + i);
+      return Promise.resolve({ items, next: start + 10, bytes: 400 });
+    };
+    const pages = [];
+    for await (const page of paginate(heavy, { maxRecords: 15 })) pages.push(page.bytes);
+    assert.deepEqual(pages, [400, 200]);
+    await assert.rejects(
+      collectPages(paginate(heavy, { maxPages: 5 }), undefined, 1000),
+      (e: ZohoError) => e.code === 'RESULT_TOO_LARGE' && /in 3 pages/.test(e.message),
+    );
+    // Without bytes, the items' own JSON is what counts: 5 pages of 10 small numbers pass.
+    const light = await collectPages(paginate(api(50, 10).fetch), undefined, 1000);
+    assert.equal(light.items.length, 50);
+  });
 });

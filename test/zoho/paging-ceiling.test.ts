@@ -60,6 +60,16 @@ describe('returnAll: a list that never ends is stopped', () => {
     assert.ok(zoho.requests.length <= 5, `${zoho.requests.length} pages fetched`);
   });
 
+  it("a page carries its answer's bytes, which the collect budget weighs", async () => {
+    zoho.api = endlessPages(200);
+    for await (const page of listAllRecords(conn, 'Leads', { fields, maxRecords: 400 })) {
+      const itemsJson = Buffer.byteLength(JSON.stringify(page.items));
+      // The answer is the records plus Zoho's envelope and info: a little more than the items.
+      assert.ok(page.bytes !== undefined && page.bytes > itemsJson, `${page.bytes} bytes`);
+      assert.ok(page.bytes < itemsJson * 1.5, `${page.bytes} vs ${itemsJson}`);
+    }
+  });
+
   it('paging stops when the caller aborts', async () => {
     zoho.api = endlessPages(200);
     const abort = new AbortController();

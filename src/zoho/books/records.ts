@@ -143,6 +143,8 @@ export interface BooksListResult {
   organization: OrganizationChoice;
   /** Epoch ms of Zoho's answer (its Date header), when it sent one. */
   serverTime?: number;
+  /** Bytes of Zoho's answer (what the page weighs when records are gathered). */
+  bytes?: number;
 }
 
 export interface BooksWriteResult {
@@ -204,6 +206,7 @@ async function fetchPage(
     pageContext: isBooksEntity(context) ? context : {},
     organization: org,
     ...(!Number.isNaN(date) && { serverTime: date }),
+    ...(res.bytes !== undefined && { bytes: res.bytes }),
   };
 }
 
@@ -253,6 +256,7 @@ export function listAllBooksRecords(
           items: r.records,
           next: r.pageContext.has_more_page === true ? page + 1 : undefined,
           info: { ...r.pageContext, organization_id: org.organizationId },
+          bytes: r.bytes,
         };
       },
       { maxRecords: options.maxRecords, maxPages: options.maxPages, signal: options.signal },

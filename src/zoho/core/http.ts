@@ -103,6 +103,16 @@ export interface ZohoResponse<T = unknown> {
   data: T;
   /** Attempts made, 1 when the first one answered. */
   attempts: number;
+  /** Bytes of the body as received (an answer read whole); what its data weighs as JSON. */
+  bytes?: number;
+}
+
+/** One attempt's answer as the request path reads it (bytes: of a body read whole). */
+interface Outcome {
+  status: number;
+  headers: Record<string, string>;
+  data: unknown;
+  bytes?: number;
 }
 
 export type HttpEvent =
@@ -292,6 +302,17 @@ function outgoing(spec: RequestSpec, token: string) {
   return { headers, data };
 }
 
+/** An answer's headers as plain lower-case strings (the values axios leaves unset dropped). */
+function headersOf(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const received = (headers ?? {}) as Record<string, string | string[] | number | null>;
+  for (const key of Object.keys(received)) {
+    const value = received[key];
+    if (value !== undefined && value !== null) out[key.toLowerCase()] = String(value);
+  }
+  return out;
+}
+
 function deadlineError(ms: number): ZohoError {
   return new ZohoError({
     code: LocalCodes.TIMEOUT,
@@ -419,7 +440,7 @@ export class ZohoHttp extends EventEmitter {
       const endTurn = await this.admit(spec, on);
       attempts++;
       let token: string;
-      let outcome: { status: number; headers: Record<string, string>; data: unknown } | undefined;
+      let outcome: Outcome | undefined;
       let failure: ReturnType<typeof networkError> | undefined;
       try {
         token = (await this.tokens()).accessToken;
@@ -465,17 +486,17 @@ export class ZohoHttp extends EventEmitter {
   /** The answer to return (2xx, 304, or any status the caller takes as it is), else undefined. */
   private answer<T>(
     spec: RequestSpec,
-    outcome: { status: number; headers: Record<string, string>; data: unknown },
+    outcome: Outcome,
     attempts: number,
   ): ZohoResponse<T> | undefined {
-    const { status, headers, data } = outcome;
+    const { status, headers, data, bytes } = outcome;
     this.noteQuota(spec, headers);
     if (!((status >= 200 && status < 300) || status === 304 || spec.passThroughErrors)) return;
     const type = spec.responseType ?? 'json';
     const invalid = notJsonError(status, data, type, headers['content-type'] ?? '');
     if (invalid && status < 300) throw invalid;
     this.emit('event', { kind: 'ok' } satisfies HttpEvent);
-    return { status, headers, data: data as T, attempts };
+    return { status, headers, data: data as T, attempts, ...(bytes !== undefined && { bytes }) };
   }
 
   /** True when a 401 with this code may be cured by a new access token. */
@@ -676,24 +697,16 @@ export class ZohoHttp extends EventEmitter {
           ...this.sizeLimits(responseType),
         }),
       );
-      const responseHeaders: Record<string, string> = {};
-      const received = (response.headers ?? {}) as Record<
-        string,
-        string | string[] | number | null
-      >;
-      for (const key of Object.keys(received)) {
-        const value = received[key];
-        if (value !== undefined && value !== null)
-          responseHeaders[key.toLowerCase()] = String(value);
-      }
+      const responseHeaders = headersOf(response.headers);
       if (streamed && response.status >= 200 && response.status < 300) {
         this.debug(() => `← ${response.status} ${spec.method} ${url.pathname} (streaming)`);
         return {
           outcome: { status: response.status, headers: responseHeaders, data: response.data },
         };
       }
+      const raw = await this.bodyBytes(response.data, streamed);
       const body = decodeBody(
-        await this.bodyBytes(response.data, streamed),
+        raw,
         streamed ? 'json' : responseType,
         responseHeaders['content-type'] ?? '',
       );
@@ -701,7 +714,14 @@ export class ZohoHttp extends EventEmitter {
         () =>
           `← ${response.status} ${spec.method} ${url.pathname} in ${Math.round(this.clock.monotonic() - started)} ms`,
       );
-      return { outcome: { status: response.status, headers: responseHeaders, data: body } };
+      return {
+        outcome: {
+          status: response.status,
+          headers: responseHeaders,
+          data: body,
+          bytes: raw.length,
+        },
+      };
     } catch (thrown) {
       const failure =
         thrown instanceof DeadlineExceeded

@@ -54,6 +54,8 @@ export interface ListResult {
   notModified: boolean;
   /** Zoho's clock when it answered (the Date header), epoch ms. */
   serverTime?: number;
+  /** Bytes of Zoho's answer (what the page weighs when records are gathered). */
+  bytes?: number;
 }
 
 export interface ListAllResult {
@@ -199,6 +201,7 @@ export async function fetchList(
     info: infoOf(res.data),
     notModified: false,
     ...clock,
+    ...(res.bytes !== undefined && { bytes: res.bytes }),
   };
 }
 
@@ -237,15 +240,15 @@ export function crmWalk(
       const at = cursor ?? start;
       const result = await fetchOne({ page: at.token ? undefined : at.page, pageToken: at.token });
       if (result.notModified && notModified) notModified.value = true;
-      const { records, info } = result;
-      if (!info.more_records || records.length === 0) return { items: records, info };
+      const { records, info, bytes } = result;
+      const page = { items: records, info, bytes };
+      if (!info.more_records || records.length === 0) return page;
       const nextPage = at.page + 1;
-      if (!at.token && nextPage * perPage <= reach)
-        return { items: records, info, next: { page: nextPage } };
+      if (!at.token && nextPage * perPage <= reach) return { ...page, next: { page: nextPage } };
       if (typeof info.next_page_token === 'string' && info.next_page_token !== '') {
-        return { items: records, info, next: { page: nextPage, token: info.next_page_token } };
+        return { ...page, next: { page: nextPage, token: info.next_page_token } };
       }
-      return { items: records, info, truncated: true };
+      return { ...page, truncated: true };
     },
     {
       maxRecords,
