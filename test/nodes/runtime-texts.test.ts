@@ -10,7 +10,7 @@ import { ZohoError, invalidInput } from '../../src/zoho/core/errors';
 import type { Node, NodeStatus } from 'node-red';
 import type { ZohoConfigNode } from '../../src/nodes/runtime/config-node';
 import { connectionNodeStatus } from '../../src/nodes/runtime/connection-status';
-import { StatusReporter } from '../../src/nodes/runtime/status';
+import { PROGRESS_EVERY_MS, StatusReporter } from '../../src/nodes/runtime/status';
 import type { ConnectionStatus } from '../../src/zoho/core/connection';
 import {
   CODES_WITH_TEXT,
@@ -346,6 +346,20 @@ describe('runtime texts', function () {
         message: 'm',
         details: { requiredScope: 'ZohoCRM.coql.READ' },
       };
+
+      it('a walk shows its first and last page, and pages between at most every PROGRESS_EVERY_MS', async function () {
+        const { reporter, shown } = rig({ state: 'connected', region: 'com' });
+        for (let page = 1; page <= 499; page++) reporter.progress(page, page * 200);
+        reporter.progress(500, 100_000, 'records', true);
+        assert.deepEqual(
+          shown.map((s) => s.text),
+          ['page 1 · 200 records', 'page 500 · 100000 records'],
+        );
+        await new Promise((r) => setTimeout(r, PROGRESS_EVERY_MS + 20));
+        reporter.progress(2, 400, 'rows');
+        reporter.progress(3, 600, 'rows');
+        assert.equal(shown.at(-1)?.text, 'page 2 · 400 rows');
+      });
 
       it('a missing scope is a yellow "missing scope", not the red auth ring', function () {
         const { reporter, shown } = rig({ state: 'connected', region: 'com' });

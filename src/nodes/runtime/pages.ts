@@ -48,7 +48,9 @@ export async function sendPages<T>(
   if (mode === 'array') {
     // One array goes through the one collector, which refuses to grow past its memory budget
     // (RESULT_TOO_LARGE) instead of holding every page a server hands out.
-    const all = await collectPages(walk, (page) => ctx.status.progress(page.page, page.total));
+    const all = await collectPages(walk, (page) =>
+      ctx.status.progress(page.page, page.total, 'records', page.last),
+    );
     msg.payload = all.items;
     msg.info = infoOf(all, all.items.length, all.pages);
     ctx.send(msg);
@@ -59,7 +61,7 @@ export async function sendPages<T>(
   let last: Page<T> | undefined;
   for await (const page of walk) {
     last = page;
-    ctx.status.progress(page.page, page.total);
+    ctx.status.progress(page.page, page.total, 'records', page.last);
     const out = RED.util.cloneMessage<Msg>(msg);
     out.payload = page.items;
     out.info = infoOf(page, page.total, page.page);

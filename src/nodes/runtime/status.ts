@@ -18,12 +18,21 @@ const PAGE_KEYS: Readonly<Record<ProgressUnit, string>> = {
   rows: 'status.pageRows',
 };
 
+/**
+ * A walk's progress is shown at most this often (its first and last page always): each status is
+ * a translation with parameters (about 100 µs) and a message to every open editor, and a walk of
+ * 500 pages a second spent more on its statuses than on reading the pages (issue 19).
+ */
+export const PROGRESS_EVERY_MS = 250;
+
 export class StatusReporter {
   private readonly off?: () => void;
   private readonly shared: Translate;
   /** The last status of our own work, restored when a rate limit ends. */
   private work: NodeStatus = {};
   private connectionShown = false;
+  /** performance.now() when a progress status was last shown. */
+  private progressShownAt = -Infinity;
 
   constructor(
     RED: NodeAPI,
@@ -67,8 +76,14 @@ export class StatusReporter {
     this.setWork({ fill: 'blue', shape: 'dot', text: text ?? this.shared('status.requesting') });
   }
 
-  /** Blue dot: "page 3 · 600 records" while a long read walks its pages. */
-  progress(page: number, count: number, unit: ProgressUnit = 'records'): void {
+  /**
+   * Blue dot: "page 3 · 600 records" while a long read walks its pages; a page between the
+   * first and the last shows only when the last progress shown is PROGRESS_EVERY_MS old.
+   */
+  progress(page: number, count: number, unit: ProgressUnit = 'records', last = false): void {
+    const now = performance.now();
+    if (page > 1 && !last && now - this.progressShownAt < PROGRESS_EVERY_MS) return;
+    this.progressShownAt = now;
     this.setWork({
       fill: 'blue',
       shape: 'dot',
