@@ -43,6 +43,49 @@ function unclearAtCatch(atCatch: { error: AnyMsg; status: AnyMsg | undefined }[]
   });
 }
 
+/**
+ * A poll run under the fault kinds, as figures and assertions: what was expected sent exactly
+ * once, nothing else sent, at least half the kinds failing a poll, each failure caught clearly.
+ */
+function reportPollFaults(
+  prefix: string,
+  unit: string,
+  run: {
+    kinds: number;
+    expected: string[];
+    sent: string[];
+    atCatch: { error: AnyMsg; status: AnyMsg | undefined }[];
+    failedKinds: string[];
+    unhandled: unknown[];
+  },
+): void {
+  const { expected, sent, atCatch, failedKinds } = run;
+  const lost = expected.filter((x) => !sent.includes(x));
+  const duplicated = sent.length - new Set(sent).size;
+  const unclear = unclearAtCatch(atCatch);
+  figure(`${prefix}_cases`, run.kinds);
+  figure(`${prefix}_${unit}`, expected.length);
+  figure(`${prefix}_lost`, lost.length);
+  figure(`${prefix}_duplicated`, duplicated);
+  figure(`${prefix}_failed_polls_caught`, atCatch.length);
+  figure(`${prefix}_kinds_failing_a_poll`, failedKinds.length);
+  figure(`${prefix}_unclear`, unclear.length);
+  figure(`${prefix}_unhandled`, run.unhandled.length);
+  assert.deepEqual(lost, []);
+  assert.equal(duplicated, 0);
+  assert.deepEqual(
+    sent.filter((x) => !expected.includes(x)),
+    [],
+    'nothing sent that was not made',
+  );
+  assert.ok(failedKinds.length >= run.kinds / 2, `polls failed on: ${failedKinds.join(', ')}`);
+  assert.deepEqual(
+    unclear.map((u) => [u.error.error, u.status]),
+    [],
+  );
+  assert.deepEqual(run.unhandled, []);
+}
+
 describe('reliability: watch node faults', function () {
   this.timeout(600_000);
   const rig = Rig.use();
@@ -99,27 +142,14 @@ describe('reliability: watch node faults', function () {
     const last = polled();
     await until(() => polled() >= last + 5, 'five more polls');
 
-    const sent = idsOf(out);
-    const lost = created.filter((id) => !sent.includes(id));
-    const duplicated = sent.length - new Set(sent).size;
-    const unclear = unclearAtCatch(atCatch);
-    figure('watch.poll_faults_cases', kinds.length);
-    figure('watch.poll_faults_records', created.length);
-    figure('watch.poll_faults_lost', lost.length);
-    figure('watch.poll_faults_duplicated', duplicated);
-    figure('watch.poll_faults_failed_polls_caught', atCatch.length);
-    figure('watch.poll_faults_kinds_failing_a_poll', failedKinds.length);
-    figure('watch.poll_faults_unclear', unclear.length);
-    figure('watch.poll_faults_unhandled', rig.unhandled.length);
-    assert.deepEqual(lost, []);
-    assert.equal(duplicated, 0);
-    assert.equal(sent.length, created.length, 'no record that was not created');
-    assert.ok(failedKinds.length >= kinds.length / 2, `polls failed on: ${failedKinds.join(', ')}`);
-    assert.deepEqual(
-      unclear.map((u) => [u.error.error, u.status]),
-      [],
-    );
-    assert.deepEqual(rig.unhandled, []);
+    reportPollFaults('watch.poll_faults', 'records', {
+      kinds: kinds.length,
+      expected: created,
+      sent: idsOf(out),
+      atCatch,
+      failedKinds,
+      unhandled: rig.unhandled,
+    });
     // Still running: the latest status is a good poll again.
     assert.equal(statuses.at(-1)?.fill, 'green');
   });
@@ -206,31 +236,14 @@ describe('reliability: watch node faults', function () {
     const last = polled();
     await until(() => polled() >= last + 5, 'five more polls');
 
-    const got = sent();
-    const lost = expected.filter((x) => !got.includes(x));
-    const duplicated = got.length - new Set(got).size;
-    const unclear = unclearAtCatch(atCatch);
-    figure('watch.books_poll_faults_cases', kinds.length);
-    figure('watch.books_poll_faults_changes', expected.length);
-    figure('watch.books_poll_faults_lost', lost.length);
-    figure('watch.books_poll_faults_duplicated', duplicated);
-    figure('watch.books_poll_faults_failed_polls_caught', atCatch.length);
-    figure('watch.books_poll_faults_kinds_failing_a_poll', failedKinds.length);
-    figure('watch.books_poll_faults_unclear', unclear.length);
-    figure('watch.books_poll_faults_unhandled', rig.unhandled.length);
-    assert.deepEqual(lost, []);
-    assert.equal(duplicated, 0);
-    assert.deepEqual(
-      got.filter((x) => !expected.includes(x)),
-      [],
-      'no change that was not made',
-    );
-    assert.ok(failedKinds.length >= kinds.length / 2, `polls failed on: ${failedKinds.join(', ')}`);
-    assert.deepEqual(
-      unclear.map((u) => [u.error.error, u.status]),
-      [],
-    );
-    assert.deepEqual(rig.unhandled, []);
+    reportPollFaults('watch.books_poll_faults', 'changes', {
+      kinds: kinds.length,
+      expected,
+      sent: sent(),
+      atCatch,
+      failedKinds,
+      unhandled: rig.unhandled,
+    });
     assert.equal(statuses.at(-1)?.fill, 'green');
   });
 
